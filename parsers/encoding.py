@@ -1,0 +1,67 @@
+"""Decode page bytes: declarations are hints, the bytes decide.
+
+Portals serve GBK under a UTF-8 header, declare gb2312 for text that needs
+GB18030, or declare nothing. A declared codec is used only when the bytes decode
+cleanly with it; otherwise chardet decides. gb2312/gbk are read as gb18030,
+their superset.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+import chardet
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030",
+              "cp936": "gb18030", "ascii": "utf-8", "us-ascii": "utf-8", "iso-8859-1": "cp1252",
+              "latin-1": "cp1252", "big5": "big5hkscs"}
+
+
+def normalise_codec(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        canonical = codecs.lookup(name.strip().lower()).name
+    except LookupError:
+        return None
+    return _SUPERSETS.get(canonical, canonical)
+
+
+def meta_charset(body: bytes) -> str | None:
+    match = _META_CHARSET.search(body[:4096])
+    return match.group(1).decode("ascii", "ignore") if match else None
+
+
+def _decodes(body: bytes, codec: str) -> bool:
+    try:
+        body.decode(codec)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return True
+
+
+def decode_bytes(body: bytes, declared: str | None = None) -> tuple[str, str]:
+    """Return (text, codec used). Never raises; undecodable bytes become U+FFFD."""
+    if body.startswith(codecs.BOM_UTF8):
+        return body[3:].decode("utf-8", "replace"), "utf-8-sig"
+    # Valid UTF-8 with non-ASCII bytes is almost never GBK by accident; the reverse
+    # is common (GB18030 decodes most UTF-8 into mojibake without an error).
+    if _decodes(body, "utf-8"):
+        return body.decode("utf-8"), "utf-8"
+    candidates = [normalise_codec(declared), normalise_codec(meta_charset(body))]
+    for codec in candidates:
+        if codec and _decodes(body, codec):
+            # cp1252 "decodes" anything: only trust it when chardet agrees.
+            if codec == "cp1252" and _guess(body) not in (None, "cp1252"):
+                continue
+            return body.decode(codec), codec
+    guessed = _guess(body) or "gb18030"
+    return body.decode(guessed, "replace"), guessed
+
+
+def _guess(body: bytes) -> str | None:
+    sample = body[:200_000]
+    result = chardet.detect(sample)
+    return normalise_codec(result.get("encoding")) if result.get("confidence", 0) > 0.3 else None

@@ -1,0 +1,120 @@
+"""Who reported, on which year, published when: read from the report's own words first."""
+
+from __future__ import annotations
+
+import re
+
+from parsers.normalize import squash, tidy
+
+REPORT_TITLE = re.compile(
+    r"(政府|政务)?信息公开(工作)?(年度)?(报告|年报)|政务公开(工作)?年度报告|信息公开年报"
+)
+NOT_A_REPORT = re.compile(
+    r"法治政府建设|法治建设|工作要点|要点的通知|预算|决算|编制工作的通知|报送.*通知|做好.*年度报告"
+    r"|关于.*年度报告.*(通知|函)|工作总结|述职|统计公报|国民经济和社会发展|政府工作报告|审计"
+)
+_YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年\s*度?")
+_PERIOD_YEAR = re.compile(r"((?:19|20)\d{2})年1月1日")
+_DATE = r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?"
+_PUBLISHED_LINE = re.compile(r"(?:发布时间|发布日期|公开日期|发文日期|日期)\s*[:：]?\s*" + _DATE)
+_DATE_ONLY = re.compile(r"^" + _DATE + r"$")
+_ORGAN_SUFFIX = (
+    r"(?:人民政府办公厅|人民政府办公室|人民政府|管理委员会|管委会|办公厅|办公室|委员会|街道办事处|办事处"
+    r"|示范区|开发区|新区|高新区|局|厅|署|委|院|中心|政府)"
+)
+_ORGAN_IN_TEXT = re.compile(r"([\u4e00-\u9fff]{2,20}?" + _ORGAN_SUFFIX + r")")
+# A place (…省/市/区/县/旗/镇/乡/街道) followed by a government body's name.
+_PLACE_ORGAN = re.compile(
+    r"([\u4e00-\u9fff]{1,14}?(?:省|市|区|县|旗|镇|乡|街道|州|盟)"
+    r"(?:人民政府办公厅|人民政府办公室|人民政府|[\u4e00-\u9fff]{0,10}?(?:管理委员会|管委会|办公室|局|委员会)))"
+)
+_ORGAN_LINE = re.compile(r"^[\u4e00-\u9fff（）()]{2,30}" + _ORGAN_SUFFIX + r"$")
+_TITLE_SPLIT = re.compile(r"\s*[_|｜\-—–－]{1,2}\s*")
+_LEADING_NOISE = re.compile(r"^(关于|本|我)")
+
+
+def date_string(year: str, month: str, day: str) -> str | None:
+    y, m, d = int(year), int(month), int(day)
+    if 1 <= m <= 12 and 1 <= d <= 31:
+        return f"{y:04d}-{m:02d}-{d:02d}"
+    return None
+
+
+def choose_title(meta: dict[str, str], page_title: str | None, lines: list[str]) -> str | None:
+    for name in ("ArticleTitle", "articletitle", "title", "og:title"):
+        if meta.get(name) and REPORT_TITLE.search(squash(meta[name])):
+            return tidy(meta[name])
+    for line in lines[:12]:
+        text = tidy(line)
+        if 6 <= len(text) <= 80 and REPORT_TITLE.search(squash(text)) and "|" not in text:
+            # The opening sentence names the report too, but runs on and ends in 。.
+            if not text.endswith(("。", "，", ",")) and "根据" not in text[:6]:
+                return text
+    if page_title:
+        for piece in _TITLE_SPLIT.split(page_title):
+            if REPORT_TITLE.search(squash(piece)):
+                return tidy(piece)
+    return None
+
+
+def year_of(title: str | None, text: str, published: str | None) -> int | None:
+    if title:
+        match = _YEAR_IN_TITLE.search(squash(title))
+        if match:
+            return int(match.group(1))
+    match = _PERIOD_YEAR.search(squash(text[:5000]))
+    if match:
+        return int(match.group(1))
+    if published:
+        return int(published[:4]) - 1
+    return None
+
+
+def organ_from_title(title: str | None) -> str | None:
+    if not title:
+        return None
+    text = squash(title)
+    text = re.sub(r"[（(]?(?:19|20)\d{2}\s*年\s*度?[)）]?", "", text)
+    cut = re.search(r"(政府|政务)?信息公开|政务公开", text)
+    organ = text[: cut.start()] if cut else ""
+    organ = _LEADING_NOISE.sub("", organ).strip("的　 ")
+    return organ or None
+
+
+def organ_from_text(lines: list[str], meta: dict[str, str]) -> str | None:
+    # A signature line near the end is the body's own name for itself.
+    for line in reversed(lines[-8:]):
+        text = squash(line)
+        if _ORGAN_LINE.match(text):
+            return text
+    for name in ("ContentSource", "contentsource", "Author", "author"):
+        value = squash(meta.get(name, ""))
+        if value and _ORGAN_IN_TEXT.search(value):
+            return value
+    # Names inside 《》 are laws and documents, not the reporting body.
+    opening = [re.sub(r"《[^》]*》|中华人民共和国", "", squash(line)) for line in lines[:60]]
+    for pattern in (_PLACE_ORGAN, _ORGAN_IN_TEXT):
+        for text in opening:
+            match = pattern.search(text)
+            if match:
+                return _LEADING_NOISE.sub("", match.group(1))
+    return None
+
+
+def published_date(meta: dict[str, str], raw_lines: list[str], body_lines: list[str]) -> str | None:
+    for name in ("PubDate", "pubdate", "publishdate", "PublishDate", "firstpublishedtime",
+                 "article:published_time", "Maketime"):
+        match = re.search(_DATE, meta.get(name, ""))
+        if match:
+            return date_string(*match.groups())
+    for line in raw_lines[:80]:
+        match = _PUBLISHED_LINE.search(squash(line))
+        if match:
+            return date_string(*match.groups())
+    # A date on a line of its own after the last section is the signature date.
+    for line in reversed(body_lines[-6:]):
+        text = squash(line)
+        match = _DATE_ONLY.match(text) or re.search(_DATE + r"$", text)
+        if match and len(text) <= 40:
+            return date_string(*match.groups())
+    return None

@@ -1,0 +1,90 @@
+"""Plain data produced by the parsers; nothing here knows about HTTP or Scrapy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Cell:
+    key: str  # a key of spec/cells.tsv, e.g. "t3.new_received.natural_person"
+    value: float | int | None  # None for blank, '/', '-' and other non-numbers
+    raw: str  # the cell's text as published
+
+
+@dataclass
+class Check:
+    name: str  # e.g. "t3.balance.natural_person"
+    ok: bool
+    detail: str = ""
+
+
+@dataclass
+class Report:
+    url: str
+    title: str | None
+    organ: str | None
+    year: int | None
+    published: str | None  # YYYY-MM-DD
+    format: str  # "2021", "2019", "pre2019", "unknown"
+    body_text: str
+    sections: dict[str, str] = field(default_factory=dict)
+    cells: list[Cell] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    # Problems met while reading the tables, e.g. "t4 incomplete: 9 of 15 cells".
+    warnings: list[str] = field(default_factory=list)
+    source_page: str | None = None  # the page an attachment was linked from
+    encoding: str | None = None
+
+    def cell_map(self) -> dict[str, float | int | None]:
+        return {cell.key: cell.value for cell in self.cells}
+
+
+@dataclass
+class ParseOutcome:
+    """What one document turned out to be.
+
+    ``report`` is set only for annual reports; anything else (a column page, a
+    notice, a 法治政府建设年度报告, unreadable input) carries the reason instead.
+    """
+
+    url: str
+    report: Report | None = None
+    reason: str = ""
+    encoding: str | None = None
+
+    @property
+    def is_report(self) -> bool:
+        return self.report is not None
+
+
+@dataclass
+class Paragraph:
+    text: str
+
+
+@dataclass
+class Table:
+    """A table as published: rows of cell texts in reading order.
+
+    Spans are not expanded (a rowspan cell appears once, in its first row);
+    blank cells are "". Extractors that cannot see rows (plain text) give one
+    row per run of cells they can delimit.
+    """
+
+    rows: list[list[str]]
+
+
+Block = Paragraph | Table
+
+
+@dataclass
+class Document:
+    """A report source reduced to readable blocks, before any interpretation."""
+
+    blocks: list[Block]
+    title: str | None = None
+    meta: dict[str, str] = field(default_factory=dict)  # <meta> names, e.g. PubDate
+    encoding: str | None = None
+    # Set when the source has no readable text (a scanned PDF) or is damaged.
+    problem: str | None = None

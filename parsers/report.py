@@ -1,0 +1,149 @@
+"""From a fetched document to a Report: the one entry point the crawler and the CLI use."""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+from urllib.parse import urlparse
+
+from parsers import attachments_bridge
+from parsers.checks import run_checks
+from parsers.chrome import is_chrome_line
+from parsers.encoding import decode_bytes
+from parsers.html import parse_html
+from parsers.meta import (
+    NOT_A_REPORT,
+    REPORT_TITLE,
+    choose_title,
+    organ_from_text,
+    organ_from_title,
+    published_date,
+    year_of,
+)
+from parsers.model import Document, Paragraph, ParseOutcome, Report, Table
+from parsers.normalize import squash
+from parsers.sections import split_sections
+from parsers.tables import read_tables, table_format
+from parsers.tokens import tokens_from_document
+
+MAX_INPUT_BYTES = 50 * 1024 * 1024
+TEXT_SUFFIXES = {".txt", ".text"}
+_HTML_SNIFF = re.compile(r"<\s*(html|head|body|p|div|table|meta|title|br|span)\b", re.I)
+# Section words a report has even when its title is missing.
+_REPORT_PARTS = re.compile(r"总体情况|主动公开政府信息情况|收到和处理政府信息公开申请|行政复议|存在的主要问题")
+
+
+def parse_document(
+    content: bytes | str,
+    url: str,
+    content_type: str | None = None,
+    declared_encoding: str | None = None,
+) -> ParseOutcome:
+    """Read one fetched document. Never raises: failures come back as a reason."""
+    try:
+        return _parse(content, url, content_type, declared_encoding)
+    except Exception as error:  # noqa: BLE001 - a parser bug must not stop a crawl
+        return ParseOutcome(url=url, reason=f"parser error: {type(error).__name__}: {error}")
+
+
+def _parse(content, url, content_type, declared_encoding) -> ParseOutcome:
+    if isinstance(content, bytes) and len(content) > MAX_INPUT_BYTES:
+        return ParseOutcome(url=url, reason=f"too large: {len(content)} bytes")
+    if not content:
+        return ParseOutcome(url=url, reason="empty document")
+    suffix = PurePosixPath(urlparse(url).path).suffix.lower()
+    if isinstance(content, bytes) and attachments_bridge.is_attachment(content, suffix, content_type):
+        document = attachments_bridge.extract(content, url, content_type)
+        encoding = None
+    else:
+        if isinstance(content, bytes):
+            text, encoding = decode_bytes(content, declared_encoding)
+        else:
+            text, encoding = content, None
+        if "\x00" in text[:2000] and text.count("\x00") > 10:
+            return ParseOutcome(url=url, reason="binary data, not a page", encoding=encoding)
+        if suffix in TEXT_SUFFIXES or not _HTML_SNIFF.search(text[:5000]):
+            document = Document(blocks=[Paragraph(text)])
+        else:
+            document = parse_html(text)
+        document.encoding = encoding
+    if document.problem:
+        return ParseOutcome(url=url, reason=document.problem, encoding=document.encoding)
+    return interpret(document, url)
+
+
+def _lines(document: Document) -> list[str]:
+    lines: list[str] = []
+    for block in document.blocks:
+        if isinstance(block, Table):
+            lines.extend("| " + " | ".join(row) + " |" for row in block.rows)
+        else:
+            lines.extend(block.text.split("\n"))
+    return lines
+
+
+def _without_chrome(document: Document) -> Document:
+    blocks = []
+    for block in document.blocks:
+        if isinstance(block, Paragraph):
+            kept = [line for line in block.text.split("\n") if not is_chrome_line(line)]
+            if kept:
+                blocks.append(Paragraph("\n".join(kept)))
+        else:
+            blocks.append(block)
+    return Document(blocks=blocks, title=document.title, meta=document.meta,
+                    encoding=document.encoding)
+
+
+def interpret(document: Document, url: str) -> ParseOutcome:
+    """Decide whether ``document`` is an annual report and read it if so."""
+    raw_lines = _lines(document)
+    clean = _without_chrome(document)
+    lines = _lines(clean)
+    text_lines = [line for line in lines if line.strip()]
+    body_text = "\n".join(line.strip() for line in text_lines)
+    title = choose_title(document.meta, document.title, text_lines)
+    tables = read_tables(tokens_from_document(clean))
+
+    reason = _not_a_report(title, body_text, tables.t3_found)
+    if reason:
+        return ParseOutcome(url=url, reason=reason, encoding=document.encoding)
+
+    published = published_date(document.meta, raw_lines, text_lines)
+    year = year_of(title, body_text, published)
+    organ = organ_from_title(title) or organ_from_text(text_lines, document.meta)
+    report_format = table_format(tables)
+    if report_format is None:
+        report_format = "pre2019" if year is not None and year < 2019 else "unknown"
+    report = Report(
+        url=url,
+        title=title,
+        organ=organ,
+        year=year,
+        published=published,
+        format=report_format,
+        body_text=body_text,
+        sections=split_sections(text_lines),
+        cells=tables.cells,
+        warnings=tables.warnings,
+        encoding=document.encoding,
+    )
+    report.checks = run_checks(report.cell_map())
+    return ParseOutcome(url=url, report=report, encoding=document.encoding)
+
+
+def _not_a_report(title: str | None, body_text: str, has_tables: bool) -> str:
+    squashed_title = squash(title or "")
+    if squashed_title and NOT_A_REPORT.search(squashed_title):
+        return f"not an annual report on government information disclosure: {title}"
+    body = squash(body_text)
+    if len(body) < 200:
+        return "no report text (a list page, a stub, or an attachment wrapper)"
+    if has_tables:
+        return ""
+    parts = len(set(_REPORT_PARTS.findall(body)))
+    if squashed_title and REPORT_TITLE.search(squashed_title) and parts >= 1:
+        return ""
+    if parts >= 3 and "政府信息公开" in body[:3000]:
+        return ""
+    return "no annual-report title, sections or tables"

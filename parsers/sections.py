@@ -1,0 +1,35 @@
+"""Split a report's text into its numbered parts (一、总体情况 … 六、其他需要报告的事项)."""
+
+from __future__ import annotations
+
+import re
+
+from parsers.normalize import squash
+
+NUMERALS = "一二三四五六七八九十"
+_HEADING = re.compile(r"^([一二三四五六七八九十]{1,2})[、.．]\s*(.{2,40})$")
+# Words only a part's heading has; table rows such as 一、本年新收… are no parts.
+_PART_WORDS = re.compile(
+    r"总体情况|概述|基本情况|主动公开|依申请|收到和处理|申请情况|咨询|复议|诉讼|存在的|问题|改进"
+    r"|其他需要报告|其他事项|收费|费用|工作情况|其他"
+)
+_TABLE_ROW = re.compile(r"本年新收|上年结转|本年度办理结果|结转下年度")
+
+
+def split_sections(lines: list[str]) -> dict[str, str]:
+    sections: dict[str, list[str]] = {}
+    current: str | None = None
+    last_number = 0
+    for line in lines:
+        text = squash(line)
+        match = _HEADING.match(text)
+        if match and "|" not in line and not _TABLE_ROW.search(text):
+            number = NUMERALS.index(match.group(1)[-1]) + 1 if len(match.group(1)) == 1 else 10
+            if number == last_number + 1 and _PART_WORDS.search(match.group(2)):
+                current = line.strip()
+                sections[current] = []
+                last_number = number
+                continue
+        if current is not None:
+            sections[current].append(line)
+    return {heading: "\n".join(body).strip() for heading, body in sections.items()}

@@ -1,0 +1,372 @@
+"""Read the standard tables (表二 主动公开, 表三 申请处理, 表四 复议诉讼) from a token stream.
+
+Rows are recognised by what their labels mean, columns by their header labels;
+values are taken in reading order within a row and placed only when the row's
+count of cells leaves no doubt. Anything that cannot be placed with certainty
+is left out and reported as a warning.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from parsers.model import Cell
+from parsers.normalize import parse_value, squash
+from parsers.tokens import LABEL, ROW_END, VALUE, Token
+
+CELLS_TSV = Path(__file__).with_name("cells.tsv")
+
+
+def _load_keys() -> dict[str, str]:
+    with CELLS_TSV.open(encoding="utf-8") as handle:
+        return {row["key"]: row["unit"] for row in csv.DictReader(handle, delimiter="\t")}
+
+
+KEY_UNITS = _load_keys()
+
+T3_COLUMNS = ["natural_person", "commercial", "research", "social", "legal_service", "other_org",
+              "total"]
+T4_GROUPS = ["review", "suit_direct", "suit_after_review"]
+T4_LEAVES = ["upheld", "corrected", "other", "pending", "total"]
+
+# 表二 row labels: (row key, pattern on the squashed label).
+T2_ROWS = [
+    ("regulations", re.compile(r"^规章$|^规章[(（]")),
+    ("normative_docs", re.compile(r"规范性文件")),
+    ("licensing", re.compile(r"^行政许可")),
+    ("other_services", re.compile(r"其他对外管理服务")),
+    ("penalty", re.compile(r"^行政处罚")),
+    ("coercion", re.compile(r"^行政强制")),
+    ("fees", re.compile(r"^行政事业性收费")),
+    ("procurement", re.compile(r"政府集中采购")),
+]
+# 表二 column labels, longest first; "new" is a truncated 本年新… resolved by order.
+T2_COLUMNS = [
+    ("issued", r"本年制发"),
+    ("repealed", r"本年废止"),
+    ("in_force", r"现行有效"),
+    ("made", r"本年新制作"),
+    ("published", r"本年新公开"),
+    ("total", r"对外公开总数"),
+    ("prev_items", r"上一年项目数"),
+    ("change", r"本年增/?减|增/减|增减"),
+    ("fee_amount", r"收费金额"),
+    ("projects", r"采购项目数"),
+    ("amount", r"采购总金额"),
+    ("decisions", r"处理决定数"),
+    ("new", r"本年新"),
+]
+_T2_COLUMN_RE = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in T2_COLUMNS))
+FORMAT_2021_COLUMNS = {"issued", "repealed", "in_force", "fee_amount"}
+FORMAT_2019_COLUMNS = {"made", "published", "total", "prev_items", "change", "projects", "amount",
+                       "new"}
+
+# 表三 outcome groups (a label like "（三）不予公开" that heads numbered sub-rows).
+T3_GROUPS = [
+    ("denied", re.compile(r"^[(（]?三[)）]?不予公开")),
+    ("unavailable", re.compile(r"^[(（]?四[)）]?无法提供")),
+    ("not_processed", re.compile(r"^[(（]?五[)）]?不予处理")),
+    ("other", re.compile(r"^[(（]?六[)）]?其他处理")),
+]
+# 表三 rows: (key, pattern, group the label must be under or None).
+T3_ROWS = [
+    ("new_received", re.compile(r"本年新收"), None),
+    ("carried_over", re.compile(r"上年结转"), None),
+    ("carried_forward", re.compile(r"结转下年"), None),
+    ("partial", re.compile(r"部分公开"), None),
+    ("granted", re.compile(r"^[(（]?一[)）]?予以公开|^予以公开"), None),
+    ("denied.state_secret", re.compile(r"国家秘密"), None),
+    ("denied.law_forbidden", re.compile(r"其他法律行政|禁止公开"), None),
+    ("denied.three_safety", re.compile(r"三安全一稳定|危及"), None),
+    ("denied.third_party", re.compile(r"第三方"), None),
+    ("denied.internal", re.compile(r"内部事务"), None),
+    ("denied.process", re.compile(r"过程性"), None),
+    ("denied.enforcement", re.compile(r"执法案卷"), None),
+    ("denied.query", re.compile(r"查询事项"), None),
+    ("unavailable.not_held", re.compile(r"不掌握"), None),
+    ("unavailable.needs_creation", re.compile(r"另行制作"), None),
+    ("unavailable.unclear", re.compile(r"仍不明确|补正后"), None),
+    ("not_processed.petition", re.compile(r"信访|举报投诉"), None),
+    ("not_processed.repeated", re.compile(r"重复申请"), None),
+    ("not_processed.publication", re.compile(r"出版物"), None),
+    ("not_processed.excessive", re.compile(r"大量反复"), None),
+    ("not_processed.confirmation", re.compile(r"确认或重新出具|重新出具"), None),
+    ("other.no_correction", re.compile(r"逾期不补正|不补正"), None),
+    ("other.no_fee", re.compile(r"缴纳费用|收费通知"), None),
+    ("other.other", re.compile(r"^\d+[.、．]?其他$|^其他$"), "other"),
+    ("total", re.compile(r"^[(（]?七[)）]?总计$|^总计$"), None),
+]
+
+
+@dataclass
+class TableResult:
+    cells: list[Cell] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    t2_columns: set[str] = field(default_factory=set)
+    t3_found: bool = False
+    t3_other_split: bool = False  # 2021 layout: （六）其他处理 has three sub-rows
+
+    def add(self, key: str, raw: str) -> None:
+        if key not in KEY_UNITS:
+            return
+        if any(cell.key == key for cell in self.cells):
+            self.warnings.append(f"{key}: printed twice, first kept")
+            return
+        self.cells.append(Cell(key, parse_value(raw, KEY_UNITS[key]), raw.strip()))
+
+
+def _fit(values: list[Token], expected: int) -> list[Token] | None:
+    """The row's cells when their count leaves no doubt about placement."""
+    if len(values) == expected:
+        return values
+    if len(values) > expected:
+        filled = [token for token in values if not token.blank]
+        if len(filled) == expected:
+            return filled
+        if all(token.blank for token in values[expected:]):
+            return values[:expected]
+    return None
+
+
+def _is_short_label(token: Token, limit: int = 60) -> bool:
+    return token.kind == LABEL and len(squash(token.text)) <= limit
+
+
+def _find(tokens: list[Token], start: int, predicate) -> int | None:
+    for index in range(start, len(tokens)):
+        if predicate(tokens[index]):
+            return index
+    return None
+
+
+def read_tables(tokens: list[Token]) -> TableResult:
+    result = TableResult()
+    t2_start = _find(tokens, 0, lambda t: _is_short_label(t, 30) and "第二十条第" in squash(t.text))
+    t3_start = _find(
+        tokens,
+        t2_start or 0,
+        lambda t: _is_short_label(t, 80)
+        and re.search(r"申请人情况|勾稽关系|本年新收政府信息公开申请", squash(t.text)),
+    )
+    if t2_start is not None:
+        _read_t2(tokens[t2_start : t3_start if t3_start is not None else len(tokens)], result)
+    if t3_start is None:
+        return result
+    t3_end = _read_t3(tokens, t3_start, result)
+    t4_start = _find(
+        tokens, t3_end, lambda t: _is_short_label(t, 40) and "行政复议" in squash(t.text)
+    )
+    if t4_start is not None:
+        _read_t4(tokens, t4_start, result)
+    return result
+
+
+def _rows(tokens: list[Token], classify):
+    """Yield (label tokens, row key, value tokens) for every row whose label classifies."""
+    labels: list[Token] = []
+    key, values = None, []
+    for token in tokens + [Token(LABEL, "")]:
+        if token.kind == VALUE:
+            if not values:
+                key = classify(labels) if labels else None
+                if key is None and token.blank:
+                    continue  # padding that closes a header row
+            values.append(token)
+            continue
+        if values:
+            yield labels, key, values
+            labels, key, values = [], None, []
+        if token.kind == ROW_END:
+            # A row of labels only (a header row) still labels what follows.
+            continue
+        labels.append(token)
+
+
+# ---------------------------------------------------------------- 表二
+def _t2_columns(header: str) -> list[str]:
+    columns = []
+    for match in _T2_COLUMN_RE.finditer(header):
+        columns.append(match.lastgroup)
+    pending = iter(["made", "published"])
+    return [next(pending, "new") if column == "new" else column for column in columns]
+
+
+def _read_t2(tokens: list[Token], result: TableResult) -> None:
+    columns: list[str] = []
+    header: list[str] = []
+
+    def classify(labels: list[Token]) -> str | None:
+        nonlocal columns, header
+        # Labels up to the row label are the block's header (信息内容 | 本年… | …).
+        texts = [squash(token.text) for token in labels]
+        row_index = None
+        for index in range(len(texts) - 1, -1, -1):
+            if any(pattern.search(texts[index]) for _, pattern in T2_ROWS):
+                row_index = index
+                break
+        if row_index is None:
+            return None
+        before = texts[:row_index]
+        if any("信息内容" in text or _T2_COLUMN_RE.search(text) for text in before):
+            start = max((i for i, text in enumerate(before) if "信息内容" in text), default=-1)
+            header = before[start + 1 :]
+            columns = _t2_columns("".join(header))
+        for name, pattern in T2_ROWS:
+            if pattern.search(texts[row_index]):
+                return name
+        return None
+
+    for _labels, row, values in _rows(tokens, classify):
+        if row is None:
+            continue
+        placed = _fit(values, len(columns)) if columns else None
+        if placed is None:
+            result.warnings.append(
+                f"t2.{row}: {len(values)} cells for {len(columns)} columns, row left out"
+            )
+            continue
+        result.t2_columns.update(columns)
+        fee_in_yuan = any("单位:元" in h or "(元)" in h for h in header)
+        for column, token in zip(columns, placed, strict=True):
+            key = _t2_key(row, column)
+            raw = token.text
+            if fee_in_yuan and column in {"fee_amount", "amount"} and "元" not in raw:
+                raw = f"{raw}元" if squash(raw) else raw
+            if key:
+                result.add(key, raw if key.endswith("amount") else token.text)
+
+
+def _t2_key(row: str, column: str) -> str | None:
+    name = {"fee_amount": "amount"}.get(column, column)
+    key = f"t2.{row}.{name}"
+    return key if key in KEY_UNITS else None
+
+
+# ---------------------------------------------------------------- 表三
+def _t3_column_order(header: str) -> list[str]:
+    natural, total = header.find("自然人"), header.rfind("总计")
+    if 0 <= total < natural:
+        return ["total"] + T3_COLUMNS[:-1]
+    return list(T3_COLUMNS)
+
+
+def _classify_t3(labels: list[Token], group: str | None) -> str | None:
+    texts = [squash(token.text) for token in labels]
+    for size in range(1, min(4, len(texts)) + 1):
+        text = "".join(texts[-size:])
+        for key, pattern, needs_group in T3_ROWS:
+            if needs_group and group != needs_group:
+                continue
+            if pattern.search(text):
+                if key == "total" and size > 1 and not pattern.search(texts[-1]):
+                    continue
+                return key
+        if size == 1:
+            for name, pattern in T3_GROUPS:
+                if pattern.search(text) and name == "other":
+                    return "other"  # （六）其他处理 printed as a single row
+    return None
+
+
+def _read_t3(tokens: list[Token], start: int, result: TableResult) -> int:
+    """Read 表三 from ``start``; return the index just after its last row."""
+    first_row = _find(tokens, start, lambda t: t.kind == LABEL and "本年新收" in squash(t.text))
+    header = "".join(squash(t.text) for t in tokens[start : first_row or start] if t.kind == LABEL)
+    columns = _t3_column_order(header)
+    group: str | None = None
+    end = start
+    position = first_row if first_row is not None else start
+    stream = tokens[position:]
+    # Rows stop at the first label that is no table label after 结转下年度.
+    cut = len(stream)
+    seen_last = False
+    for index, token in enumerate(stream):
+        if token.kind == LABEL and "结转下年" in squash(token.text):
+            seen_last = True
+        elif seen_last and token.kind == LABEL:
+            cut = index
+            break
+    stream = stream[:cut]
+    end = position + cut
+
+    def classify(labels: list[Token]) -> str | None:
+        nonlocal group
+        for token in labels:
+            text = squash(token.text)
+            for name, pattern in T3_GROUPS:
+                if pattern.search(text):
+                    group = name
+        return _classify_t3(labels, group)
+
+    for labels, row, values in _rows(stream, classify):
+        if row is None:
+            shown = "".join(squash(t.text) for t in labels)[-30:]
+            result.warnings.append(f"t3: row '{shown}' not recognised, left out")
+            continue
+        result.t3_found = True
+        if row.startswith("other."):
+            result.t3_other_split = True
+        placed = _fit(values, len(columns))
+        if placed is None:
+            result.warnings.append(
+                f"t3.{row}: {len(values)} cells for {len(columns)} columns, row left out"
+            )
+            continue
+        for column, token in zip(columns, placed, strict=True):
+            result.add(f"t3.{row}.{column}", token.text)
+    return end
+
+
+# ---------------------------------------------------------------- 表四
+def _read_t4(tokens: list[Token], start: int, result: TableResult) -> None:
+    header: list[str] = []
+    values: list[Token] = []
+    for token in tokens[start:]:
+        if token.kind == ROW_END:
+            if values:
+                break
+            continue
+        if token.kind == LABEL:
+            if values:
+                break
+            text = squash(token.text)
+            if len(text) > 40:
+                break
+            header.append(text)
+            continue
+        values.append(token)
+    joined = "".join(header)
+    groups = list(T4_GROUPS)
+    direct, after = joined.find("未经复议直接起诉"), joined.find("复议后起诉")
+    if 0 <= after < direct:
+        groups = ["review", "suit_after_review", "suit_direct"]
+    expected = len(groups) * len(T4_LEAVES)
+    placed = _fit(values, expected)
+    if placed is None:
+        # Only whole groups from the left can be placed with certainty.
+        whole = len([t for t in values if not t.blank]) if len(values) > expected else len(values)
+        whole_groups = min(whole, expected) // len(T4_LEAVES)
+        result.warnings.append(
+            f"t4 incomplete: {len(values)} of {expected} cells printed; "
+            f"{whole_groups} group(s) placed, the rest left out"
+        )
+        placed = values[: whole_groups * len(T4_LEAVES)]
+        groups = groups[:whole_groups]
+    for index, token in enumerate(placed):
+        group = groups[index // len(T4_LEAVES)]
+        leaf = T4_LEAVES[index % len(T4_LEAVES)]
+        result.add(f"t4.{group}.{leaf}", token.text)
+
+
+def table_format(result: TableResult) -> str | None:
+    """2021 or 2019 from the tables' own headers; None when no table says."""
+    if result.t2_columns & FORMAT_2021_COLUMNS:
+        return "2021"
+    if result.t2_columns & FORMAT_2019_COLUMNS:
+        return "2019"
+    if result.t3_found:
+        return "2021" if result.t3_other_split else "2019"
+    return None

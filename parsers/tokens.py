@@ -1,0 +1,72 @@
+"""Turn any source into one stream of table cells, so one interpreter reads them all.
+
+HTML, PDF and DOCX tables arrive as rows; text renderings (the seeds) arrive as
+lines in three layouts: ``cell |`` per line with pipe-only padding lines,
+``a | b | c |`` per row, and one cell per line separated by blank lines. Rows
+are kept where the source shows them (``ROW_END``); where it does not, the
+interpreter finds rows by their labels.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from parsers.model import Document, Paragraph, Table
+from parsers.normalize import is_blank, is_value_text
+
+LABEL, VALUE, ROW_END = "label", "value", "row_end"
+# A run of adjacent pipes closing a line pads a row to the table's width.
+_PADDING = re.compile(r"\s*\|{2,}\s*$")
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    text: str = ""
+
+    @property
+    def blank(self) -> bool:
+        return self.kind == VALUE and is_blank(self.text)
+
+
+END = Token(ROW_END)
+
+
+def cell_token(text: str) -> Token:
+    return Token(VALUE if is_value_text(text) else LABEL, text)
+
+
+def tokens_from_document(document: Document) -> list[Token]:
+    tokens: list[Token] = []
+    for block in document.blocks:
+        if isinstance(block, Table):
+            for row in block.rows:
+                tokens.extend(cell_token(cell) for cell in row)
+                tokens.append(END)
+        elif isinstance(block, Paragraph):
+            tokens.extend(tokens_from_lines(block.text.split("\n")))
+    return tokens
+
+
+def tokens_from_lines(lines: list[str]) -> list[Token]:
+    tokens: list[Token] = []
+    for line in lines:
+        if line == "" or line.strip("\r\n") == "":
+            continue
+        if "|" not in line:
+            # A whitespace-only line between cells is a blank cell.
+            tokens.append(cell_token(line.strip()) if line.strip() else Token(VALUE, ""))
+            continue
+        padded = bool(_PADDING.search(line)) and line.strip() != "|"
+        body = _PADDING.sub("", line) if padded else line
+        parts = body.split("|")
+        if parts and parts[-1].strip() == "":
+            parts = parts[:-1]
+        if line.strip() == "|":
+            parts = [""]
+        cells = [part.strip() for part in parts]
+        tokens.extend(cell_token(cell) for cell in cells)
+        if padded or len(cells) > 1:
+            tokens.append(END)
+    return tokens

@@ -1,0 +1,59 @@
+"""Shared test helpers: where fixtures live and how gold is compared."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+GOLDEN = ROOT / "tests" / "golden"
+
+
+def norm(text: str | None) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+
+
+def load_gold(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def gold_files() -> list[Path]:
+    return sorted(GOLDEN.glob("*.json"))
+
+
+def source_of(gold: dict) -> Path:
+    return FIXTURES / gold["source"]
+
+
+def same_value(got, want) -> bool:
+    if got is None or want is None:
+        return got is None and want is None
+    return abs(float(got) - float(want)) < 1e-6
+
+
+def gold_differences(report, gold: dict) -> list[str]:
+    """Every way ``report`` differs from ``gold``, in the scorer's terms."""
+    problems = []
+    cells = report.cell_map()
+    for key, want in gold.get("cells", {}).items():
+        if key not in cells:
+            problems.append(f"cell {key} missing (want {want!r})")
+        elif not same_value(cells[key], want):
+            problems.append(f"cell {key}: want {want!r}, got {cells[key]!r}")
+    for key in sorted(set(cells) - set(gold.get("cells", {}))):
+        problems.append(f"cell {key} not in gold (got {cells[key]!r})")
+    if report.year != gold["year"]:
+        problems.append(f"year: want {gold['year']}, got {report.year}")
+    if report.format != gold["format"]:
+        problems.append(f"format: want {gold['format']}, got {report.format}")
+    if norm(gold["organ_contains"]) not in norm(report.organ):
+        problems.append(f"organ: want …{gold['organ_contains']}…, got {report.organ}")
+    if gold.get("published") and report.published != gold["published"]:
+        problems.append(f"published: want {gold['published']}, got {report.published}")
+    body = norm(report.body_text)
+    problems += [f"text missing: {s[:30]}" for s in gold.get("must_contain", []) if norm(s) not in body]
+    problems += [f"chrome kept: {s[:30]}" for s in gold.get("must_not_contain", []) if norm(s) in body]
+    return problems
