@@ -27,11 +27,12 @@ TOOL_TIMEOUT = 30  # seconds for antiword / catdoc
 _PDF_MAGIC = b"%PDF"
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# OLE2 containers that are spreadsheets or slides (MS Office and WPS), not word processing.
+_OLE2_NOT_WORD = {".xls", ".ppt", ".et", ".dps", ".msg"}
 
 # CJK ideographs, CJK and fullwidth punctuation: text in which line breaks and the spaces
 # that PDF justification leaves between characters carry no meaning.
 _CJK = "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
-_CJK_CHAR = re.compile(f"[{_CJK}]")
 _CJK_PUNCT = "\u3000-\u303f\uff00-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
 # Spaces between CJK characters, or beside CJK punctuation, come from justified PDF lines.
 _SPACE_BETWEEN_CJK = re.compile(
@@ -138,7 +139,9 @@ def extract_attachment(
         return extract_pdf(data)
     if head.startswith(_ZIP_MAGIC) and _is_docx_zip(data):
         return extract_docx(data)
-    if head.startswith(_OLE2_MAGIC):
+    if head.startswith(_OLE2_MAGIC) and suffix in _OLE2_NOT_WORD:
+        return _problem(f"unsupported attachment type: {suffix}")
+    if head.startswith(_OLE2_MAGIC) or data[:5] == b"{\\rtf":
         return extract_legacy_word(data, suffix if suffix in (".doc", ".wps") else ".doc")
     # The bytes did not tell; a misnamed or truncated file still deserves its reader's reason.
     if suffix == ".pdf" or ctype == "application/pdf":
@@ -152,8 +155,13 @@ def extract_attachment(
 
 
 def _suffix(filename_or_url: str) -> str:
-    path = urlsplit(filename_or_url or "").path or (filename_or_url or "")
-    return Path(unquote(path)).suffix.lower()
+    parts = urlsplit(filename_or_url or "")
+    suffix = Path(unquote(parts.path or filename_or_url or "")).suffix.lower()
+    if not suffix and parts.query:
+        # Download scripts name the file in the query: download.jsp?file=报告.pdf
+        found = re.findall(r"\.(pdf|docx|doc|wps)\b", unquote(parts.query), re.IGNORECASE)
+        suffix = "." + found[-1].lower() if found else ""
+    return suffix
 
 
 def _is_docx_zip(data: bytes) -> bool:
@@ -210,13 +218,15 @@ def extract_pdf(data: bytes) -> Document:
                 n_chars += len(page.chars)
                 items.extend(_read_page(page, number))
                 page.flush_cache()
-    except Exception as exc:  # noqa: BLE001 - any failure of a damaged file is its problem
+    except Exception as exc:  # a damaged file may fail anywhere in pdfminer
         reason = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
         return _problem(f"unreadable PDF: {reason[:300]}")
     if n_pages == 0:
         return _problem("unreadable PDF: no pages")
     if n_chars == 0 or not items:
-        return Document(blocks=[], meta=meta, problem=f"scanned PDF: no text layer ({n_pages} pages)")
+        return Document(
+            blocks=[], meta=meta, problem=f"scanned PDF: no text layer ({n_pages} pages)"
+        )
     text_sample = "".join(item.text for item in items if isinstance(item, _Line))
     if text_sample.count("(cid:") * 6 > max(len(text_sample), 1) // 2:
         return Document(
@@ -227,7 +237,9 @@ def extract_pdf(data: bytes) -> Document:
     title = _pdf_title(lines, items)
     blocks = _assemble(items, lines)
     if not blocks:
-        return Document(blocks=[], meta=meta, problem=f"scanned PDF: no text layer ({n_pages} pages)")
+        return Document(
+            blocks=[], meta=meta, problem=f"scanned PDF: no text layer ({n_pages} pages)"
+        )
     return Document(blocks=blocks, title=title, meta=meta)
 
 
@@ -243,7 +255,7 @@ def _pdf_meta(pdf) -> dict[str, str]:
     meta: dict[str, str] = {}
     try:
         infos = list(getattr(pdf.doc, "info", None) or [])
-    except Exception:  # noqa: BLE001 - metadata is a bonus, never a reason to fail
+    except Exception:  # metadata is a bonus, never a reason to fail
         return meta
     for info in infos:
         info = resolve1(info)
@@ -308,11 +320,18 @@ def _closing_edges(page) -> list[dict]:
                 continue
             x0 = min(edge["x0"] for edge in group)
             x1 = max(edge["x1"] for edge in group)
-            extra.append({
-                "object_type": "closing_edge", "orientation": "h",
-                "x0": x0, "x1": x1, "top": float(y), "bottom": float(y),
-                "width": x1 - x0, "height": 0.0,
-            })
+            extra.append(
+                {
+                    "object_type": "closing_edge",
+                    "orientation": "h",
+                    "x0": x0,
+                    "x1": x1,
+                    "top": float(y),
+                    "bottom": float(y),
+                    "width": x1 - x0,
+                    "height": 0.0,
+                }
+            )
     return extra
 
 
@@ -416,7 +435,7 @@ def _assemble(items: list[_Line | _PdfTable], lines: list[_Line]) -> list[Block]
         char, left, right = 10.0, 0.0, 0.0
     blocks: list[Block] = []
     previous: _Line | _PdfTable | None = None
-    for index, item in enumerate(items):
+    for item in items:
         if isinstance(item, _PdfTable):
             if (
                 isinstance(previous, _PdfTable)
@@ -493,7 +512,7 @@ def extract_docx(data: bytes) -> Document:
                 if rows:
                     blocks.append(Table(rows=rows))
         meta = _docx_meta(document)
-    except Exception as exc:  # noqa: BLE001 - a damaged file is reported, not raised
+    except Exception as exc:  # a damaged file is reported, not raised
         return _problem(f"unreadable DOCX: {type(exc).__name__}: {exc}"[:300])
     if not blocks:
         return Document(blocks=[], meta=meta, problem="DOCX has no text (images only?)")
@@ -548,21 +567,36 @@ _ANTIWORD_ROW = re.compile(r"^\s*\|(.*)\|\s*$")
 
 
 def extract_legacy_word(data: bytes, suffix: str) -> Document:
-    """Text of a Word 97-2003 .doc (or a Word-compatible .wps) through antiword or catdoc."""
+    """Text of a Word 97-2003 .doc (or a Word-compatible .wps) through antiword or catdoc.
+
+    RTF saved under a Word name is read by catdoc; HTML saved as .doc is refused, since
+    catdoc would hand its markup back as text.
+    """
     kind = "." + suffix.lower().lstrip(".") if suffix else ".doc"
     if len(data) > MAX_BYTES:
         return _problem(f"{kind} too large: {len(data)} bytes (limit {MAX_BYTES})")
-    tools = [name for name in ("antiword", "catdoc") if shutil.which(name)]
+    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if data.startswith(_ZIP_MAGIC) and _is_docx_zip(data):
+        return extract_docx(data)  # a .docx renamed to .doc, as some sites serve them
+    if data.startswith(_OLE2_MAGIC):
+        wanted = ("antiword", "catdoc")
+    elif head.startswith(b"{\\rtf"):
+        wanted = ("catdoc",)
+    elif head.startswith((b"<!doctype", b"<html", b"<?xml", b"mime-version")) or b"<html" in head:
+        return _problem(f"unsupported attachment type: HTML or MHT saved as {kind}")
+    else:
+        return _problem(f"unreadable {kind}: not an OLE2 Word file")
+    tools = [name for name in wanted if shutil.which(name)]
     if not tools:
         return _problem(f"cannot read {kind}: install antiword (apt-get install antiword catdoc)")
     reasons = []
     with tempfile.TemporaryDirectory(prefix="attachment-") as folder:
-        path = Path(folder) / f"input{kind if kind in ('.doc', '.wps') else '.doc'}"
+        path = Path(folder) / ("input.rtf" if wanted == ("catdoc",) else "input.doc")
         path.write_bytes(data)
         for tool in tools:
             text, reason = _run_converter(tool, path)
             if text is None:
-                reasons.append(f"{tool}: {reason}")
+                reasons.append(f"{tool}: {reason.replace(str(path), path.name)}")
                 continue
             blocks = _text_to_blocks(text, tables=tool == "antiword")
             if blocks:
@@ -581,9 +615,7 @@ def _run_converter(tool: str, path: Path) -> tuple[str | None, str]:
     else:
         command = ["catdoc", "-d", "utf-8", "-w", str(path)]
     try:
-        done = subprocess.run(  # noqa: S603 - fixed command, file name we made
-            command, capture_output=True, timeout=TOOL_TIMEOUT, check=False
-        )
+        done = subprocess.run(command, capture_output=True, timeout=TOOL_TIMEOUT, check=False)
     except subprocess.TimeoutExpired:
         return None, f"timed out after {TOOL_TIMEOUT} s"
     except OSError as exc:

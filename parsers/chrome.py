@@ -18,6 +18,7 @@ _STRONG = re.compile(
     r"|承办单位[:：]|版权所有|Copyright|©|^(当前位置|您当前的位置|您所在的位置|你的位置|当前的位置|所在位置)"
     r"|^>|^首页>|^首页»|技术支持[:：]|^(发布时间|发布日期|信息来源|来源|作者|阅读)[:：].{0,40}$"
     r"|政府网站找错|建议使用.{0,30}(分辨率|浏览器)|^(上一篇|下一篇)[:：]"
+    r"|^(索引号|主题分类|发文字号|成文日期|发布机构|公开方式|公开范围|公开时限|生效日期|有效性|文号)[:：]"
 )
 _WEAK = re.compile(
     r"站点地图|网站地图|联系我们|无障碍|适老化|繁體|English|全真版|文字版|长者模式|关怀版|收藏本站|设为首页"
@@ -38,3 +39,18 @@ def is_chrome_line(line: str) -> bool:
 
 def strip_chrome(lines: list[str]) -> list[str]:
     return [line for line in lines if not is_chrome_line(line)]
+
+
+# Cells of the 信息公开 metadata grid shown above many report bodies.
+METADATA_LABELS = re.compile(r"^(索引号|主题分类|发文字号|文号|成文日期|发布日期|公开日期|发布机构|信息来源|公开方式|公开范围|有效性|名称|标题)[:：]?$")
+
+
+def metadata_pairs(rows: list[list[str]]) -> dict[str, str] | None:
+    """The label→value pairs of a metadata grid, None when ``rows`` is no such grid."""
+    pairs: dict[str, str] = {}
+    for row in rows:
+        for label, value in zip(row, row[1:]):
+            match = METADATA_LABELS.match(squash(label))
+            if match:
+                pairs[match.group(1)] = value.strip()
+    return pairs if "索引号" in pairs or len(pairs) >= 3 else None

@@ -69,7 +69,9 @@ def parse_html(text: str) -> Document:
     container = _find_container(root)
     blocks: list = []
     _collect(container, blocks, [])
-    return Document(blocks=blocks, title=page_title, meta=meta)
+    text_length = _text_length(container)
+    ratio = _link_length(container) / text_length if text_length else 0.0
+    return Document(blocks=blocks, title=page_title, meta=meta, link_text_ratio=ratio)
 
 
 def _find_container(root):

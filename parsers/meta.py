@@ -16,7 +16,7 @@ NOT_A_REPORT = re.compile(
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年\s*度?")
 _PERIOD_YEAR = re.compile(r"((?:19|20)\d{2})年1月1日")
 _DATE = r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?"
-_PUBLISHED_LINE = re.compile(r"(?:发布时间|发布日期|公开日期|发文日期|日期)\s*[:：]?\s*" + _DATE)
+_PUBLISHED_LINE = re.compile(r"(?:发布时间|发布日期|公开日期|发文日期|日期)\s*[:：|]*\s*" + _DATE)
 _DATE_ONLY = re.compile(r"^" + _DATE + r"$")
 _ORGAN_SUFFIX = (
     r"(?:人民政府办公厅|人民政府办公室|人民政府|管理委员会|管委会|办公厅|办公室|委员会|街道办事处|办事处"
@@ -87,7 +87,7 @@ def organ_from_text(lines: list[str], meta: dict[str, str]) -> str | None:
         text = squash(line)
         if _ORGAN_LINE.match(text):
             return text
-    for name in ("ContentSource", "contentsource", "Author", "author"):
+    for name in ("发布机构", "ContentSource", "contentsource", "Author", "author"):
         value = squash(meta.get(name, ""))
         if value and _ORGAN_IN_TEXT.search(value):
             return value
@@ -103,7 +103,7 @@ def organ_from_text(lines: list[str], meta: dict[str, str]) -> str | None:
 
 def published_date(meta: dict[str, str], raw_lines: list[str], body_lines: list[str]) -> str | None:
     for name in ("PubDate", "pubdate", "publishdate", "PublishDate", "firstpublishedtime",
-                 "article:published_time", "Maketime"):
+                 "article:published_time", "Maketime", "发布日期", "公开日期"):
         match = re.search(_DATE, meta.get(name, ""))
         if match:
             return date_string(*match.groups())

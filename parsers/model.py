@@ -88,3 +88,5 @@ class Document:
     encoding: str | None = None
     # Set when the source has no readable text (a scanned PDF) or is damaged.
     problem: str | None = None
+    # Share of the body's text that sits in links: high on list and navigation pages.
+    link_text_ratio: float = 0.0

@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 
 from parsers import attachments_bridge
 from parsers.checks import run_checks
-from parsers.chrome import is_chrome_line
+from parsers.chrome import is_chrome_line, metadata_pairs
 from parsers.encoding import decode_bytes
 from parsers.html import parse_html
 from parsers.meta import (
@@ -83,16 +83,23 @@ def _lines(document: Document) -> list[str]:
 
 
 def _without_chrome(document: Document) -> Document:
+    """The document less chrome lines and metadata grids (whose pairs join ``meta``)."""
     blocks = []
+    meta = dict(document.meta)
     for block in document.blocks:
         if isinstance(block, Paragraph):
             kept = [line for line in block.text.split("\n") if not is_chrome_line(line)]
             if kept:
                 blocks.append(Paragraph("\n".join(kept)))
-        else:
+            continue
+        pairs = metadata_pairs(block.rows)
+        if pairs is None:
             blocks.append(block)
-    return Document(blocks=blocks, title=document.title, meta=document.meta,
-                    encoding=document.encoding)
+        else:
+            for label, value in pairs.items():
+                meta.setdefault(label, value)
+    return Document(blocks=blocks, title=document.title, meta=meta, encoding=document.encoding,
+                    link_text_ratio=document.link_text_ratio)
 
 
 def interpret(document: Document, url: str) -> ParseOutcome:
@@ -105,13 +112,13 @@ def interpret(document: Document, url: str) -> ParseOutcome:
     title = choose_title(document.meta, document.title, text_lines)
     tables = read_tables(tokens_from_document(clean))
 
-    reason = _not_a_report(title, body_text, tables.t3_found)
+    reason = _not_a_report(title, body_text, tables.t3_found, document.link_text_ratio)
     if reason:
         return ParseOutcome(url=url, reason=reason, encoding=document.encoding)
 
-    published = published_date(document.meta, raw_lines, text_lines)
+    published = published_date(clean.meta, raw_lines, text_lines)
     year = year_of(title, body_text, published)
-    organ = organ_from_title(title) or organ_from_text(text_lines, document.meta)
+    organ = organ_from_title(title) or organ_from_text(text_lines, clean.meta)
     report_format = table_format(tables)
     if report_format is None:
         report_format = "pre2019" if year is not None and year < 2019 else "unknown"
@@ -132,13 +139,15 @@ def interpret(document: Document, url: str) -> ParseOutcome:
     return ParseOutcome(url=url, report=report, encoding=document.encoding)
 
 
-def _not_a_report(title: str | None, body_text: str, has_tables: bool) -> str:
+def _not_a_report(title: str | None, body_text: str, has_tables: bool, link_ratio: float) -> str:
     squashed_title = squash(title or "")
     if squashed_title and NOT_A_REPORT.search(squashed_title):
         return f"not an annual report on government information disclosure: {title}"
     body = squash(body_text)
     if len(body) < 200:
         return "no report text (a list page, a stub, or an attachment wrapper)"
+    if link_ratio > 0.5 and not has_tables:
+        return "mostly links: a list or navigation page"
     if has_tables:
         return ""
     parts = len(set(_REPORT_PARTS.findall(body)))
