@@ -157,10 +157,10 @@ def extract_attachment(
 def _suffix(filename_or_url: str) -> str:
     parts = urlsplit(filename_or_url or "")
     suffix = Path(unquote(parts.path or filename_or_url or "")).suffix.lower()
-    if not suffix and parts.query:
+    if suffix not in (".pdf", ".docx", ".doc", ".wps") and parts.query:
         # Download scripts name the file in the query: download.jsp?file=报告.pdf
         found = re.findall(r"\.(pdf|docx|doc|wps)\b", unquote(parts.query), re.IGNORECASE)
-        suffix = "." + found[-1].lower() if found else ""
+        suffix = "." + found[-1].lower() if found else suffix
     return suffix
 
 

@@ -13,6 +13,7 @@ import re
 import lxml.html
 from lxml import etree
 
+from parsers.meta import PUBLISHED_LINE, REPORT_TITLE
 from parsers.model import Document, Paragraph, Table
 from parsers.normalize import tidy
 
@@ -65,6 +66,8 @@ def parse_html(text: str) -> Document:
         if name and element.get("content") is not None:
             meta.setdefault(name, element.get("content").strip())
     page_title = tidy(root.findtext(".//title") or "") or None
+    etree.strip_elements(root, "script", "style", with_tail=False)
+    _page_wide_metadata(root, meta)
     etree.strip_elements(root, *DROP_TAGS, etree.Comment, etree.ProcessingInstruction, with_tail=False)
     container = _find_container(root)
     blocks: list = []
@@ -72,6 +75,19 @@ def parse_html(text: str) -> Document:
     text_length = _text_length(container)
     ratio = _link_length(container) / text_length if text_length else 0.0
     return Document(blocks=blocks, title=page_title, meta=meta, link_text_ratio=ratio)
+
+
+def _page_wide_metadata(root, meta: dict[str, str]) -> None:
+    """Title and date shown outside the article container (toolbars, headings)."""
+    page_text = root.text_content() or ""
+    match = PUBLISHED_LINE.search(re.sub(r"\s+", "", page_text[:200_000]))
+    if match:
+        meta.setdefault("page_published", "-".join(match.groups()))
+    for element in root.iter("h1", "h2", "h3"):
+        heading = tidy(element.text_content() or "")
+        if 6 <= len(heading) <= 80 and REPORT_TITLE.search(heading.replace(" ", "")):
+            meta.setdefault("heading", heading)
+            break
 
 
 def _find_container(root):

@@ -16,7 +16,7 @@ NOT_A_REPORT = re.compile(
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年\s*度?")
 _PERIOD_YEAR = re.compile(r"((?:19|20)\d{2})年1月1日")
 _DATE = r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?"
-_PUBLISHED_LINE = re.compile(r"(?:发布时间|发布日期|公开日期|发文日期|日期)\s*[:：|]*\s*" + _DATE)
+PUBLISHED_LINE = re.compile(r"(?:发布时间|发布日期|公开日期|发文日期|日期)\s*[:：|]*\s*" + _DATE)
 _DATE_ONLY = re.compile(r"^" + _DATE + r"$")
 _ORGAN_SUFFIX = (
     r"(?:人民政府办公厅|人民政府办公室|人民政府|管理委员会|管委会|办公厅|办公室|委员会|街道办事处|办事处"
@@ -41,7 +41,7 @@ def date_string(year: str, month: str, day: str) -> str | None:
 
 
 def choose_title(meta: dict[str, str], page_title: str | None, lines: list[str]) -> str | None:
-    for name in ("ArticleTitle", "articletitle", "title", "og:title"):
+    for name in ("ArticleTitle", "articletitle", "title", "og:title", "heading"):
         if meta.get(name) and REPORT_TITLE.search(squash(meta[name])):
             return tidy(meta[name])
     for line in lines[:12]:
@@ -103,12 +103,12 @@ def organ_from_text(lines: list[str], meta: dict[str, str]) -> str | None:
 
 def published_date(meta: dict[str, str], raw_lines: list[str], body_lines: list[str]) -> str | None:
     for name in ("PubDate", "pubdate", "publishdate", "PublishDate", "firstpublishedtime",
-                 "article:published_time", "Maketime", "发布日期", "公开日期"):
+                 "article:published_time", "Maketime", "发布日期", "公开日期", "page_published"):
         match = re.search(_DATE, meta.get(name, ""))
         if match:
             return date_string(*match.groups())
     for line in raw_lines[:80]:
-        match = _PUBLISHED_LINE.search(squash(line))
+        match = PUBLISHED_LINE.search(squash(line))
         if match:
             return date_string(*match.groups())
     # A date on a line of its own after the last section is the signature date.

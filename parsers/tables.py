@@ -77,7 +77,7 @@ T3_ROWS = [
     ("carried_over", re.compile(r"上年结转"), None),
     ("carried_forward", re.compile(r"结转下年"), None),
     ("partial", re.compile(r"部分公开"), None),
-    ("granted", re.compile(r"^[(（]?一[)）]?予以公开|^予以公开"), None),
+    ("granted", re.compile(r"(?<!不)予以公开"), None),
     ("denied.state_secret", re.compile(r"国家秘密"), None),
     ("denied.law_forbidden", re.compile(r"其他法律行政|禁止公开"), None),
     ("denied.three_safety", re.compile(r"三安全一稳定|危及"), None),
@@ -145,6 +145,8 @@ def _find(tokens: list[Token], start: int, predicate) -> int | None:
 def read_tables(tokens: list[Token]) -> TableResult:
     result = TableResult()
     t2_start = _find(tokens, 0, lambda t: _is_short_label(t, 30) and "第二十条第" in squash(t.text))
+    if t2_start is None:
+        t2_start = _find(tokens, 0, lambda t: _is_short_label(t, 10) and squash(t.text) == "信息内容")
     t3_start = _find(
         tokens,
         t2_start or 0,
@@ -211,8 +213,8 @@ def _read_t2(tokens: list[Token], result: TableResult) -> None:
             return None
         before = texts[:row_index]
         if any("信息内容" in text or _T2_COLUMN_RE.search(text) for text in before):
-            start = max((i for i, text in enumerate(before) if "信息内容" in text), default=-1)
-            header = before[start + 1 :]
+            start = max((i for i, text in enumerate(before) if "信息内容" in text), default=0)
+            header = [text.split("信息内容")[-1] for text in before[start:]]
             columns = _t2_columns("".join(header))
         for name, pattern in T2_ROWS:
             if pattern.search(texts[row_index]):

@@ -18,6 +18,8 @@ from parsers.normalize import is_blank, is_value_text
 LABEL, VALUE, ROW_END = "label", "value", "row_end"
 # A run of adjacent pipes closing a line pads a row to the table's width.
 _PADDING = re.compile(r"\s*\|{2,}\s*$")
+# Borderless tables (text extracted from PDFs) print a row as "label 3 0 0 3".
+_NUMBER_RUN = re.compile(r"^(?P<label>.*?)(?P<numbers>(?:\s+[+\-]?\d[\d,]*(?:\.\d+)?)+)$")
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ def tokens_from_lines(lines: list[str]) -> list[Token]:
             continue
         if "|" not in line:
             # A whitespace-only line between cells is a blank cell.
-            tokens.append(cell_token(line.strip()) if line.strip() else Token(VALUE, ""))
+            tokens.extend(_split_trailing_numbers(line.strip()) if line.strip() else [Token(VALUE, "")])
             continue
         padded = bool(_PADDING.search(line)) and line.strip() != "|"
         body = _PADDING.sub("", line) if padded else line
@@ -70,3 +72,15 @@ def tokens_from_lines(lines: list[str]) -> list[Token]:
         if padded or len(cells) > 1:
             tokens.append(END)
     return tokens
+
+
+def _split_trailing_numbers(line: str) -> list[Token]:
+    """A line of a borderless table: its label, then one token per number."""
+    match = _NUMBER_RUN.match(" " + line)
+    if not match:
+        return [cell_token(line)]
+    label = match["label"].strip()
+    if label and (label[-1].isdigit() or label.endswith(("年", "第", "共"))):
+        return [cell_token(line)]  # a sentence or date that happens to end in digits
+    numbers = [Token(VALUE, number) for number in match["numbers"].split()]
+    return ([cell_token(label)] if label else []) + numbers

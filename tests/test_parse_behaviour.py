@@ -152,3 +152,18 @@ def test_metadata_grid_feeds_metadata_and_leaves_the_body():
 )
 def test_cell_values_are_normalised(raw, unit, value):
     assert parse_value(raw, unit) == (pytest.approx(value) if value is not None else None)
+
+
+@pytest.mark.parametrize("seed", ["001", "002", "004"])
+def test_borderless_tables_printed_as_label_and_numbers_are_read(seed):
+    """PDF text without table borders gives "label 3 0 0 3" lines; rows are still read."""
+    import json
+    import re
+
+    from tests.helpers import GOLDEN, gold_differences
+
+    lines = [re.sub(r"\s*\|+\s*", " ", line).strip() if "|" in line else line
+             for line in SEED[seed].read_text(encoding="utf-8").split("\n")]
+    outcome = parse_document("\n".join(lines), url="borderless.txt")
+    gold = json.loads(next(GOLDEN.glob(f"seed_{seed}_*.json")).read_text(encoding="utf-8"))
+    assert gold_differences(outcome.report, gold) == []
