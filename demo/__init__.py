@@ -1,0 +1,1 @@
+"""Bundled demo portal: static fixture sites (demo/portal/), their generator and a local server."""
