@@ -77,7 +77,7 @@ def organ_from_title(title: str | None) -> str | None:
     text = re.sub(r"[（(]?(?:19|20)\d{2}\s*年\s*度?[)）]?", "", text)
     cut = re.search(r"(政府|政务)?信息公开|政务公开", text)
     organ = text[: cut.start()] if cut else ""
-    organ = _LEADING_NOISE.sub("", organ).strip("的　 ")
+    organ = re.sub(r"(关于|发布|公布|的)+$", "", _LEADING_NOISE.sub("", organ)).strip()
     return organ or None
 
 
