@@ -25,6 +25,7 @@ demo: install
 	$(PY) -m crawler.demo
 
 test: install
+	$(PY) -m ruff check .
 	$(PY) -m pytest -q
 
 lint: install

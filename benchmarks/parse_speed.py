@@ -49,15 +49,19 @@ def main() -> None:
     ours = timed(lambda item: parse_document(item[1], url=str(item[0])), blobs, args.rounds)
     lxml_only = timed(lxml.html.document_fromstring, html_blobs, args.rounds)
     count = len(blobs) * args.rounds
-    print(f"documents: {len(blobs)} ({len(html_blobs)} HTML), {total_bytes / 1024:.0f} KiB, "
-          f"{args.rounds} rounds")
+    print(
+        f"documents: {len(blobs)} ({len(html_blobs)} HTML), {total_bytes / 1024:.0f} KiB, "
+        f"{args.rounds} rounds"
+    )
     print(f"parsers: {count / ours:.1f} reports/s ({1000 * ours / count:.1f} ms each)")
-    print(f"lxml.html alone on the HTML pages: "
-          f"{len(html_blobs) * args.rounds / lxml_only:.1f} pages/s "
-          f"({1000 * lxml_only / max(1, len(html_blobs) * args.rounds):.2f} ms each)")
+    print(
+        f"lxml.html alone on the HTML pages: "
+        f"{len(html_blobs) * args.rounds / lxml_only:.1f} pages/s "
+        f"({1000 * lxml_only / max(1, len(html_blobs) * args.rounds):.2f} ms each)"
+    )
     for pdf in sorted(FIXTURES.glob("corpus/*.pdf")):
         data = pdf.read_bytes()
-        seconds = timed(lambda blob: parse_document(blob, url=pdf.name), [data], 1)
+        seconds = timed(lambda blob, name=pdf.name: parse_document(blob, url=name), [data], 1)
         print(f"pdf {pdf.name}: {seconds:.2f} s")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory: {peak:.0f} MiB")

@@ -21,6 +21,7 @@ Only the standard library is used.  The output is deterministic: building
 twice gives byte-identical files.  The built portal does not need the
 reference directory at run time.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,6 +44,7 @@ NBSP = "\xa0"
 # --------------------------------------------------------------------------
 # small helpers
 # --------------------------------------------------------------------------
+
 
 def esc(text: str) -> str:
     """Escape text for HTML element content; non-breaking spaces become &nbsp;."""
@@ -71,8 +73,9 @@ def paragraphs_html(lines: list[str]) -> str:
             out.append("<p>&nbsp;</p>")
             continue
         text = esc(line.rstrip(" "))
-        text = re.sub(r"(解读链接[:：])(https?://[^\s<&]+)",
-                      r'\1<a href="\2" target="_blank">\2</a>', text)
+        text = re.sub(
+            r"(解读链接[:：])(https?://[^\s<&]+)", r'\1<a href="\2" target="_blank">\2</a>', text
+        )
         out.append(f"<p>{text}</p>")
     return "\n".join(out)
 
@@ -86,50 +89,94 @@ def paragraphs_html(lines: list[str]) -> str:
 # read from the seed is checked against the layout, so every value keeps its
 # place (a blank stays blank, a 0 stays 0).
 
+
 def _row(*specs) -> list[tuple[int, int]]:
     return [s if isinstance(s, tuple) else (s, 1) for s in specs]
 
 
-T2_2021 = ([_row(4), _row(1, 1, 1, 1), _row(1, 1, 1, 1), _row(1, 1, 1, 1),
-            _row(4), _row(1, 3), _row(1, 3),
-            _row(4), _row(1, 3), _row(1, 3), _row(1, 3),
-            _row(4), _row(1, 3), _row(1, 3)], 4)
+T2_2021 = (
+    [
+        _row(4),
+        _row(1, 1, 1, 1),
+        _row(1, 1, 1, 1),
+        _row(1, 1, 1, 1),
+        _row(4),
+        _row(1, 3),
+        _row(1, 3),
+        _row(4),
+        _row(1, 3),
+        _row(1, 3),
+        _row(1, 3),
+        _row(4),
+        _row(1, 3),
+        _row(1, 3),
+    ],
+    4,
+)
 
-T2_2019 = ([_row(5), _row(1, 1, 2, 1), _row(1, 1, 2, 1), _row(1, 1, 2, 1),
-            _row(5), _row(1, 1, 2, 1), _row(1, 1, 2, 1), _row(1, 1, 2, 1),
-            _row(5), _row(1, 1, 2, 1), _row(1, 1, 2, 1), _row(1, 1, 2, 1),
-            _row(5), _row(1, 2, 2), _row(1, 2, 2),
-            _row(5), _row(1, 2, 2), _row(1, 2, 2)], 5)
+T2_2019 = (
+    [
+        _row(5),
+        _row(1, 1, 2, 1),
+        _row(1, 1, 2, 1),
+        _row(1, 1, 2, 1),
+        _row(5),
+        _row(1, 1, 2, 1),
+        _row(1, 1, 2, 1),
+        _row(1, 1, 2, 1),
+        _row(5),
+        _row(1, 1, 2, 1),
+        _row(1, 1, 2, 1),
+        _row(1, 1, 2, 1),
+        _row(5),
+        _row(1, 2, 2),
+        _row(1, 2, 2),
+        _row(5),
+        _row(1, 2, 2),
+        _row(1, 2, 2),
+    ],
+    5,
+)
 
 
 def t3_layout(fmt: str):
     v = [1] * 7
-    rows = [_row((3, 3), (7, 1)), _row((1, 2), (5, 1), (1, 2)), _row(1, 1, 1, 1, 1),
-            _row((3, 1), *v), _row((3, 1), *v)]
+    rows = [
+        _row((3, 3), (7, 1)),
+        _row((1, 2), (5, 1), (1, 2)),
+        _row(1, 1, 1, 1, 1),
+        _row((3, 1), *v),
+        _row((3, 1), *v),
+    ]
     n_outcome = 22 if fmt == "2021" else 20
-    rows.append(_row((1, n_outcome), (2, 1), *v))          # （一）予以公开
-    rows.append(_row((2, 1), *v))                           # （二）部分公开
-    rows.append(_row((1, 8), 1, *v))                        # （三）不予公开 1.
-    rows += [_row(1, *v) for _ in range(7)]                 #            2.–8.
-    rows.append(_row((1, 3), 1, *v))                        # （四）无法提供 1.
+    rows.append(_row((1, n_outcome), (2, 1), *v))  # （一）予以公开
+    rows.append(_row((2, 1), *v))  # （二）部分公开
+    rows.append(_row((1, 8), 1, *v))  # （三）不予公开 1.
+    rows += [_row(1, *v) for _ in range(7)]  #            2.–8.
+    rows.append(_row((1, 3), 1, *v))  # （四）无法提供 1.
     rows += [_row(1, *v) for _ in range(2)]
-    rows.append(_row((1, 5), 1, *v))                        # （五）不予处理 1.
+    rows.append(_row((1, 5), 1, *v))  # （五）不予处理 1.
     rows += [_row(1, *v) for _ in range(4)]
     if fmt == "2021":
-        rows.append(_row((1, 3), 1, *v))                    # （六）其他处理 1.
+        rows.append(_row((1, 3), 1, *v))  # （六）其他处理 1.
         rows += [_row(1, *v) for _ in range(2)]
     else:
-        rows.append(_row((2, 1), *v))                       # （六）其他处理 (2019: one row)
-    rows.append(_row((2, 1), *v))                           # （七）总计
-    rows.append(_row((3, 1), *v))                           # 四、结转下年度继续办理
+        rows.append(_row((2, 1), *v))  # （六）其他处理 (2019: one row)
+    rows.append(_row((2, 1), *v))  # （七）总计
+    rows.append(_row((3, 1), *v))  # 四、结转下年度继续办理
     return rows, 10
 
 
 def t4_layout(data_cells: int = 15):
-    return ([_row((5, 1), (10, 1)),
-             _row((1, 2), (1, 2), (1, 2), (1, 2), (1, 2), (5, 1), (5, 1)),
-             _row(*[1] * 10),
-             _row(*[1] * data_cells)], 15)
+    return (
+        [
+            _row((5, 1), (10, 1)),
+            _row((1, 2), (1, 2), (1, 2), (1, 2), (1, 2), (5, 1), (5, 1)),
+            _row(*[1] * 10),
+            _row(*[1] * data_cells),
+        ],
+        15,
+    )
 
 
 def pipe_tokens(lines: list[str]) -> list[list[str]]:
@@ -194,7 +241,7 @@ def fill_layout(layout, width: int, tokens: list[list[str]], pads: bool, name: s
                     raise ValueError(f"{name}: expected padding after row {n}, got {tokens[i]!r}")
                 i += 1
     if i != len(tokens):
-        raise ValueError(f"{name}: {len(tokens) - i} cells left over: {tokens[i:i + 5]!r}")
+        raise ValueError(f"{name}: {len(tokens) - i} cells left over: {tokens[i : i + 5]!r}")
     return rows
 
 
@@ -202,8 +249,10 @@ _NUMERIC = re.compile(r"^[+\-]?\d[\d,.]*(万元|元)?$")
 
 
 def render_table(rows) -> str:
-    out = ['<table align="center" border="1" cellspacing="0" cellpadding="0" '
-           'style="border-collapse:collapse;"><tbody>']
+    out = [
+        '<table align="center" border="1" cellspacing="0" cellpadding="0" '
+        'style="border-collapse:collapse;"><tbody>'
+    ]
     for cells in rows:
         out.append("<tr>")
         for paras, cs, rs in cells:
@@ -229,9 +278,11 @@ def render_table(rows) -> str:
     return "\n".join(out)
 
 
-def body_with_tables(lines: list[str], fmt: str, style: str, name: str,
-                     t3_merges=(), t4_cells: int = 15) -> str:
+def body_with_tables(
+    lines: list[str], fmt: str, style: str, name: str, t3_merges=(), t4_cells: int = 15
+) -> str:
     """Paragraphs, with the three standard tables rebuilt between their section headings."""
+
     def find(prefix, start=0):
         for k in range(start, len(lines)):
             if lines[k].strip(" " + NBSP).startswith(prefix):
@@ -244,12 +295,12 @@ def body_with_tables(lines: list[str], fmt: str, style: str, name: str,
     h5 = find("五、", h4)
     tok = pipe_tokens if style == "pipe" else block_tokens
     pads = style == "pipe"
-    t2 = tok(lines[h2 + 1:h3])
-    t3 = merge_tokens(tok(lines[h3 + 1:h4]), list(t3_merges))
-    t4 = tok(lines[h4 + 1:h5])
+    t2 = tok(lines[h2 + 1 : h3])
+    t3 = merge_tokens(tok(lines[h3 + 1 : h4]), list(t3_merges))
+    t4 = tok(lines[h4 + 1 : h5])
     t2_layout = T2_2021 if fmt == "2021" else T2_2019
     parts = [
-        paragraphs_html(lines[:h2 + 1]),
+        paragraphs_html(lines[: h2 + 1]),
         render_table(fill_layout(*t2_layout, t2, pads, f"{name} table 2")),
         paragraphs_html([lines[h3]]),
         render_table(fill_layout(*t3_layout(fmt), t3, pads, f"{name} table 3")),
@@ -264,24 +315,26 @@ def body_with_tables(lines: list[str], fmt: str, style: str, name: str,
 # the reports
 # --------------------------------------------------------------------------
 
+
 @dataclass
 class Page:
     """One article page of a site (report or not)."""
-    site: str                 # trs | hanweb | plain
-    path: str                 # URL path below the portal root, e.g. trs/zwgk/zfxxgknb/202402/x.html
+
+    site: str  # trs | hanweb | plain
+    path: str  # URL path below the portal root, e.g. trs/zwgk/zfxxgknb/202402/x.html
     title: str
-    body: str                 # HTML inside the body container
-    source: str               # what it was built from (for the comment and README)
-    kind: str = "report"      # report | nonreport | pdf
-    list_date: str | None = None      # date shown in the column list
-    pubdate: str | None = None        # PubDate meta and toolbar date
-    content_source: str = ""          # 来源 / 信息来源
+    body: str  # HTML inside the body container
+    source: str  # what it was built from (for the comment and README)
+    kind: str = "report"  # report | nonreport | pdf
+    list_date: str | None = None  # date shown in the column list
+    pubdate: str | None = None  # PubDate meta and toolbar date
+    content_source: str = ""  # 来源 / 信息来源
     title_made: bool = False
-    footer: list[str] | None = None   # site footer lines replacing the default (chrome)
-    editor: str | None = None         # 责任编辑 (TRS chrome)
+    footer: list[str] | None = None  # site footer lines replacing the default (chrome)
+    editor: str | None = None  # 责任编辑 (TRS chrome)
     attachment: tuple[str, str] | None = None  # (href, text) of a 附件 link
-    container: str = "default"        # plain site: "default" (.article-content) or "none"
-    charset: str | None = "gb2312"    # plain site only: declared charset, None = no declaration
+    container: str = "default"  # plain site: "default" (.article-content) or "none"
+    charset: str | None = "gb2312"  # plain site only: declared charset, None = no declaration
     notes: list[str] = field(default_factory=list)  # README remarks
 
 
@@ -299,36 +352,54 @@ def report_000(shared: Path) -> Page:
     lines = seed_lines(shared, stem)
     expect(lines[0] == "靖宇县2019年政府信息公开工作年度报告", f"{stem}: title line")
     body = body_with_tables(lines[1:], "2019", "pipe", stem)
-    return Page(site="plain", path=f"plain/xxgk/ndbg/{stem}.html", title=lines[0], body=body,
-                source=f"seeds/{stem}.txt", content_source="靖宇县人民政府", charset=None,
-                notes=["2019-format tables; the seed's header labels are cut at their line "
-                       "breaks (本年新 / 本年新) and are kept as the seed shows them",
-                       "no date anywhere on the page or in the list: the document has none",
-                       "served GBK-encoded with NO charset declaration at all (neither meta nor header)"])
+    return Page(
+        site="plain",
+        path=f"plain/xxgk/ndbg/{stem}.html",
+        title=lines[0],
+        body=body,
+        source=f"seeds/{stem}.txt",
+        content_source="靖宇县人民政府",
+        charset=None,
+        notes=[
+            "2019-format tables; the seed's header labels are cut at their line "
+            "breaks (本年新 / 本年新) and are kept as the seed shows them",
+            "no date anywhere on the page or in the list: the document has none",
+            "served GBK-encoded with NO charset declaration at all (neither meta nor header)",
+        ],
+    )
 
 
 def report_001(shared: Path) -> Page:
     stem = "001_594938079f36f576"
     lines = seed_lines(shared, stem)
-    k = next(i for i, l in enumerate(lines) if l.startswith("主办:"))
+    k = next(i for i, line in enumerate(lines) if line.startswith("主办:"))
     footer = lines[k:]
     expect(len(footer) == 2 and "香港免费公开资料大全" in footer[0], f"{stem}: footer")
     body = body_with_tables(lines[:k], "2021", "pipe", stem)
-    return Page(site="plain", path=f"plain/xxgk/ndbg/{stem}.html",
-                title="东丽区2022年政府信息公开工作年度报告", title_made=True, body=body,
-                source=f"seeds/{stem}.txt", content_source="东丽区人民政府", footer=footer,
-                container="none",
-                notes=["the title is MADE: the seed has no title line (ArticleTitle and <title> "
-                       "use the made title; the body starts, as in the seed, with 本政府信息公开工作年度报告…)",
-                       "the seed's footer, with its injected spam (香港免费公开资料大全), is kept as "
-                       "this page's site footer (chrome)",
-                       "no date anywhere on the page or in the list: the document has none",
-                       "NO known body container: the report sits in plain nested <div>s next to a "
-                       "sidebar, to exercise a general extraction method",
-                       "GBK with <meta charset=\"gb2312\">; the footer's © is outside GBK and is "
-                       "written as &#169;",
-                       "table 4 header labels are cut at their line breaks in the seed (结果 / 其他 / "
-                       "尚未) and are kept as the seed shows them; 商业 企业 keeps the seed's space"])
+    return Page(
+        site="plain",
+        path=f"plain/xxgk/ndbg/{stem}.html",
+        title="东丽区2022年政府信息公开工作年度报告",
+        title_made=True,
+        body=body,
+        source=f"seeds/{stem}.txt",
+        content_source="东丽区人民政府",
+        footer=footer,
+        container="none",
+        notes=[
+            "the title is MADE: the seed has no title line (ArticleTitle and <title> "
+            "use the made title; the body starts, as in the seed, with 本政府信息公开工作年度报告…)",
+            "the seed's footer, with its injected spam (香港免费公开资料大全), is kept as "
+            "this page's site footer (chrome)",
+            "no date anywhere on the page or in the list: the document has none",
+            "NO known body container: the report sits in plain nested <div>s next to a "
+            "sidebar, to exercise a general extraction method",
+            'GBK with <meta charset="gb2312">; the footer\'s © is outside GBK and is '
+            "written as &#169;",
+            "table 4 header labels are cut at their line breaks in the seed (结果 / 其他 / "
+            "尚未) and are kept as the seed shows them; 商业 企业 keeps the seed's space",
+        ],
+    )
 
 
 def report_002(shared: Path) -> Page:
@@ -338,18 +409,27 @@ def report_002(shared: Path) -> Page:
     footer = lines[k:]
     expect(len(footer) == 3 and footer[0].startswith("主办:"), f"{stem}: footer")
     body = body_with_tables(lines[:k], "2021", "pipe", stem)
-    return Page(site="hanweb", path=f"hanweb/art/2023/1/12/{stem}.html",
-                title="鄂伦春自治旗诺敏镇人民政府2022年政府信息公开工作年度报告", title_made=True,
-                body=body, source=f"seeds/{stem}.txt", list_date="2023-01-12",
-                content_source="诺敏镇人民政府", footer=footer,
-                notes=["the title is MADE: the seed has no title line",
-                       "the only date is the report's own signature date 2023年1月12日 (kept in the "
-                       "body); the page has no PubDate meta and no 发布日期 in the toolbar; the list "
-                       "date 2023-01-12 and the art/2023/1/12/ folder repeat the signature date",
-                       "the seed's own footer (主办/承办, 蒙ICP备, 蒙公网安备, 站点地图, 建议使用1366×768分辨率) "
-                       "is this page's site footer (chrome)",
-                       "table 4 header labels are cut at their line breaks in the seed (结果 / 其他 / "
-                       "尚未) and are kept as the seed shows them"])
+    return Page(
+        site="hanweb",
+        path=f"hanweb/art/2023/1/12/{stem}.html",
+        title="鄂伦春自治旗诺敏镇人民政府2022年政府信息公开工作年度报告",
+        title_made=True,
+        body=body,
+        source=f"seeds/{stem}.txt",
+        list_date="2023-01-12",
+        content_source="诺敏镇人民政府",
+        footer=footer,
+        notes=[
+            "the title is MADE: the seed has no title line",
+            "the only date is the report's own signature date 2023年1月12日 (kept in the "
+            "body); the page has no PubDate meta and no 发布日期 in the toolbar; the list "
+            "date 2023-01-12 and the art/2023/1/12/ folder repeat the signature date",
+            "the seed's own footer (主办/承办, 蒙ICP备, 蒙公网安备, 站点地图, 建议使用1366×768分辨率) "
+            "is this page's site footer (chrome)",
+            "table 4 header labels are cut at their line breaks in the seed (结果 / 其他 / "
+            "尚未) and are kept as the seed shows them",
+        ],
+    )
 
 
 def report_003(shared: Path) -> Page:
@@ -358,11 +438,20 @@ def report_003(shared: Path) -> Page:
     expect(lines[0] == "2016年度株洲云龙示范区政府信息公开工作年度报告", f"{stem}: title")
     m = re.match(r"发布时间:(\d{4}-\d{2}-\d{2} \d{2}:\d{2})浏览次数:字体:\[ \]$", lines[2])
     expect(bool(m), f"{stem}: date line")
-    return Page(site="hanweb", path=f"hanweb/art/2017/3/15/{stem}.html", title=lines[0],
-                body=paragraphs_html(lines[3:]), source=f"seeds/{stem}.txt",
-                list_date="2017-03-15", pubdate=m.group(1), content_source="株洲云龙示范区管委会",
-                notes=["pre-2019 free-form report without standard tables",
-                       "the seed's 发布时间:2017-03-15 14:41 line is the PubDate meta and the toolbar date"])
+    return Page(
+        site="hanweb",
+        path=f"hanweb/art/2017/3/15/{stem}.html",
+        title=lines[0],
+        body=paragraphs_html(lines[3:]),
+        source=f"seeds/{stem}.txt",
+        list_date="2017-03-15",
+        pubdate=m.group(1),
+        content_source="株洲云龙示范区管委会",
+        notes=[
+            "pre-2019 free-form report without standard tables",
+            "the seed's 发布时间:2017-03-15 14:41 line is the PubDate meta and the toolbar date",
+        ],
+    )
 
 
 def report_004(shared: Path) -> Page:
@@ -370,47 +459,76 @@ def report_004(shared: Path) -> Page:
     lines = seed_lines(shared, stem)
     title = "定西市通渭县人民政府2023年政府信息公开工作年度报告"
     t = lines.index(title)
-    d = next(i for i, l in enumerate(lines) if l.startswith("发布时间:"))
+    d = next(i for i, line in enumerate(lines) if line.startswith("发布时间:"))
     m = re.match(r"发布时间:(\d{4}-\d{2}-\d{2} \d{2}:\d{2})", lines[d])
     expect(bool(m) and d > t, f"{stem}: date line")
-    end = next(i for i, l in enumerate(lines) if "解读链接:" in l) + 1
-    chrome_after = [l.strip(" " + NBSP) for l in lines[end:] if l.strip(" " + NBSP)]
-    expect(chrome_after[0].startswith("责任编辑:通渭县管理员") and chrome_after[1] == "分享到:",
-           f"{stem}: trailing chrome")
-    body = body_with_tables(lines[d + 1:end], "2021", "blocks", stem,
-                            t3_merges=[("商业", "企业"), ("科研", "机构"), (NBSP, "0")],
-                            t4_cells=9)
-    return Page(site="trs", path=f"trs/zwgk/zfxxgknb/202402/{stem}.html", title=title, body=body,
-                source=f"seeds/{stem}.txt", list_date="2024-02-09", pubdate=m.group(1),
-                content_source="通渭县人民政府办公室", editor="通渭县管理员",
-                attachment=("./huaian-city-2024.pdf", "附件：淮安市人民政府2024年政府信息公开工作年度报告.pdf"),
-                notes=["the seed's 发布时间:2024-02-09 17:14 is the PubDate meta and the toolbar date; "
-                       "its 当前位置, 字号, 视力保护色, 责任编辑:通渭县管理员, 分享到, 打印本页/关闭窗口 "
-                       "lines are re-created by the TRS template",
-                       "table 4 is incomplete in the seed: its data row keeps exactly the 9 value "
-                       "cells the seed has (no values invented)",
-                       "table 3: the seed's separate blocks 商业/企业 and 科研/机构 are one header cell "
-                       "each (two <p>); in the two （六） sub-rows 1. and 2. the seed shows a blank "
-                       "block before the 总计 0, kept as <p>&nbsp;</p><p>0</p> in the 总计 cell",
-                       "an attachment link (附件) below the body points to a copy of the real "
-                       "corpus/huaian-city-2024.pdf (a different body's report; the link is made)"])
+    end = next(i for i, line in enumerate(lines) if "解读链接:" in line) + 1
+    chrome_after = [line.strip(" " + NBSP) for line in lines[end:] if line.strip(" " + NBSP)]
+    expect(
+        chrome_after[0].startswith("责任编辑:通渭县管理员") and chrome_after[1] == "分享到:",
+        f"{stem}: trailing chrome",
+    )
+    body = body_with_tables(
+        lines[d + 1 : end],
+        "2021",
+        "blocks",
+        stem,
+        t3_merges=[("商业", "企业"), ("科研", "机构"), (NBSP, "0")],
+        t4_cells=9,
+    )
+    return Page(
+        site="trs",
+        path=f"trs/zwgk/zfxxgknb/202402/{stem}.html",
+        title=title,
+        body=body,
+        source=f"seeds/{stem}.txt",
+        list_date="2024-02-09",
+        pubdate=m.group(1),
+        content_source="通渭县人民政府办公室",
+        editor="通渭县管理员",
+        attachment=(
+            "./huaian-city-2024.pdf",
+            "附件：淮安市人民政府2024年政府信息公开工作年度报告.pdf",
+        ),
+        notes=[
+            "the seed's 发布时间:2024-02-09 17:14 is the PubDate meta and the toolbar date; "
+            "its 当前位置, 字号, 视力保护色, 责任编辑:通渭县管理员, 分享到, 打印本页/关闭窗口 "
+            "lines are re-created by the TRS template",
+            "table 4 is incomplete in the seed: its data row keeps exactly the 9 value "
+            "cells the seed has (no values invented)",
+            "table 3: the seed's separate blocks 商业/企业 and 科研/机构 are one header cell "
+            "each (two <p>); in the two （六） sub-rows 1. and 2. the seed shows a blank "
+            "block before the 总计 0, kept as <p>&nbsp;</p><p>0</p> in the 总计 cell",
+            "an attachment link (附件) below the body points to a copy of the real "
+            "corpus/huaian-city-2024.pdf (a different body's report; the link is made)",
+        ],
+    )
 
 
 def report_shanghai(shared: Path) -> Page:
     fragment = (shared / "corpus" / "shanghai-bgt-2019.html").read_text(encoding="utf-8").strip()
     expect("发布日期：2020-01-31" in fragment, "shanghai: date")
-    return Page(site="trs", path="trs/zwgk/zfxxgknb/202001/shanghai-bgt-2019.html",
-                title="2019年上海市人民政府办公厅政府信息公开工作年度报告", body=fragment,
-                source="corpus/shanghai-bgt-2019.html", list_date="2020-01-31", pubdate="2020-01-31",
-                content_source="上海市人民政府办公厅",
-                notes=["the real article-body fragment is inserted verbatim (its own title and "
-                       "发布日期：2020-01-31 paragraphs included)",
-                       "on the last list page (index_2.html), alone"])
+    return Page(
+        site="trs",
+        path="trs/zwgk/zfxxgknb/202001/shanghai-bgt-2019.html",
+        title="2019年上海市人民政府办公厅政府信息公开工作年度报告",
+        body=fragment,
+        source="corpus/shanghai-bgt-2019.html",
+        list_date="2020-01-31",
+        pubdate="2020-01-31",
+        content_source="上海市人民政府办公厅",
+        notes=[
+            "the real article-body fragment is inserted verbatim (its own title and "
+            "发布日期：2020-01-31 paragraphs included)",
+            "on the last list page (index_2.html), alone",
+        ],
+    )
 
 
 # --------------------------------------------------------------------------
 # made-up items (not reports)
 # --------------------------------------------------------------------------
+
 
 def made(title_paras: list[str]) -> str:
     return "\n".join(f"<p>{esc(p)}</p>" for p in title_paras)
@@ -418,131 +536,248 @@ def made(title_paras: list[str]) -> str:
 
 def nonreports() -> list[Page]:
     pages = []
-    pages.append(Page(
-        site="trs", kind="nonreport", path="trs/zwgk/zfxxgknb/202403/t20240315_1004.html",
-        title="演示市2024年政务公开工作要点", list_date="2024-03-15", pubdate="2024-03-15 10:02",
-        content_source="演示市人民政府办公室", source="nothing (made up)",
-        body=made([
-            "各县（区）人民政府，市政府各部门：",
-            "为深入贯彻落实国家和省关于全面推进政务公开的决策部署，现将《演示市2024年政务公开工作要点》印发给你们，请结合实际认真抓好落实。",
-            "一、围绕推动高质量发展加强政务公开。及时公开经济运行、稳增长政策措施及落实情况。",
-            "二、围绕保障改善民生加强政务公开。做好就业、教育、医疗、养老等领域信息公开。",
-            "三、持续夯实政务公开工作基础。规范编制和发布政府信息公开工作年度报告，于2025年1月31日前向社会公布。",
-            "演示市人民政府办公室",
-            "2024年3月15日",
-        ])))
-    pages.append(Page(
-        site="trs", kind="nonreport", path="trs/zwgk/zfxxgknb/202401/t20240125_1003.html",
-        title="演示市2023年法治政府建设年度报告", list_date="2024-01-25", pubdate="2024-01-25 16:30",
-        content_source="演示市司法局", source="nothing (made up)",
-        body=made([
-            "2023年，演示市坚持以习近平新时代中国特色社会主义思想为指导，深入学习贯彻习近平法治思想，扎实推进法治政府建设。现将有关情况报告如下。",
-            "一、主要举措和成效。全年制定行政规范性文件12件，开展合法性审核46件，办理行政复议案件37件。",
-            "二、存在的不足和原因。行政执法规范化水平有待进一步提高。",
-            "三、2024年工作打算。持续深化“放管服”改革，推进严格规范公正文明执法。",
-        ])))
-    pages.append(Page(
-        site="trs", kind="nonreport", path="trs/zwgk/zfxxgknb/202312/t20231220_1002.html",
-        title="关于做好2023年政府信息公开工作年度报告编制工作的通知", list_date="2023-12-20",
-        pubdate="2023-12-20 09:15", content_source="演示市人民政府办公室", source="nothing (made up)",
-        body=made([
-            "各县（区）人民政府，市政府各部门：",
-            "根据《中华人民共和国政府信息公开条例》规定，各级行政机关应当在每年1月31日前向社会公布本行政机关上一年度政府信息公开工作年度报告。现就做好2023年政府信息公开工作年度报告编制工作通知如下：",
-            "一、严格按照国办公开办函〔2021〕30号规定的格式编制，表格数据应当准确、完整，勾稽关系正确。",
-            "二、年度报告应于2024年1月31日前在本单位门户网站“政府信息公开年报”栏目发布。",
-            "演示市人民政府办公室",
-            "2023年12月20日",
-        ])))
-    pages.append(Page(
-        site="hanweb", kind="nonreport", path="hanweb/art/2023/3/20/art_2150_1003.html",
-        title="样例县2023年部门预算公开", list_date="2023-03-20", pubdate="2023-03-20 11:20",
-        content_source="样例县财政局", source="nothing (made up)",
-        body=made([
-            "根据《中华人民共和国预算法》等有关规定，现将样例县2023年部门预算公开如下：",
-            "一、收支预算总体情况。2023年收入预算总计8620.35万元，支出预算总计8620.35万元。",
-            "二、“三公”经费预算情况。2023年“三公”经费预算安排36.5万元，比上年减少2.1万元。",
-        ]) + "\n" + render_table([
-            [(["项目"], 1, 1), (["2023年预算数（万元）"], 1, 1)],
-            [(["一般公共预算拨款"], 1, 1), (["7980.12"], 1, 1)],
-            [(["政府性基金预算拨款"], 1, 1), (["640.23"], 1, 1)],
-            [(["合计"], 1, 1), (["8620.35"], 1, 1)],
-        ])))
-    pages.append(Page(
-        site="hanweb", kind="nonreport", path="hanweb/art/2023/2/28/art_2150_1002.html",
-        title="样例县2022年法治政府建设年度报告", list_date="2023-02-28", pubdate="2023-02-28 15:45",
-        content_source="样例县司法局", source="nothing (made up)",
-        body=made([
-            "2022年，样例县深入贯彻落实《法治政府建设实施纲要（2021—2025年）》，各项工作取得新进展。",
-            "一、推进依法行政。全年审查县政府规范性文件8件，办理行政应诉案件15件。",
-            "二、下一步工作安排。进一步加强行政执法队伍建设。",
-        ])))
-    pages.append(Page(
-        site="hanweb", kind="nonreport", path="hanweb/art/2017/1/5/art_2150_1001.html",
-        title="关于做好2016年政府信息公开工作年度报告编制工作的通知", list_date="2017-01-05",
-        pubdate="2017-01-05 08:50", content_source="样例县人民政府办公室", source="nothing (made up)",
-        body=made([
-            "各乡镇人民政府，县直各单位：",
-            "按照《中华人民共和国政府信息公开条例》要求，请各单位于2017年3月31日前完成本单位2016年政府信息公开工作年度报告的编制和发布工作。",
-            "样例县人民政府办公室",
-            "2017年1月5日",
-        ])))
-    pages.append(Page(
-        site="plain", kind="nonreport", path="plain/xxgk/ndbg/gkgzyd2024.html",
-        title="示例镇2024年政务公开工作要点", list_date="2024-03-01", content_source="示例镇人民政府",
-        source="nothing (made up)",
-        body=made([
-            "为进一步做好2024年政务公开工作，结合我镇实际，制定本工作要点。",
-            "一、加强政策发布解读。二、深化重点领域信息公开。三、规范依申请公开办理。",
-        ])))
-    pages.append(Page(
-        site="plain", kind="nonreport", path="plain/xxgk/ndbg/fzzf2023.html",
-        title="示例镇2023年法治政府建设年度报告", list_date="2024-01-20", content_source="示例镇人民政府",
-        source="nothing (made up)",
-        body=made([
-            "2023年，示例镇认真贯彻落实上级关于法治政府建设的各项部署，现将有关情况报告如下。",
-            "全年开展普法宣传活动18次，调处矛盾纠纷52起。",
-        ])))
-    pages.append(Page(
-        site="plain", kind="nonreport", path="plain/xxgk/ndbg/bmys2023.html",
-        title="示例镇2023年部门预算公开", list_date="2023-02-15", content_source="示例镇人民政府",
-        source="nothing (made up)",
-        body=made([
-            "现将示例镇2023年部门预算公开如下：2023年收支预算总计1236.8万元。",
-        ])))
+    pages.append(
+        Page(
+            site="trs",
+            kind="nonreport",
+            path="trs/zwgk/zfxxgknb/202403/t20240315_1004.html",
+            title="演示市2024年政务公开工作要点",
+            list_date="2024-03-15",
+            pubdate="2024-03-15 10:02",
+            content_source="演示市人民政府办公室",
+            source="nothing (made up)",
+            body=made(
+                [
+                    "各县（区）人民政府，市政府各部门：",
+                    "为深入贯彻落实国家和省关于全面推进政务公开的决策部署，现将《演示市2024年政务公开工作要点》印发给你们，请结合实际认真抓好落实。",
+                    "一、围绕推动高质量发展加强政务公开。及时公开经济运行、稳增长政策措施及落实情况。",
+                    "二、围绕保障改善民生加强政务公开。做好就业、教育、医疗、养老等领域信息公开。",
+                    "三、持续夯实政务公开工作基础。规范编制和发布政府信息公开工作年度报告，于2025年1月31日前向社会公布。",
+                    "演示市人民政府办公室",
+                    "2024年3月15日",
+                ]
+            ),
+        )
+    )
+    pages.append(
+        Page(
+            site="trs",
+            kind="nonreport",
+            path="trs/zwgk/zfxxgknb/202401/t20240125_1003.html",
+            title="演示市2023年法治政府建设年度报告",
+            list_date="2024-01-25",
+            pubdate="2024-01-25 16:30",
+            content_source="演示市司法局",
+            source="nothing (made up)",
+            body=made(
+                [
+                    "2023年，演示市坚持以习近平新时代中国特色社会主义思想为指导，深入学习贯彻习近平法治思想，扎实推进法治政府建设。现将有关情况报告如下。",
+                    "一、主要举措和成效。全年制定行政规范性文件12件，开展合法性审核46件，办理行政复议案件37件。",
+                    "二、存在的不足和原因。行政执法规范化水平有待进一步提高。",
+                    "三、2024年工作打算。持续深化“放管服”改革，推进严格规范公正文明执法。",
+                ]
+            ),
+        )
+    )
+    pages.append(
+        Page(
+            site="trs",
+            kind="nonreport",
+            path="trs/zwgk/zfxxgknb/202312/t20231220_1002.html",
+            title="关于做好2023年政府信息公开工作年度报告编制工作的通知",
+            list_date="2023-12-20",
+            pubdate="2023-12-20 09:15",
+            content_source="演示市人民政府办公室",
+            source="nothing (made up)",
+            body=made(
+                [
+                    "各县（区）人民政府，市政府各部门：",
+                    "根据《中华人民共和国政府信息公开条例》规定，各级行政机关应当在每年1月31日前向社会公布本行政机关上一年度政府信息公开工作年度报告。现就做好2023年政府信息公开工作年度报告编制工作通知如下：",
+                    "一、严格按照国办公开办函〔2021〕30号规定的格式编制，表格数据应当准确、完整，勾稽关系正确。",
+                    "二、年度报告应于2024年1月31日前在本单位门户网站“政府信息公开年报”栏目发布。",
+                    "演示市人民政府办公室",
+                    "2023年12月20日",
+                ]
+            ),
+        )
+    )
+    pages.append(
+        Page(
+            site="hanweb",
+            kind="nonreport",
+            path="hanweb/art/2023/3/20/art_2150_1003.html",
+            title="样例县2023年部门预算公开",
+            list_date="2023-03-20",
+            pubdate="2023-03-20 11:20",
+            content_source="样例县财政局",
+            source="nothing (made up)",
+            body=made(
+                [
+                    "根据《中华人民共和国预算法》等有关规定，现将样例县2023年部门预算公开如下：",
+                    "一、收支预算总体情况。2023年收入预算总计8620.35万元，支出预算总计8620.35万元。",
+                    "二、“三公”经费预算情况。2023年“三公”经费预算安排36.5万元，比上年减少2.1万元。",
+                ]
+            )
+            + "\n"
+            + render_table(
+                [
+                    [(["项目"], 1, 1), (["2023年预算数（万元）"], 1, 1)],
+                    [(["一般公共预算拨款"], 1, 1), (["7980.12"], 1, 1)],
+                    [(["政府性基金预算拨款"], 1, 1), (["640.23"], 1, 1)],
+                    [(["合计"], 1, 1), (["8620.35"], 1, 1)],
+                ]
+            ),
+        )
+    )
+    pages.append(
+        Page(
+            site="hanweb",
+            kind="nonreport",
+            path="hanweb/art/2023/2/28/art_2150_1002.html",
+            title="样例县2022年法治政府建设年度报告",
+            list_date="2023-02-28",
+            pubdate="2023-02-28 15:45",
+            content_source="样例县司法局",
+            source="nothing (made up)",
+            body=made(
+                [
+                    "2022年，样例县深入贯彻落实《法治政府建设实施纲要（2021—2025年）》，各项工作取得新进展。",
+                    "一、推进依法行政。全年审查县政府规范性文件8件，办理行政应诉案件15件。",
+                    "二、下一步工作安排。进一步加强行政执法队伍建设。",
+                ]
+            ),
+        )
+    )
+    pages.append(
+        Page(
+            site="hanweb",
+            kind="nonreport",
+            path="hanweb/art/2017/1/5/art_2150_1001.html",
+            title="关于做好2016年政府信息公开工作年度报告编制工作的通知",
+            list_date="2017-01-05",
+            pubdate="2017-01-05 08:50",
+            content_source="样例县人民政府办公室",
+            source="nothing (made up)",
+            body=made(
+                [
+                    "各乡镇人民政府，县直各单位：",
+                    "按照《中华人民共和国政府信息公开条例》要求，请各单位于2017年3月31日前完成本单位2016年政府信息公开工作年度报告的编制和发布工作。",
+                    "样例县人民政府办公室",
+                    "2017年1月5日",
+                ]
+            ),
+        )
+    )
+    pages.append(
+        Page(
+            site="plain",
+            kind="nonreport",
+            path="plain/xxgk/ndbg/gkgzyd2024.html",
+            title="示例镇2024年政务公开工作要点",
+            list_date="2024-03-01",
+            content_source="示例镇人民政府",
+            source="nothing (made up)",
+            body=made(
+                [
+                    "为进一步做好2024年政务公开工作，结合我镇实际，制定本工作要点。",
+                    "一、加强政策发布解读。二、深化重点领域信息公开。三、规范依申请公开办理。",
+                ]
+            ),
+        )
+    )
+    pages.append(
+        Page(
+            site="plain",
+            kind="nonreport",
+            path="plain/xxgk/ndbg/fzzf2023.html",
+            title="示例镇2023年法治政府建设年度报告",
+            list_date="2024-01-20",
+            content_source="示例镇人民政府",
+            source="nothing (made up)",
+            body=made(
+                [
+                    "2023年，示例镇认真贯彻落实上级关于法治政府建设的各项部署，现将有关情况报告如下。",
+                    "全年开展普法宣传活动18次，调处矛盾纠纷52起。",
+                ]
+            ),
+        )
+    )
+    pages.append(
+        Page(
+            site="plain",
+            kind="nonreport",
+            path="plain/xxgk/ndbg/bmys2023.html",
+            title="示例镇2023年部门预算公开",
+            list_date="2023-02-15",
+            content_source="示例镇人民政府",
+            source="nothing (made up)",
+            body=made(
+                [
+                    "现将示例镇2023年部门预算公开如下：2023年收支预算总计1236.8万元。",
+                ]
+            ),
+        )
+    )
     return pages
 
 
 def pdf_embed_page() -> Page:
-    iframe = ('<iframe src="/trs/pdfjs/web/viewer.html?file=/trs/zwgk/zfxxgknb/202403/hongze-district-2023.pdf" '
-              'width="100%" height="900" frameborder="0"></iframe>')
+    iframe = (
+        '<iframe src="/trs/pdfjs/web/viewer.html?file=/trs/zwgk/zfxxgknb/202403/hongze-district-2023.pdf" '
+        'width="100%" height="900" frameborder="0"></iframe>'
+    )
     return Page(
-        site="trs", kind="pdf", path="trs/zwgk/zfxxgknb/202403/t20240301_1005.html",
-        title="洪泽区人民政府2023年政府信息公开工作年度报告", list_date="2024-03-01",
-        pubdate="2024-03-01 09:30", content_source="洪泽区人民政府办公室",
+        site="trs",
+        kind="pdf",
+        path="trs/zwgk/zfxxgknb/202403/t20240301_1005.html",
+        title="洪泽区人民政府2023年政府信息公开工作年度报告",
+        list_date="2024-03-01",
+        pubdate="2024-03-01 09:30",
+        content_source="洪泽区人民政府办公室",
         source="corpus/hongze-district-2023.pdf (embedded, not converted)",
         body=f'<p style="text-align:center;">{iframe}</p>',
-        notes=["the page (title, date 2024-03-01 09:30, URL) is MADE; it only embeds a copy of the real "
-               "corpus/hongze-district-2023.pdf through the pdf.js viewer stub; the PDF itself states "
-               "no date (the page date is not the document's)"])
+        notes=[
+            "the page (title, date 2024-03-01 09:30, URL) is MADE; it only embeds a copy of the real "
+            "corpus/hongze-district-2023.pdf through the pdf.js viewer stub; the PDF itself states "
+            "no date (the page date is not the document's)"
+        ],
+    )
 
 
 # --------------------------------------------------------------------------
 # site templates
 # --------------------------------------------------------------------------
 
-TRS_SITE = dict(name="演示市人民政府", idcode="6200000001", host="演示市人民政府办公室",
-                operator="演示市大数据管理中心", icp="甘ICP备00000001号-1",
-                police="甘公网安备 62000002000001号")
-HANWEB_SITE = dict(name="样例县人民政府", idcode="4302000002", host="样例县人民政府办公室",
-                   operator="样例县政务服务中心", icp="湘ICP备00000002号",
-                   police="湘公网安备 43000002000002号")
-PLAIN_SITE = dict(name="示例镇人民政府", idcode="1500000003", host="示例镇人民政府",
-                  operator="示例镇党政综合办公室", icp="蒙ICP备00000003号-1",
-                  police="蒙公网安备 15000002000003号")
+TRS_SITE = dict(
+    name="演示市人民政府",
+    idcode="6200000001",
+    host="演示市人民政府办公室",
+    operator="演示市大数据管理中心",
+    icp="甘ICP备00000001号-1",
+    police="甘公网安备 62000002000001号",
+)
+HANWEB_SITE = dict(
+    name="样例县人民政府",
+    idcode="4302000002",
+    host="样例县人民政府办公室",
+    operator="样例县政务服务中心",
+    icp="湘ICP备00000002号",
+    police="湘公网安备 43000002000002号",
+)
+PLAIN_SITE = dict(
+    name="示例镇人民政府",
+    idcode="1500000003",
+    host="示例镇人民政府",
+    operator="示例镇党政综合办公室",
+    icp="蒙ICP备00000003号-1",
+    police="蒙公网安备 15000002000003号",
+)
 
-CSS = ("<style type=\"text/css\">body{margin:0;font:14px/1.8 \"Microsoft YaHei\",SimSun,sans-serif;color:#333}"
-       "a{color:#333;text-decoration:none}.w1200{width:1200px;margin:0 auto}"
-       "table{border-collapse:collapse}</style>")
+CSS = (
+    '<style type="text/css">body{margin:0;font:14px/1.8 "Microsoft YaHei",SimSun,sans-serif;color:#333}'
+    "a{color:#333;text-decoration:none}.w1200{width:1200px;margin:0 auto}"
+    "table{border-collapse:collapse}</style>"
+)
 
 
 def rel_root(path: str) -> str:
@@ -553,12 +788,14 @@ def rel_root(path: str) -> str:
 
 def trs_head(title: str, metas: list[tuple[str, str]]) -> str:
     m = "\n".join(f'<meta name="{n}" content="{attr(v)}" />' for n, v in metas)
-    return ('<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
-            '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">\n'
-            '<html xmlns="http://www.w3.org/1999/xhtml">\n<head>\n'
-            '<meta http-equiv="Content-Type" content="text/html; charset=utf-8" />\n'
-            '<meta http-equiv="X-UA-Compatible" content="IE=edge" />\n'
-            f"<title>{esc(title)}</title>\n{m}\n{CSS}\n</head>\n")
+    return (
+        '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
+        '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">\n'
+        '<html xmlns="http://www.w3.org/1999/xhtml">\n<head>\n'
+        '<meta http-equiv="Content-Type" content="text/html; charset=utf-8" />\n'
+        '<meta http-equiv="X-UA-Compatible" content="IE=edge" />\n'
+        f"<title>{esc(title)}</title>\n{m}\n{CSS}\n</head>\n"
+    )
 
 
 def trs_header(r: str) -> str:
@@ -567,7 +804,7 @@ def trs_header(r: str) -> str:
 <span class="date">今天是：<script type="text/javascript">document.write(new Date().toLocaleDateString());</script></span>
 <span class="links"><a href="javascript:;">繁體</a> | <a href="javascript:;">无障碍</a> | <a href="javascript:;">长者模式</a> | <a href="javascript:;">English</a></span>
 </div></div>
-<div class="header w1200"><div class="logo"><a href="{r}index.html">{esc(s['name'])}</a></div>
+<div class="header w1200"><div class="logo"><a href="{r}index.html">{esc(s["name"])}</a></div>
 <form name="searchform" action="#" class="search"><input type="text" name="searchword" placeholder="请输入关键字" /><input type="button" value="搜索" /></form></div>
 <div class="nav"><ul class="w1200">
 <li><a href="{r}index.html">首页</a></li>
@@ -581,12 +818,12 @@ def trs_header(r: str) -> str:
 
 def site_footer(site: dict, r: str, lines: list[str] | None = None) -> str:
     if lines is not None:
-        ps = "\n".join(f"<p>{esc(l)}</p>" for l in lines)
+        ps = "\n".join(f"<p>{esc(line)}</p>" for line in lines)
         return f'<div class="footer"><div class="w1200">\n{ps}\n</div></div>\n'
     return f"""<div class="footer"><div class="w1200">
 <p><a href="{r}index.html">网站首页</a> | <a href="javascript:;">站点地图</a> | <a href="javascript:;">联系我们</a> | <a href="javascript:;">网站声明</a> | <a href="javascript:;">政府网站找错</a></p>
-<p>主办：{esc(site['host'])}　承办：{esc(site['operator'])}</p>
-<p>网站标识码：{site['idcode']}　<a href="javascript:;">{esc(site['icp'])}</a>　<a href="javascript:;">{esc(site['police'])}</a></p>
+<p>主办：{esc(site["host"])}　承办：{esc(site["operator"])}</p>
+<p>网站标识码：{site["idcode"]}　<a href="javascript:;">{esc(site["icp"])}</a>　<a href="javascript:;">{esc(site["police"])}</a></p>
 <p>建议使用1366×768分辨率 IE9.0以上版本浏览器浏览本站</p>
 </div></div>
 """
@@ -621,30 +858,44 @@ function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt){
 def trs_article(p: Page) -> str:
     s = TRS_SITE
     r = rel_root(p.path)
-    metas = [("SiteName", s["name"]), ("SiteDomain", "127.0.0.1"), ("SiteIDCode", s["idcode"]),
-             ("ColumnName", "政府信息公开年报"), ("ColumnType", "政府信息公开年报"),
-             ("ArticleTitle", p.title)]
+    metas = [
+        ("SiteName", s["name"]),
+        ("SiteDomain", "127.0.0.1"),
+        ("SiteIDCode", s["idcode"]),
+        ("ColumnName", "政府信息公开年报"),
+        ("ColumnType", "政府信息公开年报"),
+        ("ArticleTitle", p.title),
+    ]
     if p.pubdate:
         metas.append(("PubDate", p.pubdate))
     metas.append(("ContentSource", p.content_source))
     if p.kind == "report" or p.kind == "pdf":
-        comment = fixture_comment(p.source, REPORT_COMMENT_REAL if p.kind == "report" else "the embedded PDF",
-                                  REPORT_COMMENT_MADE if p.kind == "report" else "page, title, date, template, chrome, URLs")
+        comment = fixture_comment(
+            p.source,
+            REPORT_COMMENT_REAL if p.kind == "report" else "the embedded PDF",
+            REPORT_COMMENT_MADE
+            if p.kind == "report"
+            else "page, title, date, template, chrome, URLs",
+        )
     else:
-        comment = fixture_comment(p.source, "nothing", "everything (title, text, template, chrome, URLs)")
+        comment = fixture_comment(
+            p.source, "nothing", "everything (title, text, template, chrome, URLs)"
+        )
     toolbar = []
     if p.pubdate:
         toolbar.append(f"发布时间：{esc(p.pubdate)}")
     toolbar.append(f"来源：{esc(p.content_source)}")
     toolbar.append('浏览次数：<span id="hits"></span>')
-    toolbar.append('字号：[<a href="javascript:doZoom(18)">大</a> <a href="javascript:doZoom(16)">中</a> '
-                   '<a href="javascript:doZoom(14)">小</a>]')
+    toolbar.append(
+        '字号：[<a href="javascript:doZoom(18)">大</a> <a href="javascript:doZoom(16)">中</a> '
+        '<a href="javascript:doZoom(14)">小</a>]'
+    )
     toolbar.append('<a href="javascript:;" class="eyecare">视力保护色</a>')
     grid = ""
     if p.kind in ("report", "pdf"):
         date10 = (p.pubdate or "")[:10]
         grid = f"""<table class="xxgk-info" width="100%" border="0" cellspacing="0" cellpadding="0">
-<tr><td class="t">索引号：</td><td>{s['idcode']}/{date10[:4] or '0000'}-{zlib.crc32(p.path.encode()) % 100000:05d}</td><td class="t">主题分类：</td><td>政务公开</td></tr>
+<tr><td class="t">索引号：</td><td>{s["idcode"]}/{date10[:4] or "0000"}-{zlib.crc32(p.path.encode()) % 100000:05d}</td><td class="t">主题分类：</td><td>政务公开</td></tr>
 <tr><td class="t">发布机构：</td><td>{esc(p.content_source)}</td><td class="t">发布日期：</td><td>{esc(date10)}</td></tr>
 <tr><td class="t">名　　称：</td><td colspan="3">{esc(p.title)}</td></tr>
 </table>
@@ -654,12 +905,15 @@ def trs_article(p: Page) -> str:
         href, text = p.attachment
         att = f'<div class="fujian">\n<p><a href="{attr(href)}" target="_blank">{esc(text)}</a></p>\n</div>\n'
     editor = p.editor or "演示市政府办"
-    return (comment + trs_head(f"{p.title}_政府信息公开年报_{s['name']}", metas) +
-            '<body>\n' + trs_header(r) +
-            f"""<div class="position w1200">当前位置：<a href="{r}index.html">首页</a>&nbsp;&gt;&nbsp;<a href="{r}zwgk/index.html">政务公开</a>&nbsp;&gt;&nbsp;<a href="../index.html">政府信息公开年报</a></div>
+    return (
+        comment
+        + trs_head(f"{p.title}_政府信息公开年报_{s['name']}", metas)
+        + "<body>\n"
+        + trs_header(r)
+        + f"""<div class="position w1200">当前位置：<a href="{r}index.html">首页</a>&nbsp;&gt;&nbsp;<a href="{r}zwgk/index.html">政务公开</a>&nbsp;&gt;&nbsp;<a href="../index.html">政府信息公开年报</a></div>
 <div class="main w1200">
 {grid}<div class="article-title"><h1>{esc(p.title)}</h1></div>
-<div class="article-info">{'　'.join(toolbar)}</div>
+<div class="article-info">{"　".join(toolbar)}</div>
 <div class="article-con" id="zhengwen">
 <div class="TRS_Editor"><style type="text/css">
 .TRS_Editor P{{margin-top:5px;margin-bottom:5px;line-height:2;font-family:宋体;font-size:12pt;}}.TRS_Editor TD{{font-size:10.5pt;}}
@@ -674,7 +928,10 @@ def trs_article(p: Page) -> str:
 </div>
 <div class="qrcode"><div id="qrcode"></div><p>扫一扫在手机上查看当前页面</p></div>
 </div>
-""" + site_footer(s, r) + "</body>\n</html>\n")
+"""
+        + site_footer(s, r)
+        + "</body>\n</html>\n"
+    )
 
 
 def trs_list(items: list[Page], page_no: int, n_pages: int) -> str:
@@ -686,16 +943,28 @@ def trs_list(items: list[Page], page_no: int, n_pages: int) -> str:
         rows.append(f"""<tr>
 <td width="20"><span class="dot">·</span></td>
 <td><a href="{href}" target="_blank" title="{attr(it.title)}">{esc(it.title)}</a></td>
-<td width="100" align="right">{esc(it.list_date or '')}</td>
+<td width="100" align="right">{esc(it.list_date or "")}</td>
 </tr>""")
-    comment = fixture_comment("nothing (made up; styled after corpus/ordos-engebei-column.html)",
-                              "nothing", "everything (list, titles, pager, template)")
-    return (comment + trs_head(f"政府信息公开年报_{s['name']}",
-                               [("SiteName", s["name"]), ("SiteDomain", "127.0.0.1"),
-                                ("SiteIDCode", s["idcode"]), ("ColumnName", "政府信息公开年报"),
-                                ("ColumnType", "政府信息公开年报")]) +
-            "<body>\n" + trs_header(r) +
-            f"""<div class="main w1200">
+    comment = fixture_comment(
+        "nothing (made up; styled after corpus/ordos-engebei-column.html)",
+        "nothing",
+        "everything (list, titles, pager, template)",
+    )
+    return (
+        comment
+        + trs_head(
+            f"政府信息公开年报_{s['name']}",
+            [
+                ("SiteName", s["name"]),
+                ("SiteDomain", "127.0.0.1"),
+                ("SiteIDCode", s["idcode"]),
+                ("ColumnName", "政府信息公开年报"),
+                ("ColumnType", "政府信息公开年报"),
+            ],
+        )
+        + "<body>\n"
+        + trs_header(r)
+        + f"""<div class="main w1200">
 <div class="left-nav">
 <div class="lm-title">政府信息公开</div>
 <ul>
@@ -719,14 +988,23 @@ def trs_list(items: list[Page], page_no: int, n_pages: int) -> str:
 </div>
 </div>
 </div>
-""" + site_footer(s, r) + "</body>\n</html>\n")
+"""
+        + site_footer(s, r)
+        + "</body>\n</html>\n"
+    )
 
 
 def trs_simple(title: str, r: str, inner: str, comment: str) -> str:
     s = TRS_SITE
-    return (comment + trs_head(title, [("SiteName", s["name"]), ("SiteIDCode", s["idcode"])]) +
-            "<body>\n" + trs_header(r) + f'<div class="main w1200">\n{inner}\n</div>\n' +
-            site_footer(s, r) + "</body>\n</html>\n")
+    return (
+        comment
+        + trs_head(title, [("SiteName", s["name"]), ("SiteIDCode", s["idcode"])])
+        + "<body>\n"
+        + trs_header(r)
+        + f'<div class="main w1200">\n{inner}\n</div>\n'
+        + site_footer(s, r)
+        + "</body>\n</html>\n"
+    )
 
 
 # ---- Hanweb ---------------------------------------------------------------
@@ -737,17 +1015,19 @@ HANWEB_ZWGK = "/hanweb/col/col2149/index.html"
 
 def hanweb_head(title: str, metas: list[tuple[str, str]]) -> str:
     m = "\n".join(f'<meta name="{n}" content="{attr(v)}">' for n, v in metas)
-    return ('<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
-            '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">\n'
-            '<html xmlns="http://www.w3.org/1999/xhtml">\n<head>\n'
-            '<meta http-equiv="Content-Type" content="text/html; charset=utf-8">\n'
-            f"<title>{esc(title)}</title>\n{m}\n{CSS}\n</head>\n")
+    return (
+        '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
+        '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">\n'
+        '<html xmlns="http://www.w3.org/1999/xhtml">\n<head>\n'
+        '<meta http-equiv="Content-Type" content="text/html; charset=utf-8">\n'
+        f"<title>{esc(title)}</title>\n{m}\n{CSS}\n</head>\n"
+    )
 
 
 def hanweb_header() -> str:
     s = HANWEB_SITE
     return f"""<table width="1000" border="0" align="center" cellpadding="0" cellspacing="0" class="top">
-<tr><td class="logo"><a href="/hanweb/index.html">{esc(s['name'])}</a></td>
+<tr><td class="logo"><a href="/hanweb/index.html">{esc(s["name"])}</a></td>
 <td align="right"><a href="javascript:;">无障碍浏览</a> | <a href="javascript:;">繁体版</a> | <a href="javascript:;">手机版</a></td></tr>
 </table>
 <table width="1000" border="0" align="center" cellpadding="0" cellspacing="0" class="nav">
@@ -764,9 +1044,14 @@ def hanweb_header() -> str:
 
 def hanweb_article(p: Page) -> str:
     s = HANWEB_SITE
-    metas = [("SiteName", s["name"]), ("SiteDomain", "127.0.0.1"), ("SiteIDCode", s["idcode"]),
-             ("ColumnName", "政府信息公开年报"), ("ColumnType", "政府信息公开年报"),
-             ("ArticleTitle", p.title)]
+    metas = [
+        ("SiteName", s["name"]),
+        ("SiteDomain", "127.0.0.1"),
+        ("SiteIDCode", s["idcode"]),
+        ("ColumnName", "政府信息公开年报"),
+        ("ColumnType", "政府信息公开年报"),
+        ("ArticleTitle", p.title),
+    ]
     if p.pubdate:
         metas.append(("PubDate", p.pubdate))
     metas.append(("ContentSource", p.content_source))
@@ -774,22 +1059,29 @@ def hanweb_article(p: Page) -> str:
         made_what = REPORT_COMMENT_MADE + (", title" if p.title_made else "")
         comment = fixture_comment(p.source, REPORT_COMMENT_REAL, made_what)
     else:
-        comment = fixture_comment(p.source, "nothing", "everything (title, text, template, chrome, URLs)")
+        comment = fixture_comment(
+            p.source, "nothing", "everything (title, text, template, chrome, URLs)"
+        )
     info = []
     if p.pubdate:
         info.append(f"发布日期：{esc(p.pubdate)}")
     info.append(f"信息来源：{esc(p.content_source)}")
     info.append('浏览次数：<span id="hits"></span>')
-    info.append('字体：[ <a href="javascript:doZoom(20)">大</a> <a href="javascript:doZoom(16)">中</a> '
-                '<a href="javascript:doZoom(12)">小</a> ]')
-    return (comment + hanweb_head(f"{s['name']} 政府信息公开年报 {p.title}", metas) +
-            "<body>\n" + hanweb_header() +
-            f"""<table width="1000" border="0" align="center" cellpadding="0" cellspacing="0" class="bt-position">
+    info.append(
+        '字体：[ <a href="javascript:doZoom(20)">大</a> <a href="javascript:doZoom(16)">中</a> '
+        '<a href="javascript:doZoom(12)">小</a> ]'
+    )
+    return (
+        comment
+        + hanweb_head(f"{s['name']} 政府信息公开年报 {p.title}", metas)
+        + "<body>\n"
+        + hanweb_header()
+        + f"""<table width="1000" border="0" align="center" cellpadding="0" cellspacing="0" class="bt-position">
 <tr><td>当前位置：<a href="/hanweb/index.html">首页</a> &gt; <a href="{HANWEB_ZWGK}">政务公开</a> &gt; <a href="{HANWEB_COL}">政府信息公开年报</a></td></tr>
 </table>
 <table width="1000" border="0" align="center" cellpadding="0" cellspacing="0" class="article">
 <tr><td class="title" align="center"><!--<$[标题名称]>begin-->{esc(p.title)}<!--<$[标题名称]>end--></td></tr>
-<tr><td class="bt_info" align="center">{'&nbsp;&nbsp;&nbsp;'.join(info)}</td></tr>
+<tr><td class="bt_info" align="center">{"&nbsp;&nbsp;&nbsp;".join(info)}</td></tr>
 <tr><td class="bt_content">
 <!--ZJEG_RSS.content.begin--><meta name="ContentStart">
 <div id="zoom">
@@ -799,13 +1091,17 @@ def hanweb_article(p: Page) -> str:
 </td></tr>
 <tr><td align="right" class="bt_tools">【<a href="javascript:window.print()">打印</a>】【<a href="javascript:window.close()">关闭</a>】</td></tr>
 </table>
-""" + site_footer(s, "/hanweb/", p.footer) +
-            "</body>\n</html>\n")
+"""
+        + site_footer(s, "/hanweb/", p.footer)
+        + "</body>\n</html>\n"
+    )
 
 
 def hanweb_record(p: Page) -> str:
-    return (f'<li><a href="/{p.path}" title="{attr(p.title)}" target="_blank">{esc(p.title)}</a>'
-            f"<span>{esc(p.list_date or '')}</span></li>")
+    return (
+        f'<li><a href="/{p.path}" title="{attr(p.title)}" target="_blank">{esc(p.title)}</a>'
+        f"<span>{esc(p.list_date or '')}</span></li>"
+    )
 
 
 def hanweb_datastore(items: list[Page], total: int | None = None) -> str:
@@ -813,8 +1109,10 @@ def hanweb_datastore(items: list[Page], total: int | None = None) -> str:
     head = ""
     if total is not None:
         head = f"<totalrecord>{total}</totalrecord>\n<totalpage>1</totalpage>\n"
-    nextgroup = ('<nextgroup><![CDATA[<a href="/hanweb/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid=1'
-                 '&path=/hanweb/&columnid=2150&unitid=8001&webname=样例县人民政府&permissiontype=0"></a>]]></nextgroup>\n')
+    nextgroup = (
+        '<nextgroup><![CDATA[<a href="/hanweb/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid=1'
+        '&path=/hanweb/&columnid=2150&unitid=8001&webname=样例县人民政府&permissiontype=0"></a>]]></nextgroup>\n'
+    )
     return f"<datastore>\n{nextgroup}{head}<recordset>\n{recs}\n</recordset>\n</datastore>"
 
 
@@ -824,21 +1122,42 @@ def hanweb_list(items: list[Page], page_no: int, n_pages: int, total: int, per_s
         pager = ""
     else:
         first = '<a href="index.html">首页</a>'
-        prev = "上一页" if page_no == 1 else ('<a href="index.html">上一页</a>' if page_no == 2
-                                            else f'<a href="index_{page_no - 1}.html">上一页</a>')
+        prev = (
+            "上一页"
+            if page_no == 1
+            else (
+                '<a href="index.html">上一页</a>'
+                if page_no == 2
+                else f'<a href="index_{page_no - 1}.html">上一页</a>'
+            )
+        )
         nxt = "下一页" if page_no == n_pages else f'<a href="index_{page_no + 1}.html">下一页</a>'
         last = "尾页" if page_no == n_pages else f'<a href="index_{n_pages}.html">尾页</a>'
-        pager = (f'<div class="default_pgContainer_static">共{total}条记录 {page_no}/{n_pages}页 '
-                 f"{first} {prev} {nxt} {last}</div>")
-    comment = fixture_comment("nothing (made up; Hanweb JCMS column style)", "nothing",
-                              "everything (list, titles, datastore, pager, template)")
+        pager = (
+            f'<div class="default_pgContainer_static">共{total}条记录 {page_no}/{n_pages}页 '
+            f"{first} {prev} {nxt} {last}</div>"
+        )
+    comment = fixture_comment(
+        "nothing (made up; Hanweb JCMS column style)",
+        "nothing",
+        "everything (list, titles, datastore, pager, template)",
+    )
     start = (page_no - 1) * per_screen + 1
-    return (comment + hanweb_head(f"{s['name']} 政府信息公开年报",
-                                  [("SiteName", s["name"]), ("SiteDomain", "127.0.0.1"),
-                                   ("SiteIDCode", s["idcode"]), ("ColumnName", "政府信息公开年报"),
-                                   ("ColumnType", "政府信息公开年报")]) +
-            "<body>\n" + hanweb_header() +
-            f"""<table width="1000" border="0" align="center" cellpadding="0" cellspacing="0" class="bt-position">
+    return (
+        comment
+        + hanweb_head(
+            f"{s['name']} 政府信息公开年报",
+            [
+                ("SiteName", s["name"]),
+                ("SiteDomain", "127.0.0.1"),
+                ("SiteIDCode", s["idcode"]),
+                ("ColumnName", "政府信息公开年报"),
+                ("ColumnType", "政府信息公开年报"),
+            ],
+        )
+        + "<body>\n"
+        + hanweb_header()
+        + f"""<table width="1000" border="0" align="center" cellpadding="0" cellspacing="0" class="bt-position">
 <tr><td>当前位置：<a href="/hanweb/index.html">首页</a> &gt; <a href="{HANWEB_ZWGK}">政务公开</a> &gt; <a href="{HANWEB_COL}">政府信息公开年报</a></td></tr>
 </table>
 <table width="1000" border="0" align="center" cellpadding="0" cellspacing="0">
@@ -856,28 +1175,37 @@ var startrecord={start};var endrecord={start + len(items) - 1};var perpage={per_
 {pager}
 </td></tr>
 </table>
-""" + site_footer(s, "/hanweb/") + "</body>\n</html>\n")
+"""
+        + site_footer(s, "/hanweb/")
+        + "</body>\n</html>\n"
+    )
 
 
 def hanweb_simple(title: str, inner: str, comment: str) -> str:
     s = HANWEB_SITE
-    return (comment + hanweb_head(title, [("SiteName", s["name"]), ("SiteIDCode", s["idcode"])]) +
-            "<body>\n" + hanweb_header() +
-            f'<table width="1000" border="0" align="center" cellpadding="0" cellspacing="0"><tr><td>\n{inner}\n</td></tr></table>\n' +
-            site_footer(s, "/hanweb/") + "</body>\n</html>\n")
+    return (
+        comment
+        + hanweb_head(title, [("SiteName", s["name"]), ("SiteIDCode", s["idcode"])])
+        + "<body>\n"
+        + hanweb_header()
+        + f'<table width="1000" border="0" align="center" cellpadding="0" cellspacing="0"><tr><td>\n{inner}\n</td></tr></table>\n'
+        + site_footer(s, "/hanweb/")
+        + "</body>\n</html>\n"
+    )
 
 
 # ---- plain (GBK) ------------------------------------------------------------
 
+
 def plain_head(title: str, charset: str | None, extra_meta: list[tuple[str, str]] = ()) -> str:
     cs = f'<meta charset="{charset}">\n' if charset else ""
     m = "".join(f'<meta name="{n}" content="{attr(v)}">\n' for n, v in extra_meta)
-    return (f"<!DOCTYPE html>\n<html>\n<head>\n{cs}<title>{esc(title)}</title>\n{m}{CSS}\n</head>\n")
+    return f"<!DOCTYPE html>\n<html>\n<head>\n{cs}<title>{esc(title)}</title>\n{m}{CSS}\n</head>\n"
 
 
 def plain_header() -> str:
     s = PLAIN_SITE
-    return f"""<div class="header"><div class="w1200"><h1 class="site-name">{esc(s['name'])}</h1></div></div>
+    return f"""<div class="header"><div class="w1200"><h1 class="site-name">{esc(s["name"])}</h1></div></div>
 <div class="menu"><div class="w1200">
 <a href="/plain/index.html">首页</a>
 <a href="/plain/xxgk/index.html">政务公开</a>
@@ -894,21 +1222,25 @@ def plain_article(p: Page) -> str:
         made_what = REPORT_COMMENT_MADE + (", title" if p.title_made else "")
         comment = fixture_comment(p.source, REPORT_COMMENT_REAL, made_what)
     else:
-        comment = fixture_comment(p.source, "nothing", "everything (title, text, template, chrome, URLs)")
+        comment = fixture_comment(
+            p.source, "nothing", "everything (title, text, template, chrome, URLs)"
+        )
     metas = [("ArticleTitle", p.title)] if p.title_made or p.kind != "report" else []
     info = [f"来源：{esc(p.content_source)}"]
     if p.list_date and p.kind != "report":
         info.insert(0, f"日期：{esc(p.list_date)}")
     info.append('点击数：<span id="clicks">--</span>')
-    crumb = ('您所在的位置：<a href="/plain/index.html">首页</a> &gt; <a href="/plain/xxgk/index.html">政务公开</a>'
-             ' &gt; <a href="/plain/xxgk/ndbg/list.html">年度报告</a>')
+    crumb = (
+        '您所在的位置：<a href="/plain/index.html">首页</a> &gt; <a href="/plain/xxgk/index.html">政务公开</a>'
+        ' &gt; <a href="/plain/xxgk/ndbg/list.html">年度报告</a>'
+    )
     if p.container == "none":
         main = f"""<div class="wrap w1200">
 <div class="lmain">
 <div class="crumb">{crumb}</div>
 <div class="bd">
 <h2>{esc(p.title)}</h2>
-<div class="info">{'　'.join(info)}</div>
+<div class="info">{"　".join(info)}</div>
 <div style="padding:10px 30px;line-height:2;">
 <div>
 {p.body}
@@ -932,15 +1264,22 @@ def plain_article(p: Page) -> str:
         main = f"""<div class="main w1200">
 <div class="crumb">{crumb}</div>
 <h2 class="article-title">{esc(p.title)}</h2>
-<div class="article-meta">{'　'.join(info)}</div>
+<div class="article-meta">{"　".join(info)}</div>
 <div class="article-content">
 {p.body}
 </div>
 <div class="article-tools"><a href="javascript:window.print()">【打印】</a> <a href="javascript:window.close()">【关闭】</a></div>
 </div>
 """
-    return (comment + plain_head(f"{p.title} - {s['name']}", p.charset, metas) + "<body>\n" +
-            plain_header() + main + site_footer(s, "/plain/", p.footer) + "</body>\n</html>\n")
+    return (
+        comment
+        + plain_head(f"{p.title} - {s['name']}", p.charset, metas)
+        + "<body>\n"
+        + plain_header()
+        + main
+        + site_footer(s, "/plain/", p.footer)
+        + "</body>\n</html>\n"
+    )
 
 
 def plain_list(items: list[Page], page_no: int, n_pages: int, total: int) -> str:
@@ -953,13 +1292,20 @@ def plain_list(items: list[Page], page_no: int, n_pages: int, total: int) -> str
 
     def link(n: int) -> str:
         return "list.html" if n == 1 else f"list_{n}.html"
+
     first = f'<a href="{link(1)}">首页</a>'
     prev = "上一页" if page_no == 1 else f'<a href="{link(page_no - 1)}">上一页</a>'
     nxt = "下一页" if page_no == n_pages else f'<a href="{link(page_no + 1)}">下一页</a>'
     last = "尾页" if page_no == n_pages else f'<a href="{link(n_pages)}">尾页</a>'
-    comment = fixture_comment("nothing (made up)", "nothing", "everything (list, titles, pager, template)")
-    return (comment + plain_head(f"年度报告 - {s['name']}", "gb2312") + "<body>\n" + plain_header() +
-            f"""<div class="main w1200">
+    comment = fixture_comment(
+        "nothing (made up)", "nothing", "everything (list, titles, pager, template)"
+    )
+    return (
+        comment
+        + plain_head(f"年度报告 - {s['name']}", "gb2312")
+        + "<body>\n"
+        + plain_header()
+        + f"""<div class="main w1200">
 <div class="crumb">您所在的位置：<a href="/plain/index.html">首页</a> &gt; <a href="/plain/xxgk/index.html">政务公开</a> &gt; 年度报告</div>
 <div class="list-title">年度报告</div>
 <ul class="news-list">
@@ -967,13 +1313,23 @@ def plain_list(items: list[Page], page_no: int, n_pages: int, total: int) -> str
 </ul>
 <div class="pages">共{total}条 第{page_no}/{n_pages}页 {first} {prev} {nxt} {last}</div>
 </div>
-""" + site_footer(s, "/plain/") + "</body>\n</html>\n")
+"""
+        + site_footer(s, "/plain/")
+        + "</body>\n</html>\n"
+    )
 
 
 def plain_simple(title: str, inner: str, comment: str) -> str:
     s = PLAIN_SITE
-    return (comment + plain_head(title, "gb2312") + "<body>\n" + plain_header() +
-            f'<div class="main w1200">\n{inner}\n</div>\n' + site_footer(s, "/plain/") + "</body>\n</html>\n")
+    return (
+        comment
+        + plain_head(title, "gb2312")
+        + "<body>\n"
+        + plain_header()
+        + f'<div class="main w1200">\n{inner}\n</div>\n'
+        + site_footer(s, "/plain/")
+        + "</body>\n</html>\n"
+    )
 
 
 # --------------------------------------------------------------------------
@@ -984,30 +1340,51 @@ PRIVATE_LINK = '<p class="intranet"><a href="/private/index.html">内网办公�
 
 
 def all_pages(shared: Path) -> dict[str, list[Page]]:
-    reports = [report_000(shared), report_001(shared), report_002(shared),
-               report_003(shared), report_004(shared), report_shanghai(shared)]
+    reports = [
+        report_000(shared),
+        report_001(shared),
+        report_002(shared),
+        report_003(shared),
+        report_004(shared),
+        report_shanghai(shared),
+    ]
     pages = reports + nonreports() + [pdf_embed_page()]
     by_path = {p.path: p for p in pages}
     order = {
         # TRS: 3 list pages (index, index_1, index_2), newest first
-        "trs": [["trs/zwgk/zfxxgknb/202403/t20240315_1004.html",
-                 "trs/zwgk/zfxxgknb/202403/t20240301_1005.html",
-                 "trs/zwgk/zfxxgknb/202402/004_c88faac3643766a2.html"],
-                ["trs/zwgk/zfxxgknb/202401/t20240125_1003.html",
-                 "trs/zwgk/zfxxgknb/202312/t20231220_1002.html"],
-                ["trs/zwgk/zfxxgknb/202001/shanghai-bgt-2019.html"]],
+        "trs": [
+            [
+                "trs/zwgk/zfxxgknb/202403/t20240315_1004.html",
+                "trs/zwgk/zfxxgknb/202403/t20240301_1005.html",
+                "trs/zwgk/zfxxgknb/202402/004_c88faac3643766a2.html",
+            ],
+            [
+                "trs/zwgk/zfxxgknb/202401/t20240125_1003.html",
+                "trs/zwgk/zfxxgknb/202312/t20231220_1002.html",
+            ],
+            ["trs/zwgk/zfxxgknb/202001/shanghai-bgt-2019.html"],
+        ],
         # Hanweb: first screen (index.html) and index_2.html
-        "hanweb": [["hanweb/art/2023/3/20/art_2150_1003.html",
-                    "hanweb/art/2023/2/28/art_2150_1002.html",
-                    "hanweb/art/2023/1/12/002_56f09fd46df237b3.html"],
-                   ["hanweb/art/2017/3/15/003_ff39032f2697628d.html",
-                    "hanweb/art/2017/1/5/art_2150_1001.html"]],
+        "hanweb": [
+            [
+                "hanweb/art/2023/3/20/art_2150_1003.html",
+                "hanweb/art/2023/2/28/art_2150_1002.html",
+                "hanweb/art/2023/1/12/002_56f09fd46df237b3.html",
+            ],
+            [
+                "hanweb/art/2017/3/15/003_ff39032f2697628d.html",
+                "hanweb/art/2017/1/5/art_2150_1001.html",
+            ],
+        ],
         # plain: list.html and list_2.html
-        "plain": [["plain/xxgk/ndbg/000_ee48f4fde292f35b.html",
-                   "plain/xxgk/ndbg/gkgzyd2024.html",
-                   "plain/xxgk/ndbg/fzzf2023.html"],
-                  ["plain/xxgk/ndbg/001_594938079f36f576.html",
-                   "plain/xxgk/ndbg/bmys2023.html"]],
+        "plain": [
+            [
+                "plain/xxgk/ndbg/000_ee48f4fde292f35b.html",
+                "plain/xxgk/ndbg/gkgzyd2024.html",
+                "plain/xxgk/ndbg/fzzf2023.html",
+            ],
+            ["plain/xxgk/ndbg/001_594938079f36f576.html", "plain/xxgk/ndbg/bmys2023.html"],
+        ],
     }
     listed = [x for site in order.values() for pg in site for x in pg]
     assert sorted(listed) == sorted(by_path), "every page is listed exactly once"
@@ -1026,46 +1403,69 @@ def build_files(shared: Path) -> dict[str, bytes]:
 
     # ---- root ----
     put("robots.txt", "User-agent: *\nDisallow: /private/\n")
-    put("index.html", fixture_comment("nothing", "nothing", "everything (directory of the demo sites)") +
-        '<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n<title>Demo portal</title>\n</head>\n<body>\n'
+    put(
+        "index.html",
+        fixture_comment("nothing", "nothing", "everything (directory of the demo sites)")
+        + '<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n<title>Demo portal</title>\n</head>\n<body>\n'
         "<h1>Demo portal (fixture)</h1>\n<ul>\n"
         '<li><a href="/trs/index.html">演示市人民政府 (TRS WCM style)</a></li>\n'
         '<li><a href="/hanweb/index.html">样例县人民政府 (Hanweb style)</a></li>\n'
         '<li><a href="/plain/index.html">示例镇人民政府 (generic, GBK)</a></li>\n'
-        "</ul>\n</body>\n</html>\n")
-    put("private/index.html", fixture_comment("nothing", "nothing", "everything (disallowed by robots.txt)") +
-        '<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n<title>内网办公</title>\n</head>\n<body>\n'
+        "</ul>\n</body>\n</html>\n",
+    )
+    put(
+        "private/index.html",
+        fixture_comment("nothing", "nothing", "everything (disallowed by robots.txt)")
+        + '<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n<title>内网办公</title>\n</head>\n<body>\n'
         "<p>内网办公系统（演示：robots.txt 禁止抓取 /private/）</p>\n"
-        "</body>\n</html>\n")
+        "</body>\n</html>\n",
+    )
 
     # ---- TRS ----
     trs_pages = sites["trs"]
     c = fixture_comment("nothing", "nothing", "everything (home page, nav, template)")
-    put("trs/index.html", trs_simple(f"{TRS_SITE['name']}", "", f"""<div class="focus"><h2>要闻动态</h2>
+    put(
+        "trs/index.html",
+        trs_simple(
+            f"{TRS_SITE['name']}",
+            "",
+            f"""<div class="focus"><h2>要闻动态</h2>
 <ul><li><a href="zwgk/zfxxgknb/202403/t20240315_1004.html">演示市2024年政务公开工作要点</a></li></ul></div>
 <div class="zwgk-entry"><h2><a href="zwgk/index.html">政务公开</a></h2>
 <ul>
 <li><a href="zwgk/index.html#xxgkzn">政府信息公开指南</a></li>
 <li><a href="zwgk/zfxxgknb/index.html">政府信息公开年报</a></li>
 </ul></div>
-{PRIVATE_LINK}""", c))
-    put("trs/zwgk/index.html", trs_simple(f"政务公开_{TRS_SITE['name']}", "../", """<div class="position">当前位置：<a href="../index.html">首页</a>&nbsp;&gt;&nbsp;政务公开</div>
+{PRIVATE_LINK}""",
+            c,
+        ),
+    )
+    put(
+        "trs/zwgk/index.html",
+        trs_simple(
+            f"政务公开_{TRS_SITE['name']}",
+            "../",
+            """<div class="position">当前位置：<a href="../index.html">首页</a>&nbsp;&gt;&nbsp;政务公开</div>
 <ul class="zwgk-lm">
 <li id="xxgkzn"><a href="javascript:;">政府信息公开指南</a></li>
 <li id="xxgkzd"><a href="javascript:;">政府信息公开制度</a></li>
 <li id="fdzdgknr"><a href="javascript:;">法定主动公开内容</a></li>
 <li><a href="./zfxxgknb/index.html">政府信息公开年报</a></li>
 <li id="ysqgk"><a href="javascript:;">依申请公开</a></li>
-</ul>""", fixture_comment("nothing", "nothing", "everything (政务公开 landing page)")))
+</ul>""",
+            fixture_comment("nothing", "nothing", "everything (政务公开 landing page)"),
+        ),
+    )
     n = len(trs_pages)
     for i, items in enumerate(trs_pages):
         name = "index.html" if i == 0 else f"index_{i}.html"
         put(f"trs/zwgk/zfxxgknb/{name}", trs_list(items, i, n))
         for p in items:
             put(p.path, trs_article(p))
-    put("trs/pdfjs/web/viewer.html",
-        fixture_comment("nothing", "nothing", "everything (a tiny stand-in for the pdf.js viewer)") +
-        '<!DOCTYPE html>\n<html dir="ltr">\n<head>\n<meta charset="utf-8">\n<title>PDF.js viewer</title>\n'
+    put(
+        "trs/pdfjs/web/viewer.html",
+        fixture_comment("nothing", "nothing", "everything (a tiny stand-in for the pdf.js viewer)")
+        + '<!DOCTYPE html>\n<html dir="ltr">\n<head>\n<meta charset="utf-8">\n<title>PDF.js viewer</title>\n'
         "</head>\n<body>\n"
         '<div id="outerContainer"><div id="viewerContainer"><div id="viewer" class="pdfViewer"></div></div></div>\n'
         '<script type="text/javascript">\n'
@@ -1073,61 +1473,98 @@ def build_files(shared: Path) -> dict[str, bytes]:
         'var file = new URLSearchParams(location.search).get("file");\n'
         'if (file) { var a = document.createElement("a"); a.href = file; a.textContent = file;'
         ' document.getElementById("viewer").appendChild(a); }\n'
-        "</script>\n</body>\n</html>\n")
+        "</script>\n</body>\n</html>\n",
+    )
 
     # ---- Hanweb ----
     hw_pages = sites["hanweb"]
     total = sum(len(x) for x in hw_pages)
     c = fixture_comment("nothing", "nothing", "everything (home page, nav, template)")
-    put("hanweb/index.html", hanweb_simple(HANWEB_SITE["name"], f"""<div class="main-nav">
+    put(
+        "hanweb/index.html",
+        hanweb_simple(
+            HANWEB_SITE["name"],
+            f"""<div class="main-nav">
 <h2><a href="{HANWEB_ZWGK}">政务公开</a></h2>
 <ul>
 <li><a href="{HANWEB_ZWGK}">政府信息公开目录</a></li>
 <li><a href="{HANWEB_COL}">政府信息公开年报</a></li>
 </ul>
 </div>
-{PRIVATE_LINK}""", c))
-    put("hanweb/col/col2149/index.html", hanweb_simple(
-        f"{HANWEB_SITE['name']} 政务公开", f"""<div class="bt-position">当前位置：<a href="/hanweb/index.html">首页</a> &gt; 政务公开</div>
+{PRIVATE_LINK}""",
+            c,
+        ),
+    )
+    put(
+        "hanweb/col/col2149/index.html",
+        hanweb_simple(
+            f"{HANWEB_SITE['name']} 政务公开",
+            f"""<div class="bt-position">当前位置：<a href="/hanweb/index.html">首页</a> &gt; 政务公开</div>
 <ul>
 <li><a href="javascript:;">政府信息公开指南</a></li>
 <li><a href="javascript:;">政府信息公开制度</a></li>
 <li><a href="{HANWEB_COL}">政府信息公开年报</a></li>
-</ul>""", fixture_comment("nothing", "nothing", "everything (政务公开 landing page)")))
+</ul>""",
+            fixture_comment("nothing", "nothing", "everything (政务公开 landing page)"),
+        ),
+    )
     per_screen = len(hw_pages[0])
     for i, items in enumerate(hw_pages):
         name = "index.html" if i == 0 else f"index_{i + 1}.html"
-        put(f"hanweb/col/col2150/{name}", hanweb_list(items, i + 1, len(hw_pages), total, per_screen))
+        put(
+            f"hanweb/col/col2150/{name}",
+            hanweb_list(items, i + 1, len(hw_pages), total, per_screen),
+        )
         for p in items:
             put(p.path, hanweb_article(p))
-    put("hanweb/module/web/jpage/jpage.js",
+    put(
+        "hanweb/module/web/jpage/jpage.js",
         "/* demo fixture: built by demo/build_portal.py; made: a stand-in for Hanweb's jpage.js, which\n"
         " * renders the <datastore> records of the column page and pages through dataproxy.jsp. */\n"
-        "(function () {})();\n")
+        "(function () {})();\n",
+    )
     everything = [p for pg in hw_pages for p in pg]
-    put("hanweb/module/web/jpage/dataproxy.xml",
+    put(
+        "hanweb/module/web/jpage/dataproxy.xml",
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         "<!-- demo fixture: built by demo/build_portal.py; what a POST to dataproxy.jsp for column 2150 "
-        "answers (all records); made: everything -->\n" +
-        hanweb_datastore(everything, total=total) + "\n")
+        "answers (all records); made: everything -->\n"
+        + hanweb_datastore(everything, total=total)
+        + "\n",
+    )
 
     # ---- plain (GBK) ----
     pl_pages = sites["plain"]
     total = sum(len(x) for x in pl_pages)
     c = fixture_comment("nothing", "nothing", "everything (home page, nav, template)")
-    put("plain/index.html", plain_simple(PLAIN_SITE["name"], f"""<div class="box"><h3><a href="/plain/xxgk/index.html">政务公开</a></h3>
+    put(
+        "plain/index.html",
+        plain_simple(
+            PLAIN_SITE["name"],
+            f"""<div class="box"><h3><a href="/plain/xxgk/index.html">政务公开</a></h3>
 <ul>
 <li><a href="/plain/xxgk/ndbg/list.html">年度报告</a></li>
 <li><a href="/plain/xxgk/index.html">政府信息公开指南</a></li>
 </ul></div>
-{PRIVATE_LINK}""", c), "gbk")
-    put("plain/xxgk/index.html", plain_simple(
-        f"政务公开 - {PLAIN_SITE['name']}", """<div class="crumb">您所在的位置：<a href="/plain/index.html">首页</a> &gt; 政务公开</div>
+{PRIVATE_LINK}""",
+            c,
+        ),
+        "gbk",
+    )
+    put(
+        "plain/xxgk/index.html",
+        plain_simple(
+            f"政务公开 - {PLAIN_SITE['name']}",
+            """<div class="crumb">您所在的位置：<a href="/plain/index.html">首页</a> &gt; 政务公开</div>
 <ul>
 <li><a href="javascript:;">机构职能</a></li>
 <li><a href="javascript:;">政策文件</a></li>
 <li><a href="/plain/xxgk/ndbg/list.html">政府信息公开年度报告</a></li>
-</ul>""", fixture_comment("nothing", "nothing", "everything (政务公开 landing page)")), "gbk")
+</ul>""",
+            fixture_comment("nothing", "nothing", "everything (政务公开 landing page)"),
+        ),
+        "gbk",
+    )
     for i, items in enumerate(pl_pages):
         name = "list.html" if i == 0 else f"list_{i + 1}.html"
         put(f"plain/xxgk/ndbg/{name}", plain_list(items, i + 1, len(pl_pages), total), "gbk")
@@ -1135,64 +1572,80 @@ def build_files(shared: Path) -> dict[str, bytes]:
             put(p.path, plain_article(p), "gbk")
 
     # ---- PDFs (copies of the real corpus files) ----
-    files["trs/zwgk/zfxxgknb/202402/huaian-city-2024.pdf"] = (shared / "corpus" / "huaian-city-2024.pdf").read_bytes()
-    files["trs/zwgk/zfxxgknb/202403/hongze-district-2023.pdf"] = (shared / "corpus" / "hongze-district-2023.pdf").read_bytes()
+    files["trs/zwgk/zfxxgknb/202402/huaian-city-2024.pdf"] = (
+        shared / "corpus" / "huaian-city-2024.pdf"
+    ).read_bytes()
+    files["trs/zwgk/zfxxgknb/202403/hongze-district-2023.pdf"] = (
+        shared / "corpus" / "hongze-district-2023.pdf"
+    ).read_bytes()
 
     put("README.md", readme(sites))
     return files
 
 
 def readme(sites: dict[str, list[list[Page]]]) -> str:
-    out = ["# Demo portal (fixture)", "",
-           "Generated by `demo/build_portal.py` (do not edit by hand: re-run "
-           "`python demo/build_portal.py`; the output is deterministic). Serve it with "
-           "`python -m demo.server [--port N]`.", "",
-           "Three small sites in the styles of real government portals, one host:", "",
-           "| site | style | column (list pages) | encoding |",
-           "|---|---|---|---|",
-           "| `/trs/` 演示市人民政府 | TRS WCM: `createPageHTML(3, i, \"index\", \"html\")` pager, "
-           "`./YYYYMM/…` links, `.TRS_Editor` body, ArticleTitle/PubDate/ContentSource/ColumnName metas "
-           "| `/trs/zwgk/zfxxgknb/index.html`, `index_1.html`, `index_2.html` | UTF-8 (meta) |",
-           "| `/hanweb/` 样例县人民政府 | Hanweb 大汉 JCMS: list in `<script type=\"text/xml\"><datastore>…` "
-           "plus a static 下一页 link, `#zoom` body; all records also in "
-           "`/hanweb/module/web/jpage/dataproxy.xml` (stand-in for the dataproxy.jsp answer) "
-           "| `/hanweb/col/col2150/index.html`, `index_2.html` | UTF-8 (meta) |",
-           "| `/plain/` 示例镇人民政府 | generic: 下一页/尾页 links, `.article-content` body (one page with "
-           "no known container) | `/plain/xxgk/ndbg/list.html`, `list_2.html` | GBK: `<meta charset=\"gb2312\">`, "
-           "one page with no declaration |", "",
-           "Home pages `/trs/index.html`, `/hanweb/index.html`, `/plain/index.html` link to a 政务公开 page "
-           "and to the column (政府信息公开年报 / 年度报告). `/robots.txt` (portal root only) allows everything "
-           "except `/private/`; each home page links to `/private/index.html` (a made page that a polite "
-           "crawler must not fetch). `/index.html` is a made directory page. The server sends "
-           "`text/html` without a charset for every `.html` file.", "",
-           "## What is real", "",
-           "- Report text and tables of the six report pages below: the five seed texts "
-           "(`/work/shared/seeds/*.txt`, text renderings of real pages) and the real HTML fragment "
-           "`corpus/shanghai-bgt-2019.html` (inserted verbatim).",
-           "- Seed tables are rebuilt as HTML tables (rowspan/colspan of the standard 2019/2021 formats, "
-           "`<td><p>…</p></td>`, `&nbsp;` for blank cells, `<br />` for line breaks inside a cell). "
-           "The spans are made (the text renderings lost them), the cell texts are the seeds' own: every "
-           "number and every blank stays in its place, and the generator checks each table's cell count "
-           "against the layout.",
-           "- A seed's own title line (000, 003, 004) is the page's heading, `<title>` and ArticleTitle, "
-           "outside the body container, where real pages put it; the seed lines that are site chrome "
-           "(003: 发布时间…浏览次数…字体; 004: 当前位置, 发布时间…字号…视力保护色, 责任编辑, 分享到, "
-           "打印本页/关闭窗口) are left out of the body and re-created by the template. Every other seed "
-           "line is one `<p>` of the body, in order (lines holding only a non-breaking space stay as "
-           "`<p>&nbsp;</p>`); 004's 解读链接 URL is made a link.",
-           "- The two PDFs are byte copies of `corpus/huaian-city-2024.pdf` and "
-           "`corpus/hongze-district-2023.pdf`.",
-           "- The footers of the 002 and 001 pages are those seeds' own footer lines (real chrome; "
-           "001's carries injected spam).", "",
-           "## What is made", "",
-           "- All site names (演示市/样例县/示例镇人民政府), templates, navigation, breadcrumbs, toolbars "
-           "(发布时间/来源/浏览次数, 字号/字体, 视力保护色, 分享到, 打印/关闭, 扫一扫…), default footers "
-           "(主办/承办, 网站标识码, ICP/公网安备 numbers made of zeros), list pages, pagers, URLs, "
-           "the TRS 索引号 grid, the pdf.js viewer stub.",
-           "- The non-report items (titles and texts).",
-           "- ContentSource/来源 values of report pages (derived from the report's organ).",
-           "- Page and list dates, except those taken from the documents as noted below.", "",
-           "## Page by page", ""]
+    out = [
+        "# Demo portal (fixture)",
+        "",
+        "Generated by `demo/build_portal.py` (do not edit by hand: re-run "
+        "`python demo/build_portal.py`; the output is deterministic). Serve it with "
+        "`python -m demo.server [--port N]`.",
+        "",
+        "Three small sites in the styles of real government portals, one host:",
+        "",
+        "| site | style | column (list pages) | encoding |",
+        "|---|---|---|---|",
+        '| `/trs/` 演示市人民政府 | TRS WCM: `createPageHTML(3, i, "index", "html")` pager, '
+        "`./YYYYMM/…` links, `.TRS_Editor` body, ArticleTitle/PubDate/ContentSource/ColumnName metas "
+        "| `/trs/zwgk/zfxxgknb/index.html`, `index_1.html`, `index_2.html` | UTF-8 (meta) |",
+        '| `/hanweb/` 样例县人民政府 | Hanweb 大汉 JCMS: list in `<script type="text/xml"><datastore>…` '
+        "plus a static 下一页 link, `#zoom` body; all records also in "
+        "`/hanweb/module/web/jpage/dataproxy.xml` (stand-in for the dataproxy.jsp answer) "
+        "| `/hanweb/col/col2150/index.html`, `index_2.html` | UTF-8 (meta) |",
+        "| `/plain/` 示例镇人民政府 | generic: 下一页/尾页 links, `.article-content` body (one page with "
+        'no known container) | `/plain/xxgk/ndbg/list.html`, `list_2.html` | GBK: `<meta charset="gb2312">`, '
+        "one page with no declaration |",
+        "",
+        "Home pages `/trs/index.html`, `/hanweb/index.html`, `/plain/index.html` link to a 政务公开 page "
+        "and to the column (政府信息公开年报 / 年度报告). `/robots.txt` (portal root only) allows everything "
+        "except `/private/`; each home page links to `/private/index.html` (a made page that a polite "
+        "crawler must not fetch). `/index.html` is a made directory page. The server sends "
+        "`text/html` without a charset for every `.html` file.",
+        "",
+        "## What is real",
+        "",
+        "- Report text and tables of the six report pages below: the five seed texts "
+        "(`/work/shared/seeds/*.txt`, text renderings of real pages) and the real HTML fragment "
+        "`corpus/shanghai-bgt-2019.html` (inserted verbatim).",
+        "- Seed tables are rebuilt as HTML tables (rowspan/colspan of the standard 2019/2021 formats, "
+        "`<td><p>…</p></td>`, `&nbsp;` for blank cells, `<br />` for line breaks inside a cell). "
+        "The spans are made (the text renderings lost them), the cell texts are the seeds' own: every "
+        "number and every blank stays in its place, and the generator checks each table's cell count "
+        "against the layout.",
+        "- A seed's own title line (000, 003, 004) is the page's heading, `<title>` and ArticleTitle, "
+        "outside the body container, where real pages put it; the seed lines that are site chrome "
+        "(003: 发布时间…浏览次数…字体; 004: 当前位置, 发布时间…字号…视力保护色, 责任编辑, 分享到, "
+        "打印本页/关闭窗口) are left out of the body and re-created by the template. Every other seed "
+        "line is one `<p>` of the body, in order (lines holding only a non-breaking space stay as "
+        "`<p>&nbsp;</p>`); 004's 解读链接 URL is made a link.",
+        "- The two PDFs are byte copies of `corpus/huaian-city-2024.pdf` and "
+        "`corpus/hongze-district-2023.pdf`.",
+        "- The footers of the 002 and 001 pages are those seeds' own footer lines (real chrome; "
+        "001's carries injected spam).",
+        "",
+        "## What is made",
+        "",
+        "- All site names (演示市/样例县/示例镇人民政府), templates, navigation, breadcrumbs, toolbars "
+        "(发布时间/来源/浏览次数, 字号/字体, 视力保护色, 分享到, 打印/关闭, 扫一扫…), default footers "
+        "(主办/承办, 网站标识码, ICP/公网安备 numbers made of zeros), list pages, pagers, URLs, "
+        "the TRS 索引号 grid, the pdf.js viewer stub.",
+        "- The non-report items (titles and texts).",
+        "- ContentSource/来源 values of report pages (derived from the report's organ).",
+        "- Page and list dates, except those taken from the documents as noted below.",
+        "",
+        "## Page by page",
+        "",
+    ]
     for site, pages in sites.items():
         out.append(f"### {site}")
         out.append("")
@@ -1207,24 +1660,35 @@ def readme(sites: dict[str, list[list[Page]]]) -> str:
             out.append(f"List page `{lp}` (made):")
             out.append("")
             for p in items:
-                kind = {"report": "REPORT", "nonreport": "not a report", "pdf": "report as embedded PDF"}[p.kind]
-                date = f"date {p.pubdate or p.list_date}" if (p.pubdate or p.list_date) else "no date"
-                out.append(f"- `/{p.path}` — {kind}: {p.title}{' (title MADE)' if p.title_made else ''}; "
-                           f"from {p.source}; {date}")
+                kind = {
+                    "report": "REPORT",
+                    "nonreport": "not a report",
+                    "pdf": "report as embedded PDF",
+                }[p.kind]
+                date = (
+                    f"date {p.pubdate or p.list_date}" if (p.pubdate or p.list_date) else "no date"
+                )
+                out.append(
+                    f"- `/{p.path}` — {kind}: {p.title}{' (title MADE)' if p.title_made else ''}; "
+                    f"from {p.source}; {date}"
+                )
                 for note in p.notes:
                     out.append(f"  - {note}")
             out.append("")
-    out += ["### attachments and other files", "",
-            "- `/trs/zwgk/zfxxgknb/202402/huaian-city-2024.pdf` — real PDF (copy of corpus/huaian-city-2024.pdf), "
-            "linked as 附件 from the 004 page (the link is made).",
-            "- `/trs/zwgk/zfxxgknb/202403/hongze-district-2023.pdf` — real PDF (copy of "
-            "corpus/hongze-district-2023.pdf), embedded by `t20240301_1005.html` through "
-            "`/trs/pdfjs/web/viewer.html?file=…` (made stub).",
-            "- `/hanweb/module/web/jpage/dataproxy.xml` — made: all five column records in the datastore "
-            "format with `<totalrecord>`; `/hanweb/module/web/jpage/jpage.js` — made stub.",
-            "- `/trs/index.html`, `/trs/zwgk/index.html`, `/hanweb/index.html`, `/hanweb/col/col2149/index.html`, "
-            "`/plain/index.html`, `/plain/xxgk/index.html`, `/private/index.html`, `/index.html`, `/robots.txt` — made.",
-            ""]
+    out += [
+        "### attachments and other files",
+        "",
+        "- `/trs/zwgk/zfxxgknb/202402/huaian-city-2024.pdf` — real PDF (copy of corpus/huaian-city-2024.pdf), "
+        "linked as 附件 from the 004 page (the link is made).",
+        "- `/trs/zwgk/zfxxgknb/202403/hongze-district-2023.pdf` — real PDF (copy of "
+        "corpus/hongze-district-2023.pdf), embedded by `t20240301_1005.html` through "
+        "`/trs/pdfjs/web/viewer.html?file=…` (made stub).",
+        "- `/hanweb/module/web/jpage/dataproxy.xml` — made: all five column records in the datastore "
+        "format with `<totalrecord>`; `/hanweb/module/web/jpage/jpage.js` — made stub.",
+        "- `/trs/index.html`, `/trs/zwgk/index.html`, `/hanweb/index.html`, `/hanweb/col/col2149/index.html`, "
+        "`/plain/index.html`, `/plain/xxgk/index.html`, `/private/index.html`, `/index.html`, `/robots.txt` — made.",
+        "",
+    ]
     return "\n".join(out)
 
 
@@ -1256,9 +1720,15 @@ def build(out: Path = DEFAULT_OUT, shared: Path = DEFAULT_SHARED) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED,
-                    help="reference directory with seeds/ and corpus/ (default: %(default)s)")
-    ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory (default: %(default)s)")
+    ap.add_argument(
+        "--shared",
+        type=Path,
+        default=DEFAULT_SHARED,
+        help="reference directory with seeds/ and corpus/ (default: %(default)s)",
+    )
+    ap.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help="output directory (default: %(default)s)"
+    )
     args = ap.parse_args(argv)
     if not (args.shared / "seeds").is_dir():
         print(f"reference directory not found: {args.shared}", file=sys.stderr)

@@ -14,6 +14,7 @@ all).  A directory serves its index.html (a request without the trailing
 slash is redirected); anything missing is a 404.  Query strings are ignored.
 Requests are not logged.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -66,8 +67,11 @@ class PortalHandler(BaseHTTPRequestHandler):
 
     def _resolve(self, url_path: str) -> Path | None:
         root = self.root.resolve()
-        parts = [p for p in posixpath.normpath(urllib.parse.unquote(url_path)).split("/")
-                 if p not in ("", ".", "..")]
+        parts = [
+            p
+            for p in posixpath.normpath(urllib.parse.unquote(url_path)).split("/")
+            if p not in ("", ".", "..")
+        ]
         target = root.joinpath(*parts) if parts else root
         try:
             target.resolve().relative_to(root)
@@ -87,8 +91,13 @@ class PortalHandler(BaseHTTPRequestHandler):
                 return
             target = target / "index.html"
         if target is None or not target.is_file():
-            self._send(404, "text/html", b"<html><head><title>404 Not Found</title></head>"
-                       b"<body><h1>404 Not Found</h1></body></html>\n", send_body)
+            self._send(
+                404,
+                "text/html",
+                b"<html><head><title>404 Not Found</title></head>"
+                b"<body><h1>404 Not Found</h1></body></html>\n",
+                send_body,
+            )
             return
         ctype = CONTENT_TYPES.get(target.suffix.lower(), "application/octet-stream")
         self._send(200, ctype, target.read_bytes(), send_body)
@@ -120,7 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Serve the demo portal on a local port.")
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
-    ap.add_argument("--root", type=Path, default=DEFAULT_ROOT, help="directory to serve (default: %(default)s)")
+    ap.add_argument(
+        "--root", type=Path, default=DEFAULT_ROOT, help="directory to serve (default: %(default)s)"
+    )
     args = ap.parse_args(argv)
     if not args.root.is_dir():
         print(f"not a directory: {args.root}", file=sys.stderr)

@@ -11,16 +11,35 @@ from parsers.model import Check
 from parsers.tables import T3_COLUMNS, T4_GROUPS
 
 T3_OUTCOMES_2019 = [
-    "granted", "partial",
-    "denied.state_secret", "denied.law_forbidden", "denied.three_safety", "denied.third_party",
-    "denied.internal", "denied.process", "denied.enforcement", "denied.query",
-    "unavailable.not_held", "unavailable.needs_creation", "unavailable.unclear",
-    "not_processed.petition", "not_processed.repeated", "not_processed.publication",
-    "not_processed.excessive", "not_processed.confirmation",
+    "granted",
+    "partial",
+    "denied.state_secret",
+    "denied.law_forbidden",
+    "denied.three_safety",
+    "denied.third_party",
+    "denied.internal",
+    "denied.process",
+    "denied.enforcement",
+    "denied.query",
+    "unavailable.not_held",
+    "unavailable.needs_creation",
+    "unavailable.unclear",
+    "not_processed.petition",
+    "not_processed.repeated",
+    "not_processed.publication",
+    "not_processed.excessive",
+    "not_processed.confirmation",
 ]
 T3_OTHER_SPLIT = ["other.no_correction", "other.no_fee", "other.other"]
-T3_ROWS_WITH_TOTAL = ["new_received", "carried_over", *T3_OUTCOMES_2019, "other",
-                      *T3_OTHER_SPLIT, "total", "carried_forward"]
+T3_ROWS_WITH_TOTAL = [
+    "new_received",
+    "carried_over",
+    *T3_OUTCOMES_2019,
+    "other",
+    *T3_OTHER_SPLIT,
+    "total",
+    "carried_forward",
+]
 
 
 def _sum(cells: dict, keys: list[str]) -> int | float:
@@ -45,31 +64,48 @@ def run_checks(cells: dict) -> list[Check]:
     other_rows = T3_OTHER_SPLIT if any(f"{r}.total" in cells for r in T3_OTHER_SPLIT) else ["other"]
     for column in T3_COLUMNS:
         # 一 + 二 = 三（七）总计 + 四
-        needed = [f"t3.{row}.{column}" for row in
-                  ("new_received", "carried_over", "total", "carried_forward")]
+        needed = [
+            f"t3.{row}.{column}"
+            for row in ("new_received", "carried_over", "total", "carried_forward")
+        ]
         if all(key in cells for key in needed) and not all(cells[k] is None for k in needed):
             left = _sum(cells, needed[:2])
             right = _sum(cells, needed[2:])
             ok = abs(left - right) < 1e-6
-            checks.append(Check(
-                f"t3.balance.{column}", ok,
-                "" if ok else f"一+二 = {left!r} but 三（七）+四 = {right!r}",
-            ))
-        checks.append(_rule(
-            f"t3.outcomes.{column}", cells, f"t3.total.{column}",
-            [f"t3.{row}.{column}" for row in T3_OUTCOMES_2019 + other_rows],
-            "（七）总计",
-        ))
+            checks.append(
+                Check(
+                    f"t3.balance.{column}",
+                    ok,
+                    "" if ok else f"一+二 = {left!r} but 三（七）+四 = {right!r}",
+                )
+            )
+        checks.append(
+            _rule(
+                f"t3.outcomes.{column}",
+                cells,
+                f"t3.total.{column}",
+                [f"t3.{row}.{column}" for row in T3_OUTCOMES_2019 + other_rows],
+                "（七）总计",
+            )
+        )
     for row in T3_ROWS_WITH_TOTAL:
-        checks.append(_rule(
-            f"t3.row_total.{row}", cells, f"t3.{row}.total",
-            [f"t3.{row}.{column}" for column in T3_COLUMNS[:-1]],
-            "总计",
-        ))
+        checks.append(
+            _rule(
+                f"t3.row_total.{row}",
+                cells,
+                f"t3.{row}.total",
+                [f"t3.{row}.{column}" for column in T3_COLUMNS[:-1]],
+                "总计",
+            )
+        )
     for group in T4_GROUPS:
-        checks.append(_rule(
-            f"t4.group_total.{group}", cells, f"t4.{group}.total",
-            [f"t4.{group}.{leaf}" for leaf in ("upheld", "corrected", "other", "pending")],
-            "总计",
-        ))
+        checks.append(
+            _rule(
+                f"t4.group_total.{group}",
+                cells,
+                f"t4.{group}.total",
+                [f"t4.{group}.{leaf}" for leaf in ("upheld", "corrected", "other", "pending")],
+                "总计",
+            )
+        )
     return [check for check in checks if check is not None]

@@ -8,6 +8,7 @@ the line is short enough to be a toolbar or footer; weak signs (站点地图,
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from parsers.normalize import squash
 
@@ -42,14 +43,16 @@ def strip_chrome(lines: list[str]) -> list[str]:
 
 
 # Cells of the 信息公开 metadata grid shown above many report bodies.
-METADATA_LABELS = re.compile(r"^(索引号|主题分类|发文字号|文号|成文日期|发布日期|公开日期|发布机构|信息来源|公开方式|公开范围|有效性|名称|标题)[:：]?$")
+METADATA_LABELS = re.compile(
+    r"^(索引号|主题分类|发文字号|文号|成文日期|发布日期|公开日期|发布机构|信息来源|公开方式|公开范围|有效性|名称|标题)[:：]?$"
+)
 
 
 def metadata_pairs(rows: list[list[str]]) -> dict[str, str] | None:
     """The label→value pairs of a metadata grid, None when ``rows`` is no such grid."""
     pairs: dict[str, str] = {}
     for row in rows:
-        for label, value in zip(row, row[1:]):
+        for label, value in pairwise(row):
             match = METADATA_LABELS.match(squash(label))
             if match:
                 pairs[match.group(1)] = value.strip()

@@ -31,12 +31,58 @@ CONTAINER_XPATHS = [
     "//*[contains(concat(' ', normalize-space(@class), ' '), ' view ')]",
     "//article",
 ]
-DROP_TAGS = ["script", "style", "noscript", "template", "iframe", "object", "embed", "button",
-             "select", "input", "textarea", "form", "svg", "canvas", "nav", "header", "footer"]
-BLOCK_TAGS = {"p", "div", "section", "article", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul",
-              "ol", "dl", "dt", "dd", "blockquote", "pre", "center", "tr", "table", "tbody",
-              "thead", "tfoot", "hr", "address", "main", "aside", "figure", "figcaption",
-              "ucapcontent"}
+DROP_TAGS = [
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "iframe",
+    "object",
+    "embed",
+    "button",
+    "select",
+    "input",
+    "textarea",
+    "form",
+    "svg",
+    "canvas",
+    "nav",
+    "header",
+    "footer",
+]
+BLOCK_TAGS = {
+    "p",
+    "div",
+    "section",
+    "article",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "blockquote",
+    "pre",
+    "center",
+    "tr",
+    "table",
+    "tbody",
+    "thead",
+    "tfoot",
+    "hr",
+    "address",
+    "main",
+    "aside",
+    "figure",
+    "figcaption",
+    "ucapcontent",
+}
 CELL_TAGS = {"td", "th"}
 MIN_BODY_CHARS = 120
 MAX_NODES = 400_000
@@ -57,7 +103,9 @@ def parse_html(text: str) -> Document:
     except (etree.ParserError, ValueError):
         # lxml refuses strings with an XML encoding declaration or only whitespace.
         try:
-            root = lxml.html.document_fromstring(re.sub(r"^\s*<\?xml[^>]*>", "", text or "") or "<p/>")
+            root = lxml.html.document_fromstring(
+                re.sub(r"^\s*<\?xml[^>]*>", "", text or "") or "<p/>"
+            )
         except (etree.ParserError, ValueError):
             return Document(blocks=[], problem="not HTML")
     meta = {}
@@ -68,7 +116,9 @@ def parse_html(text: str) -> Document:
     page_title = tidy(root.findtext(".//title") or "") or None
     etree.strip_elements(root, "script", "style", with_tail=False)
     _page_wide_metadata(root, meta)
-    etree.strip_elements(root, *DROP_TAGS, etree.Comment, etree.ProcessingInstruction, with_tail=False)
+    etree.strip_elements(
+        root, *DROP_TAGS, etree.Comment, etree.ProcessingInstruction, with_tail=False
+    )
     container = _find_container(root)
     blocks: list = []
     _collect(container, blocks, [])
@@ -149,7 +199,9 @@ def _table_rows(table) -> list[list[str]]:
         # Rows of a nested table belong to that table, not to this one.
         if _owning_table(row) is not table:
             continue
-        cells = [_cell_text(cell) for cell in row if isinstance(cell.tag, str) and cell.tag in CELL_TAGS]
+        cells = [
+            _cell_text(cell) for cell in row if isinstance(cell.tag, str) and cell.tag in CELL_TAGS
+        ]
         if cells:
             rows.append(cells)
     return rows
@@ -194,4 +246,3 @@ def _flush(blocks: list, line: list[str]) -> None:
     line.clear()
     if text:
         blocks.append(Paragraph(text))
-

@@ -46,10 +46,11 @@ def choose_title(meta: dict[str, str], page_title: str | None, lines: list[str])
             return tidy(meta[name])
     for line in lines[:12]:
         text = tidy(line)
-        if 6 <= len(text) <= 80 and REPORT_TITLE.search(squash(text)) and "|" not in text:
-            # The opening sentence names the report too, but runs on and ends in 。.
-            if not text.endswith(("。", "，", ",")) and "根据" not in text[:6]:
-                return text
+        # The opening sentence names the report too, but runs on and ends in 。.
+        is_sentence = text.endswith(("。", "，", ",")) or "根据" in text[:6]
+        fits = 6 <= len(text) <= 80 and "|" not in text and not is_sentence
+        if fits and REPORT_TITLE.search(squash(text)):
+            return text
     if page_title:
         for piece in _TITLE_SPLIT.split(page_title):
             if REPORT_TITLE.search(squash(piece)):
@@ -102,8 +103,18 @@ def organ_from_text(lines: list[str], meta: dict[str, str]) -> str | None:
 
 
 def published_date(meta: dict[str, str], raw_lines: list[str], body_lines: list[str]) -> str | None:
-    for name in ("PubDate", "pubdate", "publishdate", "PublishDate", "firstpublishedtime",
-                 "article:published_time", "Maketime", "发布日期", "公开日期", "page_published"):
+    for name in (
+        "PubDate",
+        "pubdate",
+        "publishdate",
+        "PublishDate",
+        "firstpublishedtime",
+        "article:published_time",
+        "Maketime",
+        "发布日期",
+        "公开日期",
+        "page_published",
+    ):
         match = re.search(_DATE, meta.get(name, ""))
         if match:
             return date_string(*match.groups())

@@ -30,7 +30,9 @@ MAX_INPUT_BYTES = 50 * 1024 * 1024
 TEXT_SUFFIXES = {".txt", ".text"}
 _HTML_SNIFF = re.compile(r"<\s*(html|head|body|p|div|table|meta|title|br|span)\b", re.I)
 # Section words a report has even when its title is missing.
-_REPORT_PARTS = re.compile(r"总体情况|主动公开政府信息情况|收到和处理政府信息公开申请|行政复议|存在的主要问题")
+_REPORT_PARTS = re.compile(
+    r"总体情况|主动公开政府信息情况|收到和处理政府信息公开申请|行政复议|存在的主要问题"
+)
 
 
 def parse_document(
@@ -42,7 +44,7 @@ def parse_document(
     """Read one fetched document. Never raises: failures come back as a reason."""
     try:
         return _parse(content, url, content_type, declared_encoding)
-    except Exception as error:  # noqa: BLE001 - a parser bug must not stop a crawl
+    except Exception as error:
         return ParseOutcome(url=url, reason=f"parser error: {type(error).__name__}: {error}")
 
 
@@ -52,7 +54,9 @@ def _parse(content, url, content_type, declared_encoding) -> ParseOutcome:
     if not content:
         return ParseOutcome(url=url, reason="empty document")
     suffix = PurePosixPath(urlparse(url).path).suffix.lower()
-    if isinstance(content, bytes) and attachments_bridge.is_attachment(content, suffix, content_type):
+    if isinstance(content, bytes) and attachments_bridge.is_attachment(
+        content, suffix, content_type
+    ):
         document = attachments_bridge.extract(content, url, content_type)
         encoding = None
     else:
@@ -98,8 +102,13 @@ def _without_chrome(document: Document) -> Document:
         else:
             for label, value in pairs.items():
                 meta.setdefault(label, value)
-    return Document(blocks=blocks, title=document.title, meta=meta, encoding=document.encoding,
-                    link_text_ratio=document.link_text_ratio)
+    return Document(
+        blocks=blocks,
+        title=document.title,
+        meta=meta,
+        encoding=document.encoding,
+        link_text_ratio=document.link_text_ratio,
+    )
 
 
 def interpret(document: Document, url: str) -> ParseOutcome:

@@ -27,8 +27,15 @@ def _load_keys() -> dict[str, str]:
 
 KEY_UNITS = _load_keys()
 
-T3_COLUMNS = ["natural_person", "commercial", "research", "social", "legal_service", "other_org",
-              "total"]
+T3_COLUMNS = [
+    "natural_person",
+    "commercial",
+    "research",
+    "social",
+    "legal_service",
+    "other_org",
+    "total",
+]
 T4_GROUPS = ["review", "suit_direct", "suit_after_review"]
 T4_LEAVES = ["upheld", "corrected", "other", "pending", "total"]
 
@@ -61,8 +68,16 @@ T2_COLUMNS = [
 ]
 _T2_COLUMN_RE = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in T2_COLUMNS))
 FORMAT_2021_COLUMNS = {"issued", "repealed", "in_force", "fee_amount"}
-FORMAT_2019_COLUMNS = {"made", "published", "total", "prev_items", "change", "projects", "amount",
-                       "new"}
+FORMAT_2019_COLUMNS = {
+    "made",
+    "published",
+    "total",
+    "prev_items",
+    "change",
+    "projects",
+    "amount",
+    "new",
+}
 
 # 表三 outcome groups (a label like "（三）不予公开" that heads numbered sub-rows).
 T3_GROUPS = [
@@ -146,12 +161,16 @@ def read_tables(tokens: list[Token]) -> TableResult:
     result = TableResult()
     t2_start = _find(tokens, 0, lambda t: _is_short_label(t, 30) and "第二十条第" in squash(t.text))
     if t2_start is None:
-        t2_start = _find(tokens, 0, lambda t: _is_short_label(t, 10) and squash(t.text) == "信息内容")
+        t2_start = _find(
+            tokens, 0, lambda t: _is_short_label(t, 10) and squash(t.text) == "信息内容"
+        )
     t3_start = _find(
         tokens,
         t2_start or 0,
-        lambda t: _is_short_label(t, 80)
-        and re.search(r"申请人情况|勾稽关系|本年新收政府信息公开申请", squash(t.text)),
+        lambda t: (
+            _is_short_label(t, 80)
+            and re.search(r"申请人情况|勾稽关系|本年新收政府信息公开申请", squash(t.text))
+        ),
     )
     if t2_start is not None:
         _read_t2(tokens[t2_start : t3_start if t3_start is not None else len(tokens)], result)
@@ -170,7 +189,7 @@ def _rows(tokens: list[Token], classify):
     """Yield (label tokens, row key, value tokens) for every row whose label classifies."""
     labels: list[Token] = []
     key, values = None, []
-    for token in tokens + [Token(LABEL, "")]:
+    for token in [*tokens, Token(LABEL, "")]:
         if token.kind == VALUE:
             if not values:
                 key = classify(labels) if labels else None
@@ -251,7 +270,7 @@ def _t2_key(row: str, column: str) -> str | None:
 def _t3_column_order(header: str) -> list[str]:
     natural, total = header.find("自然人"), header.rfind("总计")
     if 0 <= total < natural:
-        return ["total"] + T3_COLUMNS[:-1]
+        return ["total", *T3_COLUMNS[:-1]]
     return list(T3_COLUMNS)
 
 

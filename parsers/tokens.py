@@ -58,7 +58,9 @@ def tokens_from_lines(lines: list[str]) -> list[Token]:
             continue
         if "|" not in line:
             # A whitespace-only line between cells is a blank cell.
-            tokens.extend(_split_trailing_numbers(line.strip()) if line.strip() else [Token(VALUE, "")])
+            tokens.extend(
+                _split_trailing_numbers(line.strip()) if line.strip() else [Token(VALUE, "")]
+            )
             continue
         padded = bool(_PADDING.search(line)) and line.strip() != "|"
         body = _PADDING.sub("", line) if padded else line

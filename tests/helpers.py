@@ -54,6 +54,10 @@ def gold_differences(report, gold: dict) -> list[str]:
     if gold.get("published") and report.published != gold["published"]:
         problems.append(f"published: want {gold['published']}, got {report.published}")
     body = norm(report.body_text)
-    problems += [f"text missing: {s[:30]}" for s in gold.get("must_contain", []) if norm(s) not in body]
-    problems += [f"chrome kept: {s[:30]}" for s in gold.get("must_not_contain", []) if norm(s) in body]
+    problems += [
+        f"text missing: {s[:30]}" for s in gold.get("must_contain", []) if norm(s) not in body
+    ]
+    problems += [
+        f"chrome kept: {s[:30]}" for s in gold.get("must_not_contain", []) if norm(s) in body
+    ]
     return problems

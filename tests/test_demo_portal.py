@@ -4,6 +4,7 @@ Tests that rebuild the portal or compare it with the gold annotations need the
 reference directory (../shared beside the project) and are skipped without it;
 the checked-in portal and the server are tested without it.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,10 @@ from demo.server import serve  # noqa: E402
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 PORTAL = PROJECT / "demo" / "portal"
 
-needs_shared = pytest.mark.skipif(not (SHARED / "seeds").is_dir() or not (SHARED / "gold").is_dir(),
-                                  reason=f"reference directory {SHARED} not available")
+needs_shared = pytest.mark.skipif(
+    not (SHARED / "seeds").is_dir() or not (SHARED / "gold").is_dir(),
+    reason=f"reference directory {SHARED} not available",
+)
 
 REPORT_PAGES = {
     # source stem -> path of its page below the portal root
@@ -41,8 +44,11 @@ REPORT_PAGES = {
 
 
 def tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def page_text(path: Path) -> str:
@@ -54,6 +60,7 @@ def page_text(path: Path) -> str:
 
 def table_cells(path: Path) -> list[str]:
     import lxml.html
+
     doc = lxml.html.fromstring(page_text(path))
     return [td.text_content() for td in doc.xpath("//table//td")]
 
@@ -72,23 +79,34 @@ def numbers(cell: str) -> list[float]:
 # the checked-in portal (no reference directory needed)
 # ---------------------------------------------------------------------------
 
+
 def test_portal_layout():
-    for rel in ["robots.txt", "README.md",
-                "trs/index.html", "trs/zwgk/zfxxgknb/index.html", "trs/zwgk/zfxxgknb/index_1.html",
-                "trs/zwgk/zfxxgknb/index_2.html", "trs/pdfjs/web/viewer.html",
-                "trs/zwgk/zfxxgknb/202402/huaian-city-2024.pdf",
-                "trs/zwgk/zfxxgknb/202403/hongze-district-2023.pdf",
-                "hanweb/index.html", "hanweb/col/col2150/index.html", "hanweb/col/col2150/index_2.html",
-                "hanweb/module/web/jpage/dataproxy.xml",
-                "plain/index.html", "plain/xxgk/ndbg/list.html", "plain/xxgk/ndbg/list_2.html",
-                *REPORT_PAGES.values()]:
+    for rel in [
+        "robots.txt",
+        "README.md",
+        "trs/index.html",
+        "trs/zwgk/zfxxgknb/index.html",
+        "trs/zwgk/zfxxgknb/index_1.html",
+        "trs/zwgk/zfxxgknb/index_2.html",
+        "trs/pdfjs/web/viewer.html",
+        "trs/zwgk/zfxxgknb/202402/huaian-city-2024.pdf",
+        "trs/zwgk/zfxxgknb/202403/hongze-district-2023.pdf",
+        "hanweb/index.html",
+        "hanweb/col/col2150/index.html",
+        "hanweb/col/col2150/index_2.html",
+        "hanweb/module/web/jpage/dataproxy.xml",
+        "plain/index.html",
+        "plain/xxgk/ndbg/list.html",
+        "plain/xxgk/ndbg/list_2.html",
+        *REPORT_PAGES.values(),
+    ]:
         assert (PORTAL / rel).is_file(), rel
     assert (PORTAL / "robots.txt").read_text() == "User-agent: *\nDisallow: /private/\n"
     assert not list(PORTAL.glob("*/robots.txt"))
 
 
 def test_report_pages_comment_and_dates():
-    for stem, rel in REPORT_PAGES.items():
+    for rel in REPORT_PAGES.values():
         text = page_text(PORTAL / rel)
         assert text.startswith("<!-- demo fixture: built by demo/build_portal.py from "), rel
         assert "real: report text and tables" in text.split("\n", 1)[0]
@@ -102,19 +120,26 @@ def test_report_pages_comment_and_dates():
     hw = page_text(PORTAL / REPORT_PAGES["003_ff39032f2697628d"])
     assert 'content="2017-03-15 14:41"' in hw and '<div id="zoom">' in hw
     seed001 = page_text(PORTAL / REPORT_PAGES["001_594938079f36f576"])
-    assert "<title>东丽区2022年政府信息公开工作年度报告" in seed001 and "香港免费公开资料大全" in seed001
+    assert (
+        "<title>东丽区2022年政府信息公开工作年度报告" in seed001
+        and "香港免费公开资料大全" in seed001
+    )
     assert "article-content" not in seed001 and 'id="zoom"' not in seed001
 
 
 def test_list_pages():
     idx = (PORTAL / "trs/zwgk/zfxxgknb/index.html").read_text("utf-8")
     assert 'createPageHTML(3, 0, "index", "html");' in idx
-    assert './202402/004_c88faac3643766a2.html' in idx
+    assert "./202402/004_c88faac3643766a2.html" in idx
     for i in (1, 2):
         page = (PORTAL / f"trs/zwgk/zfxxgknb/index_{i}.html").read_text("utf-8")
         assert f'createPageHTML(3, {i}, "index", "html");' in page
     col = (PORTAL / "hanweb/col/col2150/index.html").read_text("utf-8")
-    assert '<script type="text/xml">' in col and "<datastore>" in col and 'href="index_2.html">下一页' in col
+    assert (
+        '<script type="text/xml">' in col
+        and "<datastore>" in col
+        and 'href="index_2.html">下一页' in col
+    )
     proxy = (PORTAL / "hanweb/module/web/jpage/dataproxy.xml").read_text("utf-8")
     assert "<totalrecord>5</totalrecord>" in proxy and proxy.count("<record>") == 5
     plain = (PORTAL / "plain/xxgk/ndbg/list.html").read_bytes()
@@ -129,6 +154,7 @@ def test_list_pages():
 # ---------------------------------------------------------------------------
 # generator (needs the reference directory)
 # ---------------------------------------------------------------------------
+
 
 @needs_shared
 def test_generator_is_deterministic_and_matches_checked_in(tmp_path):
@@ -146,7 +172,9 @@ def test_generator_is_deterministic_and_matches_checked_in(tmp_path):
 @needs_shared
 @pytest.mark.parametrize("stem", sorted(REPORT_PAGES))
 def test_report_tables_hold_gold_values(stem):
-    gold_file = SHARED / "gold" / (f"corpus_{stem}.json" if not stem[0].isdigit() else f"seed_{stem}.json")
+    gold_file = (
+        SHARED / "gold" / (f"corpus_{stem}.json" if not stem[0].isdigit() else f"seed_{stem}.json")
+    )
     gold = json.loads(gold_file.read_text("utf-8"))
     want = Counter(float(v) for v in gold.get("cells", {}).values() if v is not None)
     have: Counter = Counter()
@@ -161,8 +189,13 @@ def test_report_tables_hold_gold_values(stem):
 def test_report_text_snippets():
     """Gold must_contain snippets are on the page (the page renders the report text)."""
     import lxml.html
+
     for stem, rel in REPORT_PAGES.items():
-        gold_file = SHARED / "gold" / (f"corpus_{stem}.json" if not stem[0].isdigit() else f"seed_{stem}.json")
+        gold_file = (
+            SHARED
+            / "gold"
+            / (f"corpus_{stem}.json" if not stem[0].isdigit() else f"seed_{stem}.json")
+        )
         gold = json.loads(gold_file.read_text("utf-8"))
         text = re.sub(r"\s+", "", lxml.html.fromstring(page_text(PORTAL / rel)).text_content())
         for snippet in gold.get("must_contain", []):
@@ -172,6 +205,7 @@ def test_report_text_snippets():
 # ---------------------------------------------------------------------------
 # server
 # ---------------------------------------------------------------------------
+
 
 @pytest.fixture()
 def base_url():

@@ -43,8 +43,9 @@ def test_signed_changes_keep_their_sign():
 def test_table_with_missing_cells_keeps_only_certain_cells_and_is_flagged():
     report = report_of(SEED["004"])
     keys = {cell.key for cell in report.cells if cell.key.startswith("t4.")}
-    assert keys == {f"t4.review.{leaf}" for leaf in ("upheld", "corrected", "other", "pending",
-                                                     "total")}
+    assert keys == {
+        f"t4.review.{leaf}" for leaf in ("upheld", "corrected", "other", "pending", "total")
+    }
     assert any("t4 incomplete" in warning for warning in report.warnings)
 
 
@@ -81,7 +82,7 @@ def test_hongze_group_totals_of_zero_fail_the_t4_rule():
 def test_sections_are_split_at_the_six_part_headings():
     sections = report_of(SEED["004"]).sections
     assert len(sections) == 6
-    assert list(sections)[0].endswith("总体情况")
+    assert next(iter(sections)).endswith("总体情况")
     assert sections[list(sections)[-1]].startswith("无。")
 
 
@@ -106,8 +107,11 @@ def test_column_page_is_not_a_report():
 
 @pytest.mark.parametrize(
     "title",
-    ["东丽区2023年法治政府建设年度报告", "关于做好2023年政府信息公开工作年度报告编制工作的通知",
-     "2024年政务公开工作要点"],
+    [
+        "东丽区2023年法治政府建设年度报告",
+        "关于做好2023年政府信息公开工作年度报告编制工作的通知",
+        "2024年政务公开工作要点",
+    ],
 )
 def test_other_documents_in_the_column_are_not_reports(title):
     body = "<p>" + "一、总体情况。主动公开政府信息情况。" * 30 + "</p>"
@@ -135,20 +139,37 @@ def test_declared_gb2312_is_read_as_gb18030():
 
 
 def test_metadata_grid_feeds_metadata_and_leaves_the_body():
-    grid = ("<table><tr><td>索引号：</td><td>11/2024-001</td><td>发布机构：</td><td>某某县人民政府</td>"
-            "</tr><tr><td>发布日期：</td><td>2024-01-20</td><td>主题分类：</td><td>年报</td></tr></table>")
-    text = SHANGHAI.read_text(encoding="utf-8").replace("<p style='text-align: center'>发布日期：2020-01-31</p>", "")
-    outcome = parse_document(f"<html><body><div id='zoom'>{grid}{text}</div></body></html>", "m.html")
+    grid = (
+        "<table><tr><td>索引号：</td><td>11/2024-001</td><td>发布机构：</td><td>某某县人民政府</td>"
+        "</tr><tr><td>发布日期：</td><td>2024-01-20</td><td>主题分类：</td><td>年报</td></tr></table>"
+    )
+    text = SHANGHAI.read_text(encoding="utf-8").replace(
+        "<p style='text-align: center'>发布日期：2020-01-31</p>", ""
+    )
+    outcome = parse_document(
+        f"<html><body><div id='zoom'>{grid}{text}</div></body></html>", "m.html"
+    )
     assert outcome.report.published == "2024-01-20"
     assert "索引号" not in outcome.report.body_text
 
 
 @pytest.mark.parametrize(
     ("raw", "unit", "value"),
-    [("12", "count", 12), ("１２", "count", 12), ("1,234", "count", 1234), ("+95", "count", 95),
-     ("-106", "count", -106), ("37844万元", "as_written", 37844), ("251000元", "as_written", 25.1),
-     ("", "count", None), ("/", "count", None), ("-", "count", None), ("无", "count", None),
-     ("3027.6557", "10k_yuan", 3027.6557), ("5件", "count", 5)],
+    [
+        ("12", "count", 12),
+        ("１２", "count", 12),
+        ("1,234", "count", 1234),
+        ("+95", "count", 95),
+        ("-106", "count", -106),
+        ("37844万元", "as_written", 37844),
+        ("251000元", "as_written", 25.1),
+        ("", "count", None),
+        ("/", "count", None),
+        ("-", "count", None),
+        ("无", "count", None),
+        ("3027.6557", "10k_yuan", 3027.6557),
+        ("5件", "count", 5),
+    ],
 )
 def test_cell_values_are_normalised(raw, unit, value):
     assert parse_value(raw, unit) == (pytest.approx(value) if value is not None else None)
@@ -162,8 +183,10 @@ def test_borderless_tables_printed_as_label_and_numbers_are_read(seed):
 
     from tests.helpers import GOLDEN, gold_differences
 
-    lines = [re.sub(r"\s*\|+\s*", " ", line).strip() if "|" in line else line
-             for line in SEED[seed].read_text(encoding="utf-8").split("\n")]
+    lines = [
+        re.sub(r"\s*\|+\s*", " ", line).strip() if "|" in line else line
+        for line in SEED[seed].read_text(encoding="utf-8").split("\n")
+    ]
     outcome = parse_document("\n".join(lines), url="borderless.txt")
     gold = json.loads(next(GOLDEN.glob(f"seed_{seed}_*.json")).read_text(encoding="utf-8"))
     assert gold_differences(outcome.report, gold) == []

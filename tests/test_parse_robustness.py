@@ -15,10 +15,32 @@ from parsers.tables import read_tables
 from parsers.tokens import LABEL, ROW_END, VALUE, Token, tokens_from_lines
 from tests.helpers import FIXTURES
 
-SOURCES = sorted(FIXTURES.glob("seeds/*.txt")) + [FIXTURES / "corpus/shanghai-bgt-2019.html"]
-TABLE_WORDS = ["一、本年新收政府信息公开申请数量", "(三)不予公开", "1.属于国家秘密", "自然人", "总计",
-               "行政复议", "第二十条第(一)项", "信息内容", "规章", "0", "12", "", "/", "|", "||",
-               "<td>", "<tr>", "</table>", "结转下年度", "(六)其他处理", "3.其他", "+5", "-3"]
+SOURCES = [*sorted(FIXTURES.glob("seeds/*.txt")), FIXTURES / "corpus/shanghai-bgt-2019.html"]
+TABLE_WORDS = [
+    "一、本年新收政府信息公开申请数量",
+    "(三)不予公开",
+    "1.属于国家秘密",
+    "自然人",
+    "总计",
+    "行政复议",
+    "第二十条第(一)项",
+    "信息内容",
+    "规章",
+    "0",
+    "12",
+    "",
+    "/",
+    "|",
+    "||",
+    "<td>",
+    "<tr>",
+    "</table>",
+    "结转下年度",
+    "(六)其他处理",
+    "3.其他",
+    "+5",
+    "-3",
+]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -11,8 +11,13 @@ from tests.helpers import FIXTURES, ROOT
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "parsers", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "parsers", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_cli_prints_json_for_reports_and_reasons_for_other_pages():
@@ -46,6 +51,7 @@ def test_storing_the_same_files_twice_updates_rows_without_duplicates(tmp_path):
         reports = connection.execute("select count(*) from reports").fetchone()[0]
         cells = connection.execute("select count(*) from report_cells").fetchone()[0]
         distinct = connection.execute(
-            "select count(*) from (select distinct report_id, key from report_cells)").fetchone()[0]
+            "select count(*) from (select distinct report_id, key from report_cells)"
+        ).fetchone()[0]
     assert reports == 5
     assert cells == distinct == 986 - 198  # every seed cell once; the Shanghai page is no seed

@@ -1,0 +1,26 @@
+"""What a fetched body is, from its bytes and headers (no Scrapy, shared with reparse)."""
+
+from __future__ import annotations
+
+import re
+
+from crawler.links import is_attachment_url
+
+# Magic numbers of the files the parsers read: PDF, OOXML (docx), OLE (doc/wps/xls).
+DOCUMENT_MAGIC = (b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+
+
+def charset_of(content_type: str | None) -> str | None:
+    """The charset parameter of a Content-Type header, if any."""
+    match = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", content_type or "", re.I)
+    return match.group(1) if match else None
+
+
+def looks_like_document(body: bytes, content_type: str | None, url: str) -> bool:
+    """A file for the parsers (pdf/doc/docx/wps) rather than an HTML page."""
+    if body.startswith(DOCUMENT_MAGIC):
+        return True
+    content_type = (content_type or "").lower()
+    if "html" in content_type or "xml" in content_type or body.lstrip()[:1] == b"<":
+        return False
+    return is_attachment_url(url)

@@ -1,0 +1,67 @@
+"""What every family strategy shares: reading a list page into reports, skips and next pages."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from crawler.links import ListPage, read_list_page
+
+COLUMN = "column"
+
+
+def starts_a_column(fetch: Fetch | None) -> bool:
+    """A start URL or a sub-column's first page, as opposed to a later page of a list."""
+    return fetch is None or fetch.kind == COLUMN
+
+
+@dataclass(frozen=True)
+class Fetch:
+    """A follow-up request a strategy asks for, without depending on Scrapy."""
+
+    url: str
+    method: str = "GET"
+    formdata: tuple[tuple[str, str], ...] | None = None  # a tuple keeps Fetch hashable
+    # "list": a later page of a column; "column": the first page of a sub-column;
+    # other kinds are family-specific
+    kind: str = "list"
+
+
+@dataclass
+class ListVisit:
+    page: ListPage
+    next: list[Fetch] = field(default_factory=list)
+
+
+def _pattern(value: str | None) -> re.Pattern[str] | None:
+    return re.compile(value) if value else None
+
+
+class ListStrategy:
+    """Generic behaviour; families override what their CMS does differently.
+
+    Site options used here (all optional, from the registry's `options`):
+      report_title_pattern  regex a report's title must match (replaces the default)
+      exclude_title_pattern regex of titles that are never reports (replaces the default)
+      list_selector         CSS selector of the region holding the items
+    """
+
+    name = "base"
+
+    def __init__(self, options: dict):
+        self.options = options
+        self.report_pattern = _pattern(options.get("report_title_pattern"))
+        self.exclude_pattern = _pattern(options.get("exclude_title_pattern"))
+        self.list_selector = options.get("list_selector")
+
+    def read(
+        self, text: str, url: str, site_urls: list[str], fetch: Fetch | None = None
+    ) -> ListVisit:
+        """Read a fetched list page; fetch is the request that brought it (None for a
+        start URL)."""
+        page = read_list_page(
+            text, url, site_urls, self.report_pattern, self.exclude_pattern, self.list_selector
+        )
+        follow = [Fetch(next_url) for next_url in page.pages]
+        follow += [Fetch(column, kind=COLUMN) for column in page.subcolumns]
+        return ListVisit(page, follow)

@@ -1,0 +1,59 @@
+"""What the spider hands to the pipelines: plain dataclasses (Scrapy accepts them as items).
+
+Kept free of Scrapy imports so that storage and tests can build them directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from parsers.model import ParseOutcome
+
+
+@dataclass
+class PageItem:
+    """A fetched document, stored compressed so that reports can be re-parsed offline."""
+
+    url: str
+    status: int
+    body: bytes
+    content_type: str | None
+    encoding: str | None
+    kind: str  # "list" | "report" | "attachment" | "other"
+    parse_result: str | None = None
+    site: str | None = None
+
+
+@dataclass
+class OutcomeItem:
+    """The parsers' verdict on one page or attachment; a non-report clears a stale report."""
+
+    outcome: ParseOutcome
+    source_page: str | None = None  # for attachments: the page linking to them
+    site: str | None = None
+
+
+@dataclass
+class AttachmentItem:
+    page_url: str
+    attachment_url: str
+    # "queued" (requested), "report", "not-report", "unchanged", "failed",
+    # "offsite" and "not-fetched" (a type the parsers don't read, or not needed)
+    status: str
+
+
+@dataclass
+class SkippedItem:
+    """A list item that is not a report (法治政府建设年度报告, 通知, ...), with why."""
+
+    url: str
+    title: str
+    reason: str
+    page_url: str | None = None
+
+
+@dataclass
+class FailureItem:
+    url: str
+    reason: str
+    detail: str = ""

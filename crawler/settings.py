@@ -1,0 +1,53 @@
+"""Scrapy settings: polite defaults for crawling government portals.
+
+Override any of them per run with -s NAME=VALUE, e.g. -s REPORTS_DB=/tmp/r.db.
+"""
+
+BOT_NAME = "gov_annual_reports"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+USER_AGENT = (
+    "gov-annual-reports-crawler/0.1 (+https://github.com/gov-annual-reports/crawler; research use)"
+)
+
+# Politeness: these are public-service sites, often slow and small.
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+DOWNLOAD_DELAY_JITTER = 0.5  # ±50%
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+DOWNLOAD_TIMEOUT = 60
+DOWNLOAD_MAXSIZE = 50 * 1024 * 1024  # reports as scanned PDFs can be large
+DOWNLOAD_WARNSIZE = 20 * 1024 * 1024
+
+HTTPCACHE_ENABLED = False  # the pages table keeps bodies; unchanged pages are not re-parsed
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+
+# --- this project ----------------------------------------------------------------------------
+REPORTS_DB = "output/reports.db"
+REPORTS_DB_BATCH = 50  # items per storage transaction
+REPORTS_DB_BATCH_BYTES = 64 * 1024 * 1024  # ... or fewer, once their bodies reach this size
+DEMO_BASE_URL = None  # e.g. http://127.0.0.1:8000, fills {demo_base} in crawler/registry.yaml
+MAX_LIST_PAGES = 50  # list pages per site unless the registry says otherwise
+# Same-site attachments (pdf/doc/docx/wps) of report pages are fetched and parsed:
+# "always" (a report page may attach another body's report, or the full version);
+# "auto" only when the page holds no report or one without table cells; "never".
+ATTACHMENTS_POLICY = "always"
+ATTACHMENT_FETCH_EXTENSIONS = ["pdf", "doc", "docx", "wps"]
+
+ITEM_PIPELINES = {
+    "crawler.pipelines.ReportProvenancePipeline": 100,
+    "crawler.pipelines.CrawlStatsPipeline": 200,
+    "crawler.pipelines.SqliteStorePipeline": 900,  # storage last
+}
+REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19 opens a control port otherwise; not needed
