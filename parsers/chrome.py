@@ -16,7 +16,7 @@ _STRONG = re.compile(
     r"ICP备|ICP证|公网安备|网站标识码|网站识别码|责任编辑|分享到|打印本页|关闭窗口|【打印】|【关闭】"
     r"|\[打印\]|\[关闭\]|扫一扫|在手机上(查看|打开)|浏览次数|浏览量[:：]|点击数|点击量|点击率|阅读次数|访问量[:：]"
     r"|视力保护色|字号[:：]|字体[:：]|^【?字体|【大中小】|\[大中小\]|^主办[:：]|^承办[:：]|^协办[:：]|主办单位[:：]"
-    r"|承办单位[:：]|版权所有|Copyright|©|^(当前位置|您当前的位置|您所在的位置|你的位置|当前的位置|所在位置)"
+    r"|承办单位[:：]|版权所有|Copyright|©|^(当前位置|您当前的位置|您所在的位置|你的位置|当前的位置|所在位置|您现在的位置|现在位置)"
     r"|^>|^首页>|^首页»|技术支持[:：]|^(发布时间|发布日期|信息来源|来源|作者|阅读)[:：].{0,40}$"
     r"|政府网站找错|建议使用.{0,30}(分辨率|浏览器)|^(上一篇|下一篇)[:：]"
     r"|^(索引号|主题分类|发文字号|成文日期|发布机构|公开方式|公开范围|公开时限|生效日期|有效性|文号)[:：]"
@@ -26,6 +26,7 @@ _WEAK = re.compile(
     r"|^返回顶部$|^相关(链接|文章|附件)$|^(手机版|微信|微博)$|^\[?(大|中|小)\]?$"
 )
 STRONG_LIMIT = 160
+FOOTER_LIMIT = 600
 WEAK_LIMIT = 30
 
 
@@ -34,6 +35,9 @@ def is_chrome_line(line: str) -> bool:
     if not text:
         return False
     if len(text) <= STRONG_LIMIT and _STRONG.search(text):
+        return True
+    # A whole footer run into one line: long, but made of several chrome signs.
+    if len(text) <= FOOTER_LIMIT and len(_STRONG.findall(text)) >= 3:
         return True
     return len(text) <= WEAK_LIMIT and bool(_WEAK.search(text))
 

@@ -9,12 +9,15 @@ from parsers.normalize import squash, tidy
 REPORT_TITLE = re.compile(
     r"(政府|政务)?信息公开(工作)?(年度)?(报告|年报)|政务公开(工作)?年度报告|信息公开年报"
 )
+# Documents that share the column (and often the words) with the reports. A notice
+# that publishes a report (关于公布…年度报告的通知) is no such document.
 NOT_A_REPORT = re.compile(
-    r"法治政府建设|法治建设|工作要点|要点的通知|预算|决算|编制工作的通知|报送.*通知|做好.*年度报告"
-    r"|关于.*年度报告.*(通知|函)|工作总结|述职|统计公报|国民经济和社会发展|政府工作报告|审计"
+    r"法治政府建设|法治建设|工作要点|要点的通知|预算|决算|编制工作|报送.*通知|做好.*年度报告"
+    r"|填报|工作总结|述职|统计公报|国民经济和社会发展|政府工作报告|审计|评估报告|考核"
 )
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年\s*度?")
 _PERIOD_YEAR = re.compile(r"((?:19|20)\d{2})年1月1日")
+_REPORT_YEAR = re.compile(r"((?:19|20)\d{2})年度?(?:政府|政务)?信息公开(?:工作)?年度报告")
 _DATE = r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?"
 PUBLISHED_LINE = re.compile(r"(?:发布时间|发布日期|公开日期|发文日期|日期)\s*[:：|]*\s*" + _DATE)
 _DATE_ONLY = re.compile(r"^" + _DATE + r"$")
@@ -63,9 +66,11 @@ def year_of(title: str | None, text: str, published: str | None) -> int | None:
         match = _YEAR_IN_TITLE.search(squash(title))
         if match:
             return int(match.group(1))
-    match = _PERIOD_YEAR.search(squash(text[:5000]))
-    if match:
-        return int(match.group(1))
+    opening = squash(text[:5000])
+    for pattern in (_PERIOD_YEAR, _REPORT_YEAR):
+        match = pattern.search(opening)
+        if match:
+            return int(match.group(1))
     if published:
         return int(published[:4]) - 1
     return None
