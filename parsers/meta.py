@@ -43,21 +43,27 @@ def date_string(year: str, month: str, day: str) -> str | None:
     return None
 
 
+def _title_like(text: str) -> bool:
+    """A report's title: short, and no opening sentence (which names the report too)."""
+    is_sentence = text.endswith(("。", "，", ",", "；")) or re.search(r"根据|依据|按照", text[:8])
+    return (
+        6 <= len(text) <= 80
+        and "|" not in text
+        and not is_sentence
+        and bool(REPORT_TITLE.search(squash(text)))
+    )
+
+
 def choose_title(meta: dict[str, str], page_title: str | None, lines: list[str]) -> str | None:
     for name in ("ArticleTitle", "articletitle", "title", "og:title", "heading"):
         if meta.get(name) and REPORT_TITLE.search(squash(meta[name])):
             return tidy(meta[name])
     for line in lines[:12]:
-        text = tidy(line)
-        # The opening sentence names the report too, but runs on and ends in 。.
-        is_sentence = text.endswith(("。", "，", ",")) or "根据" in text[:6]
-        fits = 6 <= len(text) <= 80 and "|" not in text and not is_sentence
-        if fits and REPORT_TITLE.search(squash(text)):
-            return text
-    if page_title:
-        for piece in _TITLE_SPLIT.split(page_title):
-            if REPORT_TITLE.search(squash(piece)):
-                return tidy(piece)
+        if _title_like(tidy(line)):
+            return tidy(line)
+    for piece in _TITLE_SPLIT.split(page_title or ""):
+        if _title_like(tidy(piece)):
+            return tidy(piece)
     return None
 
 
@@ -79,7 +85,7 @@ def year_of(title: str | None, text: str, published: str | None) -> int | None:
 def organ_from_title(title: str | None) -> str | None:
     if not title:
         return None
-    text = squash(title)
+    text = re.sub(r"《[^》]*》", "", squash(title))
     text = re.sub(r"[（(]?(?:19|20)\d{2}\s*年\s*度?[)）]?", "", text)
     cut = re.search(r"(政府|政务)?信息公开|政务公开", text)
     organ = text[: cut.start()] if cut else ""

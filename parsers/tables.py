@@ -345,10 +345,12 @@ def _read_t3(tokens: list[Token], start: int, result: TableResult) -> int:
 def _read_t4(tokens: list[Token], start: int, result: TableResult) -> None:
     header: list[str] = []
     values: list[Token] = []
+    row_has_label = False
     for token in tokens[start:]:
         if token.kind == ROW_END:
             if values:
                 break
+            row_has_label = False
             continue
         if token.kind == LABEL:
             if values:
@@ -357,7 +359,10 @@ def _read_t4(tokens: list[Token], start: int, result: TableResult) -> None:
             if len(text) > 40:
                 break
             header.append(text)
+            row_has_label = True
             continue
+        if token.blank and not values and row_has_label:
+            continue  # empty cells of a header row
         values.append(token)
     joined = "".join(header)
     groups = list(T4_GROUPS)

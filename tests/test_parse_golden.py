@@ -37,3 +37,19 @@ def test_portal_page_parses_to_the_gold_of_its_source(name, page, gold_path):
     outcome = parse_document(page.read_bytes(), url=name)
     assert outcome.report is not None, outcome.reason
     assert gold_differences(outcome.report, load_gold(gold_path)) == []
+
+
+# Documents made from a gold report's real text in another container format.
+REMADE = {
+    "attachments/report-002.docx": "seed_002_56f09fd46df237b3.json",
+}
+
+
+@pytest.mark.parametrize(("source", "gold_name"), sorted(REMADE.items()))
+def test_report_remade_as_attachment_parses_to_its_gold(source, gold_name):
+    from tests.helpers import FIXTURES, GOLDEN
+
+    path = FIXTURES / source
+    outcome = parse_document(path.read_bytes(), url=path.name)
+    assert outcome.report is not None, outcome.reason
+    assert gold_differences(outcome.report, load_gold(GOLDEN / gold_name)) == []
