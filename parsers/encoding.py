@@ -59,6 +59,10 @@ def decode_bytes(body: bytes, declared: str | None = None) -> tuple[str, str]:
     # is common (GB18030 decodes most UTF-8 into mojibake without an error).
     if _decodes(body, "utf-8"):
         return body.decode("utf-8"), "utf-8"
+    if _mostly_utf8(body):
+        # A few stray bytes in a UTF-8 page (a truncated multi-byte character, junk
+        # from a CMS) must not turn the whole page into GB18030 mojibake.
+        return body.decode("utf-8", "replace"), "utf-8"
     candidates = [normalise_codec(declared), normalise_codec(meta_charset(body))]
     for codec in candidates:
         if codec and _decodes(body, codec):
@@ -74,3 +78,11 @@ def _guess(body: bytes) -> str | None:
     sample = body[:200_000]
     result = chardet.detect(sample)
     return normalise_codec(result.get("encoding")) if result.get("confidence", 0) > 0.3 else None
+
+
+def _mostly_utf8(body: bytes) -> bool:
+    """UTF-8 with at most a handful of broken sequences among many good ones."""
+    text = body.decode("utf-8", "replace")
+    broken = text.count("\ufffd")
+    wide = sum(1 for char in text if ord(char) > 0x7F) - broken
+    return wide >= 20 and broken <= max(3, wide // 1000)

@@ -85,6 +85,8 @@ BLOCK_TAGS = {
 }
 CELL_TAGS = {"td", "th"}
 MIN_BODY_CHARS = 120
+# huge_tree: pages nested deeper than libxml2's default 256 levels keep their text.
+_PARSER = lxml.html.HTMLParser(huge_tree=True)
 MAX_NODES = 400_000
 
 
@@ -99,13 +101,12 @@ def _link_length(element) -> int:
 def parse_html(text: str) -> Document:
     """Never raises: malformed markup is repaired by lxml, nonsense gives an empty body."""
     try:
-        root = lxml.html.document_fromstring(text or "<html></html>")
+        root = lxml.html.document_fromstring(text or "<html></html>", parser=_PARSER)
     except (etree.ParserError, ValueError):
         # lxml refuses strings with an XML encoding declaration or only whitespace.
+        stripped = re.sub(r"^\s*<\?xml[^>]*>", "", text or "") or "<p/>"
         try:
-            root = lxml.html.document_fromstring(
-                re.sub(r"^\s*<\?xml[^>]*>", "", text or "") or "<p/>"
-            )
+            root = lxml.html.document_fromstring(stripped, parser=_PARSER)
         except (etree.ParserError, ValueError):
             return Document(blocks=[], problem="not HTML")
     meta = {}
@@ -215,25 +216,29 @@ def _owning_table(element):
 
 
 def _collect(element, blocks: list, line: list[str]) -> None:
-    """Walk ``element`` in document order, emitting Paragraph lines and Table blocks."""
-    tag = element.tag if isinstance(element.tag, str) else ""
-    if tag == "table" and not _is_layout_table(element):
-        _flush(blocks, line)
-        rows = _table_rows(element)
-        if rows:
-            blocks.append(Table(rows=rows))
-        _tail(element, line)
-        return
-    is_block = tag in BLOCK_TAGS or tag in CELL_TAGS or tag == "br"
-    if is_block:
-        _flush(blocks, line)
-    if element.text and tag:
-        line.append(element.text)
-    for child in element:
-        _collect(child, blocks, line)
-    if is_block:
-        _flush(blocks, line)
-    _tail(element, line)
+    """Walk ``element`` in document order, emitting Paragraph lines and Table blocks.
+
+    Iterative (lxml's iterwalk), so that absurdly deep pages cannot exhaust the stack.
+    """
+    walker = etree.iterwalk(element, events=("start", "end"))
+    for event, node in walker:
+        tag = node.tag if isinstance(node.tag, str) else ""
+        is_block = tag in BLOCK_TAGS or tag in CELL_TAGS or tag in {"br", "table"}
+        if event == "start":
+            if is_block:
+                _flush(blocks, line)
+            if tag == "table" and not _is_layout_table(node):
+                rows = _table_rows(node)
+                if rows:
+                    blocks.append(Table(rows=rows))
+                walker.skip_subtree()
+            elif node.text and tag:
+                line.append(node.text)
+            continue
+        if is_block:
+            _flush(blocks, line)
+        if node is not element:
+            _tail(node, line)
 
 
 def _tail(element, line: list[str]) -> None:
