@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install system-deps demo test lint format bench clean
+.PHONY: install system-deps demo test lint format bench soak clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,9 @@ format: install
 
 bench: install
 	$(PY) benchmarks/parse_speed.py
+
+soak: install
+	$(PY) benchmarks/soak.py --pages 400 --fault-rate 0.2 --kill-every 4
 
 clean:
 	rm -rf $(VENV) output/*.db output/*.db-* .pytest_cache

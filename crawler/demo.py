@@ -89,9 +89,22 @@ def summary(db: Path) -> str:
     ).fetchall()
     lines.append(f"failed consistency checks: {len(failed)}")
     lines += [f"  {organ} {year} {name}: {detail}" for organ, year, name, detail in failed]
-    skipped = conn.execute("SELECT title, reason FROM skipped ORDER BY title").fetchall()
-    lines.append("skipped (not reports):")
-    lines += [f"  {title}  [{reason}]" for title, reason in skipped]
+    # Attachments that hold no stored report: scanned, unreadable, or a page's own copy.
+    unparsed = conn.execute(
+        "SELECT a.attachment_url, a.status, p.parse_result FROM attachments a"
+        " LEFT JOIN pages p ON p.url = a.attachment_url"
+        " WHERE a.status NOT IN ('report', 'queued') ORDER BY a.attachment_url"
+    ).fetchall()
+    lines.append(f"attachments recorded, not parsed into reports: {len(unparsed)}")
+    lines += [
+        f"  {url.split('/', 3)[-1]}  [{status}{': ' + reason if reason else ''}]"
+        for url, status, reason in unparsed
+    ]
+    skipped = conn.execute(
+        "SELECT reason, count(*), min(title) FROM skipped GROUP BY reason ORDER BY reason"
+    ).fetchall()
+    lines.append("skipped (not reports), by reason:")
+    lines += [f"  {reason}: {n} (e.g. {example})" for reason, n, example in skipped]
     conn.close()
     lines.append("query it:")
     lines.append(f'  sqlite3 {db} "select organ, year, format, published from reports"')

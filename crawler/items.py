@@ -19,9 +19,20 @@ class PageItem:
     body: bytes
     content_type: str | None
     encoding: str | None
-    kind: str  # "list" | "report" | "attachment" | "other"
+    kind: str  # "list" | "report" | "attachment" | "other" | "discovery" (a home page)
     parse_result: str | None = None
     site: str | None = None
+    # Filled from the response headers by crawler.middlewares.ResponseHeadersMiddleware:
+    etag: str | None = None  # validators for the next run's conditional request
+    last_modified: str | None = None
+    filename: str | None = None  # Content-Disposition's file name (untrusted)
+
+
+@dataclass
+class UnchangedItem:
+    """A page fetched again whose content had not changed (304, or the same hash)."""
+
+    url: str
 
 
 @dataclass
@@ -37,8 +48,9 @@ class OutcomeItem:
 class AttachmentItem:
     page_url: str
     attachment_url: str
-    # "queued" (requested), "report", "not-report", "unchanged", "failed",
-    # "offsite" and "not-fetched" (a type the parsers don't read, or not needed)
+    # "queued" (requested), "failed", "offsite", "not-fetched" (a type the parsers don't
+    # read) and "not-needed"; once parsed, crawler.attachments' "report", "same report as
+    # page", "scanned", "unreadable" or "not-report"
     status: str
 
 

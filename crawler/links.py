@@ -297,6 +297,34 @@ def read_list_page(
     return page
 
 
+def read_records(
+    records: list[Anchor],
+    site_urls: list[str],
+    report_pattern: re.Pattern[str] | None = None,
+    exclude_pattern: re.Pattern[str] | None = None,
+) -> ListPage:
+    """Sort the records of a list API (JSON rows, Hanweb datastore records).
+
+    Unlike a whole column page, every record is an item of the list, whatever its
+    address: there is no navigation to tell apart. Only the title decides.
+    """
+    page = ListPage()
+    for record in records:
+        if record.url in page.items or any(a.url == record.url for a in page.offsite):
+            continue
+        is_report, reason = classify_title(record.label, report_pattern, exclude_pattern)
+        if not same_site(record.url, site_urls):
+            if is_report:
+                page.offsite.append(record)
+            continue
+        page.items.append(record.url)
+        if is_report:
+            page.reports.append(record)
+        else:
+            page.skipped.append((record, reason))
+    return page
+
+
 def _item_anchors(html: str, url: str, list_selector: str | None) -> list[Anchor]:
     if not list_selector:
         return anchors(html, url)

@@ -1,10 +1,23 @@
-"""Item pipelines, in order: provenance, stats, storage (last)."""
+"""Item pipelines, in order: provenance, stats, keep-better, attachment files, storage (last)."""
 
 from __future__ import annotations
 
 import logging
+from collections import Counter
 
-from crawler.items import AttachmentItem, FailureItem, OutcomeItem, PageItem, SkippedItem
+from scrapy.exceptions import DropItem
+
+from crawler.attachments import SAME_AS_PAGE
+from crawler.failures import WORSE_PARSE
+from crawler.files import save_attachment_file
+from crawler.items import (
+    AttachmentItem,
+    FailureItem,
+    OutcomeItem,
+    PageItem,
+    SkippedItem,
+    UnchangedItem,
+)
 from crawler.storage import ReportStore
 
 logger = logging.getLogger(__name__)
@@ -41,8 +54,97 @@ class CrawlStatsPipeline:
             self.stats.inc_value(f"reports/format/{report.format}")
             if report.cells:
                 self.stats.inc_value("reports/with_cells")
-            if any(not check.ok for check in report.checks):
+            failed = sum(1 for check in report.checks if not check.ok)
+            if failed:
                 self.stats.inc_value("reports/with_failed_checks")
+                self.stats.inc_value("reports/failed_checks", failed)
+        return item
+
+
+class KeepBetterReportPipeline:
+    """Never replace a stored report with a worse reading of the same URL.
+
+    A portal having a bad night serves error pages with status 200, half a table or
+    a login wall. If a report is stored for the URL and the new outcome is no report,
+    or a report with fewer cells, the stored report stays, and so does the stored body
+    (its PageItem is dropped, so that reparse and the unchanged check keep working
+    from the good one); the failure is recorded as "worse parse kept old".
+
+    The spider yields a page's OutcomeItem before its PageItem, which is what lets
+    this pipeline decide on the page before its body reaches storage.
+    """
+
+    def __init__(self, path: str, stats=None):
+        self.path = path
+        self.stats = stats
+        self.store: ReportStore | None = None
+        self.kept: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.settings.get("REPORTS_DB"), crawler.stats)
+
+    def open_spider(self):
+        self.store = ReportStore(self.path)
+
+    def close_spider(self):
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+
+    def process_item(self, item):
+        if isinstance(item, OutcomeItem):
+            return self._outcome(item)
+        url = getattr(item, "url", None) or getattr(item, "attachment_url", None)
+        if url not in self.kept:
+            return item
+        if isinstance(item, PageItem):
+            raise DropItem(f"kept the stored body of {url}: {WORSE_PARSE}", log_level="INFO")
+        if isinstance(item, AttachmentItem):
+            # Fetched but not usable this time: "failed" gets it another try next run.
+            item.status = "failed"
+        return item
+
+    def _outcome(self, item: OutcomeItem):
+        url = item.outcome.url
+        stored = self.store.report_cell_count(url) if self.store else None
+        if stored is None:
+            return item
+        report = item.outcome.report
+        if report is not None and len({c.key for c in report.cells}) >= stored:
+            return item
+        if report is None and item.outcome.reason == SAME_AS_PAGE:
+            return item  # a deliberate verdict (the page holds this report), not a bad fetch
+        self.kept.add(url)
+        if self.stats is not None:
+            self.stats.inc_value(f"failures/{WORSE_PARSE}")
+        got = f"{len(report.cells)} cells" if report else f"no report ({item.outcome.reason})"
+        detail = f"stored report has {stored} cells; the new response gave {got}"
+        logger.warning("%s: %s (%s)", WORSE_PARSE, url, detail)
+        return FailureItem(url, WORSE_PARSE, detail)
+
+
+class AttachmentFilesPipeline:
+    """With ATTACHMENTS_DIR set, keep each fetched attachment as a file there.
+
+    Files are named by content hash and a sanitised extension (crawler/files.py), so
+    hostile URLs and Content-Disposition names cannot choose where they land.
+    """
+
+    def __init__(self, root: str | None, stats=None):
+        self.root = root
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.settings.get("ATTACHMENTS_DIR"), crawler.stats)
+
+    def process_item(self, item):
+        if self.root and isinstance(item, PageItem) and item.kind == "attachment" and item.body:
+            path = save_attachment_file(self.root, item.body, item.url, item.filename)
+            logger.debug("attachment %s saved as %s", item.url, path)
+            if self.stats is not None:
+                self.stats.inc_value("attachments/files_saved")
         return item
 
 
@@ -79,8 +181,8 @@ class SqliteStorePipeline:
     def close_spider(self):
         self.flush()
         if self.store is not None:
-            if self.stats is not None:
-                self.store.record_run(self.stats.get_stats())
+            # The run's row in `runs` is written by crawler.runs.RunRecorder, once the
+            # spider has closed and every stat is final.
             counts = self.store.counts()
             logger.info("database %s now holds %s", self.path, counts)
             self.store.close()
@@ -98,14 +200,21 @@ class SqliteStorePipeline:
         if not self.buffer or self.store is None:
             return
         items, self.buffer, self.buffered_bytes = self.buffer, [], 0
-        write_items(self.store, items)
+        written = write_items(self.store, items)
         if self.stats is not None:
             self.stats.inc_value("store/batches")
             self.stats.inc_value("store/items", len(items))
+            for key in ("new", "updated"):
+                if written[key]:
+                    self.stats.inc_value(f"store/reports_{key}", written[key])
 
 
-def write_items(store: ReportStore, items: list) -> None:
-    """Write crawl items in one transaction, in the order they came."""
+def write_items(store: ReportStore, items: list) -> Counter:
+    """Write crawl items in one transaction, in the order they came.
+
+    Returns how many reports were new and how many replaced a stored one.
+    """
+    written: Counter = Counter()
     with store.transaction():
         for item in items:
             if isinstance(item, PageItem):
@@ -118,9 +227,13 @@ def write_items(store: ReportStore, items: list) -> None:
                     item.kind,
                     item.parse_result,
                     item.site,
+                    item.etag,
+                    item.last_modified,
                 )
             elif isinstance(item, OutcomeItem):
-                store.save_outcomes([item.outcome])
+                written.update(store.save_outcomes([item.outcome]))
+            elif isinstance(item, UnchangedItem):
+                store.touch_page(item.url)
             elif isinstance(item, AttachmentItem):
                 store.save_attachment(item.page_url, item.attachment_url, item.status)
             elif isinstance(item, SkippedItem):
@@ -129,3 +242,4 @@ def write_items(store: ReportStore, items: list) -> None:
                 store.save_failure(item.url, item.reason, item.detail)
             else:
                 logger.warning("unknown item type %s", type(item).__name__)
+    return written

@@ -1,21 +1,24 @@
 """The site registry (crawler/registry.yaml): which columns to crawl and how.
 
-Each site is a row of data: name, organ, region, start_urls, family, options,
-verified. Start URLs may contain {demo_base}, filled from the demo_base spider
+Each site is a row of data: name, organ, region, start_urls (or home), family,
+options, verified. A site given by its home page instead of its columns has them
+found by crawler.discovery. Addresses may contain {demo_base}, filled from the demo_base spider
 argument or the DEMO_BASE_URL setting; such sites are skipped when no demo base
 is given (they point at the bundled demo portal, which only runs on demand).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
 
 import yaml
 
+from crawler.families import STRATEGIES
+
 REGISTRY_PATH = Path(__file__).with_name("registry.yaml")
-FAMILIES = ("trs", "hanweb", "generic")
+FAMILIES = tuple(STRATEGIES)
 DEMO_PLACEHOLDER = "{demo_base}"
 
 
@@ -28,17 +31,18 @@ class Site:
     region: str | None = None
     options: dict = field(default_factory=dict)
     verified: bool = False
+    # A portal home page (or its 政务公开 page) whose report columns are to be found.
+    home: str | None = None
 
     @property
     def needs_demo_base(self) -> bool:
-        return any(DEMO_PLACEHOLDER in url for url in self.start_urls)
+        return any(DEMO_PLACEHOLDER in url for url in [*self.start_urls, self.home or ""])
 
     def with_demo_base(self, demo_base: str) -> Site:
         base = demo_base.rstrip("/")
         urls = [url.replace(DEMO_PLACEHOLDER, base) for url in self.start_urls]
-        return Site(
-            self.name, urls, self.family, self.organ, self.region, dict(self.options), self.verified
-        )
+        home = self.home.replace(DEMO_PLACEHOLDER, base) if self.home else None
+        return replace(self, start_urls=urls, options=dict(self.options), home=home)
 
 
 class RegistryError(ValueError):
@@ -59,12 +63,12 @@ def load_registry(path: str | Path | None = None) -> list[Site]:
 
 
 def _site(row: dict, defaults: dict) -> Site:
-    if not row.get("name") or not row.get("start_urls"):
-        raise RegistryError(f"a site needs a name and start_urls: {row!r}")
+    if not row.get("name") or not (row.get("start_urls") or row.get("home")):
+        raise RegistryError(f"a site needs a name and start_urls or home: {row!r}")
     family = (row.get("family") or "generic").lower()
     if family not in FAMILIES:
         raise RegistryError(f"site {row['name']!r}: unknown family {family!r}")
-    urls = row["start_urls"]
+    urls = row.get("start_urls") or []
     options = {**(defaults.get("options") or {}), **(row.get("options") or {})}
     return Site(
         name=str(row["name"]),
@@ -74,6 +78,7 @@ def _site(row: dict, defaults: dict) -> Site:
         region=row.get("region"),
         options=options,
         verified=bool(row.get("verified", False)),
+        home=row.get("home"),
     )
 
 
@@ -97,7 +102,7 @@ def select_sites(
     for site in chosen:
         if site.needs_demo_base:
             if not demo_base:
-                notes.append(f"{site.name}: skipped, its start URL needs -a demo_base=URL")
+                notes.append(f"{site.name}: skipped, its addresses need -a demo_base=URL")
                 continue
             site = site.with_demo_base(demo_base)
         ready.append(site)

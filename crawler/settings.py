@@ -25,9 +25,14 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_AFTER_MAX = 60  # seconds: Retry-After is honoured up to this (crawler/middlewares.py)
 DOWNLOAD_TIMEOUT = 60
-DOWNLOAD_MAXSIZE = 50 * 1024 * 1024  # reports as scanned PDFs can be large
+DOWNLOAD_MAXSIZE = 50 * 1024 * 1024  # reports as scanned PDFs can be large; larger: "too large"
 DOWNLOAD_WARNSIZE = 20 * 1024 * 1024
+HTML_MAXSIZE = 10 * 1024 * 1024  # a page (not a file) larger than this is "too large"
+# A body shorter than its Content-Length is an error (retried, then "truncated body"),
+# never half a report. (Scrapy's default; said here because storage relies on it.)
+DOWNLOAD_FAIL_ON_DATALOSS = True
 
 HTTPCACHE_ENABLED = False  # the pages table keeps bodies; unchanged pages are not re-parsed
 TELNETCONSOLE_ENABLED = False
@@ -45,9 +50,28 @@ MAX_LIST_PAGES = 50  # list pages per site unless the registry says otherwise
 ATTACHMENTS_POLICY = "always"
 ATTACHMENT_FETCH_EXTENSIONS = ["pdf", "doc", "docx", "wps"]
 
+# Optional: a folder where fetched attachments are also kept as files, named by content
+# hash and a sanitised extension (crawler/files.py); None keeps them in the database only.
+ATTACHMENTS_DIR = None
+
 ITEM_PIPELINES = {
     "crawler.pipelines.ReportProvenancePipeline": 100,
+    "crawler.pipelines.KeepBetterReportPipeline": 150,  # a broken response never wins
     "crawler.pipelines.CrawlStatsPipeline": 200,
+    "crawler.pipelines.AttachmentFilesPipeline": 400,
     "crawler.pipelines.SqliteStorePipeline": 900,  # storage last
+}
+# See crawler/middlewares.py for what each does and why it sits where it does.
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.ConditionalGetMiddleware": 910,
+    "crawler.middlewares.RedirectGuardMiddleware": 650,
+    "crawler.middlewares.ResponseGuardMiddleware": 560,
+    "crawler.middlewares.RetryAfterMiddleware": 555,
+}
+SPIDER_MIDDLEWARES = {
+    "crawler.middlewares.ResponseHeadersMiddleware": 900,
+}
+EXTENSIONS = {
+    "crawler.runs.RunRecorder": 500,  # one row per run in the runs table
 }
 REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19 opens a control port otherwise; not needed

@@ -8,7 +8,8 @@ Tables
   attachments  files linked from report pages and what became of them
   skipped      list items that were not reports, and why
   failures     the last failure per URL (cleared when the URL is fetched fine)
-  crawl_runs   the stats of each crawl (pages unchanged, items skipped, ...)
+  runs         one row per crawl: when, what it fetched, found and failed, how it ended
+               (crawl_runs, the first schema's table, is now a view of it)
 """
 
 from __future__ import annotations
@@ -103,7 +104,49 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         CREATE INDEX attachments_by_url ON attachments (attachment_url);
         """,
     ),
+    (
+        2,
+        "http validators on pages; runs replaces crawl_runs",
+        """
+        ALTER TABLE pages ADD COLUMN etag TEXT;           -- for If-None-Match next run
+        ALTER TABLE pages ADD COLUMN last_modified TEXT;  -- for If-Modified-Since next run
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            started TEXT,
+            ended TEXT,                   -- NULL while running, or when the run was killed
+            sites INTEGER,
+            pages_fetched INTEGER,        -- responses handed to the spider (304s included)
+            pages_unchanged INTEGER,      -- of those, not parsed again (304 or same hash)
+            pages_failed INTEGER,         -- failures recorded (see the failures table)
+            reports_new INTEGER,
+            reports_updated INTEGER,
+            checks_failed INTEGER,        -- failed checks of the reports written this run
+            status TEXT,                  -- running, ok, failed, interrupted
+            exit_code INTEGER,            -- crawler.nightly's; NULL for a plain scrapy crawl
+            detail TEXT,                  -- why a run failed, or how it finished
+            stats_json TEXT               -- Scrapy's stats at the end of the run
+        );
+        INSERT INTO runs (id, ended, status, stats_json)
+            SELECT id, finished_at, 'finished', stats_json FROM crawl_runs;
+        DROP TABLE crawl_runs;
+        CREATE VIEW crawl_runs AS
+            SELECT id, ended AS finished_at, stats_json FROM runs WHERE ended IS NOT NULL;
+        """,
+    ),
 ]
+
+# The columns of runs that a run's summary fills (crawler.runs.run_summary).
+RUN_SUMMARY_COLUMNS = (
+    "sites",
+    "pages_fetched",
+    "pages_unchanged",
+    "pages_failed",
+    "reports_new",
+    "reports_updated",
+    "checks_failed",
+    "status",
+    "detail",
+)
 
 
 def report_id(url: str) -> str:
@@ -185,7 +228,7 @@ class ReportStore:
         An outcome without a report removes any report stored earlier for that URL:
         the database says what the latest parse says.
         """
-        counts = {"saved": 0, "removed": 0}
+        counts = {"saved": 0, "removed": 0, "new": 0, "updated": 0}
         source_pages = source_pages or {}
         with self.transaction():
             for outcome in outcomes:
@@ -195,12 +238,15 @@ class ReportStore:
                 report = outcome.report
                 if not report.source_page and outcome.url in source_pages:
                     report.source_page = source_pages[outcome.url]
-                self._write_report(outcome.url, report, outcome.encoding)
+                new = self._write_report(outcome.url, report, outcome.encoding)
                 counts["saved"] += 1
+                counts["new" if new else "updated"] += 1
         return counts
 
-    def _write_report(self, url: str, report: Report, encoding: str | None) -> None:
+    def _write_report(self, url: str, report: Report, encoding: str | None) -> bool:
+        """Upsert one report with its cells and checks; True when it was not stored before."""
         rid = report_id(url)
+        new = self.db.execute("SELECT 1 FROM reports WHERE id = ?", [rid]).fetchone() is None
         self.db.execute(
             """
             INSERT INTO reports (id, url, title, organ, year, published, format, body_text,
@@ -242,6 +288,7 @@ class ReportStore:
             "INSERT INTO report_checks (report_id, name, ok, detail) VALUES (?, ?, ?, ?)",
             [(rid, c.name, int(bool(c.ok)), c.detail) for c in checks.values()],
         )
+        return new
 
     def _delete_report(self, rid: str) -> int:
         self.db.execute("DELETE FROM report_cells WHERE report_id = ?", [rid])
@@ -260,22 +307,29 @@ class ReportStore:
         kind: str,
         parse_result: str | None = None,
         site: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
     ) -> bool:
-        """Store a fetched body; True when its content differs from the stored one."""
+        """Store a fetched body; True when its content differs from the stored one.
+
+        The validators (ETag, Last-Modified) are replaced, not merged: they must
+        describe the body stored beside them, or a 304 would vouch for another body.
+        """
         digest = content_hash(body)
         with self.transaction():
             changed = not self.page_unchanged(url, digest)
             self.db.execute(
                 """
                 INSERT INTO pages (url, status, fetched_at, content_hash, content_type, encoding,
-                                   body, kind, parse_result, site)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                   body, kind, parse_result, site, etag, last_modified)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(url) DO UPDATE SET
                     status = excluded.status, fetched_at = excluded.fetched_at,
                     content_hash = excluded.content_hash, content_type = excluded.content_type,
                     encoding = excluded.encoding, body = excluded.body, kind = excluded.kind,
                     parse_result = COALESCE(excluded.parse_result, pages.parse_result),
-                    site = COALESCE(excluded.site, pages.site)
+                    site = COALESCE(excluded.site, pages.site),
+                    etag = excluded.etag, last_modified = excluded.last_modified
                 """,
                 [
                     url,
@@ -288,10 +342,54 @@ class ReportStore:
                     kind,
                     parse_result,
                     site,
+                    etag,
+                    last_modified,
                 ],
             )
             self.db.execute("DELETE FROM failures WHERE url = ?", [url])
         return changed
+
+    def touch_page(self, url: str) -> None:
+        """A page fetched again and found unchanged: it is fine now, whatever failed before."""
+        with self.transaction():
+            self.db.execute("UPDATE pages SET fetched_at = ? WHERE url = ?", [now(), url])
+            self.db.execute("DELETE FROM failures WHERE url = ?", [url])
+
+    def page_validators(self) -> dict[str, tuple[str | None, str | None]]:
+        """url -> (etag, last_modified) of the stored non-list pages that have either.
+
+        List pages are left out on purpose: they are re-read every run.
+        """
+        rows = self.db.execute(
+            "SELECT url, etag, last_modified FROM pages WHERE kind != 'list'"
+            " AND body IS NOT NULL AND (etag IS NOT NULL OR last_modified IS NOT NULL)"
+        )
+        return {url: (etag, modified) for url, etag, modified in rows}
+
+    def stored_body(self, url: str) -> tuple[bytes, str | None] | None:
+        """(body, content_type) of a stored page, decompressed; None when there is none."""
+        row = self.db.execute(
+            "SELECT body, content_type FROM pages WHERE url = ? AND body IS NOT NULL", [url]
+        ).fetchone()
+        return (zlib.decompress(row[0]), row[1]) if row else None
+
+    def report_cell_count(self, url: str) -> int | None:
+        """How many cells the stored report of url has; None when no report is stored."""
+        rid = report_id(url)
+        if self.db.execute("SELECT 1 FROM reports WHERE id = ?", [rid]).fetchone() is None:
+            return None
+        query = "SELECT count(*) FROM report_cells WHERE report_id = ?"
+        return self.db.execute(query, [rid]).fetchone()[0]
+
+    def report_summary(self, url: str) -> tuple[str | None, int | None, dict] | None:
+        """(organ, year, {cell key: value}) of the report stored for url, or None; what
+        crawler.attachments compares an attachment with."""
+        rid = report_id(url)
+        row = self.db.execute("SELECT organ, year FROM reports WHERE id = ?", [rid]).fetchone()
+        if row is None:
+            return None
+        cells = self.db.execute("SELECT key, value FROM report_cells WHERE report_id = ?", [rid])
+        return row[0], row[1], dict(cells.fetchall())
 
     def page_unchanged(self, url: str, digest: str) -> bool:
         row = self.db.execute("SELECT content_hash FROM pages WHERE url = ?", [url]).fetchone()
@@ -385,15 +483,63 @@ class ReportStore:
             [url, reason, detail, now()],
         )
 
+    # --- runs ---------------------------------------------------------------------------------
+
+    def start_run(self, sites: int) -> int:
+        """A row for a run that starts now; it says "running" until finish_run."""
+        with self.transaction():
+            cursor = self.db.execute(
+                "INSERT INTO runs (started, sites, status) VALUES (?, ?, 'running')",
+                [now(), sites],
+            )
+        return cursor.lastrowid
+
+    def finish_run(self, run_id: int, summary: dict, stats: dict | None = None) -> None:
+        values = {column: summary.get(column) for column in RUN_SUMMARY_COLUMNS}
+        values["ended"] = now()
+        values["stats_json"] = _json(stats) if stats is not None else None
+        assignments = ", ".join(f"{column} = ?" for column in values)
+        with self.transaction():
+            self.db.execute(
+                f"UPDATE runs SET {assignments} WHERE id = ?", [*values.values(), run_id]
+            )
+
+    def set_run_outcome(
+        self, run_id: int, status: str, exit_code: int, detail: str | None = None
+    ) -> None:
+        """What crawler.nightly made of a run: its final status and exit code."""
+        with self.transaction():
+            self.db.execute(
+                "UPDATE runs SET status = ?, exit_code = ?, detail = COALESCE(?, detail),"
+                " ended = COALESCE(ended, ?) WHERE id = ?",
+                [status, exit_code, detail, now(), run_id],
+            )
+
+    def interrupt_stale_runs(self) -> int:
+        """Rows still "running" from runs that died (only call this holding the run lock)."""
+        with self.transaction():
+            return self.db.execute(
+                "UPDATE runs SET status = 'interrupted', detail = COALESCE(detail, ?)"
+                " WHERE status = 'running'",
+                ["the process died before the run ended (killed, crashed or power lost)"],
+            ).rowcount
+
+    def run(self, run_id: int) -> dict | None:
+        cursor = self.db.execute("SELECT * FROM runs WHERE id = ?", [run_id])
+        row = cursor.fetchone()
+        return dict(zip([d[0] for d in cursor.description], row, strict=True)) if row else None
+
     def record_run(self, stats: dict) -> None:
-        self.db.execute(
-            "INSERT INTO crawl_runs (finished_at, stats_json) VALUES (?, ?)",
-            [now(), json.dumps(stats, ensure_ascii=False, default=str, sort_keys=True)],
-        )
+        """A finished run known only by its stats (what crawl_runs used to hold)."""
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO runs (ended, status, stats_json) VALUES (?, 'finished', ?)",
+                [now(), _json(stats)],
+            )
 
     def last_run_stats(self) -> dict | None:
         row = self.db.execute(
-            "SELECT stats_json FROM crawl_runs ORDER BY id DESC LIMIT 1"
+            "SELECT stats_json FROM runs WHERE stats_json IS NOT NULL ORDER BY id DESC LIMIT 1"
         ).fetchone()
         return json.loads(row[0]) if row else None
 
@@ -408,6 +554,10 @@ class ReportStore:
             "failures",
         ]
         return {t: self.db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
 
 
 def _statements(sql: str) -> list[str]:

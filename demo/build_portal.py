@@ -3,17 +3,20 @@
 
     python demo/build_portal.py [--shared /work/shared] [--out demo/portal]
 
-The portal holds three small static sites in the styles of real government
-portals, all served from one host (see demo/server.py):
+The portal holds five small sites in the styles of real government portals,
+all served from one host (see demo/server.py, which also answers their list APIs):
 
-  /trs/     TRS WCM style      column /trs/zwgk/zfxxgknb/index.html (+ index_1, index_2)
-  /hanweb/  Hanweb 大汉 style  column /hanweb/col/col2150/index.html (+ index_2)
-  /plain/   generic, GBK       column /plain/xxgk/ndbg/list.html (+ list_2)
+  /trs/          TRS WCM style      column /trs/zwgk/zfxxgknb/index.html (+ index_1, index_2)
+  /hanweb/       Hanweb 大汉 style  column /hanweb/col/col2150/index.html + POST dataproxy.jsp
+  /plain/        generic, GBK       column /plain/xxgk/ndbg/list.html (+ list_2)
+  /trsapi-site/  newer TRS          column page 1 in HTML, pages 2+ from a JSON API
+  /gkmlpt-site/  Guangdong gkmlpt   /gkmlpt/index shell + JSON API /gkmlpt/api/all/{cat}
 
 Report pages are rebuilt from the real report texts (seeds/*.txt: text
-renderings, whose tables are reconstructed here as HTML tables) and the real
-HTML fragment corpus/shanghai-bgt-2019.html; each report page's file name is
-the source document's stem so that a scorer can match them.  Page templates,
+renderings, whose tables are reconstructed here as HTML tables, or for one
+report as a Word file) and the real HTML fragment corpus/shanghai-bgt-2019.html;
+each report's file name is the source document's stem so that a scorer can
+match them.  Page templates,
 chrome, URLs and the non-report items are made up.  demo/portal/README.md
 (written by this script) says page by page what is real and what is made.
 
@@ -26,10 +29,13 @@ from __future__ import annotations
 
 import argparse
 import html
+import io
+import json
 import re
 import shutil
 import sys
 import tempfile
+import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -278,10 +284,11 @@ def render_table(rows) -> str:
     return "\n".join(out)
 
 
-def body_with_tables(
+def report_blocks(
     lines: list[str], fmt: str, style: str, name: str, t3_merges=(), t4_cells: int = 15
-) -> str:
-    """Paragraphs, with the three standard tables rebuilt between their section headings."""
+) -> list[tuple[str, list]]:
+    """The report as blocks: ("paragraphs", lines) and ("table", rows), with the three
+    standard tables rebuilt between their section headings."""
 
     def find(prefix, start=0):
         for k in range(start, len(lines)):
@@ -299,16 +306,117 @@ def body_with_tables(
     t3 = merge_tokens(tok(lines[h3 + 1 : h4]), list(t3_merges))
     t4 = tok(lines[h4 + 1 : h5])
     t2_layout = T2_2021 if fmt == "2021" else T2_2019
-    parts = [
-        paragraphs_html(lines[: h2 + 1]),
-        render_table(fill_layout(*t2_layout, t2, pads, f"{name} table 2")),
-        paragraphs_html([lines[h3]]),
-        render_table(fill_layout(*t3_layout(fmt), t3, pads, f"{name} table 3")),
-        paragraphs_html([lines[h4]]),
-        render_table(fill_layout(*t4_layout(t4_cells), t4, pads, f"{name} table 4")),
-        paragraphs_html(lines[h5:]),
+    return [
+        ("paragraphs", lines[: h2 + 1]),
+        ("table", fill_layout(*t2_layout, t2, pads, f"{name} table 2")),
+        ("paragraphs", [lines[h3]]),
+        ("table", fill_layout(*t3_layout(fmt), t3, pads, f"{name} table 3")),
+        ("paragraphs", [lines[h4]]),
+        ("table", fill_layout(*t4_layout(t4_cells), t4, pads, f"{name} table 4")),
+        ("paragraphs", lines[h5:]),
     ]
-    return "\n".join(parts)
+
+
+def body_with_tables(
+    lines: list[str], fmt: str, style: str, name: str, t3_merges=(), t4_cells: int = 15
+) -> str:
+    """Paragraphs, with the three standard tables rebuilt between their section headings."""
+    blocks = report_blocks(lines, fmt, style, name, t3_merges, t4_cells)
+    return "\n".join(
+        paragraphs_html(content) if kind == "paragraphs" else render_table(content)
+        for kind, content in blocks
+    )
+
+
+# --------------------------------------------------------------------------
+# a Word document (.docx) from the same blocks, with the standard library only
+# --------------------------------------------------------------------------
+
+WORD_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+DOCX_FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # zip entry dates: building twice gives the same bytes
+
+
+def _docx_paragraph(text: str) -> str:
+    if not text.strip(" " + NBSP):
+        return "<w:p/>"
+    return f'<w:p><w:r><w:t xml:space="preserve">{html.escape(text, quote=False)}</w:t></w:r></w:p>'
+
+
+def _docx_table(rows) -> str:
+    """A table with ruled borders; rowspans become vMerge, colspans gridSpan.
+
+    Word needs a cell for every grid position: the positions a rowspan covers in the
+    rows below get a <w:vMerge/> continuation cell (python-docx then sees one cell)."""
+    width = max(sum(cs for _, cs, _ in row) for row in rows)
+    covered: dict[tuple[int, int], int] = {}  # (row, column) -> colspan of the cell above
+    borders = "".join(
+        f'<w:{edge} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
+        for edge in ("top", "left", "bottom", "right", "insideH", "insideV")
+    )
+    out = [f"<w:tbl><w:tblPr><w:tblBorders>{borders}</w:tblBorders></w:tblPr><w:tblGrid>"]
+    out.append("<w:gridCol/>" * width + "</w:tblGrid>")
+    for r, cells in enumerate(rows):
+        out.append("<w:tr>")
+        column, pending = 0, list(cells)
+        while column < width:
+            span = covered.get((r, column))
+            if span is None and not pending:
+                break
+            if span is not None:
+                grid = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
+                out.append(f"<w:tc><w:tcPr>{grid}<w:vMerge/></w:tcPr><w:p/></w:tc>")
+                column += span
+                continue
+            paras, cs, rs = pending.pop(0)
+            props = f'<w:gridSpan w:val="{cs}"/>' if cs > 1 else ""
+            if rs > 1:
+                props += '<w:vMerge w:val="restart"/>'
+                for below in range(1, rs):
+                    covered[(r + below, column)] = cs
+            text = "".join(_docx_paragraph(p.strip(" ").replace("\n", " ")) for p in paras)
+            out.append(f"<w:tc><w:tcPr>{props}</w:tcPr>{text or '<w:p/>'}</w:tc>")
+            column += cs
+        out.append("</w:tr>")
+    out.append("</w:tbl>")
+    return "".join(out)
+
+
+def docx_bytes(title: str, blocks: list[tuple[str, list]]) -> bytes:
+    """A minimal .docx (content types, relationships, document, core properties)."""
+    body = [_docx_paragraph(title)]
+    for kind, content in blocks:
+        if kind == "paragraphs":
+            body += [_docx_paragraph(line.rstrip(" ")) for line in content if line != ""]
+        else:
+            body.append(_docx_table(content))
+    xml = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    parts = {
+        "[Content_Types].xml": xml
+        + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+        '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
+        "</Types>",
+        "_rels/.rels": xml
+        + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/>'
+        '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>'
+        "</Relationships>",
+        "docProps/core.xml": xml
+        + '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        f"<dc:title>{html.escape(title, quote=False)}</dc:title></cp:coreProperties>",
+        "word/document.xml": xml
+        + f'<w:document xmlns:w="{WORD_NS}"><w:body>{"".join(body)}<w:sectPr/></w:body></w:document>',
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in parts.items():
+            entry = zipfile.ZipInfo(name, DOCX_FIXED_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(entry, text.encode("utf-8"))
+    return buffer.getvalue()
 
 
 # --------------------------------------------------------------------------
@@ -320,12 +428,12 @@ def body_with_tables(
 class Page:
     """One article page of a site (report or not)."""
 
-    site: str  # trs | hanweb | plain
+    site: str  # trs | hanweb | plain | trsapi | gkmlpt
     path: str  # URL path below the portal root, e.g. trs/zwgk/zfxxgknb/202402/x.html
     title: str
     body: str  # HTML inside the body container
     source: str  # what it was built from (for the comment and README)
-    kind: str = "report"  # report | nonreport | pdf
+    kind: str = "report"  # report | nonreport | pdf | docx | scanned (the last three: wrappers)
     list_date: str | None = None  # date shown in the column list
     pubdate: str | None = None  # PubDate meta and toolbar date
     content_source: str = ""  # 来源 / 信息来源
@@ -336,6 +444,8 @@ class Page:
     container: str = "default"  # plain site: "default" (.article-content) or "none"
     charset: str | None = "gb2312"  # plain site only: declared charset, None = no declaration
     notes: list[str] = field(default_factory=list)  # README remarks
+    # A file the page attaches that the portal holds: (path below the portal root, bytes).
+    attached_file: tuple[str, bytes] | None = None
 
 
 def seed_lines(shared: Path, stem: str) -> list[str]:
@@ -403,31 +513,36 @@ def report_001(shared: Path) -> Page:
 
 
 def report_002(shared: Path) -> Page:
+    """Published as a Word attachment of a gkmlpt article page."""
     stem = "002_56f09fd46df237b3"
     lines = seed_lines(shared, stem)
     k = lines.index("2023年1月12日") + 1
     footer = lines[k:]
     expect(len(footer) == 3 and footer[0].startswith("主办:"), f"{stem}: footer")
-    body = body_with_tables(lines[:k], "2021", "pipe", stem)
+    title = "鄂伦春自治旗诺敏镇人民政府2022年政府信息公开工作年度报告"
+    document = docx_bytes(title, report_blocks(lines[:k], "2021", "pipe", stem))
+    docx_path = f"{GKMLPT_ATTACHMENTS}/419004/{stem}.docx"
     return Page(
-        site="hanweb",
-        path=f"hanweb/art/2023/1/12/{stem}.html",
-        title="鄂伦春自治旗诺敏镇人民政府2022年政府信息公开工作年度报告",
+        site="gkmlpt",
+        kind="docx",
+        path=gkmlpt_post_path(4190004),
+        title=title,
         title_made=True,
-        body=body,
-        source=f"seeds/{stem}.txt",
+        body=made([f"{title}全文见附件。"]),
+        source=f"seeds/{stem}.txt (as a .docx attachment)",
         list_date="2023-01-12",
+        pubdate="2023-01-12 16:20",
         content_source="诺敏镇人民政府",
-        footer=footer,
+        attachment=(f"/{docx_path}", f"{title}.docx"),
+        attached_file=(docx_path, document),
         notes=[
-            "the title is MADE: the seed has no title line",
-            "the only date is the report's own signature date 2023年1月12日 (kept in the "
-            "body); the page has no PubDate meta and no 发布日期 in the toolbar; the list "
-            "date 2023-01-12 and the art/2023/1/12/ folder repeat the signature date",
-            "the seed's own footer (主办/承办, 蒙ICP备, 蒙公网安备, 站点地图, 建议使用1366×768分辨率) "
-            "is this page's site footer (chrome)",
-            "table 4 header labels are cut at their line breaks in the seed (结果 / 其他 / "
-            "尚未) and are kept as the seed shows them",
+            f"the report is the Word file /{docx_path}, built from the seed text: one "
+            "paragraph per seed line, the three tables as Word tables (merged cells as "
+            "gridSpan/vMerge); the page itself only links it (made)",
+            "the title is MADE: the seed has no title line; it is the document's first "
+            "paragraph and its core-properties title",
+            "the seed's own footer lines (site chrome of the original page) are left out",
+            "the only date of the document is the report's own signature date 2023年1月12日",
         ],
     )
 
@@ -509,8 +624,8 @@ def report_shanghai(shared: Path) -> Page:
     fragment = (shared / "corpus" / "shanghai-bgt-2019.html").read_text(encoding="utf-8").strip()
     expect("发布日期：2020-01-31" in fragment, "shanghai: date")
     return Page(
-        site="trs",
-        path="trs/zwgk/zfxxgknb/202001/shanghai-bgt-2019.html",
+        site="trsapi",
+        path="trsapi-site/zwgk/zfxxgknb/202001/shanghai-bgt-2019.html",
         title="2019年上海市人民政府办公厅政府信息公开工作年度报告",
         body=fragment,
         source="corpus/shanghai-bgt-2019.html",
@@ -520,7 +635,8 @@ def report_shanghai(shared: Path) -> Page:
         notes=[
             "the real article-body fragment is inserted verbatim (its own title and "
             "发布日期：2020-01-31 paragraphs included)",
-            "on the last list page (index_2.html), alone",
+            "listed on page 3 of the TRS-API column: only the API lists it, the HTML "
+            "column page shows page 1",
         ],
     )
 
@@ -721,6 +837,130 @@ def nonreports() -> list[Page]:
     return pages
 
 
+# Kinds of made items that fill a column besides its reports: (title, date, source,
+# text). {year}/{next} are the year the item is about and the year after.
+_ITEM_KINDS = {
+    "fzzf": (
+        "{site}{year}年法治政府建设年度报告",
+        "{next}-02-{day}",
+        "{site}司法局",
+        "{year}年，{site}坚持依法行政，全年审查规范性文件{n}件，办理行政复议案件{m}件。",
+    ),
+    "ys": (
+        "{site}{year}年部门预算公开",
+        "{year}-03-{day}",
+        "{site}财政局",
+        "现将{site}{year}年部门预算公开如下：收支预算总计{n}{m}.5万元。",
+    ),
+    "js": (
+        "{site}{year}年部门决算公开",
+        "{next}-08-{day}",
+        "{site}财政局",
+        "现将{site}{year}年部门决算公开如下：本年收入合计{n}{m}.2万元。",
+    ),
+    "yd": (
+        "{site}{year}年政务公开工作要点",
+        "{year}-04-{day}",
+        "{site}人民政府办公室",
+        "为做好{year}年政务公开工作，结合实际，制定本工作要点。",
+    ),
+    "tz": (
+        "关于做好{year}年政府信息公开工作年度报告编制工作的通知",
+        "{year}-12-{day}",
+        "{site}人民政府办公室",
+        "请各单位于{next}年1月31日前完成{year}年政府信息公开工作年度报告的编制和发布。",
+    ),
+}
+
+
+def made_item(site: str, short_name: str, kind: str, year: int, path_of) -> Page:
+    """A made non-report item of the given kind and year; path_of(date, number) -> path."""
+    title, date, source, text = _ITEM_KINDS[kind]
+    values = dict(site=short_name, year=year, next=year + 1, day=f"{10 + year % 9:02d}")
+    values.update(n=year % 7 + 5, m=year % 5 + 11)
+    date = date.format(**values)
+    return Page(
+        site=site,
+        kind="nonreport",
+        path=path_of(date, year * 10 + list(_ITEM_KINDS).index(kind)),
+        title=title.format(**values),
+        list_date=date,
+        pubdate=f"{date} 09:30",
+        content_source=source.format(**values),
+        source="nothing (made up)",
+        body=made([text.format(**values)]),
+    )
+
+
+def hanweb_path(date: str, number: int) -> str:
+    y, m, d = (int(part) for part in date.split("-"))
+    return f"hanweb/art/{y}/{m}/{d}/art_2150_{number}.html"
+
+
+def hanweb_filler() -> list[Page]:
+    """The rest of the Hanweb column: enough items for three screens of 15 (not reports)."""
+    plan = [("fzzf", range(2015, 2022)), ("ys", range(2016, 2023)), ("js", range(2015, 2023))]
+    plan += [("yd", range(2017, 2025)), ("tz", range(2017, 2023))]
+    return [
+        made_item("hanweb", "样例县", kind, year, hanweb_path)
+        for kind, years in plan
+        for year in years
+    ]
+
+
+def trsapi_path(date: str, number: int) -> str:
+    compact = date.replace("-", "")
+    return f"trsapi-site/zwgk/zfxxgknb/{compact[:6]}/t{compact}_{number}.html"
+
+
+def trsapi_items() -> list[Page]:
+    plan = [("yd", 2024), ("fzzf", 2023), ("tz", 2023), ("js", 2022), ("ys", 2023), ("fzzf", 2022)]
+    return [made_item("trsapi", "范例区", kind, year, trsapi_path) for kind, year in plan]
+
+
+GKMLPT_ROOT = "gkmlpt-site/gkmlpt"
+GKMLPT_ATTACHMENTS = "gkmlpt-site/attachment/0/419"
+
+
+def gkmlpt_post_path(post_id: int) -> str:
+    """Where gkmlpt puts an article: /gkmlpt/content/4/4190/post_4190004.html."""
+    return f"{GKMLPT_ROOT}/content/{post_id // 1000000}/{post_id // 1000}/post_{post_id}.html"
+
+
+def gkmlpt_items() -> list[Page]:
+    plan = [(4190005, "fzzf", 2023), (4190002, "tz", 2022), (4190001, "yd", 2022)]
+    return [
+        made_item("gkmlpt", "样板市", kind, year, lambda _date, _n, i=post_id: gkmlpt_post_path(i))
+        for post_id, kind, year in plan
+    ]
+
+
+def scanned_pdf_page(project: Path) -> Page:
+    """A page whose report is a scan (no text layer): to be recorded, not parsed."""
+    scan = project / "tests" / "fixtures" / "attachments" / "made-scanned-2-pages.pdf"
+    pdf_path = f"{GKMLPT_ATTACHMENTS}/419003/4190003.pdf"
+    title = "淮安市人民政府2024年政府信息公开工作年度报告（扫描件）"
+    return Page(
+        site="gkmlpt",
+        kind="scanned",
+        path=gkmlpt_post_path(4190003),
+        title=title,
+        body=made(["本报告为扫描件，详见附件。"]),
+        source="tests/fixtures/attachments/made-scanned-2-pages.pdf (attached)",
+        list_date="2025-01-20",
+        pubdate="2025-01-20 10:00",
+        content_source="样板市人民政府办公室",
+        attachment=(f"/{pdf_path}", f"{title}.pdf"),
+        attached_file=(pdf_path, scan.read_bytes()),
+        notes=[
+            "the page and its title are MADE; the attached PDF is the made fixture "
+            "made-scanned-2-pages.pdf: two image-only pages rendered from page 1 of the "
+            "real corpus/huaian-city-2024.pdf, no text layer (a crawler records it as "
+            "scanned and does not parse it)",
+        ],
+    )
+
+
 def pdf_embed_page() -> Page:
     iframe = (
         '<iframe src="/trs/pdfjs/web/viewer.html?file=/trs/zwgk/zfxxgknb/202403/hongze-district-2023.pdf" '
@@ -773,6 +1013,32 @@ PLAIN_SITE = dict(
     police="蒙公网安备 15000002000003号",
 )
 
+TRSAPI_SITE = dict(
+    name="范例区人民政府",
+    idcode="3200000004",
+    host="范例区人民政府办公室",
+    operator="范例区大数据中心",
+    icp="苏ICP备00000004号-1",
+    police="苏公网安备 32000002000004号",
+)
+GKMLPT_SITE = dict(
+    name="样板市人民政府",
+    idcode="4400000005",
+    host="样板市人民政府办公室",
+    operator="样板市政务服务数据管理局",
+    icp="粤ICP备00000005号",
+    police="粤公网安备 44000002000005号",
+    sid="760001",  # the gkmlpt site id its pages and API carry
+    category=2,  # the catalogue category 政府信息公开年报
+)
+SITE_INFO = {
+    "trs": TRS_SITE,
+    "hanweb": HANWEB_SITE,
+    "plain": PLAIN_SITE,
+    "trsapi": TRSAPI_SITE,
+    "gkmlpt": GKMLPT_SITE,
+}
+
 CSS = (
     '<style type="text/css">body{margin:0;font:14px/1.8 "Microsoft YaHei",SimSun,sans-serif;color:#333}'
     "a{color:#333;text-decoration:none}.w1200{width:1200px;margin:0 auto}"
@@ -798,8 +1064,7 @@ def trs_head(title: str, metas: list[tuple[str, str]]) -> str:
     )
 
 
-def trs_header(r: str) -> str:
-    s = TRS_SITE
+def trs_header(r: str, s: dict = TRS_SITE) -> str:
     return f"""<div class="top-bar"><div class="w1200">
 <span class="date">今天是：<script type="text/javascript">document.write(new Date().toLocaleDateString());</script></span>
 <span class="links"><a href="javascript:;">繁體</a> | <a href="javascript:;">无障碍</a> | <a href="javascript:;">长者模式</a> | <a href="javascript:;">English</a></span>
@@ -856,7 +1121,7 @@ function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt){
 
 
 def trs_article(p: Page) -> str:
-    s = TRS_SITE
+    s = SITE_INFO[p.site]
     r = rel_root(p.path)
     metas = [
         ("SiteName", s["name"]),
@@ -909,7 +1174,7 @@ def trs_article(p: Page) -> str:
         comment
         + trs_head(f"{p.title}_政府信息公开年报_{s['name']}", metas)
         + "<body>\n"
-        + trs_header(r)
+        + trs_header(r, s)
         + f"""<div class="position w1200">当前位置：<a href="{r}index.html">首页</a>&nbsp;&gt;&nbsp;<a href="{r}zwgk/index.html">政务公开</a>&nbsp;&gt;&nbsp;<a href="../index.html">政府信息公开年报</a></div>
 <div class="main w1200">
 {grid}<div class="article-title"><h1>{esc(p.title)}</h1></div>
@@ -994,13 +1259,12 @@ def trs_list(items: list[Page], page_no: int, n_pages: int) -> str:
     )
 
 
-def trs_simple(title: str, r: str, inner: str, comment: str) -> str:
-    s = TRS_SITE
+def trs_simple(title: str, r: str, inner: str, comment: str, s: dict = TRS_SITE) -> str:
     return (
         comment
         + trs_head(title, [("SiteName", s["name"]), ("SiteIDCode", s["idcode"])])
         + "<body>\n"
-        + trs_header(r)
+        + trs_header(r, s)
         + f'<div class="main w1200">\n{inner}\n</div>\n'
         + site_footer(s, r)
         + "</body>\n</html>\n"
@@ -1104,45 +1368,29 @@ def hanweb_record(p: Page) -> str:
     )
 
 
-def hanweb_datastore(items: list[Page], total: int | None = None) -> str:
+def hanweb_datastore(items: list[Page], total: int | None = None, nextgroup: bool = True) -> str:
     recs = "\n".join(f"<record><![CDATA[\n{hanweb_record(p)}\n]]></record>" for p in items)
     head = ""
     if total is not None:
-        head = f"<totalrecord>{total}</totalrecord>\n<totalpage>1</totalpage>\n"
-    nextgroup = (
-        '<nextgroup><![CDATA[<a href="/hanweb/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid=1'
-        '&path=/hanweb/&columnid=2150&unitid=8001&webname=样例县人民政府&permissiontype=0"></a>]]></nextgroup>\n'
+        head = f"<totalrecord>{total}</totalrecord>\n"
+    # Like some real JCMS pages, the nextgroup link names the column and unit only; the
+    # rest of the proxy's form (path, webname, ...) is in the jpage call's ajaxParam.
+    link = (
+        '<nextgroup><![CDATA[<a href="/hanweb/module/web/jpage/dataproxy.jsp?page=1&webid=1'
+        '&columnid=2150&unitid=8001"></a>]]></nextgroup>\n'
     )
-    return f"<datastore>\n{nextgroup}{head}<recordset>\n{recs}\n</recordset>\n</datastore>"
+    return f"<datastore>\n{link if nextgroup else ''}{head}<recordset>\n{recs}\n</recordset>\n</datastore>"
 
 
-def hanweb_list(items: list[Page], page_no: int, n_pages: int, total: int, per_screen: int) -> str:
+def hanweb_list(items: list[Page], total: int, per_screen: int) -> str:
+    """The column page: its first screen embedded, the rest paged by jpage through the
+    data proxy (no static pager: without JS only the first screen is there)."""
     s = HANWEB_SITE
-    if n_pages <= 1:
-        pager = ""
-    else:
-        first = '<a href="index.html">首页</a>'
-        prev = (
-            "上一页"
-            if page_no == 1
-            else (
-                '<a href="index.html">上一页</a>'
-                if page_no == 2
-                else f'<a href="index_{page_no - 1}.html">上一页</a>'
-            )
-        )
-        nxt = "下一页" if page_no == n_pages else f'<a href="index_{page_no + 1}.html">下一页</a>'
-        last = "尾页" if page_no == n_pages else f'<a href="index_{n_pages}.html">尾页</a>'
-        pager = (
-            f'<div class="default_pgContainer_static">共{total}条记录 {page_no}/{n_pages}页 '
-            f"{first} {prev} {nxt} {last}</div>"
-        )
     comment = fixture_comment(
         "nothing (made up; Hanweb JCMS column style)",
         "nothing",
-        "everything (list, titles, datastore, pager, template)",
+        "everything (list, titles, datastore, jpage call, template)",
     )
-    start = (page_no - 1) * per_screen + 1
     return (
         comment
         + hanweb_head(
@@ -1163,16 +1411,16 @@ def hanweb_list(items: list[Page], page_no: int, n_pages: int, total: int, per_s
 <table width="1000" border="0" align="center" cellpadding="0" cellspacing="0">
 <tr><td class="lm_name">政府信息公开年报</td></tr>
 <tr><td>
-<div id="2150" class="bt-list"><ul>
-<script type="text/xml">
+<div class="bt-list"><ul>
+<div id="8001"><script type="text/xml">
 {hanweb_datastore(items)}
-</script>
+</script></div>
 <script language="javascript" src="/hanweb/module/web/jpage/jpage.js"></script>
 <script type="text/javascript">
-var startrecord={start};var endrecord={start + len(items) - 1};var perpage={per_screen};var totalRecord={total};
+$('#8001').jpage({{dataStore: dataStore, perPage: {per_screen}, totalRecord: {total}, groupSize: 3, proxyUrl: '/hanweb/module/web/jpage/dataproxy.jsp',
+ajaxParam: {{col: 1, appid: 1, webid: 1, path: '/hanweb/', columnid: 2150, sourceContentType: 1, unitid: '8001', webname: '{s["name"]}', permissiontype: 0}}}});
 </script>
 </ul></div>
-{pager}
 </td></tr>
 </table>
 """
@@ -1332,6 +1580,181 @@ def plain_simple(title: str, inner: str, comment: str) -> str:
     )
 
 
+# ---- TRS with a list API (page 1 static, pages 2+ JSON) --------------------
+
+TRSAPI_CHANNEL = 4127
+TRSAPI_PAGE_SIZE = 3
+TRSAPI_API = f"/trsapi-site/trsapi/list?channelid={TRSAPI_CHANNEL}&page="
+
+
+def trsapi_list(items: list[Page], total: int) -> str:
+    """Page 1 as HTML; the 加载更多 button's script asks the API for pages 2, 3, …"""
+    s = TRSAPI_SITE
+    rows = []
+    for it in items:
+        href = "./" + it.path.split("zfxxgknb/", 1)[1]
+        rows.append(
+            f'<li><a href="{href}" target="_blank" title="{attr(it.title)}">{esc(it.title)}</a>'
+            f"<span>{esc(it.list_date or '')}</span></li>"
+        )
+    comment = fixture_comment(
+        "nothing (made up; newer TRS column style)",
+        "nothing",
+        "everything (list, titles, API script, template)",
+    )
+    return (
+        comment
+        + trs_head(
+            f"政府信息公开年报_{s['name']}",
+            [
+                ("SiteName", s["name"]),
+                ("SiteIDCode", s["idcode"]),
+                ("ColumnName", "政府信息公开年报"),
+            ],
+        )
+        + "<body>\n"
+        + trs_header("../../", s)
+        + f"""<div class="main w1200">
+<div class="position">您现在的位置：<a href="../../index.html">首页</a> &gt; <a href="../index.html">政务公开</a> &gt; 政府信息公开年报</div>
+<ul class="xxgk-list" id="docList">
+{chr(10).join(rows)}
+</ul>
+<div class="more"><a href="javascript:;" id="loadMore">加载更多</a> <span>共{total}条</span></div>
+<script type="text/javascript">
+var channelid = "{TRSAPI_CHANNEL}", currPage = 1;
+document.getElementById("loadMore").onclick = function () {{
+  currPage += 1;
+  fetch("{TRSAPI_API}" + currPage).then(function (r) {{ return r.json(); }}).then(function (res) {{
+    res.data.list.forEach(function (doc) {{
+      var li = document.createElement("li");
+      li.innerHTML = '<a href="' + doc.DOCPUBURL + '">' + doc.DOCTITLE + '</a><span>' + doc.DOCRELTIME.slice(0, 10) + '</span>';
+      document.getElementById("docList").appendChild(li);
+    }});
+  }});
+}};
+</script>
+</div>
+"""
+        + site_footer(s, "../../")
+        + "</body>\n</html>\n"
+    )
+
+
+def trsapi_records(pages: list[Page]) -> str:
+    """The API's data file (demo/server.py pages it): every document of the channel."""
+    records = [
+        {
+            "DOCID": int(re.sub(r"\D", "", p.path.rsplit("_", 1)[-1]) or 0),
+            "DOCTITLE": p.title,
+            "DOCPUBURL": f"/{p.path}",
+            "DOCRELTIME": f"{p.list_date} 00:00:00",
+            "CHNLID": TRSAPI_CHANNEL,
+        }
+        for p in pages
+    ]
+    return json.dumps(
+        {"pageSize": TRSAPI_PAGE_SIZE, "records": records}, ensure_ascii=False, indent=1
+    )
+
+
+# ---- Guangdong gkmlpt --------------------------------------------------------
+
+
+def gkmlpt_head(title: str, metas: list[tuple[str, str]]) -> str:
+    m = "\n".join(f'<meta name="{n}" content="{attr(v)}">' for n, v in metas)
+    return f'<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n<title>{esc(title)}</title>\n{m}\n{CSS}\n</head>\n'
+
+
+def gkmlpt_header() -> str:
+    s = GKMLPT_SITE
+    return f"""<div class="header w1200"><span class="logo">{esc(s["name"])}</span> <span class="sub">政府信息公开</span>
+<a href="/{GKMLPT_ROOT}/index">政府信息公开目录</a></div>
+"""
+
+
+def gkmlpt_index() -> str:
+    """/gkmlpt/index: a script application; the HTML carries the site id, no list."""
+    s = GKMLPT_SITE
+    comment = fixture_comment(
+        "nothing (made up; Guangdong gkmlpt style)", "nothing", "everything (app shell, config)"
+    )
+    return (
+        comment
+        + gkmlpt_head(f"政府信息公开_{s['name']}", [("SiteName", s["name"])])
+        + "<body>\n"
+        + gkmlpt_header()
+        + f"""<div id="app" class="w1200"><noscript>请开启浏览器的JavaScript功能</noscript></div>
+<script type="text/javascript">
+window._CONFIG = {{
+  SID: '{s["sid"]}',
+  SITE_NAME: '{s["name"]}',
+  API_ROOT: '/{GKMLPT_ROOT}/api'
+}};
+</script>
+<script type="text/javascript" src="/{GKMLPT_ROOT}/static/app.js"></script>
+"""
+        + site_footer(s, "/gkmlpt-site/")
+        + "</body>\n</html>\n"
+    )
+
+
+def gkmlpt_article(p: Page) -> str:
+    s = GKMLPT_SITE
+    post_id = p.path.rsplit("post_", 1)[1].split(".", 1)[0]
+    metas = [
+        ("SiteName", s["name"]),
+        ("ColumnName", "政府信息公开年报"),
+        ("ArticleTitle", p.title),
+        ("PubDate", p.pubdate or ""),
+        ("ContentSource", p.content_source),
+    ]
+    real = "nothing" if p.kind == "nonreport" else "the attached file (see README)"
+    comment = fixture_comment(p.source, real, "page, title, date, template, chrome, URLs")
+    att = ""
+    if p.attachment:
+        href, text = p.attachment
+        att = f'<div class="attachment"><p>附件：<a href="{attr(href)}">{esc(text)}</a></p></div>\n'
+    date10 = (p.pubdate or "")[:10]
+    return (
+        comment
+        + gkmlpt_head(f"{p.title}_{s['name']}", metas)
+        + "<body>\n"
+        + gkmlpt_header()
+        + f"""<div class="main w1200">
+<div class="classify"><table width="100%">
+<tr><td>索引号：</td><td>{s["idcode"]}/{date10[:4]}-{post_id}</td><td>分类：</td><td>政府信息公开年报</td></tr>
+<tr><td>发布机构：</td><td>{esc(p.content_source)}</td><td>发布日期：</td><td>{esc(date10)}</td></tr>
+<tr><td>名称：</td><td colspan="3">{esc(p.title)}</td></tr>
+</table></div>
+<h1 class="title">{esc(p.title)}</h1>
+<div class="article-content">
+{p.body}
+</div>
+{att}</div>
+"""
+        + site_footer(s, "/gkmlpt-site/")
+        + "</body>\n</html>\n"
+    )
+
+
+def gkmlpt_articles(pages: list[Page]) -> str:
+    """The API's data file for the category (demo/server.py pages it, checks the sid)."""
+    articles = []
+    for p in pages:
+        post_id = int(p.path.rsplit("post_", 1)[1].split(".", 1)[0])
+        articles.append(
+            {
+                "id": post_id,
+                "title": p.title,
+                "url": f"/{p.path}",
+                "publisher": p.content_source,
+                "display_publish_time": p.list_date,
+            }
+        )
+    data = {"sid": GKMLPT_SITE["sid"], "page_size": 4, "articles": articles}
+    return json.dumps(data, ensure_ascii=False, indent=1)
+
+
 # --------------------------------------------------------------------------
 # assembling the portal
 # --------------------------------------------------------------------------
@@ -1339,7 +1762,9 @@ def plain_simple(title: str, inner: str, comment: str) -> str:
 PRIVATE_LINK = '<p class="intranet"><a href="/private/index.html">内网办公入口</a></p>'
 
 
-def all_pages(shared: Path) -> dict[str, list[Page]]:
+def all_pages(shared: Path) -> dict[str, list[list[Page]]]:
+    """Every article page, by site and by list page (for the TRS-API and gkmlpt sites:
+    by page of their API), in list order."""
     reports = [
         report_000(shared),
         report_001(shared),
@@ -1348,8 +1773,28 @@ def all_pages(shared: Path) -> dict[str, list[Page]]:
         report_004(shared),
         report_shanghai(shared),
     ]
-    pages = reports + nonreports() + [pdf_embed_page()]
+    filler = hanweb_filler()
+    made_items = trsapi_items() + gkmlpt_items() + [scanned_pdf_page(HERE.parent)]
+    pages = reports + nonreports() + [pdf_embed_page()] + filler + made_items
     by_path = {p.path: p for p in pages}
+    assert len(by_path) == len(pages), "page paths are unique"
+    hanweb_column = sorted(
+        [by_path["hanweb/art/2017/3/15/003_ff39032f2697628d.html"]]
+        + [p for p in pages if p.site == "hanweb" and p.kind == "nonreport"],
+        key=lambda p: (p.list_date or "", p.path),
+        reverse=True,
+    )
+    expect(len(hanweb_column) == 40, "the Hanweb column has 40 items (3 screens of 15)")
+    expect(
+        hanweb_column.index(by_path["hanweb/art/2017/3/15/003_ff39032f2697628d.html"]) >= 30,
+        "the Hanweb report is on the third screen (only the data proxy lists it)",
+    )
+    trsapi_column = sorted(
+        [p for p in pages if p.site == "trsapi"], key=lambda p: p.list_date or "", reverse=True
+    )
+    gkmlpt_column = sorted(
+        [p for p in pages if p.site == "gkmlpt"], key=lambda p: p.list_date or "", reverse=True
+    )
     order = {
         # TRS: 3 list pages (index, index_1, index_2), newest first
         "trs": [
@@ -1358,24 +1803,11 @@ def all_pages(shared: Path) -> dict[str, list[Page]]:
                 "trs/zwgk/zfxxgknb/202403/t20240301_1005.html",
                 "trs/zwgk/zfxxgknb/202402/004_c88faac3643766a2.html",
             ],
-            [
-                "trs/zwgk/zfxxgknb/202401/t20240125_1003.html",
-                "trs/zwgk/zfxxgknb/202312/t20231220_1002.html",
-            ],
-            ["trs/zwgk/zfxxgknb/202001/shanghai-bgt-2019.html"],
+            ["trs/zwgk/zfxxgknb/202401/t20240125_1003.html"],
+            ["trs/zwgk/zfxxgknb/202312/t20231220_1002.html"],
         ],
-        # Hanweb: first screen (index.html) and index_2.html
-        "hanweb": [
-            [
-                "hanweb/art/2023/3/20/art_2150_1003.html",
-                "hanweb/art/2023/2/28/art_2150_1002.html",
-                "hanweb/art/2023/1/12/002_56f09fd46df237b3.html",
-            ],
-            [
-                "hanweb/art/2017/3/15/003_ff39032f2697628d.html",
-                "hanweb/art/2017/1/5/art_2150_1001.html",
-            ],
-        ],
+        # Hanweb: screens of 15; the column page embeds the first, the data proxy the rest
+        "hanweb": [[p.path for p in hanweb_column[k : k + 15]] for k in range(0, 40, 15)],
         # plain: list.html and list_2.html
         "plain": [
             [
@@ -1384,6 +1816,15 @@ def all_pages(shared: Path) -> dict[str, list[Page]]:
                 "plain/xxgk/ndbg/fzzf2023.html",
             ],
             ["plain/xxgk/ndbg/001_594938079f36f576.html", "plain/xxgk/ndbg/bmys2023.html"],
+        ],
+        # TRS-API: pages of the API (page 1 is also the HTML column page)
+        "trsapi": [
+            [p.path for p in trsapi_column[k : k + TRSAPI_PAGE_SIZE]]
+            for k in range(0, len(trsapi_column), TRSAPI_PAGE_SIZE)
+        ],
+        # gkmlpt: pages of the API
+        "gkmlpt": [
+            [p.path for p in gkmlpt_column[k : k + 4]] for k in range(0, len(gkmlpt_column), 4)
         ],
     }
     listed = [x for site in order.values() for pg in site for x in pg]
@@ -1411,6 +1852,8 @@ def build_files(shared: Path) -> dict[str, bytes]:
         '<li><a href="/trs/index.html">演示市人民政府 (TRS WCM style)</a></li>\n'
         '<li><a href="/hanweb/index.html">样例县人民政府 (Hanweb style)</a></li>\n'
         '<li><a href="/plain/index.html">示例镇人民政府 (generic, GBK)</a></li>\n'
+        '<li><a href="/trsapi-site/index.html">范例区人民政府 (TRS with a list API)</a></li>\n'
+        '<li><a href="/gkmlpt-site/gkmlpt/index">样板市人民政府 (Guangdong gkmlpt)</a></li>\n'
         "</ul>\n</body>\n</html>\n",
     )
     put(
@@ -1509,12 +1952,8 @@ def build_files(shared: Path) -> dict[str, bytes]:
         ),
     )
     per_screen = len(hw_pages[0])
-    for i, items in enumerate(hw_pages):
-        name = "index.html" if i == 0 else f"index_{i + 1}.html"
-        put(
-            f"hanweb/col/col2150/{name}",
-            hanweb_list(items, i + 1, len(hw_pages), total, per_screen),
-        )
+    put("hanweb/col/col2150/index.html", hanweb_list(hw_pages[0], total, per_screen))
+    for items in hw_pages:
         for p in items:
             put(p.path, hanweb_article(p))
     put(
@@ -1525,11 +1964,11 @@ def build_files(shared: Path) -> dict[str, bytes]:
     )
     everything = [p for pg in hw_pages for p in pg]
     put(
-        "hanweb/module/web/jpage/dataproxy.xml",
+        "hanweb/module/web/jpage/columns/2150.xml",
         '<?xml version="1.0" encoding="UTF-8"?>\n'
-        "<!-- demo fixture: built by demo/build_portal.py; what a POST to dataproxy.jsp for column 2150 "
-        "answers (all records); made: everything -->\n"
-        + hanweb_datastore(everything, total=total)
+        "<!-- demo fixture: built by demo/build_portal.py; every record of column 2150, which "
+        "demo/server.py pages for POSTs to dataproxy.jsp; made: everything -->\n"
+        + hanweb_datastore(everything, total=total, nextgroup=False)
         + "\n",
     )
 
@@ -1571,6 +2010,64 @@ def build_files(shared: Path) -> dict[str, bytes]:
         for p in items:
             put(p.path, plain_article(p), "gbk")
 
+    # ---- TRS with a list API ----
+    ta_pages = sites["trsapi"]
+    every_doc = [p for pg in ta_pages for p in pg]
+    c = fixture_comment("nothing", "nothing", "everything (home page, nav, template)")
+    put(
+        "trsapi-site/index.html",
+        trs_simple(
+            TRSAPI_SITE["name"],
+            "",
+            '<div class="zwgk-entry"><h2><a href="zwgk/index.html">政务公开</a></h2></div>',
+            c,
+            TRSAPI_SITE,
+        ),
+    )
+    put(
+        "trsapi-site/zwgk/index.html",
+        trs_simple(
+            f"政务公开_{TRSAPI_SITE['name']}",
+            "../",
+            '<ul class="zwgk-lm"><li><a href="./zfxxgknb/index.html">政府信息公开年报</a></li></ul>',
+            fixture_comment("nothing", "nothing", "everything (政务公开 landing page)"),
+            TRSAPI_SITE,
+        ),
+    )
+    put("trsapi-site/zwgk/zfxxgknb/index.html", trsapi_list(ta_pages[0], len(every_doc)))
+    for p in every_doc:
+        put(p.path, trs_article(p))
+    put(f"trsapi-site/trsapi/list-{TRSAPI_CHANNEL}.json", trsapi_records(every_doc) + "\n")
+
+    # ---- Guangdong gkmlpt ----
+    gk_pages = [p for pg in sites["gkmlpt"] for p in pg]
+    put(f"{GKMLPT_ROOT}/index", gkmlpt_index())
+    put(
+        f"{GKMLPT_ROOT}/static/app.js",
+        "/* demo fixture: built by demo/build_portal.py; made: a stand-in for the gkmlpt app, which\n"
+        " * lists window._CONFIG.API_ROOT + '/all/{category}?page=N&sid=' + SID. */\n"
+        "(function () {})();\n",
+    )
+    for p in gk_pages:
+        put(p.path, gkmlpt_article(p))
+    put(f"{GKMLPT_ROOT}/api/all/{GKMLPT_SITE['category']}.json", gkmlpt_articles(gk_pages) + "\n")
+
+    # ---- files that pages attach (a .docx built here, the made scanned PDF) ----
+    for site_pages in sites.values():
+        for p in (p for pg in site_pages for p in pg if p.attached_file):
+            path, data = p.attached_file
+            assert path not in files, path
+            files[path] = data
+
+    # ---- response headers of single paths (demo/server.py reads _headers) ----
+    put(
+        "_headers",
+        "# demo fixture: built by demo/build_portal.py. A GBK page sent with a UTF-8 charset in\n"
+        "# its Content-Type header, as misconfigured portals do (its <meta> says gb2312).\n"
+        "/plain/xxgk/ndbg/001_594938079f36f576.html\n"
+        "  Content-Type: text/html; charset=utf-8\n",
+    )
+
     # ---- PDFs (copies of the real corpus files) ----
     files["trs/zwgk/zfxxgknb/202402/huaian-city-2024.pdf"] = (
         shared / "corpus" / "huaian-city-2024.pdf"
@@ -1583,6 +2080,23 @@ def build_files(shared: Path) -> dict[str, bytes]:
     return files
 
 
+def list_page_name(site: str, index: int, count: int) -> str:
+    """Where list page number `index` (from 0), holding `count` items, is, for the README."""
+    if site == "trs":
+        return "/trs/zwgk/zfxxgknb/" + ("index.html" if index == 0 else f"index_{index}.html")
+    if site == "hanweb":
+        if index == 0:
+            return "/hanweb/col/col2150/index.html (first screen, embedded)"
+        first = index * 15 + 1
+        return f"data proxy screen {index + 1} (records {first}–{first + count - 1})"
+    if site == "plain":
+        return "/plain/xxgk/ndbg/" + ("list.html" if index == 0 else f"list_{index + 1}.html")
+    if site == "trsapi":
+        html_page = " = /trsapi-site/zwgk/zfxxgknb/index.html" if index == 0 else ""
+        return f"{TRSAPI_API}{index + 1}{html_page}"
+    return f"/{GKMLPT_ROOT}/api/all/{GKMLPT_SITE['category']}?page={index + 1}&sid={GKMLPT_SITE['sid']}"
+
+
 def readme(sites: dict[str, list[list[Page]]]) -> str:
     out = [
         "# Demo portal (fixture)",
@@ -1591,34 +2105,47 @@ def readme(sites: dict[str, list[list[Page]]]) -> str:
         "`python demo/build_portal.py`; the output is deterministic). Serve it with "
         "`python -m demo.server [--port N]`.",
         "",
-        "Three small sites in the styles of real government portals, one host:",
+        "Five small sites in the styles of real government portals, one host:",
         "",
         "| site | style | column (list pages) | encoding |",
         "|---|---|---|---|",
         '| `/trs/` 演示市人民政府 | TRS WCM: `createPageHTML(3, i, "index", "html")` pager, '
         "`./YYYYMM/…` links, `.TRS_Editor` body, ArticleTitle/PubDate/ContentSource/ColumnName metas "
         "| `/trs/zwgk/zfxxgknb/index.html`, `index_1.html`, `index_2.html` | UTF-8 (meta) |",
-        '| `/hanweb/` 样例县人民政府 | Hanweb 大汉 JCMS: list in `<script type="text/xml"><datastore>…` '
-        "plus a static 下一页 link, `#zoom` body; all records also in "
-        "`/hanweb/module/web/jpage/dataproxy.xml` (stand-in for the dataproxy.jsp answer) "
-        "| `/hanweb/col/col2150/index.html`, `index_2.html` | UTF-8 (meta) |",
+        '| `/hanweb/` 样例县人民政府 | Hanweb 大汉 JCMS: 40 items in screens of 15; the first screen in `<script type="text/xml"><datastore>…`, '
+        "the rest only through the jpage call's POST to `/hanweb/module/web/jpage/dataproxy.jsp` "
+        "(nextgroup link with webid/columnid/unitid, the other form fields in the call's `ajaxParam`), "
+        "`#zoom` body | `/hanweb/col/col2150/index.html` + data proxy | UTF-8 (meta) |",
         "| `/plain/` 示例镇人民政府 | generic: 下一页/尾页 links, `.article-content` body (one page with "
         'no known container) | `/plain/xxgk/ndbg/list.html`, `list_2.html` | GBK: `<meta charset="gb2312">`, '
-        "one page with no declaration |",
+        "one page with no declaration at all, one sent with a UTF-8 header (`_headers`) |",
+        "| `/trsapi-site/` 范例区人民政府 | newer TRS: page 1 of the column is HTML, pages 2+ come from "
+        f"the JSON API `{TRSAPI_API}N` (`data.list` rows with DOCTITLE/DOCPUBURL; a page past "
+        "the end repeats the last page) | `/trsapi-site/zwgk/zfxxgknb/index.html` + API | UTF-8 |",
+        "| `/gkmlpt-site/` 样板市人民政府 | Guangdong gkmlpt: `/gkmlpt-site/gkmlpt/index` is a script shell "
+        f"holding `SID: '{GKMLPT_SITE['sid']}'`; the list is the JSON API "
+        f"`/gkmlpt-site/gkmlpt/api/all/{GKMLPT_SITE['category']}?page=N&sid=SID` (`articles`, `total`, "
+        "`page`; 4 a page); articles `/gkmlpt/content/…/post_ID.html` with 附件 links | API | UTF-8 |",
         "",
-        "Home pages `/trs/index.html`, `/hanweb/index.html`, `/plain/index.html` link to a 政务公开 page "
-        "and to the column (政府信息公开年报 / 年度报告). `/robots.txt` (portal root only) allows everything "
-        "except `/private/`; each home page links to `/private/index.html` (a made page that a polite "
-        "crawler must not fetch). `/index.html` is a made directory page. The server sends "
-        "`text/html` without a charset for every `.html` file.",
+        "Home pages `/trs/index.html`, `/hanweb/index.html`, `/plain/index.html`, "
+        "`/trsapi-site/index.html` link to a 政务公开 page and to the column (政府信息公开年报 / "
+        "年度报告). `/robots.txt` (portal root only) allows everything except `/private/`; the "
+        "first three home pages link to `/private/index.html` (a made page that a polite crawler "
+        "must not fetch). `/index.html` is a made directory page. The server sends `text/html` "
+        "without a charset for every `.html` file (and for the extensionless gkmlpt index), except "
+        "where `_headers` says otherwise, and answers the three list APIs from their data files "
+        "(`hanweb/module/web/jpage/columns/2150.xml`, `trsapi-site/trsapi/list-4127.json`, "
+        "`gkmlpt-site/gkmlpt/api/all/2.json`).",
         "",
         "## What is real",
         "",
-        "- Report text and tables of the six report pages below: the five seed texts "
+        "- Report text and tables of the six seed/corpus reports below: the five seed texts "
         "(`/work/shared/seeds/*.txt`, text renderings of real pages) and the real HTML fragment "
-        "`corpus/shanghai-bgt-2019.html` (inserted verbatim).",
+        "`corpus/shanghai-bgt-2019.html` (inserted verbatim). Seed 002 is published as a Word "
+        "file (`.docx`, built here with the standard library), the others as HTML pages.",
         "- Seed tables are rebuilt as HTML tables (rowspan/colspan of the standard 2019/2021 formats, "
-        "`<td><p>…</p></td>`, `&nbsp;` for blank cells, `<br />` for line breaks inside a cell). "
+        "`<td><p>…</p></td>`, `&nbsp;` for blank cells, `<br />` for line breaks inside a cell), "
+        "or as Word tables (gridSpan/vMerge) for 002. "
         "The spans are made (the text renderings lost them), the cell texts are the seeds' own: every "
         "number and every blank stays in its place, and the generator checks each table's cell count "
         "against the layout.",
@@ -1628,48 +2155,47 @@ def readme(sites: dict[str, list[list[Page]]]) -> str:
         "打印本页/关闭窗口) are left out of the body and re-created by the template. Every other seed "
         "line is one `<p>` of the body, in order (lines holding only a non-breaking space stay as "
         "`<p>&nbsp;</p>`); 004's 解读链接 URL is made a link.",
-        "- The two PDFs are byte copies of `corpus/huaian-city-2024.pdf` and "
+        "- The two report PDFs are byte copies of `corpus/huaian-city-2024.pdf` and "
         "`corpus/hongze-district-2023.pdf`.",
-        "- The footers of the 002 and 001 pages are those seeds' own footer lines (real chrome; "
-        "001's carries injected spam).",
+        "- The footer of the 001 page is that seed's own footer lines (real chrome, with injected "
+        "spam).",
         "",
         "## What is made",
         "",
-        "- All site names (演示市/样例县/示例镇人民政府), templates, navigation, breadcrumbs, toolbars "
-        "(发布时间/来源/浏览次数, 字号/字体, 视力保护色, 分享到, 打印/关闭, 扫一扫…), default footers "
-        "(主办/承办, 网站标识码, ICP/公网安备 numbers made of zeros), list pages, pagers, URLs, "
-        "the TRS 索引号 grid, the pdf.js viewer stub.",
-        "- The non-report items (titles and texts).",
+        "- All site names (演示市/样例县/示例镇/范例区/样板市人民政府), templates, navigation, "
+        "breadcrumbs, toolbars (发布时间/来源/浏览次数, 字号/字体, 视力保护色, 分享到, 打印/关闭, "
+        "扫一扫…), default footers (主办/承办, 网站标识码, ICP/公网安备 numbers made of zeros), list "
+        "pages, pagers, list API answers, URLs, the TRS 索引号 grid, the gkmlpt 索引号 table, the "
+        "pdf.js viewer stub.",
+        "- The non-report items (titles and texts); none of them is a report.",
         "- ContentSource/来源 values of report pages (derived from the report's organ).",
         "- Page and list dates, except those taken from the documents as noted below.",
+        "- The scanned PDF: the made fixture `tests/fixtures/attachments/made-scanned-2-pages.pdf` "
+        "(two image-only pages rendered from page 1 of the real huaian PDF).",
         "",
         "## Page by page",
         "",
     ]
+    labels = {
+        "report": "REPORT",
+        "nonreport": "not a report",
+        "pdf": "report as embedded PDF",
+        "docx": "report as a Word attachment",
+        "scanned": "scanned PDF attachment (recorded, not parsed)",
+    }
     for site, pages in sites.items():
         out.append(f"### {site}")
         out.append("")
         for i, items in enumerate(pages):
-            if site == "trs":
-                lp = "index.html" if i == 0 else f"index_{i}.html"
-                lp = f"/trs/zwgk/zfxxgknb/{lp}"
-            elif site == "hanweb":
-                lp = "/hanweb/col/col2150/" + ("index.html" if i == 0 else f"index_{i + 1}.html")
-            else:
-                lp = "/plain/xxgk/ndbg/" + ("list.html" if i == 0 else f"list_{i + 1}.html")
-            out.append(f"List page `{lp}` (made):")
+            out.append(f"List page `{list_page_name(site, i, len(items))}` (made):")
             out.append("")
             for p in items:
-                kind = {
-                    "report": "REPORT",
-                    "nonreport": "not a report",
-                    "pdf": "report as embedded PDF",
-                }[p.kind]
                 date = (
                     f"date {p.pubdate or p.list_date}" if (p.pubdate or p.list_date) else "no date"
                 )
+                made_title = " (title MADE)" if p.title_made else ""
                 out.append(
-                    f"- `/{p.path}` — {kind}: {p.title}{' (title MADE)' if p.title_made else ''}; "
+                    f"- `/{p.path}` — {labels[p.kind]}: {p.title}{made_title}; "
                     f"from {p.source}; {date}"
                 )
                 for note in p.notes:
@@ -1683,10 +2209,18 @@ def readme(sites: dict[str, list[list[Page]]]) -> str:
         "- `/trs/zwgk/zfxxgknb/202403/hongze-district-2023.pdf` — real PDF (copy of "
         "corpus/hongze-district-2023.pdf), embedded by `t20240301_1005.html` through "
         "`/trs/pdfjs/web/viewer.html?file=…` (made stub).",
-        "- `/hanweb/module/web/jpage/dataproxy.xml` — made: all five column records in the datastore "
-        "format with `<totalrecord>`; `/hanweb/module/web/jpage/jpage.js` — made stub.",
+        f"- `/{GKMLPT_ATTACHMENTS}/419004/002_56f09fd46df237b3.docx` — seed 002 as a Word file "
+        "(see above); `/gkmlpt-site/attachment/0/419/419003/4190003.pdf` — the made scanned PDF.",
+        "- `/hanweb/module/web/jpage/columns/2150.xml` — made: all 40 column records in the "
+        "datastore format with `<totalrecord>`, which the server pages for the data proxy; "
+        "`/hanweb/module/web/jpage/jpage.js` — made stub.",
+        "- `/trsapi-site/trsapi/list-4127.json`, `/gkmlpt-site/gkmlpt/api/all/2.json` — made: the "
+        "documents of the two API columns, which the server pages; `/gkmlpt-site/gkmlpt/static/app.js` "
+        "— made stub.",
+        "- `_headers` — made: the UTF-8 Content-Type header of the GBK page 001.",
         "- `/trs/index.html`, `/trs/zwgk/index.html`, `/hanweb/index.html`, `/hanweb/col/col2149/index.html`, "
-        "`/plain/index.html`, `/plain/xxgk/index.html`, `/private/index.html`, `/index.html`, `/robots.txt` — made.",
+        "`/plain/index.html`, `/plain/xxgk/index.html`, `/trsapi-site/index.html`, "
+        "`/trsapi-site/zwgk/index.html`, `/private/index.html`, `/index.html`, `/robots.txt` — made.",
         "",
     ]
     return "\n".join(out)

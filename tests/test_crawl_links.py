@@ -388,11 +388,14 @@ def test_guess_family():
 def test_registry_demo_sites_need_a_demo_base():
     sites = load_registry()
     names = {site.name for site in sites}
-    assert {"demo-trs", "demo-hanweb", "demo-plain"} <= names
-    assert all(site.family in ("trs", "hanweb", "generic") for site in sites)
+    demo = {"demo-trs", "demo-hanweb", "demo-plain", "demo-trsapi", "demo-gkmlpt"}
+    assert demo <= names
+    assert all(site.family in ("trs", "hanweb", "gkmlpt", "generic") for site in sites)
     ready, notes = select_sites(sites)
     assert not any(site.name.startswith("demo-") for site in ready)
-    assert len(notes) == 3
+    assert len(notes) == len(demo)
+    (plain,), _ = select_sites(sites, "demo-plain", "http://127.0.0.1:8123")
+    assert plain.start_urls == [] and plain.home == "http://127.0.0.1:8123/plain/index.html"
     (demo,), _ = select_sites(sites, "demo-hanweb", "http://127.0.0.1:8123/")
     assert demo.start_urls == ["http://127.0.0.1:8123/hanweb/col/col2150/index.html"]
     real = [site for site in sites if not site.name.startswith("demo-")]

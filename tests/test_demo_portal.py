@@ -11,6 +11,7 @@ import json
 import re
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections import Counter
 from pathlib import Path
@@ -36,10 +37,10 @@ REPORT_PAGES = {
     # source stem -> path of its page below the portal root
     "000_ee48f4fde292f35b": "plain/xxgk/ndbg/000_ee48f4fde292f35b.html",
     "001_594938079f36f576": "plain/xxgk/ndbg/001_594938079f36f576.html",
-    "002_56f09fd46df237b3": "hanweb/art/2023/1/12/002_56f09fd46df237b3.html",
+    "002_56f09fd46df237b3": "gkmlpt-site/attachment/0/419/419004/002_56f09fd46df237b3.docx",
     "003_ff39032f2697628d": "hanweb/art/2017/3/15/003_ff39032f2697628d.html",
     "004_c88faac3643766a2": "trs/zwgk/zfxxgknb/202402/004_c88faac3643766a2.html",
-    "shanghai-bgt-2019": "trs/zwgk/zfxxgknb/202001/shanghai-bgt-2019.html",
+    "shanghai-bgt-2019": "trsapi-site/zwgk/zfxxgknb/202001/shanghai-bgt-2019.html",
 }
 
 
@@ -51,7 +52,24 @@ def tree(root: Path) -> dict[str, bytes]:
     }
 
 
+def docx_paragraphs_and_cells(path: Path) -> tuple[list[str], list[str]]:
+    import docx
+
+    document = docx.Document(str(path))
+    cells, seen = [], set()
+    for table in document.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                if cell._tc not in seen:  # a merged cell repeats in every position it spans
+                    seen.add(cell._tc)
+                    cells.append(cell.text)
+    return [p.text for p in document.paragraphs], cells
+
+
 def page_text(path: Path) -> str:
+    if path.suffix == ".docx":
+        paragraphs, cells = docx_paragraphs_and_cells(path)
+        return "\n".join(paragraphs + cells)
     data = path.read_bytes()
     if path.relative_to(PORTAL).parts[0] == "plain":
         return data.decode("gb18030")
@@ -60,6 +78,9 @@ def page_text(path: Path) -> str:
 
 def table_cells(path: Path) -> list[str]:
     import lxml.html
+
+    if path.suffix == ".docx":
+        return docx_paragraphs_and_cells(path)[1]
 
     doc = lxml.html.fromstring(page_text(path))
     return [td.text_content() for td in doc.xpath("//table//td")]
@@ -93,8 +114,13 @@ def test_portal_layout():
         "trs/zwgk/zfxxgknb/202403/hongze-district-2023.pdf",
         "hanweb/index.html",
         "hanweb/col/col2150/index.html",
-        "hanweb/col/col2150/index_2.html",
-        "hanweb/module/web/jpage/dataproxy.xml",
+        "hanweb/module/web/jpage/columns/2150.xml",
+        "trsapi-site/zwgk/zfxxgknb/index.html",
+        "trsapi-site/trsapi/list-4127.json",
+        "gkmlpt-site/gkmlpt/index",
+        "gkmlpt-site/gkmlpt/api/all/2.json",
+        "gkmlpt-site/attachment/0/419/419003/4190003.pdf",
+        "_headers",
         "plain/index.html",
         "plain/xxgk/ndbg/list.html",
         "plain/xxgk/ndbg/list_2.html",
@@ -106,7 +132,7 @@ def test_portal_layout():
 
 
 def test_report_pages_comment_and_dates():
-    for rel in REPORT_PAGES.values():
+    for rel in (rel for rel in REPORT_PAGES.values() if rel.endswith(".html")):
         text = page_text(PORTAL / rel)
         assert text.startswith("<!-- demo fixture: built by demo/build_portal.py from "), rel
         assert "real: report text and tables" in text.split("\n", 1)[0]
@@ -135,13 +161,15 @@ def test_list_pages():
         page = (PORTAL / f"trs/zwgk/zfxxgknb/index_{i}.html").read_text("utf-8")
         assert f'createPageHTML(3, {i}, "index", "html");' in page
     col = (PORTAL / "hanweb/col/col2150/index.html").read_text("utf-8")
-    assert (
-        '<script type="text/xml">' in col
-        and "<datastore>" in col
-        and 'href="index_2.html">下一页' in col
-    )
-    proxy = (PORTAL / "hanweb/module/web/jpage/dataproxy.xml").read_text("utf-8")
-    assert "<totalrecord>5</totalrecord>" in proxy and proxy.count("<record>") == 5
+    # The first screen is embedded; the rest exists only behind the data proxy.
+    assert '<script type="text/xml">' in col and col.count("<record>") == 15
+    assert "index_2.html" not in col and "下一页" not in col
+    assert "proxyUrl: '/hanweb/module/web/jpage/dataproxy.jsp'" in col and "ajaxParam" in col
+    records = (PORTAL / "hanweb/module/web/jpage/columns/2150.xml").read_text("utf-8")
+    assert "<totalrecord>40</totalrecord>" in records and records.count("<record>") == 40
+    trsapi = (PORTAL / "trsapi-site/zwgk/zfxxgknb/index.html").read_text("utf-8")
+    assert "/trsapi-site/trsapi/list?channelid=4127&page=" in trsapi
+    assert "SID: '760001'" in (PORTAL / "gkmlpt-site/gkmlpt/index").read_text("utf-8")
     plain = (PORTAL / "plain/xxgk/ndbg/list.html").read_bytes()
     assert b'<meta charset="gb2312">' in plain
     assert 'href="list_2.html">下一页' in plain.decode("gbk")
@@ -230,8 +258,8 @@ def test_server_serves_pages(base_url):
     assert status == 200 and body == (PORTAL / "trs/zwgk/zfxxgknb/index.html").read_bytes()
     status, ctype, _ = fetch(base_url + "/trs/zwgk/zfxxgknb/202403/hongze-district-2023.pdf")
     assert ctype == "application/pdf"
-    status, ctype, _ = fetch(base_url + "/hanweb/module/web/jpage/dataproxy.xml")
-    assert ctype == "application/xml"
+    status, ctype, body = fetch(base_url + "/gkmlpt-site/gkmlpt/index")
+    assert ctype == "text/html" and b"_CONFIG" in body
     status, ctype, body = fetch(base_url + "/plain/xxgk/ndbg/000_ee48f4fde292f35b.html")
     assert ctype == "text/html" and "charset" not in ctype
     status, ctype, body = fetch(base_url + "/robots.txt")
@@ -243,3 +271,38 @@ def test_server_404(base_url):
         with pytest.raises(urllib.error.HTTPError) as err:
             fetch(base_url + path)
         assert err.value.code == 404
+
+
+def post(url: str, form: dict[str, str]):
+    data = urllib.parse.urlencode(form).encode("ascii")
+    with urllib.request.urlopen(urllib.request.Request(url, data=data), timeout=10) as resp:
+        return resp.status, resp.headers.get("Content-Type"), resp.read().decode("utf-8")
+
+
+def test_server_pages_the_hanweb_data_proxy(base_url):
+    proxy = base_url + "/hanweb/module/web/jpage/dataproxy.jsp"
+    _, ctype, body = post(proxy + "?startrecord=16&endrecord=30&perpage=15", {"columnid": "2150"})
+    assert "xml" in ctype and "<totalrecord>40</totalrecord>" in body
+    assert body.count("<record>") == 15
+    _, _, tail = post(proxy + "?startrecord=31&endrecord=45&perpage=15", {"columnid": "2150"})
+    assert tail.count("<record>") == 10 and "003_ff39032f2697628d" in tail
+    _, _, unknown = post(proxy + "?startrecord=1&endrecord=45&perpage=15", {"columnid": "9"})
+    assert "<totalrecord>0</totalrecord>" in unknown
+
+
+def test_server_pages_the_json_list_apis(base_url):
+    _, ctype, body = fetch(base_url + "/gkmlpt-site/gkmlpt/api/all/2?page=2&sid=760001")
+    answer = json.loads(body)
+    assert "json" in ctype and answer["total"] == 5 and len(answer["articles"]) == 1
+    _, _, body = fetch(base_url + "/gkmlpt-site/gkmlpt/api/all/2?page=1&sid=1")
+    assert json.loads(body)["articles"] == []  # a wrong site id finds nothing
+    _, _, body = fetch(base_url + "/trsapi-site/trsapi/list?channelid=4127&page=9")
+    answer = json.loads(body)["data"]
+    assert answer["page"] == 3 and answer["list"][0]["DOCTITLE"].startswith("2019年上海市")
+
+
+def test_server_sends_the_headers_file_overrides(base_url):
+    _, ctype, _ = fetch(base_url + "/plain/xxgk/ndbg/001_594938079f36f576.html")
+    assert ctype == "text/html; charset=utf-8"  # a GBK page under a UTF-8 header
+    with pytest.raises(urllib.error.HTTPError):
+        fetch(base_url + "/_headers")

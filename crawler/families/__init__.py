@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from crawler.families.base import COLUMN, Fetch, ListStrategy, ListVisit, starts_a_column
 from crawler.families.generic import GenericStrategy
+from crawler.families.gkmlpt import GkmlptStrategy
 from crawler.families.hanweb import HanwebStrategy
 from crawler.families.trs import TrsStrategy
 
@@ -16,6 +17,7 @@ STRATEGIES: dict[str, type[ListStrategy]] = {
     "generic": GenericStrategy,
     "trs": TrsStrategy,
     "hanweb": HanwebStrategy,
+    "gkmlpt": GkmlptStrategy,
 }
 
 
@@ -26,6 +28,8 @@ def strategy_for(family: str | None, options: dict | None = None) -> ListStrateg
 
 def guess_family(url: str) -> str:
     """A family for an ad-hoc start URL, from the address alone."""
+    if "/gkmlpt/" in url:
+        return "gkmlpt"
     if "/col/col" in url or "/module/" in url:
         return "hanweb"
     return "generic"

@@ -23,14 +23,20 @@ class Fetch:
     method: str = "GET"
     formdata: tuple[tuple[str, str], ...] | None = None  # a tuple keeps Fetch hashable
     # "list": a later page of a column; "column": the first page of a sub-column;
-    # other kinds are family-specific
+    # other kinds are family-specific (an API page, a Hanweb data-proxy batch)
     kind: str = "list"
+    # The page number of an API request and the column page it belongs to, so that its
+    # answer can ask for the next page (API addresses are relative to the column).
+    page: int | None = None
+    column_url: str | None = None
 
 
 @dataclass
 class ListVisit:
     page: ListPage
     next: list[Fetch] = field(default_factory=list)
+    # What the spider should log about this page (an API that cannot be used, ...).
+    notes: list[str] = field(default_factory=list)
 
 
 def _pattern(value: str | None) -> re.Pattern[str] | None:

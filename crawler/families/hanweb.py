@@ -1,34 +1,95 @@
 """Hanweb 大汉 JCMS portals.
 
 A column page /col/colN/index.html embeds its first screen of items as
-<script type="text/xml"><datastore><nextgroup><![CDATA[<a href="/module/web/jpage/
-dataproxy.jsp?page=1&webid=..&columnid=..&unitid=..">]]></nextgroup><recordset>
-<record><![CDATA[<li>…</li>]]></record>…</recordset></datastore></script>
-(crawler.links.anchors reads those records). The rest of the list comes from a POST
-to dataproxy.jsp?startrecord=S&endrecord=E&perpage=P with the nextgroup's
-parameters as form data, answered with the same <datastore> XML.
+<div id="UNITID"><script type="text/xml"><datastore><nextgroup><![CDATA[<a href="/module/
+web/jpage/dataproxy.jsp?page=1&webid=..&columnid=..&unitid=..">]]></nextgroup><recordset>
+<record><![CDATA[<li>…</li>]]></record>…</recordset></datastore></script></div>
+(crawler.links.anchors reads those records), followed by the jpage call that pages the
+rest: $('#UNITID').jpage({proxyUrl: '/module/web/jpage/dataproxy.jsp', perPage: 15,
+totalRecord: 132, ajaxParam: {col: 1, appid: 1, webid: .., columnid: .., unitid: ..}}).
+The rest of the list comes from a POST to dataproxy.jsp?startrecord=S&endrecord=E&perpage=P
+with those parameters as form data, answered with the same <datastore> XML plus
+<totalrecord>; batches are asked for until totalrecord is reached.
 
-Site options: hanweb_batch (records per POST, default 45 = three screens of 15).
+Form fields, weakest first: defaults (col=1, appid=1, path=/, permissiontype=0), the
+nextgroup link, the page's inline JS (ajaxParam, param_N objects, var declarations), the
+column id of the address and the unit id of the list's <div>, then the registry.
+
+Site options:
+  hanweb_batch      records per POST (default 45: three screens of 15, what jpage asks for)
+  hanweb_form       form fields that win over the page's, e.g. {webid: 3090, unitid: 4851098}
+  hanweb_proxy_url  the data proxy's address (default: the page's, else
+                    /module/web/jpage/dataproxy.jsp)
 """
 
 from __future__ import annotations
 
 import html as html_lib
 import re
+from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
+from lxml import etree
+
 from crawler.families.base import COLUMN, Fetch, ListStrategy, ListVisit, starts_a_column
-from crawler.links import embedded_records, read_list_page
+from crawler.links import Anchor, anchors, embedded_records, read_records
 
 PROXY_KIND = "hanweb-proxy"
-_NEXTGROUP = re.compile(
-    r"<nextgroup>\s*<!\[CDATA\[.*?href=[\"']([^\"']*dataproxy\.jsp[^\"']*)[\"']", re.S | re.I
+DEFAULT_PROXY_PATH = "/module/web/jpage/dataproxy.jsp"
+DEFAULT_BATCH = 45
+DEFAULT_PER_PAGE = 15
+FORM_DEFAULTS = {"col": "1", "appid": "1", "path": "/", "permissiontype": "0"}
+# What the data proxy knows a column by; names in JS objects other than ajaxParam count
+# only when they are one of these.
+FORM_FIELDS = {
+    "col",
+    "appid",
+    "webid",
+    "path",
+    "columnid",
+    "unitid",
+    "webname",
+    "permissiontype",
+    "sourcecontenttype",
+}
+_PAGING_FIELDS = {"page", "startrecord", "endrecord", "perpage"}
+_JPAGE_SETTINGS = {"proxyUrl", "perPage", "totalRecord"}  # jpage_settings() keys, not fields
+
+_DATASTORE = re.compile(r"<datastore\b.*?</datastore\s*>", re.S | re.I)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_JS_OBJECT = re.compile(r"\b(ajaxParam|param_?\w*)\s*[:=]\s*\{([^{}]*)\}", re.I)
+_JS_PAIR = re.compile(r"""["']?(\w+)["']?\s*:\s*(?:'([^']*)'|"([^"]*)"|([\w./%-]+))""")
+_JS_VAR = re.compile(
+    r"""\bvar\s+(webid|columnid|unitid|webname)\s*=\s*(?:'([^']*)'|"([^"]*)"|([\w.-]+))""",
+    re.I,
 )
-_PROXY_IN_SCRIPT = re.compile(r"[\"']([^\"'\s]*?/dataproxy\.jsp[^\"'\s]*)[\"']", re.I)
-_TOTAL = re.compile(
-    r"<totalrecord>\s*(\d+)\s*</totalrecord>|totalRecord\s*[:=]\s*['\"]?(\d+)", re.I
+_JS_PROXY_URL = re.compile(r"""proxyUrl\s*[:=]\s*['"]([^'"]+)['"]""", re.I)
+_JS_PER_PAGE = re.compile(r"\bperPage\s*[:=]\s*['\"]?(\d+)", re.I)
+_JS_TOTAL = re.compile(r"\btotalRecord\s*[:=]\s*['\"]?(\d+)", re.I)
+_JPAGE_TARGET = re.compile(r"""\$\(\s*['"]#(\d+)['"]\s*\)\s*\.\s*jpage\s*\(""")
+_UNIT_DIV = re.compile(
+    r"""<div[^>]*\bid\s*=\s*["']?(\d+)["']?[^>]*>\s*<script[^>]*text/xml""", re.I
 )
-_PERPAGE = re.compile(r"\bperpage\s*[:=]\s*['\"]?(\d+)", re.I)
+_COLUMN_IN_URL = re.compile(r"/col/col(\d+)/", re.I)
+
+
+@dataclass
+class Datastore:
+    """A <datastore> document: the proxy's answer, or the first screen inside a page."""
+
+    total: int | None
+    records: list[str]  # HTML fragments, one per list item
+    nextgroup: str | None = None  # the dataproxy link of <nextgroup>
+
+
+@dataclass
+class ProxyPlan:
+    """How to ask a column's data proxy for the items its page does not show."""
+
+    url: str  # without query
+    form: dict[str, str] = field(default_factory=dict)
+    total: int | None = None
+    per_page: int = DEFAULT_PER_PAGE
 
 
 class HanwebStrategy(ListStrategy):
@@ -45,68 +106,186 @@ class HanwebStrategy(ListStrategy):
             # which only matters for columns whose pager exists in JS alone; and the
             # proxy's batches start from the column's first page, never from a later one.
             return visit
-        proxy = proxy_request(text, url)
-        total = total_records(text)
-        shown = len(embedded_records(text))
-        if proxy and total and shown and total > shown:
-            visit.next.append(self._batch(proxy, shown + 1, total, per_page(text)))
+        plan = proxy_plan(text, url, self.options)
+        if plan is None:
+            return visit
+        datastore = column_datastore(text, url)
+        shown = len(datastore.records) if datastore else 0
+        if plan.total is not None and plan.total <= shown:
+            return visit  # the page shows the whole column
+        # An unknown total is learnt from the first answer's <totalrecord>.
+        visit.next.append(self._batch(plan, shown + 1, plan.total))
         return visit
 
     def _read_proxy_answer(self, text: str, fetch: Fetch, site_urls: list[str]) -> ListVisit:
-        url = fetch.url
-        fragments = "\n".join(embedded_records(text))
-        page = read_list_page(fragments, url, site_urls, self.report_pattern, self.exclude_pattern)
-        page.pages = []  # a proxy answer's pager links are JS; batches come from counts
-        visit = ListVisit(page)
-        params = dict(parse_qsl(urlsplit(url).query))
-        end = int(params.get("endrecord", 0) or 0)
-        total = total_records(text)
-        if fragments and total and end and end < total:
-            target = urljoin(url, urlsplit(url).path)
-            form = dict(fetch.formdata or ())
-            visit.next.append(
-                self._batch((target, form), end + 1, total, int(params.get("perpage", 15) or 15))
+        datastore = parse_datastore(text) or Datastore(total=None, records=[])
+        records = record_anchors(datastore.records, fetch.url)
+        visit = ListVisit(
+            read_records(records, site_urls, self.report_pattern, self.exclude_pattern)
+        )
+        params = dict(parse_qsl(urlsplit(fetch.url).query))
+        end = int(params.get("endrecord") or 0)
+        total = datastore.total
+        # An empty answer ends the batches even when totalrecord promises more.
+        if records and total and end and end < total:
+            plan = ProxyPlan(
+                url=urljoin(fetch.url, urlsplit(fetch.url).path),
+                form=dict(fetch.formdata or ()),
+                total=total,
+                per_page=int(params.get("perpage") or DEFAULT_PER_PAGE),
             )
+            visit.next.append(self._batch(plan, end + 1, total))
         return visit
 
-    def _batch(
-        self, proxy: tuple[str, dict[str, str]], start: int, total: int, perpage: int
-    ) -> Fetch:
-        target, form = proxy
-        batch = int(self.options.get("hanweb_batch", 45))
-        end = min(start + batch - 1, total)
-        query = urlencode({"startrecord": start, "endrecord": end, "perpage": perpage})
+    def _batch(self, plan: ProxyPlan, start: int, total: int | None) -> Fetch:
+        batch = int(self.options.get("hanweb_batch") or DEFAULT_BATCH)
+        end = start + batch - 1 if total is None else min(start + batch - 1, total)
+        query = urlencode({"startrecord": start, "endrecord": end, "perpage": plan.per_page})
         return Fetch(
-            f"{target}?{query}",
+            f"{plan.url}?{query}",
             method="POST",
-            formdata=tuple(sorted(form.items())),
+            formdata=tuple(sorted(plan.form.items())),
             kind=PROXY_KIND,
         )
 
 
-def proxy_request(text: str, url: str) -> tuple[str, dict[str, str]] | None:
-    """(dataproxy URL without query, form fields) announced by a column page, if any."""
-    match = _NEXTGROUP.search(text) or _PROXY_IN_SCRIPT.search(text)
-    if not match:
+# --- reading pages and answers (pure) ----------------------------------------------------------
+
+
+def _xml_parser() -> etree.XMLParser:
+    # The answer is untrusted: no entity expansion, no DTD or entity fetched over the
+    # network, no giant documents. recover=True reads the odd unescaped "&" in a record.
+    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=True)
+
+
+def parse_datastore(text: str) -> Datastore | None:
+    """The first <datastore> in text (a dataproxy answer or a column page), read as XML."""
+    datastores = parse_datastores(text)
+    return datastores[0] if datastores else None
+
+
+def parse_datastores(text: str) -> list[Datastore]:
+    """Every <datastore> in text; a column page may hold several lists."""
+    found = []
+    for match in _DATASTORE.finditer(text or ""):
+        source = _XML_DECLARATION.sub("", match.group(0))
+        try:
+            root = etree.fromstring(source.encode("utf-8"), _xml_parser())
+        except etree.XMLSyntaxError:
+            root = None
+        if root is None:
+            # Beyond what recover can mend: the records are still CDATA sections.
+            found.append(Datastore(_total_in(source), embedded_records(source)))
+            continue
+        nextgroup = None
+        for element in root.iter("nextgroup"):
+            href = re.search(r"""href\s*=\s*["']([^"']+)["']""", element.text or "")
+            nextgroup = html_lib.unescape(href.group(1)) if href else None
+        records = [element.text or "" for element in root.iter("record")]
+        found.append(Datastore(_total_in(source, root), records, nextgroup))
+    return found
+
+
+def _total_in(source: str, root=None) -> int | None:
+    value = root.findtext(".//totalrecord") if root is not None else None
+    if value is None:
+        match = re.search(r"<totalrecord>\s*(\d+)", source, re.I)
+        value = match.group(1) if match else None
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
         return None
-    href = urljoin(url, html_lib.unescape(match.group(1)))
-    parts = urlsplit(href)
-    form = {
-        k: v
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if k not in ("page", "startrecord", "endrecord", "perpage")
-    }
-    form.setdefault("col", "1")
-    form.setdefault("appid", "1")
-    form.setdefault("path", "/")
-    return f"{parts.scheme}://{parts.netloc}{parts.path}", form
 
 
-def total_records(text: str) -> int | None:
-    match = _TOTAL.search(text or "")
-    return int(match.group(1) or match.group(2)) if match else None
+def column_datastore(text: str, url: str) -> Datastore | None:
+    """The datastore of the column at url: the one whose nextgroup names its column id,
+    else the first that pages through a proxy, else the first."""
+    datastores = parse_datastores(text)
+    column = _COLUMN_IN_URL.search(url)
+    for datastore in datastores:
+        query = dict(parse_qsl(urlsplit(datastore.nextgroup or "").query))
+        if column and query.get("columnid") == column.group(1):
+            return datastore
+    with_proxy = [d for d in datastores if d.nextgroup]
+    return (with_proxy or datastores or [None])[0]
 
 
-def per_page(text: str) -> int:
-    match = _PERPAGE.search(text or "")
-    return int(match.group(1)) if match else 15
+def record_anchors(records: list[str], base_url: str) -> list[Anchor]:
+    """The item link of each record: its first anchor with a title."""
+    found = []
+    for record in records:
+        labelled = [a for a in anchors(record, base_url) if a.label]
+        if labelled:
+            found.append(labelled[0])
+    return found
+
+
+def jpage_settings(text: str) -> dict[str, str]:
+    """Form fields and jpage settings written in the page's inline JS.
+
+    Keys: form field names as written, plus "proxyUrl", "perPage" and "totalRecord".
+    """
+    settings: dict[str, str] = {}
+    for match in _JS_VAR.finditer(text or ""):
+        settings[match.group(1).lower()] = _js_value(match.groups()[1:])
+    target = _JPAGE_TARGET.search(text or "")
+    if target:
+        settings["unitid"] = target.group(1)
+    for match in _JS_OBJECT.finditer(text or ""):
+        whole_form = match.group(1).lower() == "ajaxparam"
+        for pair in _JS_PAIR.finditer(match.group(2)):
+            key = pair.group(1)
+            if whole_form or key.lower() in FORM_FIELDS:
+                settings[key] = _js_value(pair.groups()[1:])
+    for name, pattern in (
+        ("proxyUrl", _JS_PROXY_URL),
+        ("perPage", _JS_PER_PAGE),
+        ("totalRecord", _JS_TOTAL),
+    ):
+        match = pattern.search(text or "")
+        if match:
+            settings[name] = match.group(1)
+    return settings
+
+
+def _js_value(groups: tuple[str | None, ...]) -> str:
+    return next((g for g in groups if g is not None), "")
+
+
+def proxy_plan(text: str, url: str, options: dict | None = None) -> ProxyPlan | None:
+    """How to page the column at url through its data proxy; None when the column id
+    cannot be known (then there is nothing to ask the proxy for)."""
+    options = options or {}
+    form = dict(FORM_DEFAULTS)
+    datastore = column_datastore(text, url)
+    proxy = None
+    if datastore and datastore.nextgroup:
+        href = urljoin(url, datastore.nextgroup)
+        parts = urlsplit(href)
+        proxy = f"{parts.scheme}://{parts.netloc}{parts.path}"
+        form.update(
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if k.lower() not in _PAGING_FIELDS
+        )
+    settings = jpage_settings(text)
+    form.update((k, v) for k, v in settings.items() if k not in _JPAGE_SETTINGS)
+    column = _COLUMN_IN_URL.search(url)
+    if column:
+        form.setdefault("columnid", column.group(1))
+    unit = _UNIT_DIV.search(text or "")
+    if unit:
+        form.setdefault("unitid", unit.group(1))
+    form.update({str(k): str(v) for k, v in (options.get("hanweb_form") or {}).items()})
+    if not form.get("columnid"):
+        return None
+    announced = proxy or settings.get("proxyUrl") or options.get("hanweb_proxy_url")
+    if not (announced or datastore or settings):
+        return None  # nothing on the page says it is a jpage list
+    address = options.get("hanweb_proxy_url") or settings.get("proxyUrl") or proxy
+    address = urljoin(url, address or DEFAULT_PROXY_PATH).split("?", 1)[0]
+    total = datastore.total if datastore and datastore.total is not None else None
+    if total is None and settings.get("totalRecord"):
+        total = int(settings["totalRecord"])
+    per_page = int(settings.get("perPage") or DEFAULT_PER_PAGE)
+    return ProxyPlan(address, form, total, per_page)

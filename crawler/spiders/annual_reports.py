@@ -3,16 +3,22 @@
     scrapy crawl annual_reports                          every registry site
     scrapy crawl annual_reports -a site=NAME             one registry site ("a,b", "demo-*")
     scrapy crawl annual_reports -a start_url=URL         an ad-hoc column or report page
-        [-a family=trs|hanweb|generic] [-a max_pages=N]
+    scrapy crawl annual_reports -a home=URL              a portal's home (or 政务公开) page:
+                                                         its report columns are found first
+        [-a family=trs|hanweb|gkmlpt|generic] [-a max_pages=N]
     -a demo_base=http://127.0.0.1:PORT                   fills {demo_base} in the registry
     -a refresh=1                                         re-parse pages whose content is unchanged
 
-Flow: a start URL is parsed; if the parsers call it a report it is stored as one,
-otherwise it is read as a column page by the site's family strategy
+Flow: a home page is read for links to report columns (crawler.discovery), which
+then count as start URLs. A start URL is parsed; if the parsers call it a report it
+is stored as one, otherwise it is read as a column page by the site's family strategy
 (crawler/families), which picks report links by title, counts the items it skips
-and names the next list pages and sub-columns. Report pages are parsed; their
-attachments are recorded and, on the same site, fetched and parsed too. Pages whose
-content hash matches the stored one are not parsed again unless refresh is on.
+and names the next list pages, API pages and sub-columns. Report pages are parsed;
+their attachments are recorded and, on the same site, fetched and parsed too (an
+attachment holding the page's own report is recorded, not stored twice: see
+crawler.attachments). Pages whose content hash matches the stored one, or that
+the server says are not modified (a 304 to crawler.middlewares.ConditionalGetMiddleware),
+are not parsed again unless refresh is on.
 """
 
 from __future__ import annotations
@@ -21,14 +27,22 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import FormRequest, Request, Response
-from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from crawler import discovery
+from crawler.attachments import SAME_AS_PAGE, PageReport, attachment_status
 from crawler.content import charset_of, looks_like_document
+from crawler.failures import reason_of
 from crawler.families import Fetch, ListStrategy, guess_family, starts_a_column, strategy_for
-from crawler.items import AttachmentItem, FailureItem, OutcomeItem, PageItem, SkippedItem
+from crawler.items import (
+    AttachmentItem,
+    FailureItem,
+    OutcomeItem,
+    PageItem,
+    SkippedItem,
+    UnchangedItem,
+)
 from crawler.links import (
     attachment_extension,
     find_attachment_links,
@@ -61,6 +75,9 @@ class SiteState:
     requested_pages: set[str] = field(default_factory=set)
     seen_items: set[str] = field(default_factory=set)
     capped: bool = False
+    # An ad-hoc site whose family was guessed from its address: a discovered column's
+    # own address is a better guess (/col/colN/ is Hanweb whatever the home page is).
+    family_guessed: bool = False
 
 
 def _truthy(value) -> bool:
@@ -69,7 +86,8 @@ def _truthy(value) -> bool:
 
 def _site_urls(site: Site) -> list[str]:
     extra = site.options.get("extra_hosts") or []
-    return list(site.start_urls) + [h if "://" in h else f"http://{h}/" for h in extra]
+    home = [site.home] if site.home else []
+    return [*site.start_urls, *home] + [h if "://" in h else f"http://{h}/" for h in extra]
 
 
 class AnnualReportsSpider(scrapy.Spider):
@@ -84,11 +102,13 @@ class AnnualReportsSpider(scrapy.Spider):
         family: str | None = None,
         max_pages: str | None = None,
         registry: str | None = None,
+        home: str | None = None,
         *args,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.start_url_arg = start_url
+        self.home_arg = home
         self.site_arg = site
         self.refresh = _truthy(refresh)
         self.demo_base_arg = demo_base
@@ -111,10 +131,18 @@ class AnnualReportsSpider(scrapy.Spider):
 
     def _configure(self) -> None:
         settings = self.crawler.settings
-        if self.start_url_arg:
-            url = self.start_url_arg
+        if self.start_url_arg or self.home_arg:
+            url = self.start_url_arg or self.home_arg
             family = self.family_arg or guess_family(url)
-            sites = [Site(name=f"adhoc:{urlsplit(url).netloc}", start_urls=[url], family=family)]
+            start_urls = [self.start_url_arg] if self.start_url_arg else []
+            sites = [
+                Site(
+                    name=f"adhoc:{urlsplit(url).netloc}",
+                    start_urls=start_urls,
+                    family=family,
+                    home=self.home_arg,
+                )
+            ]
         else:
             demo_base = self.demo_base_arg or settings.get("DEMO_BASE_URL")
             registry = load_registry(self.registry_path)
@@ -124,6 +152,7 @@ class AnnualReportsSpider(scrapy.Spider):
             max_pages = self.max_pages_arg or int(site.options.get("max_pages") or default_max)
             strategy = strategy_for(site.family, site.options)
             state = SiteState(site, strategy, _site_urls(site), max_pages)
+            state.family_guessed = bool(site.name.startswith("adhoc:") and not self.family_arg)
             self.sites[site.name] = state
             for url in state.urls:
                 self._allow_host(url)
@@ -162,7 +191,10 @@ class AnnualReportsSpider(scrapy.Spider):
         self._load_index()
         for state in self.sites.values():
             site = state.site
-            self.logger.info("site %s (%s): %s", site.name, site.family, " ".join(site.start_urls))
+            where = " ".join(site.start_urls) or f"columns found from {site.home}"
+            self.logger.info("site %s (%s): %s", site.name, site.family, where)
+            if site.home:
+                yield self._home_request(state, site.home, hops=0)
             for url in site.start_urls:
                 state.list_pages += 1
                 state.requested_pages.add(page_key(url))
@@ -171,6 +203,9 @@ class AnnualReportsSpider(scrapy.Spider):
                     callback=self.parse_entry,
                     errback=self.on_error,
                     meta={"site": site.name, "role": "entry"},
+                    # Re-read on every start, also when a JOBDIR resumes a stopped run
+                    # whose dupefilter has seen it (requested_pages stops repeats).
+                    dont_filter=True,
                 )
 
     # --- callbacks ----------------------------------------------------------------------------
@@ -209,20 +244,94 @@ class AnnualReportsSpider(scrapy.Spider):
     def parse_attachment(self, response: Response):
         yield from self._document(response, self._state(response), response.meta.get("page_url"))
 
+    # --- column discovery ---------------------------------------------------------------------
+
+    def _home_request(self, state: SiteState, url: str, hops: int) -> Request:
+        return Request(
+            url,
+            callback=self.parse_home,
+            errback=self.on_error,
+            meta={"site": state.site.name, "role": "home", "hops": hops},
+            dont_filter=True,  # like start URLs: re-read when a JOBDIR run resumes
+        )
+
+    def parse_home(self, response: Response):
+        """A home (or 政务公开) page: request the report columns it links to. Without a
+        link by a full column name, look one 政务公开/信息公开 page further, once."""
+        state = self._state(response)
+        self._learn_redirect(state, response)
+        content_type = self._content_type(response)
+        text, encoding = decode_bytes(response.body, charset_of(content_type))
+        self._inc("discovery/pages")
+        yield PageItem(
+            response.url, response.status, response.body, content_type, encoding,
+            kind="discovery", site=state.site.name,
+        )  # fmt: skip
+        columns = discovery.find_columns(text, response.url, state.urls)
+        for column in columns:
+            key = page_key(column.url)
+            if key in state.requested_pages:
+                continue
+            state.requested_pages.add(key)
+            state.list_pages += 1
+            self.logger.info(
+                "site %s: column candidate %s %s (%s)",
+                state.site.name, column.url, column.label, column.strength,
+            )  # fmt: skip
+            yield Request(
+                column.url,
+                callback=self.parse_discovered_column,
+                errback=self.on_error,
+                meta={"site": state.site.name, "role": "entry", "strength": column.strength},
+                dont_filter=True,  # a start URL found here; requested_pages stops repeats
+            )
+        further = None
+        if response.meta.get("hops", 0) == 0 and not any(
+            c.strength == discovery.FULL for c in columns
+        ):
+            further = discovery.find_intermediate(text, response.url, state.urls)
+        if further and page_key(further) not in state.requested_pages:
+            state.requested_pages.add(page_key(further))
+            yield self._home_request(state, further, hops=1)
+        elif not columns:
+            self._inc("discovery/no_column")
+            self.logger.warning(
+                "site %s: no report column linked from %s", state.site.name, response.url
+            )
+
+    def parse_discovered_column(self, response: Response):
+        """A page a home page linked as a report column: crawled as a start URL once it
+        proves to be one (its name, its ColumnName meta, or report links)."""
+        state = self._state(response)
+        text, _ = decode_bytes(response.body, charset_of(self._content_type(response)))
+        accepted, why = discovery.accept_column(
+            text, response.url, state.urls, response.meta.get("strength")
+        )
+        self.logger.info(
+            "site %s: %s %s as a report column (%s)",
+            state.site.name, response.url, "accepted" if accepted else "rejected", why,
+        )  # fmt: skip
+        if not accepted:
+            self._inc("discovery/rejected_columns")
+            return
+        self._inc("discovery/columns")
+        if state.family_guessed:
+            family = guess_family(response.url)
+            if family != state.strategy.name:
+                state.strategy = strategy_for(family, state.site.options)
+        yield from self.parse_entry(response)
+
     def on_error(self, failure: Failure):
         request = failure.request
-        detail = str(failure.value)[:500]
-        if failure.check(HttpError):
-            reason = f"HTTP {failure.value.response.status}"
-        elif failure.check(IgnoreRequest) and "robots.txt" in detail:
-            reason = "robots.txt"
-        else:
-            reason = failure.type.__name__ if failure.type else "error"
+        # After redirects, record the failure under the URL that was asked for.
+        url = (request.meta.get("redirect_urls") or [request.url])[0]
+        detail = str(failure.value)[:500] or type(failure.value).__name__
+        reason = reason_of(failure)  # "http 503", "timeout", "truncated body", ...
         self._inc(f"failures/{reason}")
-        self.logger.warning("failed %s: %s %s", request.url, reason, detail)
-        yield FailureItem(request.url, reason, detail)
+        self.logger.warning("failed %s: %s %s", url, reason, detail)
+        yield FailureItem(url, reason, detail)
         if request.meta.get("role") == "attachment" and request.meta.get("page_url"):
-            yield AttachmentItem(request.meta["page_url"], request.url, "failed")
+            yield AttachmentItem(request.meta["page_url"], url, "failed")
 
     # --- list pages ---------------------------------------------------------------------------
 
@@ -231,6 +340,8 @@ class AnnualReportsSpider(scrapy.Spider):
         content_type = self._content_type(response)
         text, encoding = decode_bytes(response.body, charset_of(content_type))
         visit = state.strategy.read(text, response.url, state.urls, fetch)
+        for note in visit.notes:
+            self.logger.warning("site %s: %s", state.site.name, note)
         page = visit.page
         self._inc("list/pages")
         yield PageItem(
@@ -319,13 +430,16 @@ class AnnualReportsSpider(scrapy.Spider):
         self._inc(f"pages/{kind}")
         if outcome.report is None:
             self.logger.info("not a report: %s (%s)", response.url, outcome.reason)
+        yield OutcomeItem(outcome, site=state.site.name)
+        attachments = find_attachment_links(text, response.url)
+        yield from self._attachments(response.url, state, attachments, outcome.report)
+        # The page body last: once stored, the page counts as done (the next run finds it
+        # unchanged), so everything it led to must be stored before it. See also
+        # KeepBetterReportPipeline, which needs the outcome before the body.
         yield PageItem(
             response.url, response.status, response.body, content_type,
             outcome.encoding or encoding, kind, outcome.reason or "report", state.site.name,
         )  # fmt: skip
-        yield OutcomeItem(outcome, site=state.site.name)
-        attachments = find_attachment_links(text, response.url)
-        yield from self._attachments(response.url, state, attachments, outcome.report)
 
     def _attachments(self, page_url: str, state: SiteState, urls: list[str], page_report):
         """Record a page's attachments; fetch those the parsers can read, on this site.
@@ -349,41 +463,55 @@ class AnnualReportsSpider(scrapy.Spider):
             self._inc(f"attachments/{status}")
             yield AttachmentItem(page_url, url, status)
             if status == "queued":
-                yield self._attachment_request(state, url, page_url)
+                yield self._attachment_request(state, url, page_url, PageReport.of(page_report))
 
-    def _attachment_request(self, state: SiteState, url: str, page_url: str) -> Request:
-        return Request(
-            url,
-            callback=self.parse_attachment,
-            errback=self.on_error,
-            meta={"site": state.site.name, "role": "attachment", "page_url": page_url},
-        )
+    def _attachment_request(
+        self, state: SiteState, url: str, page_url: str, page_report: PageReport | None
+    ) -> Request:
+        meta = {"site": state.site.name, "role": "attachment", "page_url": page_url}
+        # What the page's own report is, to tell its attached copy from another report.
+        meta["page_report"] = page_report
+        return Request(url, callback=self.parse_attachment, errback=self.on_error, meta=meta)
 
     def _document(self, response: Response, state: SiteState, page_url: str | None):
         """A file (pdf/doc/docx/wps): the report itself when the parsers say so."""
         if self._unchanged(response.url, response.body):
             self._inc("pages/unchanged")
+            yield UnchangedItem(response.url)
             return
         outcome = self._parse(response)
+        status = attachment_status(outcome, response.meta.get("page_report"))
+        self._inc(f"attachments/parsed/{status}")
+        if status == SAME_AS_PAGE:
+            # The page's own report, attached again: one report, one row (the page's).
+            self.logger.info("%s: the same report as %s", response.url, page_url)
+            outcome = ParseOutcome(response.url, None, SAME_AS_PAGE, outcome.encoding)
+        elif outcome.report is None:
+            self.logger.info("attachment %s not stored: %s", response.url, outcome.reason)
         if outcome.report is not None and page_url and not outcome.report.source_page:
             outcome.report.source_page = page_url
         self._inc("pages/attachment_report" if outcome.report else "pages/attachment_other")
-        yield PageItem(
+        yield OutcomeItem(outcome, source_page=page_url, site=state.site.name)
+        if page_url:
+            yield AttachmentItem(page_url, response.url, status)
+        yield PageItem(  # last, as in _report_page
             response.url, response.status, response.body, self._content_type(response),
             outcome.encoding, "attachment", outcome.reason or "report", state.site.name,
         )  # fmt: skip
-        yield OutcomeItem(outcome, source_page=page_url, site=state.site.name)
-        if page_url:
-            status = "report" if outcome.report is not None else "not-report"
-            yield AttachmentItem(page_url, response.url, status)
 
     def _unchanged_page(self, url: str, state: SiteState):
         """Skip parsing; only retry this page's attachments that never came through."""
         self._inc("pages/unchanged")
         self.logger.debug("unchanged: %s", url)
-        for attachment_url, status in self.attachment_index.get(url, []):
-            if status in _RETRY_ATTACHMENT and same_site(attachment_url, state.urls):
-                yield self._attachment_request(state, attachment_url, url)
+        yield UnchangedItem(url)
+        retries = [
+            attachment_url
+            for attachment_url, status in self.attachment_index.get(url, [])
+            if status in _RETRY_ATTACHMENT and same_site(attachment_url, state.urls)
+        ]
+        page_report = self._stored_page_report(url) if retries else None
+        for attachment_url in retries:
+            yield self._attachment_request(state, attachment_url, url, page_report)
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -401,6 +529,15 @@ class AnnualReportsSpider(scrapy.Spider):
 
     def _state(self, response: Response) -> SiteState:
         return self.sites[response.meta["site"]]
+
+    def _stored_page_report(self, url: str) -> PageReport | None:
+        """The report an earlier run stored for an unchanged page (not parsed again)."""
+        store = ReportStore(self.crawler.settings.get("REPORTS_DB"))
+        try:
+            stored = store.report_summary(url)
+        finally:
+            store.close()
+        return PageReport(*stored) if stored else None
 
     def _learn_redirect(self, state: SiteState, response: Response) -> None:
         """A start URL that redirects (http→https, another host) makes the target part of
@@ -427,6 +564,6 @@ class AnnualReportsSpider(scrapy.Spider):
 
     def closed(self, reason: str) -> None:
         stats = self.crawler.stats.get_stats()
-        ours = {"list", "pages", "attachments", "reports", "failures", "store"}
+        ours = {"list", "pages", "attachments", "reports", "failures", "store", "discovery"}
         summary = {k: v for k, v in sorted(stats.items()) if k.split("/")[0] in ours}
         self.logger.info("finished (%s): %s", reason, summary)

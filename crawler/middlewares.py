@@ -1,0 +1,296 @@
+"""Downloader and spider middlewares that keep unattended runs honest and cheap.
+
+Downloader side (crawler/settings.py gives the order; Scrapy passes a response
+through process_response from the highest number to the lowest):
+
+  ConditionalGetMiddleware   910  revalidate stored report pages and attachments with
+                                  If-None-Match / If-Modified-Since; a 304 comes back as
+                                  the stored body, so the spider sees "unchanged"
+  RedirectGuardMiddleware    650  a redirect loop or a redirect off the site becomes a
+                                  recorded failure (Scrapy drops both silently)
+  ResponseGuardMiddleware    560  an empty or truncated body is retried, then a failure:
+                                  it must never reach the parsers as if it were a page
+  RetryAfterMiddleware       555  wait what Retry-After asks (within a cap) before
+                                  Scrapy's RetryMiddleware (550) retries a 503/429
+
+Spider side:
+
+  ResponseHeadersMiddleware       copy ETag, Last-Modified and the Content-Disposition
+                                  file name onto the PageItems of a response
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+from scrapy import signals
+from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.http import Headers, Request, Response
+from scrapy.responsetypes import responsetypes
+from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.task import deferLater
+from w3lib.url import safe_url_string
+
+from crawler import failures
+from crawler.content import looks_like_document
+from crawler.failures import FetchFailed
+from crawler.files import disposition_filename
+from crawler.items import PageItem
+from crawler.storage import ReportStore
+
+logger = logging.getLogger(__name__)
+
+REDIRECT_STATUSES = {301, 302, 303, 307, 308}
+NOT_MODIFIED_FLAG = "not_modified"
+
+
+class ConditionalGetMiddleware:
+    """Ask the server whether a stored page changed instead of downloading it again.
+
+    Only pages stored with an ETag or Last-Modified and not of kind "list" (list pages
+    are always re-read, they are where new reports appear). Off with -a refresh=1.
+    A 304 is answered from the pages table, so that a 304 can never overwrite a stored
+    body, and the spider's content-hash check then finds the page unchanged.
+    """
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.path = crawler.settings.get("REPORTS_DB")
+        self.store: ReportStore | None = None
+        self.validators: dict[str, tuple[str | None, str | None]] | None = None
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def _load(self) -> dict:
+        if self.validators is None:
+            spider = self.crawler.spider
+            if getattr(spider, "refresh", False):
+                self.validators = {}
+            else:
+                self.store = ReportStore(self.path)
+                self.validators = self.store.page_validators()
+        return self.validators
+
+    def spider_closed(self, spider=None) -> None:
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+
+    def process_request(self, request: Request):
+        if request.method != "GET":
+            return None
+        if request.meta.get("conditional_for") not in (None, request.url):
+            # A redirect or a retry copies the headers: they vouch for another URL's body.
+            request.headers.pop(b"If-None-Match", None)
+            request.headers.pop(b"If-Modified-Since", None)
+            del request.meta["conditional_for"]
+        validators = self._load().get(request.url)
+        if not validators:
+            return None
+        etag, modified = validators
+        if etag:
+            request.headers[b"If-None-Match"] = etag
+        if modified:
+            request.headers[b"If-Modified-Since"] = modified
+        request.meta["conditional_for"] = request.url
+        # Scrapy's HttpErrorMiddleware drops non-2xx responses before the spider; a 304
+        # to a conditional request is an answer, not an error.
+        allowed = list(request.meta.get("handle_httpstatus_list", []))
+        if 304 not in allowed:
+            request.meta["handle_httpstatus_list"] = [*allowed, 304]
+        self.crawler.stats.inc_value("conditional/sent")
+        return None
+
+    def process_response(self, request: Request, response: Response):
+        if response.status != 304 or request.meta.get("conditional_for") != request.url:
+            return response
+        stored = self.store.stored_body(request.url) if self.store else None
+        if stored is None:
+            raise FetchFailed(failures.NOT_MODIFIED_WITHOUT_COPY, request.url)
+        body, content_type = stored
+        headers = Headers(response.headers)
+        for name in (b"Content-Length", b"Content-Encoding", b"Transfer-Encoding"):
+            headers.pop(name, None)
+        if content_type:
+            headers[b"Content-Type"] = content_type
+        self.crawler.stats.inc_value("conditional/not_modified")
+        cls = responsetypes.from_args(headers=headers, url=request.url, body=body)
+        return cls(
+            url=request.url,
+            status=200,
+            headers=headers,
+            body=body,
+            flags=[*response.flags, NOT_MODIFIED_FLAG],
+            request=request,
+        )
+
+
+class RedirectGuardMiddleware:
+    """Turn the redirects Scrapy would drop without a word into recorded failures.
+
+    RedirectMiddleware hands a redirect back to the scheduler, where the dupefilter
+    drops a loop and OffsiteMiddleware drops another host, neither calling the errback.
+    Seen before RedirectMiddleware, they fail here and the errback records why.
+    """
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response):
+        location = response.headers.get(b"Location")
+        if (
+            response.status not in REDIRECT_STATUSES
+            or not location
+            or request.meta.get("dont_redirect")
+            or response.status in request.meta.get("handle_httpstatus_list", ())
+        ):
+            return response
+        target = urldefrag(urljoin(request.url, safe_url_string(location)))[0]
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        if target in {urldefrag(url)[0] for url in chain}:
+            raise FetchFailed(failures.REDIRECT_LOOP, " -> ".join([*chain, target]))
+        if not (request.dont_filter or request.meta.get("allow_offsite")) and not _allowed(
+            target, getattr(self.crawler.spider, "allowed_domains", None)
+        ):
+            raise FetchFailed(failures.OFFSITE_REDIRECT, f"{request.url} -> {target}")
+        return response
+
+
+def _allowed(url: str, allowed_domains: list[str] | None) -> bool:
+    """Scrapy's OffsiteMiddleware rule: a listed host or a subdomain of one; all if none."""
+    if not allowed_domains:
+        return True
+    host = (urlsplit(url).hostname or "").lower()
+    return any(host == domain or host.endswith("." + domain) for domain in allowed_domains)
+
+
+class ResponseGuardMiddleware:
+    """An empty 2xx body, or one cut short (the 'dataloss' flag, when
+    DOWNLOAD_FAIL_ON_DATALOSS is off), is retried like a 503, then fails.
+    Parsed, either would replace a stored report with nothing.
+
+    A page (not a pdf/doc file) over HTML_MAXSIZE fails as "too large" without a
+    retry: the parsers read HTML tables at roughly 2 s a megabyte, in the reactor
+    thread, and no report page is that big; DOWNLOAD_MAXSIZE stays for files.
+    """
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.html_maxsize = crawler.settings.getint("HTML_MAXSIZE", 10 * 1024 * 1024)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response):
+        if (
+            self.html_maxsize
+            and len(response.body) > self.html_maxsize
+            and not looks_like_document(
+                response.body, _header(response.headers, b"Content-Type"), response.url
+            )
+        ):
+            size = f"a page of {len(response.body)} bytes, over HTML_MAXSIZE {self.html_maxsize}"
+            raise FetchFailed(failures.TOO_LARGE, size)
+        if "dataloss" in response.flags:
+            problem = failures.TRUNCATED_BODY
+        elif 200 <= response.status < 300 and not response.body:
+            problem = failures.EMPTY_BODY
+        else:
+            return response
+        retry = get_retry_request(request, spider=self.crawler.spider, reason=problem)
+        if retry is not None:
+            return retry
+        raise FetchFailed(problem, f"status {response.status}, {len(response.body)} bytes")
+
+
+class RetryAfterMiddleware:
+    """Honour Retry-After on a response RetryMiddleware is about to retry.
+
+    The wait is capped by RETRY_AFTER_MAX seconds (a portal asking for an hour gets
+    the cap; the retry after it may fail again and be recorded). Waiting holds one of
+    CONCURRENT_REQUESTS slots, which is why the cap is small.
+    """
+
+    def __init__(self, crawler):
+        settings = crawler.settings
+        self.stats = crawler.stats
+        self.cap = settings.getfloat("RETRY_AFTER_MAX", 60.0)
+        self.codes = {int(code) for code in settings.getlist("RETRY_HTTP_CODES")}
+        self.retry_times = settings.getint("RETRY_TIMES")
+        self.enabled = settings.getbool("RETRY_ENABLED")
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    async def process_response(self, request: Request, response: Response):
+        if not self.enabled or response.status not in self.codes or request.meta.get("dont_retry"):
+            return response
+        limit = request.meta.get("max_retry_times", self.retry_times)
+        if request.meta.get("retry_times", 0) >= limit:
+            return response  # no retry will follow: waiting would only slow the run
+        delay = retry_after_seconds(response.headers.get(b"Retry-After"))
+        if not delay:
+            return response
+        delay = min(delay, self.cap)
+        self.stats.inc_value("retry/retry_after_waits")
+        self.stats.inc_value("retry/retry_after_seconds", round(delay, 3))
+        logger.debug("Retry-After: waiting %.1fs before retrying %s", delay, request.url)
+        # Imported here: importing the reactor at module level would install Twisted's
+        # default one before Scrapy installs the configured (asyncio) reactor.
+        from twisted.internet import reactor
+
+        await maybe_deferred_to_future(deferLater(reactor, delay, lambda: None))
+        return response
+
+
+def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After value: delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    text = text.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+
+
+class ResponseHeadersMiddleware(BaseSpiderMiddleware):
+    """Give each PageItem the headers of the response it came from.
+
+    Storage keeps ETag and Last-Modified beside the body for the next run's
+    conditional request; the file name serves ATTACHMENTS_DIR's extension.
+    """
+
+    def get_processed_item(self, item, response: Response | None):
+        if isinstance(item, PageItem) and response is not None and item.url == response.url:
+            headers = response.headers
+            item.etag = item.etag or _header(headers, b"ETag")
+            item.last_modified = item.last_modified or _header(headers, b"Last-Modified")
+            if item.filename is None:
+                item.filename = disposition_filename(headers.get(b"Content-Disposition"))
+        return item
+
+
+def _header(headers: Headers, name: bytes) -> str | None:
+    value = headers.get(name)
+    # Validators are echoed back byte for byte; latin-1 round-trips any byte.
+    return value.decode("latin-1")[:1000] if value else None

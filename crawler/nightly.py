@@ -1,0 +1,266 @@
+"""The cron entry point: one crawl of the registry, never two at once, with a summary.
+
+    python -m crawler.nightly [--db PATH] [--log PATH] [--lock PATH] [--site NAME]
+                              [--refresh] [--jobdir DIR] [-a NAME=VALUE] [-s NAME=VALUE] ...
+
+Runs `scrapy crawl annual_reports` in this process (so that killing this process
+kills the crawl, and the lock dies with both), logging to --log. The run's row in
+the `runs` table is written as it goes (crawler/runs.py); at the end it gets this
+command's exit status, and its summary is printed.
+
+Exit status:
+  0   ok
+  1   failed: a site failed entirely (nothing of it could be fetched), or nothing was
+      fetched at all
+  2   the crawl could not run (bad arguments, unknown site, broken registry)
+  3   interrupted (SIGINT/SIGTERM; the next run continues from what was stored)
+  75  another run holds the lock: nothing was done
+
+The lock is an flock() on --lock (default: the database path + ".lock"). The kernel
+releases it when its holder dies, however it dies, so a lock left by a killed run
+is taken over by the next one; the file holds the holder's PID for humans and logs.
+
+A run killed outright leaves a consistent database (SQLite in WAL mode, one
+transaction per batch of items, a page body stored only after what it led to) and a
+runs row saying "running": the next run marks it "interrupted" and goes on. Pages
+stored before the kill come back unchanged (304 or the same content hash) and are
+not parsed again, so the next run does only what the killed one had not done.
+
+--jobdir keeps Scrapy's request queue on disk (JOBDIR) for very long crawls: a run
+stopped by SIGINT/SIGTERM resumes its queue on the next start. A queue left by a
+killed run is discarded (Scrapy writes it consistently only on a clean stop), and
+so is the queue of a run that finished.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import logging
+import os
+import shutil
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from crawler.storage import ReportStore
+
+logger = logging.getLogger("crawler.nightly")
+
+EXIT_OK, EXIT_FAILED, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_LOCKED = 0, 1, 2, 3, 75
+EXIT_CODES = {"ok": EXIT_OK, "failed": EXIT_FAILED, "interrupted": EXIT_INTERRUPTED}
+RESUMABLE_MARK = ".nightly-resumable"  # in --jobdir: written only after a clean stop
+SUMMARY_FIELDS = (
+    "sites",
+    "pages_fetched",
+    "pages_unchanged",
+    "pages_failed",
+    "reports_new",
+    "reports_updated",
+    "checks_failed",
+)
+
+
+class RunLock:
+    """An exclusive, non-blocking flock() on a file that names its holder's PID."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.fd: int | None = None
+        self.holder: str | None = None  # when busy: the PID written by the holder
+        self.previous: str | None = None  # when acquired: a PID left by a run that died
+
+    def acquire(self) -> bool:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.holder = _read_pid(fd)
+            os.close(fd)
+            return False
+        # A clean release empties the file: a PID still in it is a run that died.
+        self.previous = _read_pid(fd)
+        os.ftruncate(fd, 0)
+        started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        os.pwrite(fd, f"{os.getpid()} {started}\n".encode(), 0)
+        self.fd = fd
+        return True
+
+    def release(self) -> None:
+        if self.fd is not None:
+            # The file stays: unlinking it would let a new run lock a new file while a
+            # late starter still holds the old one.
+            os.ftruncate(self.fd, 0)
+            os.close(self.fd)  # closing releases the flock
+            self.fd = None
+
+
+def _read_pid(fd: int) -> str | None:
+    text = os.pread(fd, 200, 0).decode("ascii", "replace").split()
+    return text[0] if text else None
+
+
+def pid_alive(pid: str | None) -> bool:
+    try:
+        os.kill(int(pid or ""), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:  # alive, someone else's
+        return True
+    return True
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m crawler.nightly",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--db", help="the reports database (default: REPORTS_DB setting)")
+    parser.add_argument("--log", help="log file, appended to (default: <db dir>/nightly.log)")
+    parser.add_argument("--lock", help="lock file (default: <db>.lock)")
+    parser.add_argument("--site", help='registry site(s): "name", "a,b", "demo-*"')
+    parser.add_argument("--refresh", action="store_true", help="re-fetch and re-parse all")
+    parser.add_argument("--jobdir", help="keep the request queue here (see above)")
+    parser.add_argument(
+        "-a", dest="spider_args", action="append", default=[], metavar="NAME=VALUE",
+        help="spider argument, as for scrapy crawl",
+    )  # fmt: skip
+    parser.add_argument(
+        "-s", dest="settings", action="append", default=[], metavar="NAME=VALUE",
+        help="Scrapy setting, as for scrapy crawl",
+    )  # fmt: skip
+    args = parser.parse_args(argv)
+    for option in args.spider_args + args.settings:
+        if "=" not in option:
+            parser.error(f"expected NAME=VALUE, got {option!r}")
+    return args
+
+
+def crawl_settings(args: argparse.Namespace):
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    from scrapy.utils.project import get_project_settings
+
+    settings = get_project_settings()
+    for option in args.settings:
+        name, value = option.split("=", 1)
+        settings.set(name, value, priority="cmdline")
+    if args.db:
+        settings.set("REPORTS_DB", args.db, priority="cmdline")
+    db = Path(settings.get("REPORTS_DB"))
+    log = args.log or settings.get("LOG_FILE") or str(db.parent / "nightly.log")
+    settings.set("LOG_FILE", log, priority="cmdline")
+    if args.jobdir:
+        settings.set("JOBDIR", args.jobdir, priority="cmdline")
+    return settings
+
+
+def spider_arguments(args: argparse.Namespace) -> dict[str, str]:
+    spider_args = dict(option.split("=", 1) for option in args.spider_args)
+    if args.site:
+        spider_args["site"] = args.site
+    if args.refresh:
+        spider_args["refresh"] = "1"
+    return spider_args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    settings = crawl_settings(args)
+    db = settings.get("REPORTS_DB")
+    lock = RunLock(args.lock or f"{db}.lock")
+    if not lock.acquire():
+        print(
+            f"another run (pid {lock.holder}) holds {lock.path}; not starting a second one",
+            file=sys.stderr,
+        )
+        return EXIT_LOCKED
+    try:
+        return _run(args, settings, lock)
+    finally:
+        lock.release()
+
+
+def _run(args: argparse.Namespace, settings, lock: RunLock) -> int:
+    from scrapy.crawler import CrawlerProcess
+
+    process = CrawlerProcess(settings)  # sets up logging to LOG_FILE
+    db = settings.get("REPORTS_DB")
+    logger.info("nightly run, pid %d, database %s", os.getpid(), db)
+    if lock.previous and lock.previous != str(os.getpid()):
+        state = "still running?!" if pid_alive(lock.previous) else "no longer running"
+        logger.warning("took over the lock of run pid %s (%s)", lock.previous, state)
+    store = ReportStore(db)
+    try:
+        stale = store.interrupt_stale_runs()
+    finally:
+        store.close()
+    if stale:
+        logger.warning("%d earlier run(s) had died mid-crawl: marked interrupted", stale)
+    if args.jobdir:
+        _prepare_jobdir(Path(args.jobdir))
+
+    errors: list = []
+    crawler = process.create_crawler("annual_reports")
+    deferred = process.crawl(crawler, **spider_arguments(args))
+    deferred.addErrback(errors.append)
+    process.start()
+
+    try:
+        run_id = crawler.stats.get_value("run/id")
+    except RuntimeError:  # Scrapy sets stats when the crawl starts; this one never did
+        run_id = None
+    store = ReportStore(db)
+    try:
+        error = f"{errors[0].type.__name__}: {errors[0].value}" if errors else None
+        if run_id is None:  # the spider never opened
+            run_id = store.start_run(0)
+            status, code = "failed", EXIT_ERROR
+        else:
+            status = (store.run(run_id) or {}).get("status")
+            code = EXIT_CODES.get(status, EXIT_ERROR)
+            if error:
+                status, code = "failed", EXIT_ERROR
+        store.set_run_outcome(run_id, status or "failed", code, error)
+        row = store.run(run_id) or {}
+    finally:
+        store.close()
+    if args.jobdir:
+        _finish_jobdir(Path(args.jobdir), row.get("status"))
+    text = format_summary(row)
+    logger.info("%s", text.replace("\n", "; "))
+    print(text)
+    return code
+
+
+def _prepare_jobdir(jobdir: Path) -> None:
+    mark = jobdir / RESUMABLE_MARK
+    if jobdir.exists() and not mark.exists():
+        logger.warning("discarding %s: left by a run that did not stop cleanly", jobdir)
+        shutil.rmtree(jobdir)
+    elif mark.exists():
+        logger.info("resuming the request queue in %s", jobdir)
+        mark.unlink()  # a kill during this run must not leave it looking resumable
+
+
+def _finish_jobdir(jobdir: Path, status: str | None) -> None:
+    if status == "interrupted" and jobdir.exists():
+        (jobdir / RESUMABLE_MARK).touch()
+    else:
+        shutil.rmtree(jobdir, ignore_errors=True)
+
+
+def format_summary(row: dict) -> str:
+    lines = [
+        f"run {row.get('id')}: {row.get('status')} (exit {row.get('exit_code')})"
+        f" {row.get('started') or '?'} .. {row.get('ended') or '?'}"
+    ]
+    lines.append("  " + ", ".join(f"{name} {row.get(name) or 0}" for name in SUMMARY_FIELDS))
+    if row.get("detail"):
+        lines.append(f"  {row['detail']}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
