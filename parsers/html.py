@@ -181,17 +181,16 @@ def _depth(element) -> int:
 
 
 def _is_layout_table(table) -> bool:
-    for cell in table.iter("td", "th"):
-        if cell.find(".//table") is not None or _text_length(cell) > 400:
-            return True
-    return False
+    """A table used for page layout: it holds other tables or paragraphs of prose."""
+    if table.find(".//table") is not None:
+        return True
+    return any(len(cell.text_content()) > 600 for cell in table.iter("td", "th"))
 
 
 def _cell_text(cell) -> str:
     # Pieces of one cell (spans, <br>, <p>) join without a space: labels and
     # numbers are split across tags, never meant to be two words.
-    pieces = [re.sub(r"\s+", " ", piece) for piece in cell.itertext()]
-    return tidy("".join(piece.strip() if piece.strip() else "" for piece in pieces))
+    return tidy("".join(piece.strip() for piece in cell.itertext()))
 
 
 def _table_rows(table) -> list[list[str]]:

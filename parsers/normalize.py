@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SPACE = re.compile(r"\s+")
 # Cells that are present but hold no number.
@@ -17,6 +18,7 @@ def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "")
 
 
+@lru_cache(maxsize=8192)
 def squash(text: str) -> str:
     """NFKC with every whitespace removed: the form labels are compared in."""
     return _SPACE.sub("", nfkc(text)).replace("\u200b", "")
@@ -36,6 +38,7 @@ def _number_text(raw: str) -> str:
     return text
 
 
+@lru_cache(maxsize=8192)  # tables repeat the same few cell texts ("0", "") thousands of times
 def is_value_text(raw: str) -> bool:
     """True for what a table's number cell can hold: a number, blank, '/' or '-'."""
     text = _number_text(raw)
