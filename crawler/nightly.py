@@ -43,22 +43,15 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from crawler.storage import ReportStore
+from crawler.storage import RUN_SUMMARY_COLUMNS, ReportStore
 
 logger = logging.getLogger("crawler.nightly")
 
 EXIT_OK, EXIT_FAILED, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_LOCKED = 0, 1, 2, 3, 75
 EXIT_CODES = {"ok": EXIT_OK, "failed": EXIT_FAILED, "interrupted": EXIT_INTERRUPTED}
 RESUMABLE_MARK = ".nightly-resumable"  # in --jobdir: written only after a clean stop
-SUMMARY_FIELDS = (
-    "sites",
-    "pages_fetched",
-    "pages_unchanged",
-    "pages_failed",
-    "reports_new",
-    "reports_updated",
-    "checks_failed",
-)
+# The counts of a run's summary line: its row in runs, less the status words.
+SUMMARY_FIELDS = tuple(c for c in RUN_SUMMARY_COLUMNS if c not in ("status", "detail"))
 
 
 class RunLock:
