@@ -50,7 +50,7 @@ from crawler.links import (
     page_key,
     same_site,
 )
-from crawler.registry import Site, load_registry, select_sites
+from crawler.registry import RegistryError, Site, load_registry, select_sites
 from crawler.storage import ReportStore, content_hash
 from parsers import parse_document
 from parsers.encoding import decode_bytes
@@ -145,8 +145,13 @@ class AnnualReportsSpider(scrapy.Spider):
             ]
         else:
             demo_base = self.demo_base_arg or settings.get("DEMO_BASE_URL")
-            registry = load_registry(self.registry_path)
-            sites, self.notes = select_sites(registry, self.site_arg, demo_base)
+            try:
+                registry = load_registry(self.registry_path)
+                sites, self.notes = select_sites(registry, self.site_arg, demo_base)
+            except RegistryError as error:
+                # A user's typo in -a site= deserves one line, not a traceback.
+                self.logger.error("cannot crawl: %s", error)
+                sites = []
         default_max = settings.getint("MAX_LIST_PAGES", DEFAULT_MAX_PAGES)
         for site in sites:
             max_pages = self.max_pages_arg or int(site.options.get("max_pages") or default_max)
