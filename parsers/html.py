@@ -13,7 +13,7 @@ import re
 import lxml.html
 from lxml import etree
 
-from parsers.meta import PUBLISHED_LINE, REPORT_TITLE
+from parsers.meta import REPORT_TITLE, labelled_date
 from parsers.model import Document, Paragraph, Table
 from parsers.normalize import tidy
 
@@ -131,9 +131,9 @@ def parse_html(text: str) -> Document:
 def _page_wide_metadata(root, meta: dict[str, str]) -> None:
     """Title and date shown outside the article container (toolbars, headings)."""
     page_text = root.text_content() or ""
-    match = PUBLISHED_LINE.search(re.sub(r"\s+", "", page_text[:200_000]))
-    if match:
-        meta.setdefault("page_published", "-".join(match.groups()))
+    published = labelled_date(re.sub(r"\s+", "", page_text[:200_000]))
+    if published:
+        meta.setdefault("page_published", published)
     for element in root.iter("h1", "h2", "h3"):
         heading = tidy(element.text_content() or "")
         if 6 <= len(heading) <= 80 and REPORT_TITLE.search(heading.replace(" ", "")):

@@ -19,7 +19,21 @@ _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年\s*度?")
 _PERIOD_YEAR = re.compile(r"((?:19|20)\d{2})年1月1日")
 _REPORT_YEAR = re.compile(r"((?:19|20)\d{2})年度?(?:政府|政务)?信息公开(?:工作)?年度报告")
 _DATE = r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?"
-PUBLISHED_LINE = re.compile(r"(?:发布时间|发布日期|公开日期|发文日期|日期)\s*[:：|]*\s*" + _DATE)
+# Labels of a page's publication date, most specific first: 成文日期 (the day the
+# document was signed) only counts when nothing says when it was published.
+_PUBLISHED_LABELS = ("发布时间", "发布日期", "公开日期", "公布日期", "发文日期", "日期")
+_PUBLISHED_BY_LABEL = [re.compile(label + r"\s*[:：|]*\s*" + _DATE) for label in _PUBLISHED_LABELS]
+
+
+def labelled_date(text: str) -> str | None:
+    """The publication date a page states next to a label such as 发布时间."""
+    for pattern in _PUBLISHED_BY_LABEL:
+        match = pattern.search(text)
+        if match:
+            return date_string(*match.groups())
+    return None
+
+
 _DATE_ONLY = re.compile(r"^" + _DATE + r"$")
 _ORGAN_SUFFIX = (
     r"(?:人民政府办公厅|人民政府办公室|人民政府|管理委员会|管委会|办公厅|办公室|委员会|街道办事处|办事处"
@@ -129,10 +143,9 @@ def published_date(meta: dict[str, str], raw_lines: list[str], body_lines: list[
         match = re.search(_DATE, meta.get(name, ""))
         if match:
             return date_string(*match.groups())
-    for line in raw_lines[:80]:
-        match = PUBLISHED_LINE.search(squash(line))
-        if match:
-            return date_string(*match.groups())
+    opening = labelled_date(squash("\n".join(raw_lines[:80])))
+    if opening:
+        return opening
     # A date on a line of its own after the last section is the signature date.
     for line in reversed(body_lines[-6:]):
         text = squash(line)

@@ -190,3 +190,13 @@ def test_borderless_tables_printed_as_label_and_numbers_are_read(seed):
     outcome = parse_document("\n".join(lines), url="borderless.txt")
     gold = json.loads(next(GOLDEN.glob(f"seed_{seed}_*.json")).read_text(encoding="utf-8"))
     assert gold_differences(outcome.report, gold) == []
+
+
+def test_publication_date_wins_over_the_signing_date():
+    grid = (
+        "<table><tr><td>索引号：</td><td>11/2024-002</td><td>成文日期：</td><td>2024-01-15</td></tr>"
+        "<tr><td>发布日期：</td><td>2024-01-20</td><td>主题分类：</td><td>年报</td></tr></table>"
+    )
+    text = SHANGHAI.read_text(encoding="utf-8").replace("发布日期：2020-01-31", "")
+    page = f"<html><body><div id='zoom'>{grid}{text}</div></body></html>"
+    assert parse_document(page, "d.html").report.published == "2024-01-20"
