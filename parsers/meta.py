@@ -99,12 +99,19 @@ def year_of(title: str | None, text: str, published: str | None) -> int | None:
 def organ_from_title(title: str | None) -> str | None:
     if not title:
         return None
-    text = re.sub(r"《[^》]*》", "", squash(title))
-    text = re.sub(r"[（(]?(?:19|20)\d{2}\s*年\s*度?[)）]?", "", text)
-    cut = re.search(r"(政府|政务)?信息公开|政务公开", text)
-    organ = text[: cut.start()] if cut else ""
-    organ = re.sub(r"(关于|发布|公布|的)+$", "", _LEADING_NOISE.sub("", organ)).strip()
-    return organ or None
+    squashed = squash(title)
+    # A notice publishing the report names it in 《》: the organ is inside.
+    quoted = [inner for inner in re.findall(r"《([^》]*)》", squashed) if REPORT_TITLE.search(inner)]
+    for text in [*quoted, re.sub(r"《[^》]*》", "", squashed)]:
+        text = re.sub(r"[（(]?(?:19|20)\d{2}\s*年\s*度?[)）]?", "", text)
+        cut = re.search(r"(政府|政务)?信息公开|政务公开", text)
+        organ = text[: cut.start()] if cut else ""
+        # "XX办公室关于印发XX县…报告的通知": the report is XX县's.
+        organ = re.split(r"关于(?:印发|公布|发布|公开)?", organ)[-1] or organ
+        organ = re.sub(r"(关于|印发|发布|公布|的)+$", "", _LEADING_NOISE.sub("", organ)).strip()
+        if organ:
+            return organ
+    return None
 
 
 def organ_from_text(lines: list[str], meta: dict[str, str]) -> str | None:

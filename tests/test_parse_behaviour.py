@@ -200,3 +200,22 @@ def test_publication_date_wins_over_the_signing_date():
     text = SHANGHAI.read_text(encoding="utf-8").replace("发布日期：2020-01-31", "")
     page = f"<html><body><div id='zoom'>{grid}{text}</div></body></html>"
     assert parse_document(page, "d.html").report.published == "2024-01-20"
+
+
+@pytest.mark.parametrize(
+    ("title", "organ", "year"),
+    [
+        ("北京市东城区人民政府2023年政府信息公开工作年度报告", "北京市东城区人民政府", 2023),
+        ("2016年度株洲云龙示范区政府信息公开工作年度报告", "株洲云龙示范区", 2016),
+        ("XX镇2022年政府信息公开年报", "XX镇", 2022),
+        ("关于公布《通渭县2022年政府信息公开工作年度报告》的通知", "通渭县", 2022),
+        ("某某县人民政府办公室关于印发某某县2023年政府信息公开工作年度报告的通知", "某某县", 2023),
+        ("某某市生态环境局2023年度政府信息公开工作年度报告（修订）", "某某市生态环境局", 2023),
+        ("2022年度政府信息公开工作年度报告", None, 2022),
+    ],
+)
+def test_organ_and_year_come_from_the_title(title, organ, year):
+    from parsers.meta import organ_from_title, year_of
+
+    assert organ_from_title(title) == organ
+    assert year_of(title, "", None) == year
