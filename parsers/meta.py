@@ -101,7 +101,9 @@ def organ_from_title(title: str | None) -> str | None:
         return None
     squashed = squash(title)
     # A notice publishing the report names it in 《》: the organ is inside.
-    quoted = [inner for inner in re.findall(r"《([^》]*)》", squashed) if REPORT_TITLE.search(inner)]
+    quoted = [
+        inner for inner in re.findall(r"《([^》]*)》", squashed) if REPORT_TITLE.search(inner)
+    ]
     for text in [*quoted, re.sub(r"《[^》]*》", "", squashed)]:
         text = re.sub(r"[（(]?(?:19|20)\d{2}\s*年\s*度?[)）]?", "", text)
         cut = re.search(r"(政府|政务)?信息公开|政务公开", text)
