@@ -298,16 +298,16 @@ def _read_t3(tokens: list[Token], start: int, result: TableResult) -> int:
     header = "".join(squash(t.text) for t in tokens[start : first_row or start] if t.kind == LABEL)
     columns = _t3_column_order(header)
     group: str | None = None
-    end = start
     position = first_row if first_row is not None else start
     stream = tokens[position:]
-    # Rows stop at the first label that is no table label after 结转下年度.
+    # Rows stop at the first label after 结转下年度, or at 表四 when a page lost that row.
     cut = len(stream)
     seen_last = False
     for index, token in enumerate(stream):
-        if token.kind == LABEL and "结转下年" in squash(token.text):
+        text = squash(token.text) if token.kind == LABEL else ""
+        if "结转下年" in text:
             seen_last = True
-        elif seen_last and token.kind == LABEL:
+        elif (seen_last and text) or ("行政复议" in text and len(text) <= 40):
             cut = index
             break
     stream = stream[:cut]
