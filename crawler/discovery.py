@@ -17,12 +17,12 @@ import re
 from dataclasses import dataclass
 
 from crawler.links import (
-    NOT_A_REPORT,
     YEAR,
     anchors,
     clean_text,
     is_article_url,
     is_attachment_url,
+    other_document,
     read_list_page,
     same_site,
 )
@@ -69,7 +69,7 @@ def column_strength(label: str) -> str | None:
     another kind of report: neither is a column.
     """
     label = re.sub(r"\s+", "", clean_text(label))
-    if not label or len(label) > MAX_LABEL or YEAR.search(label) or NOT_A_REPORT.search(label):
+    if not label or len(label) > MAX_LABEL or YEAR.search(label) or other_document(label):
         return None
     if FULL_COLUMN_NAME.search(label):
         return FULL

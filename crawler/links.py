@@ -27,9 +27,13 @@ REPORT_TITLE = re.compile(
 # Other things report columns hold. Checked before REPORT_TITLE: "法治政府建设年度报告" and
 # "关于做好2022年政府信息公开工作年度报告编制工作的通知" both look like reports.
 NOT_A_REPORT = re.compile(
-    r"法治|依法行政|预算|决算|工作要点|要点|通知|编制|报送|解读|图解|一图|读懂|征求意见"
-    r"|培训|会议|考核|评议|整改|督查|自查|评估|审计|统计"
+    r"法治|依法行政|工作要点|要点|编制|报送|做好|填报|解读|图解|一图|读懂|征求意见"
 )
+# Words of other documents that a department's name or a publishing notice may hold too
+# (审计局, 统计局, 关于公布…年度报告的通知): they exclude only titles that do not name
+# a disclosure report.
+OTHER_DOCUMENT = re.compile(r"预算|决算|通知|培训|会议|考核|评议|整改|督查|自查|评估|审计|统计")
+DISCLOSURE_REPORT = re.compile(r"信息公开.{0,12}?(?:年度报告|年报)")
 TRUNCATION = re.compile(r"(?:\.{2,}|…+|。{2,})\s*$")
 YEAR = re.compile(r"(?:19|20)\d\d")
 
@@ -199,6 +203,14 @@ def same_site(url: str, site_urls: list[str] | tuple[str, ...] | set[str]) -> bo
 # --- titles ---------------------------------------------------------------------------------
 
 
+def other_document(title: str) -> re.Match[str] | None:
+    """The words that make ``title`` another kind of document than an annual report."""
+    hit = NOT_A_REPORT.search(title)
+    if hit is None and not DISCLOSURE_REPORT.search(title):
+        hit = OTHER_DOCUMENT.search(title)
+    return hit
+
+
 def classify_title(
     title: str,
     report_pattern: re.Pattern[str] | None = None,
@@ -208,8 +220,7 @@ def classify_title(
     title = clean_text(title)
     if not title:
         return False, "no title"
-    exclude = exclude_pattern or NOT_A_REPORT
-    hit = exclude.search(title)
+    hit = exclude_pattern.search(title) if exclude_pattern is not None else other_document(title)
     if hit:
         return False, f"excluded: {hit.group(0)}"
     if (report_pattern or REPORT_TITLE).search(title):

@@ -11,10 +11,24 @@ REPORT_TITLE = re.compile(
 )
 # Documents that share the column (and often the words) with the reports. A notice
 # that publishes a report (关于公布…年度报告的通知) is no such document.
-NOT_A_REPORT = re.compile(
-    r"法治政府建设|法治建设|工作要点|要点的通知|预算|决算|编制工作|报送.*通知|做好.*年度报告"
-    r"|填报|工作总结|述职|统计公报|国民经济和社会发展|政府工作报告|审计|评估报告|考核"
+_NEVER_A_REPORT = re.compile(
+    r"法治政府建设|法治建设|工作要点|要点的通知|编制工作|报送.*通知|做好.*年度报告|填报"
 )
+# Words of other documents that an organ's name may also hold (审计局, 统计局 …):
+# they only count against a title that does not name a disclosure report.
+_OTHER_DOCUMENT = re.compile(
+    r"预算|决算|工作总结|述职|统计公报|国民经济和社会发展|政府工作报告|审计报告|审计结果|评估报告|考核"
+)
+
+
+def is_other_document(title: str) -> bool:
+    """A title of a document that shares report columns but is no annual report."""
+    text = squash(title)
+    if _NEVER_A_REPORT.search(text):
+        return True
+    return not REPORT_TITLE.search(text) and bool(_OTHER_DOCUMENT.search(text))
+
+
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年\s*度?")
 _PERIOD_YEAR = re.compile(r"((?:19|20)\d{2})年1月1日")
 _REPORT_YEAR = re.compile(r"((?:19|20)\d{2})年度?(?:政府|政务)?信息公开(?:工作)?年度报告")
@@ -69,15 +83,19 @@ def _title_like(text: str) -> bool:
 
 
 def choose_title(meta: dict[str, str], page_title: str | None, lines: list[str]) -> str | None:
-    for name in ("ArticleTitle", "articletitle", "title", "og:title", "heading"):
+    # The CMS's own fields first; then the page's <title> (templates print the
+    # article's title there); only then the text, where a sidebar may list others.
+    for name in ("ArticleTitle", "articletitle", "title", "og:title"):
         if meta.get(name) and REPORT_TITLE.search(squash(meta[name])):
             return tidy(meta[name])
-    for line in lines[:12]:
-        if _title_like(tidy(line)):
-            return tidy(line)
     for piece in _TITLE_SPLIT.split(page_title or ""):
         if _title_like(tidy(piece)):
             return tidy(piece)
+    if meta.get("heading") and _title_like(meta["heading"]):
+        return tidy(meta["heading"])
+    for line in lines[:12]:
+        if _title_like(tidy(line)):
+            return tidy(line)
     return None
 
 

@@ -12,9 +12,9 @@ from parsers.chrome import is_chrome_line, metadata_pairs
 from parsers.encoding import decode_bytes
 from parsers.html import parse_html
 from parsers.meta import (
-    NOT_A_REPORT,
     REPORT_TITLE,
     choose_title,
+    is_other_document,
     organ_from_text,
     organ_from_title,
     published_date,
@@ -121,7 +121,11 @@ def interpret(document: Document, url: str) -> ParseOutcome:
     title = choose_title(document.meta, document.title, text_lines)
     tables = read_tables(tokens_from_document(clean))
 
-    reason = _not_a_report(title, body_text, tables.t3_found, document.link_text_ratio)
+    # Without a report title, whatever names the page says what it is (法治政府建设年度报告 …).
+    name = title or document.meta.get("ArticleTitle") or document.meta.get("heading")
+    reason = _not_a_report(
+        name or document.title, body_text, tables.t3_found, document.link_text_ratio
+    )
     if reason:
         return ParseOutcome(url=url, reason=reason, encoding=document.encoding)
 
@@ -150,7 +154,7 @@ def interpret(document: Document, url: str) -> ParseOutcome:
 
 def _not_a_report(title: str | None, body_text: str, has_tables: bool, link_ratio: float) -> str:
     squashed_title = squash(title or "")
-    if squashed_title and NOT_A_REPORT.search(squashed_title):
+    if squashed_title and is_other_document(squashed_title):
         return f"not an annual report on government information disclosure: {title}"
     body = squash(body_text)
     if len(body) < 200:

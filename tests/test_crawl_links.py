@@ -424,3 +424,18 @@ def test_charset_of():
 )
 def test_looks_like_document(body, content_type, url, expected):
     assert looks_like_document(body, content_type, url) is expected
+
+
+@pytest.mark.parametrize(
+    ("title", "candidate"),
+    [
+        ("某市审计局2023年政府信息公开工作年度报告", True),
+        ("某县统计局2023年政府信息公开工作年度报告", True),
+        ("关于公布某县2023年政府信息公开工作年度报告的通知", True),
+        ("一图读懂某县2023年政府信息公开工作年度报告", False),
+        ("某县2023年度审计工作报告", False),
+        ("某县2024年部门预算公开", False),
+    ],
+)
+def test_department_reports_are_candidates_whatever_the_department(title, candidate):
+    assert classify_title(title)[0] is candidate
