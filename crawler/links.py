@@ -21,7 +21,7 @@ from lxml import etree
 # "…2022年政府信息公开工作年度报告", "…政务信息公开年度报告", "…信息公开年报",
 # or, inside a report column, just "…2022年度报告" / "2022年年报".
 REPORT_TITLE = re.compile(
-    r"信息公开.{0,12}?(?:年度报告|年报|报告)"
+    r"(?:信息公开|政务公开).{0,12}?(?:年度报告|年报|报告)"
     r"|(?:19|20)\d\d\s*年?\s*度?\s*(?:年度报告|年报|报告)"
 )
 # Other things report columns hold. Checked before REPORT_TITLE: "法治政府建设年度报告" and
@@ -33,7 +33,7 @@ NOT_A_REPORT = re.compile(
 # (审计局, 统计局, 关于公布…年度报告的通知): they exclude only titles that do not name
 # a disclosure report.
 OTHER_DOCUMENT = re.compile(r"预算|决算|通知|培训|会议|考核|评议|整改|督查|自查|评估|审计|统计")
-DISCLOSURE_REPORT = re.compile(r"信息公开.{0,12}?(?:年度报告|年报)")
+DISCLOSURE_REPORT = re.compile(r"(?:信息公开|政务公开).{0,12}?(?:年度报告|年报)")
 TRUNCATION = re.compile(r"(?:\.{2,}|…+|。{2,})\s*$")
 YEAR = re.compile(r"(?:19|20)\d\d")
 
