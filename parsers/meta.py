@@ -6,9 +6,7 @@ import re
 
 from parsers.normalize import squash, tidy
 
-REPORT_TITLE = re.compile(
-    r"信息公开.{0,8}?(年度报告|年报|工作报告)|政务公开.{0,8}?(年度报告|年报)"
-)
+REPORT_TITLE = re.compile(r"信息公开.{0,8}?(年度报告|年报|工作报告)|政务公开.{0,8}?(年度报告|年报)")
 # Documents that share the column (and often the words) with the reports. A notice
 # that publishes a report (关于公布…年度报告的通知) is no such document.
 _NEVER_A_REPORT = re.compile(
