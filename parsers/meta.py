@@ -173,8 +173,33 @@ def published_date(meta: dict[str, str], raw_lines: list[str], body_lines: list[
         return opening
     # A date on a line of its own after the last section is the signature date.
     for line in reversed(body_lines[-6:]):
-        text = squash(line)
+        text = arabic_date(squash(line))
         match = _DATE_ONLY.match(text) or re.search(_DATE + r"$", text)
         if match and len(text) <= 40:
             return date_string(*match.groups())
     return None
+
+
+_CHINESE_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0"}
+_CHINESE_DATE = re.compile(
+    r"([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日"
+)
+
+
+def _chinese_number(text: str) -> str:
+    """一 → 1, 十二 → 12, 二十 → 20, 三十一 → 31 (month and day numerals)."""
+    if "十" not in text:
+        return "".join(_CHINESE_DIGITS[c] for c in text)
+    tens, _, ones = text.partition("十")
+    return str(int(_CHINESE_DIGITS.get(tens, "1")) * 10 + int(_CHINESE_DIGITS.get(ones, "0") or 0))
+
+
+def arabic_date(text: str) -> str:
+    """Signature dates written 二〇二四年一月二十日 become 2024年1月20日."""
+    return _CHINESE_DATE.sub(
+        lambda m: (
+            f"{''.join(_CHINESE_DIGITS[c] for c in m[1])}年{_chinese_number(m[2])}月"
+            f"{_chinese_number(m[3])}日"
+        ),
+        text,
+    )

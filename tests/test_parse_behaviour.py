@@ -219,3 +219,8 @@ def test_organ_and_year_come_from_the_title(title, organ, year):
 
     assert organ_from_title(title) == organ
     assert year_of(title, "", None) == year
+
+
+def test_signature_date_in_chinese_numerals_is_the_publication_date():
+    text = SEED["002"].read_text(encoding="utf-8").replace("2023年1月12日", "二〇二三年一月十二日")
+    assert parse_document(text, "sig.txt").report.published == "2023-01-12"
