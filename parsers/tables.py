@@ -338,6 +338,13 @@ def _read_t3(tokens: list[Token], start: int, result: TableResult) -> int:
             continue
         for column, token in zip(columns, placed, strict=True):
             result.add(f"t3.{row}.{column}", token.text)
+    if result.t3_other_split:
+        # With the 2021 sub-rows present, a （六）其他处理 row of its own is a subtotal,
+        # not the 2019 single row its keys stand for.
+        subtotal = {f"t3.other.{column}" for column in T3_COLUMNS}
+        if any(cell.key in subtotal for cell in result.cells):
+            result.cells = [cell for cell in result.cells if cell.key not in subtotal]
+            result.warnings.append("t3: （六）其他处理 subtotal row left out beside its sub-rows")
     return end
 
 

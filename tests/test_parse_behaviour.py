@@ -224,3 +224,18 @@ def test_organ_and_year_come_from_the_title(title, organ, year):
 def test_signature_date_in_chinese_numerals_is_the_publication_date():
     text = SEED["002"].read_text(encoding="utf-8").replace("2023年1月12日", "二〇二三年一月十二日")
     assert parse_document(text, "sig.txt").report.published == "2023-01-12"
+
+
+def test_other_subtotal_row_beside_its_2021_sub_rows_gets_no_2019_keys():
+    text = (
+        SEED["002"]
+        .read_text(encoding="utf-8")
+        .replace(
+            "(六)其他处理 | 1.申请人无正当理由",
+            "(六)其他处理 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n1.申请人无正当理由",
+        )
+    )
+    report = parse_document(text, "subtotal.txt").report
+    keys = {cell.key for cell in report.cells}
+    assert "t3.other.total" not in keys and "t3.other.other.total" in keys
+    assert any("subtotal" in warning for warning in report.warnings)
