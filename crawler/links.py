@@ -15,6 +15,8 @@ from urllib.parse import parse_qsl, unquote, urljoin, urlsplit, urlunsplit
 import lxml.html
 from lxml import etree
 
+from parsers.meta import REPORT_TITLE as DISCLOSURE_REPORT_TITLE
+
 # --- titles ---------------------------------------------------------------------------------
 
 # What an annual report on government information disclosure is called in a list:
@@ -33,7 +35,6 @@ NOT_A_REPORT = re.compile(
 # (审计局, 统计局, 关于公布…年度报告的通知): they exclude only titles that do not name
 # a disclosure report.
 OTHER_DOCUMENT = re.compile(r"预算|决算|通知|培训|会议|考核|评议|整改|督查|自查|评估|审计|统计")
-DISCLOSURE_REPORT = re.compile(r"(?:信息公开|政务公开).{0,12}?(?:年度报告|年报)")
 TRUNCATION = re.compile(r"(?:\.{2,}|…+|。{2,})\s*$")
 YEAR = re.compile(r"(?:19|20)\d\d")
 
@@ -206,7 +207,7 @@ def same_site(url: str, site_urls: list[str] | tuple[str, ...] | set[str]) -> bo
 def other_document(title: str) -> re.Match[str] | None:
     """The words that make ``title`` another kind of document than an annual report."""
     hit = NOT_A_REPORT.search(title)
-    if hit is None and not DISCLOSURE_REPORT.search(title):
+    if hit is None and not DISCLOSURE_REPORT_TITLE.search(title):
         hit = OTHER_DOCUMENT.search(title)
     return hit
 
@@ -295,15 +296,7 @@ def read_list_page(
                 page.subcolumns.append(anchor.url)
             continue
         seen.add(anchor.url)
-        if not same_site(anchor.url, site_urls):
-            if is_report:
-                page.offsite.append(anchor)
-            continue
-        page.items.append(anchor.url)
-        if is_report:
-            page.reports.append(anchor)
-        else:
-            page.skipped.append((anchor, reason))
+        _file_item(page, anchor, is_report, reason, site_urls)
     page.pages = [p for p in all_pages if same_site(p, site_urls)]
     return page
 
@@ -324,16 +317,23 @@ def read_records(
         if record.url in page.items or any(a.url == record.url for a in page.offsite):
             continue
         is_report, reason = classify_title(record.label, report_pattern, exclude_pattern)
-        if not same_site(record.url, site_urls):
-            if is_report:
-                page.offsite.append(record)
-            continue
-        page.items.append(record.url)
-        if is_report:
-            page.reports.append(record)
-        else:
-            page.skipped.append((record, reason))
+        _file_item(page, record, is_report, reason, site_urls)
     return page
+
+
+def _file_item(
+    page: ListPage, anchor: Anchor, is_report: bool, reason: str, site_urls: list[str]
+) -> None:
+    """Put one list item where it belongs: a report, a skipped item, or off-site."""
+    if not same_site(anchor.url, site_urls):
+        if is_report:
+            page.offsite.append(anchor)
+        return
+    page.items.append(anchor.url)
+    if is_report:
+        page.reports.append(anchor)
+    else:
+        page.skipped.append((anchor, reason))
 
 
 def _item_anchors(html: str, url: str, list_selector: str | None) -> list[Anchor]:

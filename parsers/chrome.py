@@ -42,10 +42,6 @@ def is_chrome_line(line: str) -> bool:
     return len(text) <= WEAK_LIMIT and bool(_WEAK.search(text))
 
 
-def strip_chrome(lines: list[str]) -> list[str]:
-    return [line for line in lines if not is_chrome_line(line)]
-
-
 # Cells of the 信息公开 metadata grid shown above many report bodies.
 METADATA_LABELS = re.compile(
     r"^(索引号|主题分类|发文字号|文号|成文日期|发布日期|公开日期|发布机构|信息来源|公开方式|公开范围|有效性|名称|标题)[:：]?$"

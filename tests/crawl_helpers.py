@@ -90,3 +90,13 @@ def report_names(db: Path) -> set[str]:
 
 def integrity(db: Path) -> str:
     return value(db, "PRAGMA integrity_check")
+
+
+def last_stats(db: Path) -> dict:
+    from crawler.storage import ReportStore
+
+    store = ReportStore(db)
+    try:
+        return store.last_run_stats() or {}
+    finally:
+        store.close()

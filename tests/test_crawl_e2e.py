@@ -8,7 +8,6 @@ reports (one served as GB18030), a page that only wraps a PDF report, a
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -19,8 +18,8 @@ from typing import ClassVar
 
 import pytest
 
-from crawler.storage import ReportStore
 from tests.conftest import CORPUS, page
+from tests.crawl_helpers import last_stats, rows
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.e2e
@@ -45,19 +44,6 @@ def crawl(db: Path, *args: str) -> subprocess.CompletedProcess:
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Traceback" not in result.stderr, result.stderr[-3000:]
     return result
-
-
-def rows(db: Path, sql: str) -> list[tuple]:
-    with sqlite3.connect(db) as conn:
-        return conn.execute(sql).fetchall()
-
-
-def last_stats(db: Path) -> dict:
-    store = ReportStore(db)
-    try:
-        return store.last_run_stats() or {}
-    finally:
-        store.close()
 
 
 def test_crawl_column_then_recrawl_unchanged(portal, tmp_path):

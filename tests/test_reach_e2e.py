@@ -11,15 +11,14 @@ from __future__ import annotations
 import html
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from crawler.storage import ReportStore
 from parsers import parse_document
+from tests.crawl_helpers import last_stats, rows
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_PORTAL = ROOT / "demo" / "portal"
@@ -39,19 +38,6 @@ def crawl(db: Path, *args: str) -> subprocess.CompletedProcess:
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Traceback" not in result.stderr, result.stderr[-3000:]
     return result
-
-
-def rows(db: Path, sql: str, *params) -> list[tuple]:
-    with sqlite3.connect(db) as conn:
-        return conn.execute(sql, params).fetchall()
-
-
-def last_stats(db: Path) -> dict:
-    store = ReportStore(db)
-    try:
-        return store.last_run_stats() or {}
-    finally:
-        store.close()
 
 
 def serve(root: Path):
@@ -78,7 +64,7 @@ def demo(tmp_path_factory):
 
 def paths(db: Path, sql: str, *params) -> list[str]:
     """The first column of sql's rows, as paths below the portal (no host)."""
-    return sorted("/" + str(row[0]).split("/", 3)[3] for row in rows(db, sql, *params))
+    return sorted("/" + str(row[0]).split("/", 3)[3] for row in rows(db, sql, params))
 
 
 # --- the whole demo ----------------------------------------------------------------------
