@@ -18,7 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from crawler.storage import ReportStore
+from output.store import ReportStore
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_PORT = 8731

@@ -18,7 +18,7 @@ from email.message import Message
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from crawler.storage import content_hash
+from output.store import content_hash
 
 FALLBACK_EXTENSION = "bin"
 _EXTENSION = re.compile(r"[a-z0-9]{1,8}")

@@ -40,7 +40,7 @@ from crawler.content import looks_like_document
 from crawler.failures import FetchFailed
 from crawler.files import disposition_filename
 from crawler.items import PageItem
-from crawler.storage import ReportStore
+from output.store import ReportStore
 
 logger = logging.getLogger(__name__)
 

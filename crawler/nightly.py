@@ -43,7 +43,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from crawler.storage import RUN_SUMMARY_COLUMNS, ReportStore
+from output.store import RUN_SUMMARY_COLUMNS, ReportStore
 
 logger = logging.getLogger("crawler.nightly")
 

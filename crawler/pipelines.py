@@ -18,7 +18,7 @@ from crawler.items import (
     SkippedItem,
     UnchangedItem,
 )
-from crawler.storage import ReportStore
+from output.store import ReportStore
 
 logger = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from collections import Counter
 
 from crawler.attachments import SAME_AS_PAGE, PageReport, attachment_status
 from crawler.content import charset_of
-from crawler.storage import ReportStore, StoredPage
+from output.store import ReportStore, StoredPage
 from parsers import parse_document
 from parsers.model import ParseOutcome
 

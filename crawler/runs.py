@@ -16,7 +16,7 @@ import logging
 
 from scrapy import signals
 
-from crawler.storage import ReportStore
+from output.store import ReportStore
 
 logger = logging.getLogger(__name__)
 

@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         printed.append(outcome_as_dict(path, outcome))
 
     if args.db:
-        from crawler.storage import ReportStore
+        from output.store import ReportStore
 
         store = ReportStore(args.db)
         store.migrate()

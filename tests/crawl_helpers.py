@@ -93,7 +93,7 @@ def integrity(db: Path) -> str:
 
 
 def last_stats(db: Path) -> dict:
-    from crawler.storage import ReportStore
+    from output.store import ReportStore
 
     store = ReportStore(db)
     try:

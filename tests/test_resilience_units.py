@@ -27,7 +27,7 @@ from crawler.middlewares import (
     retry_after_seconds,
 )
 from crawler.pipelines import KeepBetterReportPipeline, write_items
-from crawler.storage import MIGRATIONS, ReportStore
+from output.store import MIGRATIONS, ReportStore
 from parsers.model import Cell, ParseOutcome, Report
 
 URL = "http://www.example.gov.cn/xxgk/ndbg/t20240131_1.html"

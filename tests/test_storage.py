@@ -1,4 +1,4 @@
-"""crawler.storage: schema, idempotent migrations, upserts that never duplicate."""
+"""output.store: schema, idempotent migrations, upserts that never duplicate."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from crawler.items import AttachmentItem, FailureItem, OutcomeItem, PageItem, SkippedItem
 from crawler.pipelines import SqliteStorePipeline, write_items
-from crawler.storage import MIGRATIONS, ReportStore, content_hash, report_id
+from output.store import MIGRATIONS, ReportStore, content_hash, report_id
 from parsers.model import Cell, Check, ParseOutcome, Report
 
 URL = "http://example.gov.cn/xxgk/ndbg/202401/t20240131_1.html"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from crawler.reparse import main, reparse
-from crawler.storage import ReportStore, report_id
+from output.store import ReportStore, report_id
 from parsers.model import ParseOutcome, Report
 from tests.conftest import CORPUS, page
 

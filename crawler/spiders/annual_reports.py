@@ -51,7 +51,7 @@ from crawler.links import (
     same_site,
 )
 from crawler.registry import RegistryError, Site, load_registry, select_sites
-from crawler.storage import ReportStore, content_hash
+from output.store import ReportStore, content_hash
 from parsers import parse_document
 from parsers.encoding import decode_bytes
 from parsers.model import ParseOutcome
