@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Generate the bundled demo portal (demo/portal/) from the reference seeds and corpus.
+"""Generate the bundled demo portal (demo/portal/) from the test fixtures' seeds and corpus.
 
-    python demo/build_portal.py [--shared /work/shared] [--out demo/portal]
+    python demo/build_portal.py [--fixtures tests/fixtures] [--out demo/portal]
 
 The portal holds five small sites in the styles of real government portals,
 all served from one host (see demo/server.py, which also answers their list APIs):
@@ -22,7 +22,7 @@ chrome, URLs and the non-report items are made up.  demo/portal/README.md
 
 Only the standard library is used.  The output is deterministic: building
 twice gives byte-identical files.  The built portal does not need the
-reference directory at run time.
+fixtures at run time.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_SHARED = HERE.parents[1] / "shared"
+DEFAULT_FIXTURES = HERE.parent / "tests" / "fixtures"
 DEFAULT_OUT = HERE / "portal"
 
 NBSP = "\xa0"
@@ -448,8 +448,8 @@ class Page:
     attached_file: tuple[str, bytes] | None = None
 
 
-def seed_lines(shared: Path, stem: str) -> list[str]:
-    return (shared / "seeds" / f"{stem}.txt").read_text(encoding="utf-8").split("\n")
+def seed_lines(fixtures: Path, stem: str) -> list[str]:
+    return (fixtures / "seeds" / f"{stem}.txt").read_text(encoding="utf-8").split("\n")
 
 
 def expect(cond: bool, msg: str) -> None:
@@ -457,9 +457,9 @@ def expect(cond: bool, msg: str) -> None:
         raise ValueError(msg)
 
 
-def report_000(shared: Path) -> Page:
+def report_000(fixtures: Path) -> Page:
     stem = "000_ee48f4fde292f35b"
-    lines = seed_lines(shared, stem)
+    lines = seed_lines(fixtures, stem)
     expect(lines[0] == "靖宇县2019年政府信息公开工作年度报告", f"{stem}: title line")
     body = body_with_tables(lines[1:], "2019", "pipe", stem)
     return Page(
@@ -479,9 +479,9 @@ def report_000(shared: Path) -> Page:
     )
 
 
-def report_001(shared: Path) -> Page:
+def report_001(fixtures: Path) -> Page:
     stem = "001_594938079f36f576"
-    lines = seed_lines(shared, stem)
+    lines = seed_lines(fixtures, stem)
     k = next(i for i, line in enumerate(lines) if line.startswith("主办:"))
     footer = lines[k:]
     expect(len(footer) == 2 and "香港免费公开资料大全" in footer[0], f"{stem}: footer")
@@ -512,10 +512,10 @@ def report_001(shared: Path) -> Page:
     )
 
 
-def report_002(shared: Path) -> Page:
+def report_002(fixtures: Path) -> Page:
     """Published as a Word attachment of a gkmlpt article page."""
     stem = "002_56f09fd46df237b3"
-    lines = seed_lines(shared, stem)
+    lines = seed_lines(fixtures, stem)
     k = lines.index("2023年1月12日") + 1
     footer = lines[k:]
     expect(len(footer) == 3 and footer[0].startswith("主办:"), f"{stem}: footer")
@@ -547,9 +547,9 @@ def report_002(shared: Path) -> Page:
     )
 
 
-def report_003(shared: Path) -> Page:
+def report_003(fixtures: Path) -> Page:
     stem = "003_ff39032f2697628d"
-    lines = seed_lines(shared, stem)
+    lines = seed_lines(fixtures, stem)
     expect(lines[0] == "2016年度株洲云龙示范区政府信息公开工作年度报告", f"{stem}: title")
     m = re.match(r"发布时间:(\d{4}-\d{2}-\d{2} \d{2}:\d{2})浏览次数:字体:\[ \]$", lines[2])
     expect(bool(m), f"{stem}: date line")
@@ -569,9 +569,9 @@ def report_003(shared: Path) -> Page:
     )
 
 
-def report_004(shared: Path) -> Page:
+def report_004(fixtures: Path) -> Page:
     stem = "004_c88faac3643766a2"
-    lines = seed_lines(shared, stem)
+    lines = seed_lines(fixtures, stem)
     title = "定西市通渭县人民政府2023年政府信息公开工作年度报告"
     t = lines.index(title)
     d = next(i for i, line in enumerate(lines) if line.startswith("发布时间:"))
@@ -620,8 +620,8 @@ def report_004(shared: Path) -> Page:
     )
 
 
-def report_shanghai(shared: Path) -> Page:
-    fragment = (shared / "corpus" / "shanghai-bgt-2019.html").read_text(encoding="utf-8").strip()
+def report_shanghai(fixtures: Path) -> Page:
+    fragment = (fixtures / "corpus" / "shanghai-bgt-2019.html").read_text(encoding="utf-8").strip()
     expect("发布日期：2020-01-31" in fragment, "shanghai: date")
     return Page(
         site="trsapi",
@@ -1762,16 +1762,16 @@ def gkmlpt_articles(pages: list[Page]) -> str:
 PRIVATE_LINK = '<p class="intranet"><a href="/private/index.html">内网办公入口</a></p>'
 
 
-def all_pages(shared: Path) -> dict[str, list[list[Page]]]:
+def all_pages(fixtures: Path) -> dict[str, list[list[Page]]]:
     """Every article page, by site and by list page (for the TRS-API and gkmlpt sites:
     by page of their API), in list order."""
     reports = [
-        report_000(shared),
-        report_001(shared),
-        report_002(shared),
-        report_003(shared),
-        report_004(shared),
-        report_shanghai(shared),
+        report_000(fixtures),
+        report_001(fixtures),
+        report_002(fixtures),
+        report_003(fixtures),
+        report_004(fixtures),
+        report_shanghai(fixtures),
     ]
     filler = hanweb_filler()
     made_items = trsapi_items() + gkmlpt_items() + [scanned_pdf_page(HERE.parent)]
@@ -1832,7 +1832,7 @@ def all_pages(shared: Path) -> dict[str, list[list[Page]]]:
     return {site: [[by_path[x] for x in pg] for pg in pgs] for site, pgs in order.items()}
 
 
-def build_files(shared: Path) -> dict[str, bytes]:
+def build_files(fixtures: Path) -> dict[str, bytes]:
     """All portal files as {relative path: bytes}."""
     files: dict[str, bytes] = {}
 
@@ -1840,7 +1840,7 @@ def build_files(shared: Path) -> dict[str, bytes]:
         assert path not in files, path
         files[path] = text.encode(encoding, errors="xmlcharrefreplace")
 
-    sites = all_pages(shared)
+    sites = all_pages(fixtures)
 
     # ---- root ----
     put("robots.txt", "User-agent: *\nDisallow: /private/\n")
@@ -2070,10 +2070,10 @@ def build_files(shared: Path) -> dict[str, bytes]:
 
     # ---- PDFs (copies of the real corpus files) ----
     files["trs/zwgk/zfxxgknb/202402/huaian-city-2024.pdf"] = (
-        shared / "corpus" / "huaian-city-2024.pdf"
+        fixtures / "corpus" / "huaian-city-2024.pdf"
     ).read_bytes()
     files["trs/zwgk/zfxxgknb/202403/hongze-district-2023.pdf"] = (
-        shared / "corpus" / "hongze-district-2023.pdf"
+        fixtures / "corpus" / "hongze-district-2023.pdf"
     ).read_bytes()
 
     put("README.md", readme(sites))
@@ -2140,7 +2140,7 @@ def readme(sites: dict[str, list[list[Page]]]) -> str:
         "## What is real",
         "",
         "- Report text and tables of the six seed/corpus reports below: the five seed texts "
-        "(`/work/shared/seeds/*.txt`, text renderings of real pages) and the real HTML fragment "
+        "(`tests/fixtures/seeds/*.txt`, text renderings of real pages) and the real HTML fragment "
         "`corpus/shanghai-bgt-2019.html` (inserted verbatim). Seed 002 is published as a Word "
         "file (`.docx`, built here with the standard library), the others as HTML pages.",
         "- Seed tables are rebuilt as HTML tables (rowspan/colspan of the standard 2019/2021 formats, "
@@ -2245,9 +2245,9 @@ def write_tree(files: dict[str, bytes], out: Path) -> None:
         raise
 
 
-def build(out: Path = DEFAULT_OUT, shared: Path = DEFAULT_SHARED) -> list[str]:
+def build(out: Path = DEFAULT_OUT, fixtures: Path = DEFAULT_FIXTURES) -> list[str]:
     """Build the portal into `out` (replacing it); returns the relative paths written."""
-    files = build_files(Path(shared))
+    files = build_files(Path(fixtures))
     write_tree(files, Path(out))
     return sorted(files)
 
@@ -2255,19 +2255,19 @@ def build(out: Path = DEFAULT_OUT, shared: Path = DEFAULT_SHARED) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument(
-        "--shared",
+        "--fixtures",
         type=Path,
-        default=DEFAULT_SHARED,
-        help="reference directory with seeds/ and corpus/ (default: %(default)s)",
+        default=DEFAULT_FIXTURES,
+        help="directory with seeds/ and corpus/ (default: the repository's tests/fixtures)",
     )
     ap.add_argument(
         "--out", type=Path, default=DEFAULT_OUT, help="output directory (default: %(default)s)"
     )
     args = ap.parse_args(argv)
-    if not (args.shared / "seeds").is_dir():
-        print(f"reference directory not found: {args.shared}", file=sys.stderr)
+    if not (args.fixtures / "seeds").is_dir():
+        print(f"fixtures directory not found: {args.fixtures}", file=sys.stderr)
         return 2
-    written = build(args.out, args.shared)
+    written = build(args.out, args.fixtures)
     print(f"wrote {len(written)} files to {args.out}")
     return 0
 

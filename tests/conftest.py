@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-SHARED = Path("/work/shared")
-CORPUS = SHARED / "corpus"
-SEEDS = SHARED / "seeds"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+CORPUS = FIXTURES / "corpus"
+SEEDS = FIXTURES / "seeds"
 
 
 def pytest_configure(config):

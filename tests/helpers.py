@@ -61,3 +61,30 @@ def gold_differences(report, gold: dict) -> list[str]:
         f"chrome kept: {s[:30]}" for s in gold.get("must_not_contain", []) if norm(s) in body
     ]
     return problems
+
+
+def stored_report(db: Path, source: str):
+    """The report stored in a database for a gold ``source``, found as the gold scorer
+    finds it (the URL's last segment has the source's file stem), shaped for
+    ``gold_differences``; None when the database has no such report."""
+    import sqlite3
+    from pathlib import PurePosixPath
+    from types import SimpleNamespace
+
+    def stem(url: str) -> str:
+        return PurePosixPath(url.split("?")[0].rstrip("/")).name.rsplit(".", 1)[0]
+
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        for row in conn.execute("SELECT * FROM reports ORDER BY url"):
+            if stem(row["url"] or "") == stem(source):
+                cells = dict(
+                    conn.execute(
+                        "SELECT key, value FROM report_cells WHERE report_id = ?", [row["id"]]
+                    ).fetchall()
+                )
+                return SimpleNamespace(**dict(row), cell_map=lambda cells=cells: cells)
+    finally:
+        conn.close()
+    return None

@@ -27,12 +27,12 @@ from parsers.attachments import (
 )
 from parsers.model import Document, Paragraph, Table
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "attachments"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-CORPUS = SHARED / "corpus"
+TESTS = Path(__file__).resolve().parent
+FIXTURES = TESTS / "fixtures" / "attachments"
+CORPUS = TESTS / "fixtures" / "corpus"
+GOLDEN = TESTS / "golden"
+CELL_KEYS = TESTS.parent / "parsers" / "cells.tsv"
 REAL_PDFS = ["huaian-city-2024", "hongze-district-2023"]
-
-needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared/corpus is not available")
 needs_antiword = pytest.mark.skipif(shutil.which("antiword") is None, reason="antiword missing")
 needs_catdoc = pytest.mark.skipif(shutil.which("catdoc") is None, reason="catdoc missing")
 
@@ -47,7 +47,7 @@ def real_pdf(name: str) -> Document:
 
 
 def gold(name: str) -> dict:
-    return json.loads((SHARED / "gold" / f"corpus_{name}.json").read_text(encoding="utf-8"))
+    return json.loads((GOLDEN / f"corpus_{name}.json").read_text(encoding="utf-8"))
 
 
 def tables(document: Document) -> list[Table]:
@@ -65,7 +65,7 @@ def squash(text: str) -> str:
 def gold_t3_rows(name: str) -> list[list[str]]:
     """The seven numbers of each table-3 row of the gold, in the order the spec lists rows."""
     cells = gold(name)["cells"]
-    with (SHARED / "spec" / "cells.tsv").open(encoding="utf-8") as handle:
+    with CELL_KEYS.open(encoding="utf-8") as handle:
         keys = [row["key"] for row in csv.DictReader(handle, delimiter="\t")]
     rows: dict[str, list[str]] = {}
     for key in keys:
@@ -89,7 +89,6 @@ def numeric_tail(row: list[str], count: int) -> list[str] | None:
 # --------------------------------------------------------------------------- real PDFs
 
 
-@needs_corpus
 @pytest.mark.parametrize("name", REAL_PDFS)
 def test_pdf_tables_keep_row_labels_with_their_numbers(name):
     document = real_pdf(name)
@@ -105,7 +104,6 @@ def test_pdf_tables_keep_row_labels_with_their_numbers(name):
     assert labels[-1] == "四、结转下年度继续办理"
 
 
-@needs_corpus
 @pytest.mark.parametrize("name", REAL_PDFS)
 def test_pdf_table_continued_on_the_next_page_stays_in_one_table_in_order(name):
     t3 = next(table for table in tables(real_pdf(name)) if "申请人情况" in table.rows[0])
@@ -116,7 +114,6 @@ def test_pdf_table_continued_on_the_next_page_stays_in_one_table_in_order(name):
     assert any("（七）总计" in label for label in labels[after:])
 
 
-@needs_corpus
 @pytest.mark.parametrize("name", REAL_PDFS)
 def test_pdf_review_and_lawsuit_table_has_its_fifteen_numbers_in_order(name):
     cells = gold(name)["cells"]
@@ -125,7 +122,6 @@ def test_pdf_review_and_lawsuit_table_has_its_fifteen_numbers_in_order(name):
     assert [row for row in rows if len(row) == 15 and all(map(is_number, row))] == [expected]
 
 
-@needs_corpus
 @pytest.mark.parametrize("name", REAL_PDFS)
 def test_pdf_table2_values_are_in_their_rows(name):
     rows = [row for table in tables(real_pdf(name)) for row in table.rows]
@@ -138,7 +134,6 @@ def test_pdf_table2_values_are_in_their_rows(name):
     assert ["行政事业性收费", str(cells["t2.fees.amount"])] in rows
 
 
-@needs_corpus
 @pytest.mark.parametrize("name", REAL_PDFS)
 def test_pdf_text_contains_the_gold_sentences(name):
     text = squash("\n".join(paragraphs(real_pdf(name))))
@@ -146,14 +141,12 @@ def test_pdf_text_contains_the_gold_sentences(name):
         assert squash(sentence) in text
 
 
-@needs_corpus
 @pytest.mark.parametrize("name", REAL_PDFS)
 def test_pdf_page_numbers_are_removed(name):
     for text in paragraphs(real_pdf(name)):
         assert not re.fullmatch(r"[-—－\s]*\d+[-—－\s]*", text), text
 
 
-@needs_corpus
 def test_pdf_prose_painted_on_white_boxes_is_not_taken_for_a_table():
     # The Hongze PDF paints a white box behind every line of its prose (WPS export).
     document = real_pdf("hongze-district-2023")
@@ -164,14 +157,12 @@ def test_pdf_prose_painted_on_white_boxes_is_not_taken_for_a_table():
     )
 
 
-@needs_corpus
 def test_pdf_paragraph_lines_are_joined_across_line_and_page_breaks():
     texts = paragraphs(real_pdf("hongze-district-2023"))
     # "…执行“分" ends page 1 and "级审核、先审后发”程序…" starts page 2.
     assert any("严格执行“分级审核、先审后发”程序" in text for text in texts)
 
 
-@needs_corpus
 def test_pdf_text_and_tables_come_in_reading_order():
     blocks = real_pdf("huaian-city-2024").blocks
     heading = next(
@@ -183,7 +174,6 @@ def test_pdf_text_and_tables_come_in_reading_order():
     assert isinstance(follows, Paragraph) and follows.text.startswith("四、")
 
 
-@needs_corpus
 @pytest.mark.parametrize(
     ("name", "title"),
     [
@@ -195,7 +185,6 @@ def test_pdf_title_is_the_report_heading(name, title):
     assert real_pdf(name).title == title
 
 
-@needs_corpus
 def test_pdf_metadata_in_little_endian_utf16_is_decoded():
     meta = real_pdf("hongze-district-2023").meta
     assert meta["pdf:Title"] == "洪泽区人民政府2023年政府信息公开工作年度报告"
@@ -249,7 +238,6 @@ def test_damaged_pdf_gives_a_problem_not_an_exception(data):
     assert document.problem.startswith("unreadable PDF: ")
 
 
-@needs_corpus
 def test_pdf_cut_in_half_gives_a_problem_not_an_exception():
     data = (CORPUS / "huaian-city-2024.pdf").read_bytes()
     document = extract_attachment(data[: len(data) // 2], "report.pdf")

@@ -23,7 +23,7 @@ from crawler.links import (
 )
 from crawler.registry import load_registry, select_sites
 
-ORDOS = Path("/work/shared/corpus/ordos-engebei-column.html")
+ORDOS = Path(__file__).resolve().parent / "fixtures" / "corpus" / "ordos-engebei-column.html"
 ORDOS_URL = "http://egb.ordos.gov.cn/xxgk/xxgknb/"
 
 

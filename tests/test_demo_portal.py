@@ -1,8 +1,7 @@
 """Tests of the bundled demo portal (demo/portal/), its generator and its server.
 
-Tests that rebuild the portal or compare it with the gold annotations need the
-reference directory (../shared beside the project) and are skipped without it;
-the checked-in portal and the server are tested without it.
+The generator is rebuilt from the repository's own fixtures (tests/fixtures) and
+the portal's report pages are compared with tests/golden.
 """
 
 from __future__ import annotations
@@ -25,13 +24,9 @@ if str(PROJECT) not in sys.path:
 from demo import build_portal  # noqa: E402
 from demo.server import serve  # noqa: E402
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+FIXTURES = PROJECT / "tests" / "fixtures"
+GOLDEN = PROJECT / "tests" / "golden"
 PORTAL = PROJECT / "demo" / "portal"
-
-needs_shared = pytest.mark.skipif(
-    not (SHARED / "seeds").is_dir() or not (SHARED / "gold").is_dir(),
-    reason=f"reference directory {SHARED} not available",
-)
 
 REPORT_PAGES = {
     # source stem -> path of its page below the portal root
@@ -180,15 +175,14 @@ def test_list_pages():
 
 
 # ---------------------------------------------------------------------------
-# generator (needs the reference directory)
+# generator (reads tests/fixtures)
 # ---------------------------------------------------------------------------
 
 
-@needs_shared
 def test_generator_is_deterministic_and_matches_checked_in(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
-    build_portal.build(a, SHARED)
-    build_portal.build(b, SHARED)
+    build_portal.build(a, FIXTURES)
+    build_portal.build(b, FIXTURES)
     ta, tb = tree(a), tree(b)
     assert ta == tb
     checked_in = tree(PORTAL)
@@ -197,12 +191,9 @@ def test_generator_is_deterministic_and_matches_checked_in(tmp_path):
     assert not differing, f"demo/portal is stale, re-run demo/build_portal.py: {differing}"
 
 
-@needs_shared
 @pytest.mark.parametrize("stem", sorted(REPORT_PAGES))
 def test_report_tables_hold_gold_values(stem):
-    gold_file = (
-        SHARED / "gold" / (f"corpus_{stem}.json" if not stem[0].isdigit() else f"seed_{stem}.json")
-    )
+    gold_file = GOLDEN / (f"corpus_{stem}.json" if not stem[0].isdigit() else f"seed_{stem}.json")
     gold = json.loads(gold_file.read_text("utf-8"))
     want = Counter(float(v) for v in gold.get("cells", {}).values() if v is not None)
     have: Counter = Counter()
@@ -213,16 +204,13 @@ def test_report_tables_hold_gold_values(stem):
     assert not missing, f"{stem}: gold values not among the page's table cells: {dict(missing)}"
 
 
-@needs_shared
 def test_report_text_snippets():
     """Gold must_contain snippets are on the page (the page renders the report text)."""
     import lxml.html
 
     for stem, rel in REPORT_PAGES.items():
-        gold_file = (
-            SHARED
-            / "gold"
-            / (f"corpus_{stem}.json" if not stem[0].isdigit() else f"seed_{stem}.json")
+        gold_file = GOLDEN / (
+            f"corpus_{stem}.json" if not stem[0].isdigit() else f"seed_{stem}.json"
         )
         gold = json.loads(gold_file.read_text("utf-8"))
         text = re.sub(r"\s+", "", lxml.html.fromstring(page_text(PORTAL / rel)).text_content())

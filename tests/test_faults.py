@@ -144,9 +144,9 @@ def test_slow_body_within_the_timeout_is_stored(crawl):
 
 def test_connection_reset_is_retried_then_recorded(crawl):
     db, server, _, _ = crawl
-    # Twisted itself retries once a request whose kept-alive connection was reset before
-    # any response; RetryMiddleware then retries once more: two or three requests.
-    assert len(requests_to(server, "reset")) in (2, 3)
+    # Retried at least once (RetryMiddleware; Twisted may add its own retry of a reset
+    # kept-alive connection, depending on which connection the request went out on).
+    assert len(requests_to(server, "reset")) >= 2
     assert failure_reasons(db)["reset.html"] == "connection reset"
     assert "reset_once.html" in report_names(db)
 

@@ -1,16 +1,15 @@
-"""Mangled real pages: the parsers and the list readers never raise and never take long.
+"""Mangled real pages: the parsers and the list readers never raise and still find the report.
 
 The corpus is made here from a real report (tests/faultserver.report_page: 上海市人民政府
 办公厅 on 2019, 198 table cells): nested thousands deep, padded with 10 MB of tables,
 garbled to broken UTF-8, replaced by binary junk, or carrying XML entity tricks.
-Bounds are generous on purpose (a slow CI machine must not fail them); the real
-speed figures are in benchmarks/.
+Tests assert behaviour only: how long these take is measured by benchmarks/soak.py and
+benchmarks/parse_speed.py, never here (a loaded machine must not fail a test).
 """
 
 from __future__ import annotations
 
 import random
-import time
 
 import pytest
 
@@ -22,8 +21,6 @@ from parsers.model import ParseOutcome
 from tests.faultserver import report_page
 
 URL = "http://127.0.0.1/zwgk/zfxxgknb/202402/t20240209_1.html"
-BOUND = 10.0  # seconds per page, except the 10 MB one
-BIG_BOUND = 60.0  # the 10 MB page: ~18 s on a 2-core machine (benchmarks/soak.py)
 XXE_DOCTYPE = (
     b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY xxe SYSTEM "file:///etc/passwd">'
     b'<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
@@ -89,34 +86,26 @@ def hostile(request):
     return request.param, CORPUS[request.param]()
 
 
-def timed(function, *args):
-    start = time.perf_counter()
-    result = function(*args)
-    return result, time.perf_counter() - start
-
-
-def test_parser_never_raises_and_stays_bounded_on_hostile_pages(hostile):
+def test_parser_never_raises_on_hostile_pages(hostile):
     name, data = hostile
     big = name.startswith("10mb")
     # The 10 MB page once (about 18 s here; it is why HTML_MAXSIZE exists), the rest
     # also as the content types that hostile servers send.
     for content_type in ("text/html",) if big else ("text/html", "application/octet-stream", None):
-        outcome, seconds = timed(parse_document, data, URL, content_type, None)
+        outcome = parse_document(data, URL, content_type, None)
         assert isinstance(outcome, ParseOutcome)
         assert outcome.report is not None or outcome.reason, name
-        assert seconds < (BIG_BOUND if big else BOUND), (name, seconds)
         if outcome.report is not None:
             assert "root:" not in outcome.report.body_text  # no entity ever read a file
         if big:
             assert outcome.report is not None and len(outcome.report.cells) >= 198
 
 
-def test_list_readers_never_raise_and_stay_bounded_on_hostile_pages(hostile):
-    name, data = hostile
+def test_list_readers_never_raise_on_hostile_pages(hostile):
+    _, data = hostile
     text, _ = decode_bytes(data, None)
     for family in ("generic", "trs", "hanweb"):
-        visit, seconds = timed(strategy_for(family).read, text, URL, [URL])
-        assert seconds < (BIG_BOUND if name.startswith("10mb") else BOUND), (family, name)
+        visit = strategy_for(family).read(text, URL, [URL])
         assert all("root:" not in anchor.url for anchor in visit.page.reports)
 
 
@@ -134,21 +123,19 @@ def test_hanweb_data_proxy_answer_with_entities_reads_no_file_and_no_bomb():
     from crawler.families.hanweb import PROXY_KIND
 
     fetch = Fetch(URL + "?startrecord=1&endrecord=45&perpage=15", method="POST", kind=PROXY_KIND)
-    visit, seconds = timed(strategy_for("hanweb").read, answer, fetch.url, [URL], fetch)
-    assert seconds < BOUND
+    visit = strategy_for("hanweb").read(answer, fetch.url, [URL], fetch)
     urls = [anchor.url for anchor in anchors(answer, URL)]
     assert not any("root:" in url for url in urls) and len(answer) < 10_000
     assert [a.url.rsplit("/", 1)[1] for a in visit.page.reports] == ["1.html"]
 
 
-def test_column_page_with_20000_links_is_read_in_bounded_time():
+def test_column_page_with_20000_links_is_read_whole():
     items = "".join(
         f'<li><a href="./2024/t{i}.html" title="某单位{i}2023年政府信息公开工作年度报告">x</a></li>'
         for i in range(20_000)
     )
     text = f"<html><body><div class='list'><ul>{items}</ul></div></body></html>"
-    visit, seconds = timed(strategy_for("trs").read, text, URL, [URL])
-    assert seconds < BIG_BOUND
+    visit = strategy_for("trs").read(text, URL, [URL])
     assert len(visit.page.reports) == 20_000
 
 
