@@ -44,7 +44,7 @@ ATTACHMENT_EXTENSIONS = ("pdf", "doc", "docx", "wps", "xls", "xlsx", "et", "ofd"
 _EXTENSIONS = "|".join(ATTACHMENT_EXTENSIONS)
 _ATTACHMENT_PATH = re.compile(rf"\.({_EXTENSIONS})$", re.I)
 _ATTACHMENT_IN_JS = re.compile(rf"""["']([^"'<>\s]{{1,400}}?\.(?:{_EXTENSIONS}))["']""", re.I)
-# Article addresses of the CMS families in spec/portals.md, then a catch-all for
+# Article addresses of the CMS families in docs/portals.md, then a catch-all for
 # "a file name carrying a long number", which is how most CMSs name articles.
 ARTICLE_URL = re.compile(
     r"""(

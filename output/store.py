@@ -1,9 +1,9 @@
-"""The reports database (spec/db.md) and the crawl's own bookkeeping tables.
+"""The reports database (docs/schema.md) and the crawl's own bookkeeping tables.
 
 No Scrapy here: the parsers' CLI and crawler.reparse reuse this module.
 
 Tables
-  reports, report_cells, report_checks   the interface of spec/db.md (+ a few extra columns)
+  reports, report_cells, report_checks   the interface of docs/schema.md (+ a few extra columns)
   pages        every fetched body, zlib-compressed, with its content hash and what it was
   attachments  files linked from report pages and what became of them
   skipped      list items that were not reports, and why

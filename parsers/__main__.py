@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m parsers",
         description="Parse saved annual-report pages (.html, .htm, .txt, .pdf, .docx) and print "
-        "JSON; with --db, also store the reports in a SQLite database (spec/db.md).",
+        "JSON; with --db, also store the reports in a SQLite database (docs/schema.md).",
     )
     parser.add_argument("files", nargs="+", metavar="FILE")
     parser.add_argument("--db", metavar="PATH", help="write the reports into this SQLite file")

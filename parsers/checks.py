@@ -1,8 +1,8 @@
-"""The consistency rules of spec/README.md, evaluated on the cells a report has.
+"""The consistency rules of docs/format.md, evaluated on the cells a report has.
 
 Rules describe published data; they never reject it. A rule is evaluated only
 when every cell it needs is on the page; blank cells count as 0 in sums, and a
-blank total beside non-zero parts fails.
+blank total beside non-zero parts fails. Details say "blank" for a blank cell.
 """
 
 from __future__ import annotations
@@ -46,6 +46,10 @@ def _sum(cells: dict, keys: list[str]) -> int | float:
     return sum(cells[key] or 0 for key in keys)
 
 
+def _shown(value) -> str:
+    return "blank" if value is None else repr(value)
+
+
 def _rule(name: str, cells: dict, total_key: str, part_keys: list[str], label: str) -> Check | None:
     needed = [total_key, *part_keys]
     if any(key not in cells for key in needed):
@@ -55,13 +59,15 @@ def _rule(name: str, cells: dict, total_key: str, part_keys: list[str], label: s
     parts = _sum(cells, part_keys)
     total = cells[total_key]
     ok = total is not None and abs(total - parts) < 1e-6
-    detail = "" if ok else f"{label}: {total!r} printed, parts add up to {parts!r}"
+    detail = "" if ok else f"{label}: {_shown(total)} printed, parts add up to {parts!r}"
     return Check(name, ok, detail)
 
 
 def run_checks(cells: dict) -> list[Check]:
     checks: list[Check | None] = []
-    other_rows = T3_OTHER_SPLIT if any(f"{r}.total" in cells for r in T3_OTHER_SPLIT) else ["other"]
+    # （六）其他处理: the 2021 three sub-rows when the table has them, else its one 2019 row.
+    split = any(key.startswith(f"t3.{row}.") for row in T3_OTHER_SPLIT for key in cells)
+    other_rows = T3_OTHER_SPLIT if split else ["other"]
     for column in T3_COLUMNS:
         # 一 + 二 = 三（七）总计 + 四
         needed = [

@@ -1,6 +1,6 @@
 """Reduce a portal page to the report's blocks: find the article, drop the site.
 
-Known body containers are tried first (spec/portals.md lists them); pages
+Known body containers are tried first (docs/portals.md lists them); pages
 without one fall back to the deepest element that still holds most of the
 page's non-link text. Layout tables are walked into; data tables become
 ``Table`` blocks with one text per cell.

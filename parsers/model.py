@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 @dataclass
 class Cell:
-    key: str  # a key of spec/cells.tsv, e.g. "t3.new_received.natural_person"
+    key: str  # a key of parsers/cells.tsv, e.g. "t3.new_received.natural_person"
     value: float | int | None  # None for blank, '/', '-' and other non-numbers
     raw: str  # the cell's text as published
 

@@ -53,3 +53,16 @@ def test_report_remade_as_attachment_parses_to_its_gold(source, gold_name):
     outcome = parse_document(path.read_bytes(), url=path.name)
     assert outcome.report is not None, outcome.reason
     assert gold_differences(outcome.report, load_gold(GOLDEN / gold_name)) == []
+
+
+@pytest.mark.parametrize("gold_path", gold_files(), ids=lambda path: path.stem)
+def test_every_table_3_column_gets_its_outcomes_check_as_its_balance_check(gold_path):
+    """（七）总计 = （一）…（六） is checked wherever 一+二 = 三+四 is, 2021 sub-rows included."""
+    source = source_of(load_gold(gold_path))
+    report = parse_document(source.read_bytes(), url=str(source)).report
+    names = [check.name for check in report.checks]
+    balance = {name.rsplit(".", 1)[1] for name in names if name.startswith("t3.balance.")}
+    outcomes = {name.rsplit(".", 1)[1] for name in names if name.startswith("t3.outcomes.")}
+    assert outcomes == balance
+    assert bool(balance) == any(cell.key.startswith("t3.") for cell in report.cells)
+    assert not any("None" in check.detail for check in report.checks)
