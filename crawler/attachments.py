@@ -31,12 +31,6 @@ NOT_REPORT = "not-report"  # readable, but not an annual report
 # miss or split a few cells that the HTML table has.
 MIN_SHARED_CELLS = 10
 MIN_AGREEMENT = 0.9
-# How the parsers word the reasons of attachments they could not read
-# (parsers/attachments.py and parsers/report.py).
-_SCANNED_REASON = re.compile(r"^scanned\b", re.I)
-_UNREADABLE_REASON = re.compile(
-    r"^(?:unreadable|cannot read|too large|\w+ too large|\w+ has no text|parser error)", re.I
-)
 
 
 @dataclass(frozen=True)
@@ -61,11 +55,8 @@ def attachment_status(outcome: ParseOutcome, page: PageReport | None) -> str:
         if page is not None and same_report(page, outcome.report):
             return SAME_AS_PAGE
         return REPORT
-    if _SCANNED_REASON.search(outcome.reason or ""):
-        return SCANNED
-    if _UNREADABLE_REASON.search(outcome.reason or ""):
-        return UNREADABLE
-    return NOT_REPORT
+    problem = outcome.reading_problem  # the parsers' own words, parsers/model.py
+    return {"scanned": SCANNED, "unreadable": UNREADABLE}.get(problem or "", NOT_REPORT)
 
 
 def same_report(page: PageReport, attachment: Report) -> bool:

@@ -18,12 +18,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from output.store import ReportStore
+from output.store import EXIT_BAD_DATABASE, DatabaseError, ReportStore, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_PORT = 8731
 # Local and tiny: politeness delays would only slow the demo down.
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=WARNING"]
+FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0"]
 
 
 def run_crawl(db: Path, demo_base: str) -> int:
@@ -106,9 +106,10 @@ def summary(db: Path) -> str:
     lines.append("skipped (not reports), by reason:")
     lines += [f"  {reason}: {n} (e.g. {example})" for reason, n, example in skipped]
     conn.close()
-    lines.append("query it:")
-    lines.append(f'  sqlite3 {db} "select organ, year, format, published from reports"')
-    lines.append(f"  sqlite-utils tables {db} --counts")
+    lines.append("query it (sqlite-utils comes with the project's venv):")
+    query = "select organ, year, format, published from reports"
+    lines.append(f'  .venv/bin/sqlite-utils {db} "{query}" --table')
+    lines.append(f"  .venv/bin/sqlite-utils tables {db} --counts")
     return "\n".join(lines)
 
 
@@ -130,10 +131,16 @@ def main(argv: list[str] | None = None) -> int:
         server, base_url = serve(port=0)
         print(f"port {args.port} is taken; serving on {base_url} with a fresh database")
         args.fresh = True  # the old rows' URLs carry the other port
+    try:  # before anything is removed or crawled: a bad --db is one line, untouched
+        open_store(args.db).close()
+    except DatabaseError as error:
+        server.shutdown()
+        server.server_close()
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_DATABASE
     if args.fresh:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{args.db}{suffix}").unlink(missing_ok=True)
-    args.db.parent.mkdir(parents=True, exist_ok=True)
     try:
         print(f"demo portal serving at {base_url}/ ; crawling the demo-* sites ...", flush=True)
         code = run_crawl(args.db, base_url)

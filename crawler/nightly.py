@@ -12,7 +12,8 @@ Exit status:
   0   ok
   1   failed: a site failed entirely (nothing of it could be fetched), or nothing was
       fetched at all
-  2   the crawl could not run (bad arguments, unknown site, broken registry)
+  2   the crawl could not run (bad arguments, unknown site, broken registry, a --db
+      that is not a usable reports database: one line says why, the file is untouched)
   3   interrupted (SIGINT/SIGTERM; the next run continues from what was stored)
   75  another run holds the lock: nothing was done
 
@@ -43,12 +44,19 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from output.store import RUN_SUMMARY_COLUMNS, ReportStore
+from crawler.runs import (  # noqa: F401  (the exit codes are this command's interface)
+    ERROR_STAT,
+    EXIT_CODES,
+    EXIT_ERROR,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_LOCKED,
+    EXIT_OK,
+    exit_code,
+)
+from output.store import RUN_SUMMARY_COLUMNS, DatabaseError, ReportStore, open_store
 
 logger = logging.getLogger("crawler.nightly")
-
-EXIT_OK, EXIT_FAILED, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_LOCKED = 0, 1, 2, 3, 75
-EXIT_CODES = {"ok": EXIT_OK, "failed": EXIT_FAILED, "interrupted": EXIT_INTERRUPTED}
 RESUMABLE_MARK = ".nightly-resumable"  # in --jobdir: written only after a clean stop
 # The counts of a run's summary line: its row in runs, less the status words.
 SUMMARY_FIELDS = tuple(c for c in RUN_SUMMARY_COLUMNS if c not in ("status", "detail"))
@@ -162,6 +170,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     settings = crawl_settings(args)
     db = settings.get("REPORTS_DB")
+    try:  # before the lock, whose file sits beside the database
+        open_store(db).close()
+    except DatabaseError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_ERROR
     lock = RunLock(args.lock or f"{db}.lock")
     if not lock.acquire():
         print(
@@ -212,7 +225,7 @@ def _run(args: argparse.Namespace, settings, lock: RunLock) -> int:
             status, code = "failed", EXIT_ERROR
         else:
             status = (store.run(run_id) or {}).get("status")
-            code = EXIT_CODES.get(status, EXIT_ERROR)
+            code = exit_code(status, {ERROR_STAT: crawler.stats.get_value(ERROR_STAT)})
             if error:
                 status, code = "failed", EXIT_ERROR
         store.set_run_outcome(run_id, status or "failed", code, error)

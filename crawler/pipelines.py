@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections import Counter
 
 from scrapy.exceptions import DropItem
@@ -18,6 +19,7 @@ from crawler.items import (
     SkippedItem,
     UnchangedItem,
 )
+from crawler.runs import STORE_ERRORS_STAT
 from output.store import ReportStore
 
 logger = logging.getLogger(__name__)
@@ -200,7 +202,15 @@ class SqliteStorePipeline:
         if not self.buffer or self.store is None:
             return
         items, self.buffer, self.buffered_bytes = self.buffer, [], 0
-        written = write_items(self.store, items)
+        try:
+            written = write_items(self.store, items)
+        except sqlite3.Error as error:
+            # The batch is rolled back whole; its pages were not stored, so the next run
+            # fetches them again. The run's exit status says it failed (crawler.runs).
+            if self.stats is not None:
+                self.stats.inc_value(STORE_ERRORS_STAT)
+            logger.error("database %s refused %d items: %s", self.path, len(items), error)
+            return
         if self.stats is not None:
             self.stats.inc_value("store/batches")
             self.stats.inc_value("store/items", len(items))

@@ -5,6 +5,9 @@
 Use it after the parsers improve: pages keep their bodies (zlib-compressed), so the
 whole database can be rebuilt from what was fetched. A page that no longer parses
 as a report loses its report row; one that now does gains it.
+
+Exit status: 0 done; 2 the database cannot be used (missing, not SQLite, damaged,
+read-only, not a reports database: one line says why, and the file is left as it was).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from collections import Counter
 
 from crawler.attachments import SAME_AS_PAGE, PageReport, attachment_status
 from crawler.content import charset_of
-from output.store import ReportStore, StoredPage
+from output.store import EXIT_BAD_DATABASE, DatabaseError, ReportStore, StoredPage, open_store
 from parsers import parse_document
 from parsers.model import ParseOutcome
 
@@ -101,7 +104,11 @@ def main(argv: list[str] | None = None) -> int:
         help="only pages of this kind (repeatable; default: all)",
     )
     args = parser.parse_args(argv)
-    store = ReportStore(args.db or _default_db())
+    try:
+        store = open_store(args.db or _default_db(), create=False)
+    except DatabaseError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_DATABASE
     try:
         before = store.counts()
         counts = reparse(store, args.kinds)

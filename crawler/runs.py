@@ -6,8 +6,13 @@ half-way (SIGKILL, power loss) stays visible: crawler.nightly marks such rows
 summary (run_summary) and Scrapy's stats.
 
 A site "failed entirely" when none of its requests brought back a 2xx response (a
-304 answered from storage counts as fetched). A run fails when a site failed
-entirely or nothing at all was fetched.
+304 answered from storage counts as fetched). A run fails when it could not start (an
+unknown site, see "run/error"), a site failed entirely, nothing at all was fetched, the
+database refused a write, or no report link was found while a column's list was
+filled by a script the site's options do not cover.
+
+The exit status of `scrapy crawl` (crawler/commands/crawl.py) and crawler.nightly
+follows from the run's status (exit_code), documented in README.md.
 """
 
 from __future__ import annotations
@@ -21,6 +26,12 @@ from output.store import ReportStore
 logger = logging.getLogger(__name__)
 
 FETCHED_PREFIX = "run/fetched/"  # + site name: 2xx responses of that site
+ERROR_STAT = "run/error"  # set by the spider when the crawl cannot start (unknown site)
+SCRIPT_LISTS_STAT = "list/script_lists_not_read"  # lists a site's options do not cover
+STORE_ERRORS_STAT = "store/errors"  # batches the database refused
+
+EXIT_OK, EXIT_FAILED, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_LOCKED = 0, 1, 2, 3, 75
+EXIT_CODES = {"ok": EXIT_OK, "failed": EXIT_FAILED, "interrupted": EXIT_INTERRUPTED}
 # Finish reasons of a crawl that ran to its end (the closespider limits are chosen).
 COMPLETE = ("finished", "closespider_timeout", "closespider_pagecount", "closespider_itemcount")
 
@@ -38,7 +49,10 @@ def run_summary(stats: dict, sites: list[str], reason: str) -> dict:
         "checks_failed": int(stats.get("reports/failed_checks", 0)),
     }
     dead = [site for site, count in fetched.items() if count == 0]
-    if reason == "shutdown":
+    script_lists = int(stats.get(SCRIPT_LISTS_STAT, 0))
+    if stats.get(ERROR_STAT):
+        status, detail = "failed", str(stats[ERROR_STAT])
+    elif reason == "shutdown":
         status, detail = "interrupted", "stopped by a signal before the end"
     elif not sites:
         status, detail = "failed", "no site to crawl"
@@ -46,11 +60,22 @@ def run_summary(stats: dict, sites: list[str], reason: str) -> dict:
         status, detail = "failed", "fetched nothing"
     elif dead:
         status, detail = "failed", "site failed entirely: " + ", ".join(sorted(dead))
+    elif stats.get(STORE_ERRORS_STAT):
+        status, detail = "failed", f"the database refused {stats[STORE_ERRORS_STAT]} write(s)"
+    elif script_lists and not stats.get("list/report_links"):
+        status, detail = "failed", "no report link: the list is filled by a script (see above)"
     elif reason not in COMPLETE:
         status, detail = "failed", f"crawl ended: {reason}"
     else:
         status, detail = "ok", reason
     return {**summary, "status": status, "detail": detail}
+
+
+def exit_code(status: str | None, stats: dict) -> int:
+    """The exit status of a run: 0 ok, 1 failed, 2 could not run, 3 interrupted."""
+    if stats.get(ERROR_STAT):
+        return EXIT_ERROR
+    return EXIT_CODES.get(status or "", EXIT_ERROR)
 
 
 class RunRecorder:
@@ -86,6 +111,8 @@ class RunRecorder:
             return
         stats = self.crawler.stats.get_stats()
         summary = run_summary(stats, list(getattr(spider, "sites", {}) or {}), reason)
+        self.crawler.stats.set_value("run/status", summary["status"])
+        self.crawler.stats.set_value("run/detail", summary["detail"])
         store = ReportStore(self.path)
         try:
             store.finish_run(self.run_id, summary, stats)

@@ -6,6 +6,7 @@ Override any of them per run with -s NAME=VALUE, e.g. -s REPORTS_DB=/tmp/r.db.
 BOT_NAME = "gov_annual_reports"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
+COMMANDS_MODULE = "crawler.commands"  # `scrapy crawl` with exit codes (crawler/commands)
 
 USER_AGENT = (
     "gov-annual-reports-crawler/0.1 (+https://github.com/gov-annual-reports/crawler; research use)"
@@ -36,7 +37,10 @@ DOWNLOAD_FAIL_ON_DATALOSS = True
 
 HTTPCACHE_ENABLED = False  # the pages table keeps bodies; unchanged pages are not re-parsed
 TELNETCONSOLE_ENABLED = False
-LOG_LEVEL = "INFO"
+# 25 = PROGRESS (crawler/progress.py): a progress line every PROGRESS_INTERVAL seconds,
+# warnings, errors and the run's summary. -s LOG_LEVEL=INFO (or DEBUG) for the full log.
+LOG_LEVEL = 25
+PROGRESS_INTERVAL = 30
 
 # --- this project ----------------------------------------------------------------------------
 REPORTS_DB = "output/reports.db"
@@ -73,5 +77,6 @@ SPIDER_MIDDLEWARES = {
 }
 EXTENSIONS = {
     "crawler.runs.RunRecorder": 500,  # one row per run in the runs table
+    "crawler.progress.ProgressLog": 510,  # progress lines and the closing summary
 }
 REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19 opens a control port otherwise; not needed

@@ -1,4 +1,12 @@
-"""python -m parsers FILE... [--db PATH]: parse saved pages and print what they hold as JSON."""
+"""python -m parsers FILE... [--db PATH]: parse saved pages and print what they hold as JSON.
+
+Exit status:
+  0  every file was read (each is a report or, with its reason, not one)
+  1  some file could not be read: missing, unreadable, not a document (an image), or a
+     document without readable text (scanned, damaged); the others still go through
+  2  bad usage, or --db names a database that cannot be used (one line says why; the
+     file is left as it was)
+"""
 
 from __future__ import annotations
 
@@ -10,6 +18,8 @@ from pathlib import Path
 
 from parsers.model import ParseOutcome
 from parsers.report import parse_document
+
+EXIT_OK, EXIT_UNREAD, EXIT_USAGE = 0, 1, 2
 
 
 def outcome_as_dict(path: str, outcome: ParseOutcome) -> dict:
@@ -25,14 +35,30 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m parsers",
         description="Parse saved annual-report pages (.html, .htm, .txt, .pdf, .docx) and print "
-        "JSON; with --db, also store the reports in a SQLite database (docs/schema.md).",
+        "JSON; with --db, also store the reports in a SQLite database (docs/schema.md). "
+        "Documents without readable text (scanned PDFs) are recorded in the database's "
+        "pages table with their reason.",
+        epilog=__doc__.split("\n\n", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("files", nargs="+", metavar="FILE")
     parser.add_argument("--db", metavar="PATH", help="write the reports into this SQLite file")
     parser.add_argument("--quiet", action="store_true", help="print no JSON, only problems")
     args = parser.parse_args(argv)
 
+    store = None
+    if args.db:
+        # The database package is not the parsers' business: imported only when asked for.
+        from output.store import DatabaseError, open_store
+
+        try:
+            store = open_store(args.db)
+        except DatabaseError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return EXIT_USAGE
+
     outcomes: list[ParseOutcome] = []
+    unread: list[tuple[str, bytes, ParseOutcome]] = []
     printed: list[dict] = []
     failed = 0
     for path in args.files:
@@ -43,23 +69,38 @@ def main(argv: list[str] | None = None) -> int:
             failed += 1
             continue
         outcome = parse_document(content, url=path)
-        if outcome.report is None:
-            print(f"skipped: {path}: not a report: {outcome.reason}", file=sys.stderr)
-        else:
+        if outcome.report is not None:
             outcomes.append(outcome)
+        elif outcome.reading_problem:
+            print(f"error: {path}: {outcome.reason}", file=sys.stderr)
+            failed += 1
+            unread.append((path, content, outcome))
+        else:
+            print(f"skipped: {path}: not a report: {outcome.reason}", file=sys.stderr)
         printed.append(outcome_as_dict(path, outcome))
 
-    if args.db:
-        from output.store import ReportStore
-
-        store = ReportStore(args.db)
-        store.migrate()
-        store.save_outcomes(outcomes)
-        print(f"stored {len(outcomes)} report(s) in {args.db}", file=sys.stderr)
+    if store is not None:
+        try:
+            with store.transaction():
+                store.save_outcomes(outcomes)
+                for path, content, outcome in unread:
+                    if outcome.reading_problem == "scanned":
+                        # Kept with its reason, like the crawler keeps a scanned attachment,
+                        # so that a later reader (OCR, crawler.reparse) finds it.
+                        store.save_page(
+                            path, None, content, None, None, "attachment", outcome.reason
+                        )
+        finally:
+            store.close()
+        scanned = sum(1 for *_, outcome in unread if outcome.reading_problem == "scanned")
+        print(
+            f"stored {len(outcomes)} report(s) and {scanned} scanned document(s) in {args.db}",
+            file=sys.stderr,
+        )
     if not args.quiet:
         json.dump(printed, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
-    return 1 if failed else 0
+    return EXIT_UNREAD if failed else EXIT_OK
 
 
 if __name__ == "__main__":

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+# How the parsers word the reasons of documents they could not read (attachments.py,
+# report.py), as opposed to documents read and found not to be reports.
+SCANNED_REASON = re.compile(r"^scanned\b", re.I)
+UNREADABLE_REASON = re.compile(
+    r"^(?:unreadable|cannot read|too large|\w+ too large|\w+ has no text|parser error"
+    r"|not a document)",
+    re.I,
+)
 
 
 @dataclass
@@ -56,6 +66,18 @@ class ParseOutcome:
     @property
     def is_report(self) -> bool:
         return self.report is not None
+
+    @property
+    def reading_problem(self) -> str | None:
+        """ "scanned" (images, no text layer), "unreadable" (damaged, too large, not a
+        document) or None: the document was read, and is or is not a report."""
+        if self.report is not None:
+            return None
+        if SCANNED_REASON.search(self.reason or ""):
+            return "scanned"
+        if UNREADABLE_REASON.search(self.reason or ""):
+            return "unreadable"
+        return None
 
 
 @dataclass

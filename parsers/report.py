@@ -27,6 +27,18 @@ from parsers.tables import read_tables, table_format
 from parsers.tokens import tokens_from_document
 
 MAX_INPUT_BYTES = 50 * 1024 * 1024
+# Files that are no document at all, by their first bytes: said as such, never read as text.
+NOT_DOCUMENTS = (
+    (b"\x89PNG\r\n\x1a\n", "PNG image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"GIF87a", "GIF image"),
+    (b"GIF89a", "GIF image"),
+    (b"II*\x00", "TIFF image"),
+    (b"MM\x00*", "TIFF image"),
+    (b"Rar!\x1a\x07", "RAR archive"),
+    (b"7z\xbc\xaf\x27\x1c", "7z archive"),
+    (b"\x1f\x8b", "gzip file"),
+)
 TEXT_SUFFIXES = {".txt", ".text"}
 _HTML_SNIFF = re.compile(r"<\s*(html|head|body|p|div|table|meta|title|br|span)\b", re.I)
 # Section words a report has even when its title is missing.
@@ -53,6 +65,10 @@ def _parse(content, url, content_type, declared_encoding) -> ParseOutcome:
         return ParseOutcome(url=url, reason=f"too large: {len(content)} bytes")
     if not content:
         return ParseOutcome(url=url, reason="empty document")
+    if isinstance(content, bytes):
+        for magic, what in NOT_DOCUMENTS:
+            if content.startswith(magic):
+                return ParseOutcome(url=url, reason=f"not a document: {what}")
     suffix = PurePosixPath(urlparse(url).path).suffix.lower()
     if isinstance(content, bytes) and attachments_bridge.is_attachment(
         content, suffix, content_type

@@ -211,7 +211,7 @@ def test_gkmlpt_pages_until_total_is_reached():
 
 def test_gkmlpt_page_without_a_sid_says_so():
     visit = strategy_for("gkmlpt").read("<html></html>", GKMLPT_URL, [GKMLPT_URL])
-    assert visit.next == [] and "sid" in visit.notes[0]
+    assert visit.next == [] and "option sid" in visit.script_list
 
 
 def test_family_guessed_from_addresses():

@@ -8,6 +8,21 @@ from dataclasses import dataclass, field
 from crawler.links import ListPage, read_list_page
 
 COLUMN = "column"
+# Scripts that fill a column's list in the browser, by the CMS that ships them.
+_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script\s*>", re.S | re.I)
+_SCRIPT_LISTS = (
+    ("trsapi", re.compile(r"trsapi", re.I)),
+    ("jpage", re.compile(r"\bjpage\b|dataproxy\.jsp", re.I)),
+    ("gkmlpt", re.compile(r"gkmlpt", re.I)),
+)
+SCRIPT_LIST_HINTS = {
+    "trsapi": "the list is filled by a TRS API script (trsapi, list2.trsapi): set the site "
+    "option api_url in crawler/registry.yaml (family trs; see crawler/families/trs.py)",
+    "jpage": "the list is filled by a Hanweb jpage script: crawl it as family hanweb "
+    "(-a family=hanweb, or family: hanweb in the registry)",
+    "gkmlpt": "the list is filled by a gkmlpt script: crawl it as family gkmlpt "
+    "(-a family=gkmlpt, or family: gkmlpt in the registry)",
+}
 
 
 def starts_a_column(fetch: Fetch | None) -> bool:
@@ -37,6 +52,9 @@ class ListVisit:
     next: list[Fetch] = field(default_factory=list)
     # What the spider should log about this page (an API that cannot be used, ...).
     notes: list[str] = field(default_factory=list)
+    # A column whose list a script fills and this strategy cannot read without an
+    # option: which option to set (one warning, counted in the run's summary).
+    script_list: str | None = None
 
 
 def _pattern(value: str | None) -> re.Pattern[str] | None:
@@ -53,6 +71,8 @@ class ListStrategy:
     """
 
     name = "base"
+    # The list scripts (keys of _SCRIPT_LISTS) this family reads itself.
+    reads_scripts: frozenset[str] = frozenset()
 
     def __init__(self, options: dict):
         self.options = options
@@ -70,4 +90,17 @@ class ListStrategy:
         )
         follow = [Fetch(next_url) for next_url in page.pages]
         follow += [Fetch(column, kind=COLUMN) for column in page.subcolumns]
-        return ListVisit(page, follow)
+        hint = self.script_list_hint(text) if starts_a_column(fetch) else None
+        return ListVisit(page, follow, script_list=hint)
+
+    def script_list_hint(self, text: str) -> str | None:
+        """What to set when the column's list comes from a script this strategy does not
+        read with its options (None when there is no such script)."""
+        scripts = "".join(match.group(0) for match in _SCRIPT.finditer(text))
+        for kind, pattern in _SCRIPT_LISTS:
+            if kind in self.reads_scripts or not pattern.search(scripts):
+                continue
+            if kind == "trsapi" and self.options.get("api_url"):
+                continue
+            return SCRIPT_LIST_HINTS[kind]
+        return None

@@ -34,6 +34,7 @@ _SID = re.compile(r"""\bSID\b["']?\s*[:=]\s*["']?(\d+)""", re.I)
 
 class GkmlptStrategy(ListStrategy):
     name = "gkmlpt"
+    reads_scripts = frozenset({"gkmlpt"})
 
     def read(
         self, text: str, url: str, site_urls: list[str], fetch: Fetch | None = None
@@ -45,7 +46,10 @@ class GkmlptStrategy(ListStrategy):
             return visit  # only the column's own page starts the API
         sid = str(self.options.get("sid") or "") or site_id(text)
         if not sid:
-            visit.notes.append(f"gkmlpt: no site id (SID) on {url}; give the sid option")
+            visit.script_list = (
+                "gkmlpt: no site id (SID) on the page: set the site option sid"
+                " in crawler/registry.yaml"
+            )
             return visit
         self.sids[url] = sid
         visit.next.append(self._api_page(url, 1))

@@ -94,6 +94,7 @@ class ProxyPlan:
 
 class HanwebStrategy(ListStrategy):
     name = "hanweb"
+    reads_scripts = frozenset({"jpage"})
 
     def read(
         self, text: str, url: str, site_urls: list[str], fetch: Fetch | None = None

@@ -34,7 +34,13 @@ from crawler import discovery
 from crawler.attachments import SAME_AS_PAGE, PageReport, attachment_status
 from crawler.content import charset_of, looks_like_document
 from crawler.failures import reason_of
-from crawler.families import Fetch, ListStrategy, guess_family, starts_a_column, strategy_for
+from crawler.families import (
+    Fetch,
+    ListStrategy,
+    guess_family,
+    starts_a_column,
+    strategy_for,
+)
 from crawler.items import (
     AttachmentItem,
     FailureItem,
@@ -51,6 +57,7 @@ from crawler.links import (
     same_site,
 )
 from crawler.registry import RegistryError, Site, load_registry, select_sites
+from crawler.runs import ERROR_STAT, SCRIPT_LISTS_STAT
 from output.store import ReportStore, content_hash
 from parsers import parse_document
 from parsers.encoding import decode_bytes
@@ -117,6 +124,7 @@ class AnnualReportsSpider(scrapy.Spider):
         self.registry_path = registry
         self.sites: dict[str, SiteState] = {}
         self.notes: list[str] = []
+        self.config_error: str | None = None  # why the crawl cannot start (run/error)
         self.page_index: dict[str, tuple[str, str]] = {}
         self.attachment_index: dict[str, list[tuple[str, str]]] = {}
         self.allowed_domains: list[str] = []
@@ -150,7 +158,8 @@ class AnnualReportsSpider(scrapy.Spider):
                 sites, self.notes = select_sites(registry, self.site_arg, demo_base)
             except RegistryError as error:
                 # A user's typo in -a site= deserves one line, not a traceback.
-                self.logger.error("cannot crawl: %s", error)
+                self.config_error = f"cannot crawl: {error}"
+                self.logger.error(self.config_error)
                 sites = []
         default_max = settings.getint("MAX_LIST_PAGES", DEFAULT_MAX_PAGES)
         for site in sites:
@@ -190,8 +199,11 @@ class AnnualReportsSpider(scrapy.Spider):
     async def start(self):
         for note in self.notes:
             self.logger.info(note)
+        if self.config_error:
+            self._set(ERROR_STAT, self.config_error)
         if not self.sites:
-            self.logger.warning("nothing to crawl (see the notes above)")
+            if not self.config_error:
+                self.logger.warning("nothing to crawl: %s", "; ".join(self.notes) or "no site")
             return
         self._load_index()
         for state in self.sites.values():
@@ -333,7 +345,7 @@ class AnnualReportsSpider(scrapy.Spider):
         detail = str(failure.value)[:500] or type(failure.value).__name__
         reason = reason_of(failure)  # "http 503", "timeout", "truncated body", ...
         self._inc(f"failures/{reason}")
-        self.logger.warning("failed %s: %s %s", url, reason, detail)
+        self.logger.warning("failed %s: %s (%s)", url, reason, detail)
         yield FailureItem(url, reason, detail)
         if request.meta.get("role") == "attachment" and request.meta.get("page_url"):
             yield AttachmentItem(request.meta["page_url"], url, "failed")
@@ -347,6 +359,9 @@ class AnnualReportsSpider(scrapy.Spider):
         visit = state.strategy.read(text, response.url, state.urls, fetch)
         for note in visit.notes:
             self.logger.warning("site %s: %s", state.site.name, note)
+        if visit.script_list:
+            self._inc(SCRIPT_LISTS_STAT)
+            self.logger.warning("site %s: %s: %s", state.site.name, response.url, visit.script_list)
         page = visit.page
         self._inc("list/pages")
         yield PageItem(
@@ -566,6 +581,9 @@ class AnnualReportsSpider(scrapy.Spider):
 
     def _inc(self, key: str, count: int = 1) -> None:
         self.crawler.stats.inc_value(key, count)
+
+    def _set(self, key: str, value) -> None:
+        self.crawler.stats.set_value(key, value)
 
     def closed(self, reason: str) -> None:
         stats = self.crawler.stats.get_stats()
