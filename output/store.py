@@ -642,8 +642,13 @@ def _check_existing(file: Path) -> None:
 
 
 def _read_schema(file: Path) -> tuple[set[str], list[int]]:
-    """The table names and applied migrations of an SQLite file, read-only."""
-    uri = f"file:{quote(str(file.absolute()))}?mode=ro"
+    """The table names and applied migrations of an SQLite file, read-only.
+
+    Without a -wal file beside it the file holds everything and is read as immutable,
+    which creates no -wal or -shm file; with one, a writer may be at work: read through it.
+    """
+    mode = "mode=ro" if Path(f"{file}-wal").exists() else "immutable=1"
+    uri = f"file:{quote(str(file.absolute()))}?{mode}"
     try:
         conn = sqlite3.connect(uri, uri=True, timeout=30)
         try:
