@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install system-deps demo test lint format bench soak clean
+.PHONY: install system-deps demo test test-fast lint format bench soak clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -24,9 +24,16 @@ system-deps:
 demo: install
 	$(PY) -m crawler.demo
 
+# Everything, end-to-end crawls included (0 skipped: the tests need nothing outside the
+# repository).
 test: install
 	$(PY) -m ruff check .
 	$(PY) -m pytest -q
+
+# Without the end-to-end crawls (pytest marker e2e): parsers, storage, list reading.
+test-fast: install
+	$(PY) -m ruff check .
+	$(PY) -m pytest -q -m "not e2e"
 
 lint: install
 	$(PY) -m ruff check .
