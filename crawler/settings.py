@@ -1,6 +1,6 @@
 """Scrapy settings: polite defaults for crawling government portals.
 
-Override any of them per run with -s NAME=VALUE, e.g. -s REPORTS_DB=/tmp/r.db.
+Override any of them per run with -s NAME=VALUE, e.g. -s REPORTS_DB=output/other.db.
 """
 
 BOT_NAME = "gov_annual_reports"
