@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from crawler.nightly import RunLock, format_summary
-from crawler.runs import run_summary
+from crawler.runs import exit_code, run_summary
 from tests.crawl_helpers import (
     integrity,
     last_run,
@@ -83,6 +83,21 @@ def test_run_summary_fails_a_run_when_a_site_fetched_nothing():
     assert run_summary({}, ["a"], "finished")["detail"] == "fetched nothing"
     assert run_summary(stats, ["a", "b"], "shutdown")["status"] == "interrupted"
     assert "pages_fetched 4" in format_summary({"id": 1, "status": "ok", **ok})
+
+
+def test_run_outcome_says_why_and_gives_the_documented_exit_status():
+    fetched = {"run/fetched/a": 3, "list/report_links": 2}
+    cases = [
+        ({**fetched}, "ok", 0),
+        ({**fetched, "store/errors": 1}, "failed", 1),  # the database refused a batch
+        ({"run/fetched/a": 1, "list/script_lists_not_read": 1}, "failed", 1),
+        ({**fetched, "list/script_lists_not_read": 1}, "ok", 0),  # reports found anyway
+        ({"run/error": "cannot crawl: no site matching x in the registry"}, "failed", 2),
+    ]
+    for stats, status, code in cases:
+        run = run_summary(stats, ["a"], "finished")
+        assert (run["status"], exit_code(run["status"], stats)) == (status, code), stats
+    assert exit_code("interrupted", {}) == 3
 
 
 # --- end to end ------------------------------------------------------------------------------
