@@ -54,6 +54,14 @@ ATTACHMENT_FETCH_EXTENSIONS = ["pdf", "doc", "docx", "wps"]
 # hash and a sanitised extension (crawler/files.py); None keeps them in the database only.
 ATTACHMENTS_DIR = None
 
+# Documents are parsed in worker processes (crawler/worker.py), each under a memory and
+# a time limit; one past it is recorded as "too large" or "too slow" and the crawl goes on.
+PARSE_WORKERS = 0  # 0: one per core
+PARSE_MEMORY_MB = 1536  # address space of a worker (RLIMIT_AS), interpreter included
+PARSE_TIMEOUT = 120  # CPU seconds for any document ...
+PARSE_TIMEOUT_PER_PAGE = 5  # ... and this many more per PDF page (OCR of scans) ...
+PARSE_TIMEOUT_MAX = 1800  # ... up to this
+
 ITEM_PIPELINES = {
     "crawler.pipelines.ReportProvenancePipeline": 100,
     "crawler.pipelines.KeepBetterReportPipeline": 150,  # a broken response never wins

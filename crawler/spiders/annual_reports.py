@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import FormRequest, Request, Response
+from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.python.failure import Failure
 
 from crawler import discovery
@@ -51,8 +52,8 @@ from crawler.links import (
     same_site,
 )
 from crawler.registry import RegistryError, Site, load_registry, select_sites
+from crawler.worker import Limits, ParsePool, deferred_of, limit_reason
 from output.store import ReportStore, content_hash
-from parsers import parse_document
 from parsers.encoding import decode_bytes
 from parsers.model import ParseOutcome
 
@@ -120,6 +121,7 @@ class AnnualReportsSpider(scrapy.Spider):
         self.page_index: dict[str, tuple[str, str]] = {}
         self.attachment_index: dict[str, list[tuple[str, str]]] = {}
         self.allowed_domains: list[str] = []
+        self.pool: ParsePool | None = None
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -215,39 +217,58 @@ class AnnualReportsSpider(scrapy.Spider):
 
     # --- callbacks ----------------------------------------------------------------------------
 
-    def parse_entry(self, response: Response):
+    async def parse_entry(self, response: Response):
         """A start URL: a report page (store it) or a column page (read its links)."""
         state = self._state(response)
         self._learn_redirect(state, response)
         body, content_type = response.body, self._content_type(response)
         if looks_like_document(body, content_type, response.url):
-            yield from self._document(response, state, page_url=None)
+            async for item in self._document(response, state, page_url=None):
+                yield item
             return
         stored = self.page_index.get(response.url)
         if stored and stored[1] != "list" and self._unchanged(response.url, body):
-            yield from self._unchanged_page(response.url, state)
+            for item in self._unchanged_page(response.url, state):
+                yield item
             return
-        outcome = self._parse(response)
+        outcome = await self._parse(response)
+        if limit_reason(outcome):
+            for item in self._limit_hit(response, outcome, page_url=None):
+                yield item
+            return
         if outcome.report is not None:
-            yield from self._report_page(response, state, outcome)
+            for item in self._report_page(response, state, outcome):
+                yield item
             return
-        yield from self._list_page(response, state, entry=True)
+        for item in self._list_page(response, state, entry=True):
+            yield item
 
     def parse_list(self, response: Response):
         yield from self._list_page(response, self._state(response), entry=False)
 
-    def parse_report(self, response: Response):
+    async def parse_report(self, response: Response):
         """A page linked from a list as a report: parse it, follow its attachments."""
         state = self._state(response)
         if looks_like_document(response.body, self._content_type(response), response.url):
-            yield from self._document(response, state, response.meta.get("page_url"))
+            async for item in self._document(response, state, response.meta.get("page_url")):
+                yield item
         elif self._unchanged(response.url, response.body):
-            yield from self._unchanged_page(response.url, state)
+            for item in self._unchanged_page(response.url, state):
+                yield item
         else:
-            yield from self._report_page(response, state, outcome=None)
+            outcome = await self._parse(response)
+            items = (
+                self._limit_hit(response, outcome, response.meta.get("page_url"))
+                if limit_reason(outcome)
+                else self._report_page(response, state, outcome)
+            )
+            for item in items:
+                yield item
 
-    def parse_attachment(self, response: Response):
-        yield from self._document(response, self._state(response), response.meta.get("page_url"))
+    async def parse_attachment(self, response: Response):
+        page_url = response.meta.get("page_url")
+        async for item in self._document(response, self._state(response), page_url):
+            yield item
 
     # --- column discovery ---------------------------------------------------------------------
 
@@ -304,7 +325,7 @@ class AnnualReportsSpider(scrapy.Spider):
                 "site %s: no report column linked from %s", state.site.name, response.url
             )
 
-    def parse_discovered_column(self, response: Response):
+    async def parse_discovered_column(self, response: Response):
         """A page a home page linked as a report column: crawled as a start URL once it
         proves to be one (its name, its ColumnName meta, or report links)."""
         state = self._state(response)
@@ -324,7 +345,8 @@ class AnnualReportsSpider(scrapy.Spider):
             family = guess_family(response.url)
             if family != state.strategy.name:
                 state.strategy = strategy_for(family, state.site.options)
-        yield from self.parse_entry(response)
+        async for item in self.parse_entry(response):
+            yield item
 
     def on_error(self, failure: Failure):
         request = failure.request
@@ -426,10 +448,8 @@ class AnnualReportsSpider(scrapy.Spider):
 
     # --- report pages and attachments ---------------------------------------------------------
 
-    def _report_page(self, response: Response, state: SiteState, outcome: ParseOutcome | None):
+    def _report_page(self, response: Response, state: SiteState, outcome: ParseOutcome):
         content_type = self._content_type(response)
-        if outcome is None:
-            outcome = self._parse(response)
         text, encoding = decode_bytes(response.body, charset_of(content_type))
         kind = "report" if outcome.report is not None else "other"
         self._inc(f"pages/{kind}")
@@ -478,13 +498,17 @@ class AnnualReportsSpider(scrapy.Spider):
         meta["page_report"] = page_report
         return Request(url, callback=self.parse_attachment, errback=self.on_error, meta=meta)
 
-    def _document(self, response: Response, state: SiteState, page_url: str | None):
+    async def _document(self, response: Response, state: SiteState, page_url: str | None):
         """A file (pdf/doc/docx/wps): the report itself when the parsers say so."""
         if self._unchanged(response.url, response.body):
             self._inc("pages/unchanged")
             yield UnchangedItem(response.url)
             return
-        outcome = self._parse(response)
+        outcome = await self._parse(response)
+        if limit_reason(outcome):
+            for item in self._limit_hit(response, outcome, page_url):
+                yield item
+            return
         status = attachment_status(outcome, response.meta.get("page_report"))
         self._inc(f"attachments/parsed/{status}")
         if status == SAME_AS_PAGE:
@@ -520,17 +544,35 @@ class AnnualReportsSpider(scrapy.Spider):
 
     # --- helpers ------------------------------------------------------------------------------
 
-    def _parse(self, response: Response) -> ParseOutcome:
-        """parse_document promises never to raise; a crawl should survive if it does."""
+    async def _parse(self, response: Response) -> ParseOutcome:
+        """parse_document in a worker process (crawler.worker), awaited: the reactor goes
+        on with other responses, and the document is bounded in memory and time."""
         content_type = self._content_type(response)
+        if self.pool is None:
+            self.pool = ParsePool(
+                self.crawler.settings.getint("PARSE_WORKERS") or None,
+                Limits.from_settings(self.crawler.settings),
+            )
         try:
-            return parse_document(
+            future = self.pool.submit(
                 response.body, response.url, content_type, charset_of(content_type)
             )
+            return await maybe_deferred_to_future(deferred_of(future))
         except Exception as error:  # one bad document must not stop a crawl
             self.logger.exception("parser failed on %s", response.url)
             self._inc("failures/parser")
             return ParseOutcome(response.url, None, reason=f"parser error: {error!r}")
+
+    def _limit_hit(self, response: Response, outcome: ParseOutcome, page_url: str | None):
+        """A document past a size cap or a worker limit: recorded as a failure, and nothing
+        else, so that a report stored from a better copy stays as it was, and the body is
+        not taken as done (the next run tries again, perhaps with larger limits)."""
+        reason = limit_reason(outcome)
+        self._inc(f"failures/{reason}")
+        self.logger.warning("%s: %s (%s)", reason, response.url, outcome.reason)
+        yield FailureItem(response.url, reason, outcome.reason)
+        if page_url:
+            yield AttachmentItem(page_url, response.url, "failed")
 
     def _state(self, response: Response) -> SiteState:
         return self.sites[response.meta["site"]]
@@ -572,3 +614,6 @@ class AnnualReportsSpider(scrapy.Spider):
         ours = {"list", "pages", "attachments", "reports", "failures", "store", "discovery"}
         summary = {k: v for k, v in sorted(stats.items()) if k.split("/")[0] in ours}
         self.logger.info("finished (%s): %s", reason, summary)
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
