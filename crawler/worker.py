@@ -86,6 +86,10 @@ def _serve(conn, memory_mb: int) -> None:
     from parsers import parse_document
     from parsers.bounds import scan_pdf
 
+    with contextlib.suppress(ImportError):  # the readers' imports, not any job's time
+        import docx  # noqa: F401
+        import pdfplumber  # noqa: F401
+
     while True:
         try:
             job = conn.recv()
@@ -101,6 +105,9 @@ def _serve(conn, memory_mb: int) -> None:
             _cpu_limit(seconds)
             conn.send(("budget", seconds))
             outcome = parse_document(body, url, content_type, charset)
+            if outcome.report is None and "MemoryError" in outcome.reason:
+                # Caught by a reader on its way out ("parser error: MemoryError").
+                outcome = ParseOutcome(url, None, _too_large(memory_mb))
             conn.send(("done", outcome))
         except MemoryError:
             del body
