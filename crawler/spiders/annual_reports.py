@@ -240,6 +240,11 @@ class AnnualReportsSpider(scrapy.Spider):
             for item in self._report_page(response, state, outcome):
                 yield item
             return
+        if stored and stored[1] == "report":
+            # A start URL that held a report now reads as none (a maintenance page?):
+            # the outcome goes first, so that KeepBetterReportPipeline keeps the stored
+            # report and body rather than let this page replace them.
+            yield OutcomeItem(outcome, site=state.site.name)
         for item in self._list_page(response, state, entry=True):
             yield item
 
