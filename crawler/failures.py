@@ -37,6 +37,8 @@ TOO_LARGE, TOO_SLOW = bounds.TOO_LARGE, bounds.TOO_SLOW
 TIMEOUT = "timeout"
 CONNECTION_RESET = "connection reset"
 WORSE_PARSE = "worse parse kept old"
+STORAGE_ERROR = "storage error"  # an item the database refused (crawler.pipelines)
+STORE_ERRORS = "store/errors"  # the stat counting them: a run with any is not ok
 NOT_MODIFIED_WITHOUT_COPY = "304 without a stored copy"
 
 

@@ -10,8 +10,8 @@ command's exit status, and its summary is printed.
 
 Exit status:
   0   ok
-  1   failed: a site failed entirely (nothing of it could be fetched), or nothing was
-      fetched at all
+  1   failed: a site failed entirely (nothing of it could be fetched), nothing was
+      fetched at all, or the database refused items (storage errors)
   2   the crawl could not run (bad arguments, unknown site, broken registry)
   3   interrupted (SIGINT/SIGTERM; the next run continues from what was stored)
   75  another run holds the lock: nothing was done

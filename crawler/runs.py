@@ -7,7 +7,7 @@ summary (run_summary) and Scrapy's stats.
 
 A site "failed entirely" when none of its requests brought back a 2xx response (a
 304 answered from storage counts as fetched). A run fails when a site failed
-entirely or nothing at all was fetched.
+entirely, nothing at all was fetched, or the database refused an item (STORE_ERRORS).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import logging
 
 from scrapy import signals
 
+from crawler.failures import STORE_ERRORS
 from output.store import ReportStore
 
 logger = logging.getLogger(__name__)
@@ -38,8 +39,12 @@ def run_summary(stats: dict, sites: list[str], reason: str) -> dict:
         "checks_failed": int(stats.get("reports/failed_checks", 0)),
     }
     dead = [site for site, count in fetched.items() if count == 0]
+    store_errors = int(stats.get(STORE_ERRORS, 0))
     if reason == "shutdown":
         status, detail = "interrupted", "stopped by a signal before the end"
+    elif store_errors:
+        status = "failed"
+        detail = f"storage errors: {store_errors} items not stored (see the failures table)"
     elif not sites:
         status, detail = "failed", "no site to crawl"
     elif summary["pages_fetched"] == 0:

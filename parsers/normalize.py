@@ -81,3 +81,14 @@ def parse_value(raw: str, unit: str = "count") -> int | float | None:
         return int(number)
     value = round(float(number), 6)
     return value if math.isfinite(value) else None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def encodable(text: str) -> str:
+    """Text that UTF-8 can encode: surrogate pairs joined, lone surrogates (from JSON
+    escapes such as \\ud800) replaced by U+FFFD. Other text is returned as it is."""
+    if not _SURROGATE.search(text):
+        return text
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
