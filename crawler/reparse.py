@@ -21,6 +21,7 @@ from collections import Counter
 from crawler.attachments import SAME_AS_PAGE, PageReport, attachment_status
 from crawler.content import charset_of
 from crawler.worker import Limits, ParsePool, limit_reason
+from output.lock import RunLock, lock_path_for
 from output.store import ReportStore, StoredPage
 from parsers.model import ParseOutcome
 
@@ -152,13 +153,16 @@ def main(argv: list[str] | None = None) -> int:
         help="only pages of this kind (repeatable; default: all)",
     )
     args = parser.parse_args(argv)
-    store = ReportStore(args.db or _default_db())
-    try:
-        before = store.counts()
-        counts = reparse(store, args.kinds, drop_worse=args.drop_worse)
-        after = store.counts()
-    finally:
-        store.close()
+    db = args.db or _default_db()
+    # The writers' lock, waited for: never beside a crawl of the same database.
+    with RunLock(lock_path_for(db), db):
+        store = ReportStore(db)
+        try:
+            before = store.counts()
+            counts = reparse(store, args.kinds, drop_worse=args.drop_worse)
+            after = store.counts()
+        finally:
+            store.close()
     print(
         f"pages re-parsed: {counts['pages']}  reports: {counts['reports']}  "
         f"not reports: {counts['not_reports']}  reports removed: {counts['removed']}"

@@ -17,6 +17,7 @@ import logging
 from scrapy import signals
 
 from crawler.failures import STORE_ERRORS
+from output.lock import RunLock, lock_path_for
 from output.store import ReportStore
 
 logger = logging.getLogger(__name__)
@@ -65,6 +66,9 @@ class RunRecorder:
         self.crawler = crawler
         self.path = crawler.settings.get("REPORTS_DB")
         self.run_id: int | None = None
+        self.lock: RunLock | None = None
+        if not crawler.settings.getbool("RUN_LOCK_HELD"):
+            self.lock = _wait_for_lock(self.path)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.response_received, signal=signals.response_received)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -87,8 +91,14 @@ class RunRecorder:
             self.crawler.stats.inc_value(FETCHED_PREFIX + site)
 
     def spider_closed(self, spider, reason: str) -> None:
-        if self.run_id is None:
-            return
+        try:
+            if self.run_id is not None:
+                self._finish(spider, reason)
+        finally:
+            if self.lock is not None:
+                self.lock.release()
+
+    def _finish(self, spider, reason: str) -> None:
         stats = self.crawler.stats.get_stats()
         summary = run_summary(stats, list(getattr(spider, "sites", {}) or {}), reason)
         store = ReportStore(self.path)
@@ -97,3 +107,13 @@ class RunRecorder:
         finally:
             store.close()
         logger.info("run %s: %s (%s)", self.run_id, summary["status"], summary["detail"])
+
+
+def _wait_for_lock(database: str) -> RunLock:
+    """The database's writers' lock (output/lock.py), waited for: a plain `scrapy crawl`
+    never writes beside a nightly run. nightly takes it itself (RUN_LOCK_HELD)."""
+    lock = RunLock(lock_path_for(database), database)
+    if not lock.acquire():
+        logger.warning("waiting for run pid %s to release %s", lock.holder, lock.path)
+        lock.acquire(wait=True)
+    return lock

@@ -50,12 +50,23 @@ def main(argv: list[str] | None = None) -> int:
         printed.append(outcome_as_dict(path, outcome))
 
     if args.db:
+        import sqlite3
+
+        from output.lock import RunLock, lock_path_for
         from output.store import ReportStore
 
-        store = ReportStore(args.db)
-        store.migrate()
-        store.save_outcomes(outcomes)
-        print(f"stored {len(outcomes)} report(s) in {args.db}", file=sys.stderr)
+        stored = 0
+        with RunLock(lock_path_for(args.db), args.db):  # never beside a crawl's writes
+            store = ReportStore(args.db)
+            for outcome in outcomes:  # one at a time: a refused report loses no other
+                try:
+                    store.save_outcomes([outcome])
+                    stored += 1
+                except (sqlite3.Error, ValueError, OverflowError) as error:
+                    print(f"error: {outcome.url}: not stored: {error}", file=sys.stderr)
+                    failed += 1
+            store.close()
+        print(f"stored {stored} report(s) in {args.db}", file=sys.stderr)
     if not args.quiet:
         json.dump(printed, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
