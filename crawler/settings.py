@@ -73,6 +73,7 @@ ITEM_PIPELINES = {
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ConditionalGetMiddleware": 910,
     "crawler.middlewares.RedirectGuardMiddleware": 650,
+    "crawler.middlewares.CompressedBodyGuardMiddleware": 600,  # before decompression (590)
     "crawler.middlewares.ResponseGuardMiddleware": 560,
     "crawler.middlewares.RetryAfterMiddleware": 555,
 }
