@@ -30,7 +30,8 @@ from parsers import bounds
 EMPTY_BODY = "empty body"
 TRUNCATED_BODY = "truncated body"
 REDIRECT_LOOP = "redirect loop"
-OFFSITE_REDIRECT = "off-site redirect"
+OFFSITE_REDIRECT = "off-site redirect"  # a 3xx or meta refresh off the site
+URL_TOO_LONG = "url too long"  # over URLLENGTH_LIMIT: Scrapy would drop it silently
 # TOO_LARGE: also a document past a size cap or the parse memory limit; TOO_SLOW: past
 # the parse time limit (crawler.worker).
 TOO_LARGE, TOO_SLOW = bounds.TOO_LARGE, bounds.TOO_SLOW

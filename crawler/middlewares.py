@@ -6,8 +6,9 @@ through process_response from the highest number to the lowest):
   ConditionalGetMiddleware   910  revalidate stored report pages and attachments with
                                   If-None-Match / If-Modified-Since; a 304 comes back as
                                   the stored body, so the spider sees "unchanged"
-  RedirectGuardMiddleware    650  a redirect loop or a redirect off the site becomes a
-                                  recorded failure (Scrapy drops both silently)
+  RedirectGuardMiddleware    650  a redirect loop, or a redirect or meta refresh off the
+                                  site (host and port) or to an over-long URL, becomes a
+                                  recorded failure (Scrapy drops them silently)
   CompressedBodyGuard...     600  a gzip/deflate body cut short (no end of stream, bad
                                   CRC) is flagged "dataloss": Scrapy's decompression
                                   hands back what it could read, without a word
@@ -33,10 +34,11 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 from scrapy import signals
 from scrapy.downloadermiddlewares.retry import get_retry_request
-from scrapy.http import Headers, Request, Response
+from scrapy.http import Headers, HtmlResponse, Request, Response
 from scrapy.responsetypes import responsetypes
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.response import get_meta_refresh
 from twisted.internet.task import deferLater
 from w3lib.url import safe_url_string
 
@@ -45,6 +47,7 @@ from crawler.content import looks_complete, looks_like_document
 from crawler.failures import FetchFailed
 from crawler.files import disposition_filename
 from crawler.items import PageItem
+from crawler.links import same_site
 from output.store import ReportStore
 
 logger = logging.getLogger(__name__)
@@ -147,6 +150,11 @@ class RedirectGuardMiddleware:
 
     def __init__(self, crawler):
         self.crawler = crawler
+        settings = crawler.settings
+        self.url_limit = settings.getint("URLLENGTH_LIMIT", 2083)
+        self.meta_refresh = settings.getbool("METAREFRESH_ENABLED", True)
+        self.refresh_ignore = settings.getlist("METAREFRESH_IGNORE_TAGS", ["noscript"])
+        self.refresh_max_delay = settings.getfloat("METAREFRESH_MAXDELAY", 100)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -154,14 +162,22 @@ class RedirectGuardMiddleware:
 
     def process_response(self, request: Request, response: Response):
         location = response.headers.get(b"Location")
-        if (
-            response.status not in REDIRECT_STATUSES
-            or not location
-            or request.meta.get("dont_redirect")
-            or response.status in request.meta.get("handle_httpstatus_list", ())
+        if request.meta.get("dont_redirect") or response.status in request.meta.get(
+            "handle_httpstatus_list", ()
         ):
             return response
-        target = urldefrag(urljoin(request.url, safe_url_string(location)))[0]
+        if response.status in REDIRECT_STATUSES and location:
+            target = urldefrag(urljoin(request.url, safe_url_string(location)))[0]
+        elif self.meta_refresh and isinstance(response, HtmlResponse):
+            delay, url = get_meta_refresh(response, ignore_tags=self.refresh_ignore)
+            if not url or delay is None or delay >= self.refresh_max_delay:
+                return response
+            target = urldefrag(url)[0]
+        else:
+            return response
+        if len(target) > self.url_limit:
+            detail = f"{request.url} -> {target[:200]}... ({len(target)} characters)"
+            raise FetchFailed(failures.URL_TOO_LONG, detail)
         chain = [*request.meta.get("redirect_urls", []), request.url]
         if target in {urldefrag(url)[0] for url in chain}:
             raise FetchFailed(failures.REDIRECT_LOOP, " -> ".join([*chain, target]))
@@ -169,7 +185,19 @@ class RedirectGuardMiddleware:
             target, getattr(self.crawler.spider, "allowed_domains", None)
         ):
             raise FetchFailed(failures.OFFSITE_REDIRECT, f"{request.url} -> {target}")
+        if not self._same_site(request, target):
+            raise FetchFailed(failures.OFFSITE_REDIRECT, f"{request.url} -> {target}")
         return response
+
+    def _same_site(self, request: Request, target: str) -> bool:
+        """The spider's site rule (host and port, crawler.links.same_site) for every
+        redirect and meta refresh past a start URL; a start URL may move its site
+        (the spider learns where it went)."""
+        sites = getattr(self.crawler.spider, "sites", None) or {}
+        state = sites.get(request.meta.get("site"))
+        if state is None or request.meta.get("role") in ("entry", "home"):
+            return True
+        return same_site(target, state.urls)
 
 
 def _allowed(url: str, allowed_domains: list[str] | None) -> bool:

@@ -62,6 +62,12 @@ PARSE_TIMEOUT = 120  # CPU seconds for any document ...
 PARSE_TIMEOUT_PER_PAGE = 5  # ... and this many more per PDF page (OCR of scans) ...
 PARSE_TIMEOUT_MAX = 1800  # ... up to this
 
+# Fan-out caps (crawler/caps.py): each hit is counted (caps/*), logged and recorded.
+MAX_COLUMNS_PER_SITE = 20  # report columns taken from a site's home pages
+MAX_REPORT_LINKS_PER_PAGE = 200  # report links taken from one list page
+MAX_ATTACHMENTS_PER_PAGE = 10  # attachments fetched from one report page
+MAX_REQUESTS_PER_SITE = 5000  # requests for one site in one run, start URLs aside
+
 ITEM_PIPELINES = {
     "crawler.pipelines.ReportProvenancePipeline": 100,
     "crawler.pipelines.KeepBetterReportPipeline": 150,  # a broken response never wins

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from output.urls import canonical_url
 from parsers.model import ParseOutcome, Report
 from parsers.normalize import encodable
 
@@ -153,8 +154,9 @@ RUN_SUMMARY_COLUMNS = (
 
 
 def report_id(url: str) -> str:
-    """The reports.id of a URL: the first 16 hex digits of its SHA-1."""
-    return hashlib.sha1(url.encode("utf-8")).hexdigest()[:16]
+    """The reports.id of a URL: the first 16 hex digits of the SHA-1 of its canonical
+    form (output.urls: a fresh ?sid= or timestamp does not make another report)."""
+    return hashlib.sha1(encodable(canonical_url(url)).encode("utf-8")).hexdigest()[:16]
 
 
 def content_hash(body: bytes) -> str:

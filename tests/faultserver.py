@@ -19,6 +19,7 @@ Kinds:
   gzip-cut      Content-Encoding: gzip, `fraction` of the gzip stream, honest length
   redirect-loop /a -> /a?loop=1 -> /a
   redirect-offsite  302 to the same path on 127.0.0.2 (another host, still loopback)
+  redirect      302 to `location`
   octet-stream  the page with Content-Type: application/octet-stream
   huge          `size` bytes (50 MB by default), generated as it is sent
   empty         200 with an empty body
@@ -71,6 +72,7 @@ class Fault:
     declare_length: bool = True  # huge: send Content-Length (else stream until closed)
     filename: str = ""  # disposition: the Content-Disposition file name to send
     fraction: float = 0.6  # cut-no-length, gzip-cut: how much of the body is sent
+    location: str = ""  # redirect: where to
 
     @classmethod
     def http(cls, status: int, retry_after: float | str | None = None, times: int | None = None):
@@ -362,6 +364,9 @@ class FaultHandler(BaseHTTPRequestHandler):
         # Another host for Scrapy's offsite rule, still the loopback range if ever fetched.
         location = f"http://127.0.0.2:{self.fault_server.port}{path}"
         self._send(302, b"", headers={"Location": location})
+
+    def _fault_redirect(self, fault: Fault, path: str, query: str) -> None:
+        self._send(302, b"", headers={"Location": fault.location})
 
     def _fault_octet_stream(self, fault: Fault, path: str, query: str) -> None:
         self._serve_file(path, content_type="application/octet-stream")

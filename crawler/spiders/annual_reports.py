@@ -33,8 +33,9 @@ from twisted.python.failure import Failure
 
 from crawler import discovery
 from crawler.attachments import SAME_AS_PAGE, PageReport, attachment_status
+from crawler.caps import Caps, cap_reason
 from crawler.content import charset_of, looks_like_document
-from crawler.failures import reason_of
+from crawler.failures import URL_TOO_LONG, reason_of
 from crawler.families import Fetch, ListStrategy, guess_family, starts_a_column, strategy_for
 from crawler.items import (
     AttachmentItem,
@@ -54,6 +55,7 @@ from crawler.links import (
 from crawler.registry import RegistryError, Site, load_registry, select_sites
 from crawler.worker import Limits, ParsePool, deferred_of, limit_reason
 from output.store import ReportStore, content_hash
+from output.urls import canonical_url
 from parsers.encoding import decode_bytes
 from parsers.model import ParseOutcome
 
@@ -74,6 +76,10 @@ class SiteState:
     max_pages: int
     list_pages: int = 0
     requested_pages: set[str] = field(default_factory=set)
+    columns: int = 0  # report columns requested from home pages (Caps.columns)
+    requests: int = 0  # requests made beyond the start URLs (Caps.requests)
+    caps_hit: set[str] = field(default_factory=set)
+    last_cap: str = ""  # the reason of the last cap hit, for the link it dropped
     seen_items: set[str] = field(default_factory=set)
     capped: bool = False
     # An ad-hoc site whose family was guessed from its address: a discovered column's
@@ -164,6 +170,8 @@ class AnnualReportsSpider(scrapy.Spider):
             for url in state.urls:
                 self._allow_host(url)
         self.attachment_policy = settings.get("ATTACHMENTS_POLICY", "always")
+        self.caps = Caps.from_settings(settings)
+        self.url_limit = settings.getint("URLLENGTH_LIMIT", 2083)
         self.fetch_extensions = {
             extension.lower()
             for extension in settings.getlist(
@@ -303,6 +311,10 @@ class AnnualReportsSpider(scrapy.Spider):
             key = page_key(column.url)
             if key in state.requested_pages:
                 continue
+            if not self._within(state, "columns", state.columns, self.caps.columns):
+                yield SkippedItem(column.url, column.label, state.last_cap, response.url)
+                continue
+            state.columns += 1
             state.requested_pages.add(key)
             state.list_pages += 1
             self.logger.info(
@@ -381,12 +393,19 @@ class AnnualReportsSpider(scrapy.Spider):
             kind="list", site=state.site.name,
         )  # fmt: skip
 
-        new_items = [url for url in page.items if url not in state.seen_items]
-        state.seen_items.update(new_items)
+        new_items = []
+        for url in page.items:  # one report once, whatever ?sid= its link carries
+            key = canonical_url(url)
+            if key not in state.seen_items:
+                state.seen_items.add(key)
+                new_items.append(url)
         fresh = set(new_items)
         reports = [anchor for anchor in page.reports if anchor.url in fresh]
-        for anchor in reports:
+        for number, anchor in enumerate(reports):
             self._inc("list/report_links")
+            if not self._within(state, "report_links", number, self.caps.report_links):
+                yield SkippedItem(anchor.url, anchor.label, state.last_cap, response.url)
+                continue
             yield from self._report_link(response.url, state, anchor.url, anchor.label)
         skipped = [(anchor, why) for anchor, why in page.skipped if anchor.url in fresh]
         for anchor, why in skipped:
@@ -417,6 +436,13 @@ class AnnualReportsSpider(scrapy.Spider):
 
     def _report_link(self, list_url: str, state: SiteState, url: str, title: str):
         meta = {"site": state.site.name, "role": "report", "page_url": list_url, "title": title}
+        if len(url) > self.url_limit:  # Scrapy would drop the request without a word
+            self._inc(f"list/{URL_TOO_LONG}")
+            yield SkippedItem(url, title, URL_TOO_LONG, list_url)
+            return
+        if not self._spend(state):
+            yield SkippedItem(url, title, state.last_cap, list_url)
+            return
         if is_attachment_url(url):
             # A list item that is the file itself (…/2022年报告.pdf).
             meta["role"] = "attachment"
@@ -437,6 +463,8 @@ class AnnualReportsSpider(scrapy.Spider):
                 self.logger.info(
                     "site %s: list page cap (%d) reached", state.site.name, state.max_pages
                 )
+            return None
+        if not self._spend(state):
             return None
         state.list_pages += 1
         state.requested_pages.add(key)
@@ -481,15 +509,24 @@ class AnnualReportsSpider(scrapy.Spider):
         wanted = self.attachment_policy == "always" or (
             self.attachment_policy == "auto" and (page_report is None or not page_report.cells)
         )
+        fetched = 0
         for url in urls:
             if not same_site(url, state.urls):
                 status = "offsite"
             elif attachment_extension(url) not in self.fetch_extensions:
                 status = "not-fetched"
+            elif len(url) > self.url_limit:
+                status = URL_TOO_LONG
             elif not wanted:
                 status = "not-needed"
+            elif not (
+                self._within(state, "attachments", fetched, self.caps.attachments)
+                and self._spend(state)
+            ):
+                status = "capped"
             else:
                 status = "queued"
+                fetched += 1
             self._inc(f"attachments/{status}")
             yield AttachmentItem(page_url, url, status)
             if status == "queued":
@@ -545,7 +582,8 @@ class AnnualReportsSpider(scrapy.Spider):
         ]
         page_report = self._stored_page_report(url) if retries else None
         for attachment_url in retries:
-            yield self._attachment_request(state, attachment_url, url, page_report)
+            if self._spend(state):
+                yield self._attachment_request(state, attachment_url, url, page_report)
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -578,6 +616,25 @@ class AnnualReportsSpider(scrapy.Spider):
         yield FailureItem(response.url, reason, outcome.reason)
         if page_url:
             yield AttachmentItem(page_url, response.url, "failed")
+
+    def _within(self, state: SiteState, cap: str, used: int, limit: int) -> bool:
+        """Whether one more is allowed under a fan-out cap (crawler.caps); a cap hit is
+        counted, logged once per site, and its reason kept for _why."""
+        if used < limit:
+            return True
+        self._inc(f"caps/{cap}")
+        state.last_cap = cap_reason(cap, limit)
+        if cap not in state.caps_hit:
+            state.caps_hit.add(cap)
+            self.logger.warning("site %s: %s reached", state.site.name, state.last_cap)
+        return False
+
+    def _spend(self, state: SiteState) -> bool:
+        """One request of the site's budget (Caps.requests)."""
+        if not self._within(state, "requests", state.requests, self.caps.requests):
+            return False
+        state.requests += 1
+        return True
 
     def _state(self, response: Response) -> SiteState:
         return self.sites[response.meta["site"]]
