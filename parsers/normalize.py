@@ -44,7 +44,9 @@ def _number_text(raw: str) -> str:
     Only ASCII and full-width digits count: NFKC would turn superscripts (8²¹) and
     circled digits into ASCII ones, so any other numeric character makes the cell text.
     """
-    if any(c.isdigit() and not c.isascii() and c not in _FULL_WIDTH_DIGITS for c in raw):
+    if not raw.isascii() and any(
+        c.isdigit() and not c.isascii() and c not in _FULL_WIDTH_DIGITS for c in raw
+    ):
         return "\x00"
     return squash(raw).replace(",", "").replace("−", "-").replace("＋", "+")
 
@@ -72,7 +74,11 @@ def parse_value(raw: str, unit: str = "count") -> int | float | None:
     match = _NUMBER.match(text)
     if not match:
         return None
-    number = Decimal(match["num"])
+    num = match["num"]
+    if "." not in num and match["unit"] != "元" and len(num) < 30:  # the common case, fast
+        whole = -int(num) if match["sign"] == "-" else int(num)
+        return whole if unit == "count" else float(whole)
+    number = Decimal(num)
     if match["sign"] == "-":
         number = -number
     if match["unit"] == "元":
