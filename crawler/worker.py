@@ -53,7 +53,7 @@ class Limits:
     timeout: float = 120.0  # CPU seconds for any document
     per_page: float = 5.0  # and this many more for each page (OCR of scans)
     timeout_max: float = 1800.0
-    memory_mb: int = 1536
+    memory_mb: int = 1024
 
     @classmethod
     def from_settings(cls, settings) -> Limits:
