@@ -7,6 +7,7 @@ import hashlib
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 
@@ -139,3 +140,42 @@ def test_two_writers_at_once_lose_no_write(tmp_path):
         assert result.returncode == 0, result.stderr[-2000:]
     assert rows(db, "SELECT count(*) FROM reports") == [(600,)]
     assert rows(db, "SELECT count(*) FROM pages") == [(600,)]
+
+
+@pytest.mark.e2e
+def test_a_plain_crawl_waits_for_the_lock_of_a_run_on_the_same_database(tmp_path):
+    from tests.faultserver import FaultServer, build_portal
+
+    build_portal(tmp_path / "site", ["a", "b"])
+    db = tmp_path / "r.db"
+    make_database(db)
+    log = tmp_path / "crawl.log"
+    held = RunLock(lock_path_for(db), db)
+    assert held.acquire()
+    with FaultServer(tmp_path / "site", lifetime=120) as server:
+        crawl = subprocess.Popen(
+            [
+                sys.executable, "-m", "scrapy", "crawl", "annual_reports",
+                "-a", f"start_url={server.base_url}/list.html",
+                "-s", f"REPORTS_DB={db}", "-s", f"LOG_FILE={log}",
+                "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0",
+                "-s", "ATTACHMENTS_POLICY=never",
+            ],
+            cwd=ROOT, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            # Wait (on a condition, not a clock) until the crawl says it is waiting.
+            for _ in range(600):  # a guard against hanging, not a timing assertion
+                if "waiting for run pid" in (log.read_text() if log.exists() else ""):
+                    break
+                assert crawl.poll() is None, "the crawl ended instead of waiting"
+                time.sleep(0.2)
+            else:
+                pytest.fail("the crawl never said it was waiting for the lock")
+            assert rows(db, "SELECT count(*) FROM runs") == [(0,)]  # nothing written yet
+            assert server.requests_for("/list.html") == []
+        finally:
+            held.release()
+        assert crawl.wait(timeout=180) == 0
+    assert rows(db, "SELECT status FROM runs") == [("ok",)]
+    assert rows(db, "SELECT count(*) FROM reports") == [(2,)]
