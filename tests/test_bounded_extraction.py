@@ -184,3 +184,18 @@ def test_unclosed_cdata_records_are_read_in_linear_time():
 def test_long_space_runs_are_tidied_in_linear_time():
     run_within_cpu(10, _tidy_line, "a" + " " * 500_000 + "b")
     assert _tidy_line("政府  信息，  公开 a   b") == "政府信息，公开 a b"
+
+
+def test_date_labels_titles_and_ellipses_are_read_in_linear_time():
+    from crawler.links import TRUNCATION
+    from parsers.meta import _TITLE_SPLIT, labelled_date
+
+    spaces = " " * 100_000
+    run_within_cpu(10, labelled_date, "发布日期" + spaces + "x")
+    run_within_cpu(10, _TITLE_SPLIT.split, "年度报告" + spaces + "x")
+    run_within_cpu(10, TRUNCATION.search, "年度报告" + "." * 100_000 + "x")
+    assert labelled_date("发布日期 ： 2024-02-09") == "2024-02-09"
+    assert _TITLE_SPLIT.split("示范县2023年度报告 - 示范县人民政府") == [
+        "示范县2023年度报告",
+        "示范县人民政府",
+    ]
