@@ -535,7 +535,12 @@ def _unescape_js(text: str, mark_computed: bool = False) -> str:
     return text
 
 
-_DOCUMENT_WRITE = re.compile(r"document\.write(?:ln)?\s*\((.*?)\)\s*;?\s*$", re.M | re.S)
+# "\)\s*(?:;\s*)?$", not "\)\s*;?\s*$": two adjacent \s* runs make a long run of
+# spaces quadratic. Scripts are found with enclosed(): a lazy <script>(.*?)</script>
+# rescans the page from every unclosed <script>.
+_DOCUMENT_WRITE = re.compile(r"document\.write(?:ln)?\s*\((.*?)\)\s*(?:;\s*)?$", re.M | re.S)
+_SCRIPT_OPEN = re.compile(r"<script[^>]{0,2000}>", re.I)
+_SCRIPT_CLOSE = re.compile(r"</script>", re.I)
 
 
 def js_written_html(html: str) -> list[str]:
@@ -546,7 +551,9 @@ def js_written_html(html: str) -> list[str]:
     trs_pager_pages() recovers those from countPage.
     """
     fragments = []
-    for script in re.findall(r"<script[^>]*>(.*?)</script>", html or "", re.S | re.I):
+    html = html or ""
+    for start, end in enclosed(html, _SCRIPT_OPEN, _SCRIPT_CLOSE):
+        script = html[start:end]
         if "document.write" not in script:
             continue
         for line in script.splitlines():

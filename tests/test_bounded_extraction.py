@@ -199,3 +199,13 @@ def test_date_labels_titles_and_ellipses_are_read_in_linear_time():
         "示范县2023年度报告",
         "示范县人民政府",
     ]
+
+
+def test_scripts_and_document_write_calls_are_read_in_linear_time():
+    from crawler.links import js_written_html
+
+    run_within_cpu(10, js_written_html, "<script>" * 50_000)
+    line = "<script>document.write(')" + " " * 100_000 + "x</script>"
+    run_within_cpu(10, js_written_html, line)
+    pager = "<script>document.write('<a href=\"index_' + i + '.html\">');</script>"
+    assert js_written_html(pager) == ['<a href="index_{computed}.html">']
