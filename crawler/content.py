@@ -24,3 +24,26 @@ def looks_like_document(body: bytes, content_type: str | None, url: str) -> bool
     if "html" in content_type or "xml" in content_type or body.lstrip()[:1] == b"<":
         return False
     return is_attachment_url(url)
+
+
+_FIRST_ELEMENT = re.compile(rb"<([A-Za-z][\w:.-]{0,40})")
+
+
+def looks_complete(body: bytes) -> bool:
+    """Whether a body whose length nobody stated (a connection closed without
+    Content-Length) ends as a whole file of its kind ends: an HTML page with </html>,
+    a PDF with %%EOF, a zip with its central directory, XML with its root's end tag.
+    Anything else is taken as cut.
+    """
+    tail = body[-1024:]
+    if body.startswith(b"%PDF"):
+        return b"%%EOF" in tail
+    if body.startswith(b"PK\x03\x04"):
+        return b"PK\x05\x06" in body[-66_000:]
+    if body.startswith(b"\xd0\xcf\x11\xe0"):
+        return len(body) % 512 == 0  # OLE2 files are whole sectors
+    stripped = tail.rstrip(b" \t\r\n\x00").lower()
+    if stripped.endswith((b"}", b"]")):  # a JSON answer
+        return True
+    root = _FIRST_ELEMENT.search(body[:4096])
+    return bool(root) and stripped.endswith(b"</" + root.group(1).lower() + b">")

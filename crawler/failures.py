@@ -24,15 +24,22 @@ from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 from twisted.web.http import _DataLoss
 
+from parsers import bounds
+
 # The reasons this project gives itself (the rest come from reason_of below).
 EMPTY_BODY = "empty body"
 TRUNCATED_BODY = "truncated body"
 REDIRECT_LOOP = "redirect loop"
-OFFSITE_REDIRECT = "off-site redirect"
-TOO_LARGE = "too large"
+OFFSITE_REDIRECT = "off-site redirect"  # a 3xx or meta refresh off the site
+URL_TOO_LONG = "url too long"  # over URLLENGTH_LIMIT: Scrapy would drop it silently
+# TOO_LARGE: also a document past a size cap or the parse memory limit; TOO_SLOW: past
+# the parse time limit (crawler.worker).
+TOO_LARGE, TOO_SLOW = bounds.TOO_LARGE, bounds.TOO_SLOW
 TIMEOUT = "timeout"
 CONNECTION_RESET = "connection reset"
 WORSE_PARSE = "worse parse kept old"
+STORAGE_ERROR = "storage error"  # an item the database refused (crawler.pipelines)
+STORE_ERRORS = "store/errors"  # the stat counting them: a run with any is not ok
 NOT_MODIFIED_WITHOUT_COPY = "304 without a stored copy"
 
 

@@ -35,7 +35,8 @@ NOT_A_REPORT = re.compile(
 # (审计局, 统计局, 关于公布…年度报告的通知): they exclude only titles that do not name
 # a disclosure report.
 OTHER_DOCUMENT = re.compile(r"预算|决算|通知|培训|会议|考核|评议|整改|督查|自查|评估|审计|统计")
-TRUNCATION = re.compile(r"(?:\.{2,}|…+|。{2,})\s*$")
+# Each run is tried from its start only (lookbehinds): linear on 100,000 dots.
+TRUNCATION = re.compile(r"(?:(?<!\.)\.{2,}|(?<!…)…+|(?<!。)。{2,})\s*$")
 YEAR = re.compile(r"(?:19|20)\d\d")
 
 # --- urls -----------------------------------------------------------------------------------
@@ -166,12 +167,30 @@ def anchors(html: str, base_url: str) -> list[Anchor]:
     return found
 
 
-_CDATA_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
+_RECORD_OPEN = re.compile(r"<record>\s*<!\[CDATA\[", re.I)
+_RECORD_CLOSE = re.compile(r"\]\]>\s*</record>", re.I)
+
+
+def enclosed(text: str, opening: re.Pattern, closing: re.Pattern) -> list[tuple[int, int]]:
+    """(start, end) of what lies between each opening and the first closing after it.
+
+    In linear time: a lazy `open(.*?)close` pattern rescans the rest of the text from
+    every opening that is never closed (6,000 unclosed records took 13 s).
+    """
+    spans, position = [], 0
+    while (start := opening.search(text, position)) is not None:
+        end = closing.search(text, start.end())
+        if end is None:
+            break  # no later opening can be closed either
+        spans.append((start.end(), end.start()))
+        position = end.end()
+    return spans
 
 
 def embedded_records(text: str) -> list[str]:
     """HTML fragments of Hanweb datastore records (in a column page or a dataproxy answer)."""
-    return [m.group(1) for m in _CDATA_RECORD.finditer(text or "")]
+    text = text or ""
+    return [text[start:end] for start, end in enclosed(text, _RECORD_OPEN, _RECORD_CLOSE)]
 
 
 # --- hosts ----------------------------------------------------------------------------------
@@ -441,8 +460,12 @@ def looks_like_pager_url(candidate: str, list_url: str) -> bool:
 # numbers right before the prefix are always (pages, current).
 _CREATE_PAGE_HTML = re.compile(r"createPageHTML\s*\(([^)]*)\)", re.I)
 _COUNT_PAGE = re.compile(r"\bvar\s+countPage\s*=\s*['\"]?(\d+)", re.I)
+# Bounded name lengths and a name that starts after a non-name character keep this
+# linear on a 60 KB identifier (unbounded, it took a minute on 80 KB).
 _JS_PAGE_TEMPLATE = re.compile(
-    r"""([A-Za-z][\w-]*)_["']?\s*\+\s*\(?\s*[A-Za-z_]\w*[^"']{0,20}?["']\s*\.?\s*(s?html?)""", re.I
+    r"""(?<![\w-])([A-Za-z][\w-]{0,80}?)_["']?\s*\+\s*\(?\s*[A-Za-z_]\w{0,40}[^"']{0,20}?["']"""
+    r"""\s*\.?\s*(s?html?)""",
+    re.I,
 )
 
 
@@ -512,7 +535,12 @@ def _unescape_js(text: str, mark_computed: bool = False) -> str:
     return text
 
 
-_DOCUMENT_WRITE = re.compile(r"document\.write(?:ln)?\s*\((.*?)\)\s*;?\s*$", re.M | re.S)
+# "\)\s*(?:;\s*)?$", not "\)\s*;?\s*$": two adjacent \s* runs make a long run of
+# spaces quadratic. Scripts are found with enclosed(): a lazy <script>(.*?)</script>
+# rescans the page from every unclosed <script>.
+_DOCUMENT_WRITE = re.compile(r"document\.write(?:ln)?\s*\((.*?)\)\s*(?:;\s*)?$", re.M | re.S)
+_SCRIPT_OPEN = re.compile(r"<script[^>]{0,2000}>", re.I)
+_SCRIPT_CLOSE = re.compile(r"</script>", re.I)
 
 
 def js_written_html(html: str) -> list[str]:
@@ -523,7 +551,9 @@ def js_written_html(html: str) -> list[str]:
     trs_pager_pages() recovers those from countPage.
     """
     fragments = []
-    for script in re.findall(r"<script[^>]*>(.*?)</script>", html or "", re.S | re.I):
+    html = html or ""
+    for start, end in enclosed(html, _SCRIPT_OPEN, _SCRIPT_CLOSE):
+        script = html[start:end]
         if "document.write" not in script:
             continue
         for line in script.splitlines():

@@ -6,8 +6,12 @@ through process_response from the highest number to the lowest):
   ConditionalGetMiddleware   910  revalidate stored report pages and attachments with
                                   If-None-Match / If-Modified-Since; a 304 comes back as
                                   the stored body, so the spider sees "unchanged"
-  RedirectGuardMiddleware    650  a redirect loop or a redirect off the site becomes a
-                                  recorded failure (Scrapy drops both silently)
+  RedirectGuardMiddleware    650  a redirect loop, or a redirect or meta refresh off the
+                                  site (host and port) or to an over-long URL, becomes a
+                                  recorded failure (Scrapy drops them silently)
+  CompressedBodyGuard...     600  a gzip/deflate body cut short (no end of stream, bad
+                                  CRC) is flagged "dataloss": Scrapy's decompression
+                                  hands back what it could read, without a word
   ResponseGuardMiddleware    560  an empty or truncated body is retried, then a failure:
                                   it must never reach the parsers as if it were a page
   RetryAfterMiddleware       555  wait what Retry-After asks (within a cap) before
@@ -22,24 +26,28 @@ Spider side:
 from __future__ import annotations
 
 import logging
+import re
+import zlib
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 from scrapy import signals
 from scrapy.downloadermiddlewares.retry import get_retry_request
-from scrapy.http import Headers, Request, Response
+from scrapy.http import Headers, HtmlResponse, Request, Response
 from scrapy.responsetypes import responsetypes
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.response import get_meta_refresh
 from twisted.internet.task import deferLater
 from w3lib.url import safe_url_string
 
 from crawler import failures
-from crawler.content import looks_like_document
+from crawler.content import looks_complete, looks_like_document
 from crawler.failures import FetchFailed
 from crawler.files import disposition_filename
 from crawler.items import PageItem
+from crawler.links import same_site
 from output.store import ReportStore
 
 logger = logging.getLogger(__name__)
@@ -142,6 +150,11 @@ class RedirectGuardMiddleware:
 
     def __init__(self, crawler):
         self.crawler = crawler
+        settings = crawler.settings
+        self.url_limit = settings.getint("URLLENGTH_LIMIT", 2083)
+        self.meta_refresh = settings.getbool("METAREFRESH_ENABLED", True)
+        self.refresh_ignore = settings.getlist("METAREFRESH_IGNORE_TAGS", ["noscript"])
+        self.refresh_max_delay = settings.getfloat("METAREFRESH_MAXDELAY", 100)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -149,14 +162,22 @@ class RedirectGuardMiddleware:
 
     def process_response(self, request: Request, response: Response):
         location = response.headers.get(b"Location")
-        if (
-            response.status not in REDIRECT_STATUSES
-            or not location
-            or request.meta.get("dont_redirect")
-            or response.status in request.meta.get("handle_httpstatus_list", ())
+        if request.meta.get("dont_redirect") or response.status in request.meta.get(
+            "handle_httpstatus_list", ()
         ):
             return response
-        target = urldefrag(urljoin(request.url, safe_url_string(location)))[0]
+        if response.status in REDIRECT_STATUSES and location:
+            target = urldefrag(urljoin(request.url, safe_url_string(location)))[0]
+        elif self.meta_refresh and isinstance(response, HtmlResponse):
+            delay, url = get_meta_refresh(response, ignore_tags=self.refresh_ignore)
+            if not url or delay is None or delay >= self.refresh_max_delay:
+                return response
+            target = urldefrag(url)[0]
+        else:
+            return response
+        if len(target) > self.url_limit:
+            detail = f"{request.url} -> {target[:200]}... ({len(target)} characters)"
+            raise FetchFailed(failures.URL_TOO_LONG, detail)
         chain = [*request.meta.get("redirect_urls", []), request.url]
         if target in {urldefrag(url)[0] for url in chain}:
             raise FetchFailed(failures.REDIRECT_LOOP, " -> ".join([*chain, target]))
@@ -164,7 +185,19 @@ class RedirectGuardMiddleware:
             target, getattr(self.crawler.spider, "allowed_domains", None)
         ):
             raise FetchFailed(failures.OFFSITE_REDIRECT, f"{request.url} -> {target}")
+        if not self._same_site(request, target):
+            raise FetchFailed(failures.OFFSITE_REDIRECT, f"{request.url} -> {target}")
         return response
+
+    def _same_site(self, request: Request, target: str) -> bool:
+        """The spider's site rule (host and port, crawler.links.same_site) for every
+        redirect and meta refresh past a start URL; a start URL may move its site
+        (the spider learns where it went)."""
+        sites = getattr(self.crawler.spider, "sites", None) or {}
+        state = sites.get(request.meta.get("site"))
+        if state is None or request.meta.get("role") in ("entry", "home"):
+            return True
+        return same_site(target, state.urls)
 
 
 def _allowed(url: str, allowed_domains: list[str] | None) -> bool:
@@ -175,10 +208,61 @@ def _allowed(url: str, allowed_domains: list[str] | None) -> bool:
     return any(host == domain or host.endswith("." + domain) for domain in allowed_domains)
 
 
+class CompressedBodyGuardMiddleware:
+    """Flag a gzip or deflate body whose stream is cut short or fails its checksum.
+
+    Before HttpCompressionMiddleware (590), which decompresses what it can and keeps
+    quiet about the rest: 60% of a gzip stream became a page with 0 cells. The check
+    inflates in bounded chunks, discarding the output, up to DOWNLOAD_MAXSIZE.
+    """
+
+    def __init__(self, crawler):
+        self.maxsize = crawler.settings.getint("DOWNLOAD_MAXSIZE") or (1 << 30)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response):
+        encoding = (_header(response.headers, b"Content-Encoding") or "").strip().lower()
+        wbits = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS}.get(encoding)
+        if encoding == "deflate":
+            wbits = zlib.MAX_WBITS if response.body[:1] == b"\x78" else -zlib.MAX_WBITS
+        body = response.body
+        if wbits is None or not body or not _stream_cut(body, wbits, self.maxsize):
+            return response
+        return response.replace(flags=[*response.flags, "dataloss"])
+
+
+def _stream_cut(data: bytes, wbits: int, maxsize: int) -> bool:
+    """True when a compressed stream ends before its end, or fails its checksum."""
+    produced = 0
+    while data:
+        inflater = zlib.decompressobj(wbits)
+        try:
+            while data:
+                produced += len(inflater.decompress(data, 1 << 20))
+                data = inflater.unconsumed_tail
+                if produced > maxsize:
+                    return False  # Scrapy refuses it as too large
+        except zlib.error:
+            return True
+        if not inflater.eof:
+            return True
+        data = inflater.unused_data.lstrip(b"\x00")  # another gzip member, or padding
+        if wbits != 16 + zlib.MAX_WBITS:
+            break
+    return False
+
+
 class ResponseGuardMiddleware:
-    """An empty 2xx body, or one cut short (the 'dataloss' flag, when
-    DOWNLOAD_FAIL_ON_DATALOSS is off), is retried like a 503, then fails.
+    """An empty 2xx body, or one cut short, is retried like a 503, then fails.
     Parsed, either would replace a stored report with nothing.
+
+    Cut short: the 'dataloss' flag (DOWNLOAD_FAIL_ON_DATALOSS off, or a compressed
+    stream cut, CompressedBodyGuardMiddleware), or Scrapy's 'partial' flag (the
+    connection closed with no Content-Length to say where the body ends) on a body
+    that does not look whole (crawler.content.looks_complete).
 
     A page (not a pdf/doc file) over HTML_MAXSIZE fails as "too large" without a
     retry: the parsers read HTML tables at roughly 2 s a megabyte, in the reactor
@@ -203,7 +287,9 @@ class ResponseGuardMiddleware:
         ):
             size = f"a page of {len(response.body)} bytes, over HTML_MAXSIZE {self.html_maxsize}"
             raise FetchFailed(failures.TOO_LARGE, size)
-        if "dataloss" in response.flags:
+        if "dataloss" in response.flags or (
+            "partial" in response.flags and not looks_complete(response.body)
+        ):
             problem = failures.TRUNCATED_BODY
         elif 200 <= response.status < 300 and not response.body:
             problem = failures.EMPTY_BODY
@@ -262,11 +348,11 @@ def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) 
         return None
     text = value.decode("latin-1") if isinstance(value, bytes) else value
     text = text.strip()
-    if text.isdigit():
+    if re.fullmatch(r"[0-9]{1,10}", text):  # str.isdigit() takes "²", which float() refuses
         return float(text)
     try:
         when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)

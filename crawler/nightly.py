@@ -10,16 +10,21 @@ command's exit status, and its summary is printed.
 
 Exit status:
   0   ok
-  1   failed: a site failed entirely (nothing of it could be fetched), or nothing was
-      fetched at all
+  1   failed: a site failed entirely (nothing of it could be fetched), nothing was
+      fetched at all, or the database refused items (storage errors)
   2   the crawl could not run (bad arguments, unknown site, broken registry, a --db
-      that is not a usable reports database: one line says why, the file is untouched)
+      that is not a usable reports database, a --lock that is the database or not a
+      lock file: one line says why, the file is untouched)
   3   interrupted (SIGINT/SIGTERM; the next run continues from what was stored)
   75  another run holds the lock: nothing was done
 
-The lock is an flock() on --lock (default: the database path + ".lock"). The kernel
-releases it when its holder dies, however it dies, so a lock left by a killed run
-is taken over by the next one; the file holds the holder's PID for humans and logs.
+The lock is an flock() on --lock (default: the database's real path + ".lock", so
+a symlink to the database takes the same lock; output/lock.py). The kernel releases
+it when its holder dies, however it dies, so a lock left by a killed run is taken
+over by the next one; the file holds the holder's PID for humans and logs. A --lock
+that is the database itself, or any file that is not a lock file, is refused (exit 2)
+and left untouched. Plain `scrapy crawl`, crawler.reparse and `python -m parsers --db`
+wait for the same lock.
 
 A run killed outright leaves a consistent database (SQLite in WAL mode, one
 transaction per batch of items, a page body stored only after what it led to) and a
@@ -36,12 +41,10 @@ so is the queue of a run that finished.
 from __future__ import annotations
 
 import argparse
-import fcntl
 import logging
 import os
 import shutil
 import sys
-from datetime import datetime, timezone
 from pathlib import Path
 
 from crawler.runs import (  # noqa: F401  (the exit codes are this command's interface)
@@ -54,52 +57,13 @@ from crawler.runs import (  # noqa: F401  (the exit codes are this command's int
     EXIT_OK,
     exit_code,
 )
+from output.lock import LockError, RunLock, lock_path_for
 from output.store import RUN_SUMMARY_COLUMNS, DatabaseError, ReportStore, open_store
 
 logger = logging.getLogger("crawler.nightly")
 RESUMABLE_MARK = ".nightly-resumable"  # in --jobdir: written only after a clean stop
 # The counts of a run's summary line: its row in runs, less the status words.
 SUMMARY_FIELDS = tuple(c for c in RUN_SUMMARY_COLUMNS if c not in ("status", "detail"))
-
-
-class RunLock:
-    """An exclusive, non-blocking flock() on a file that names its holder's PID."""
-
-    def __init__(self, path: str | Path):
-        self.path = Path(path)
-        self.fd: int | None = None
-        self.holder: str | None = None  # when busy: the PID written by the holder
-        self.previous: str | None = None  # when acquired: a PID left by a run that died
-
-    def acquire(self) -> bool:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self.holder = _read_pid(fd)
-            os.close(fd)
-            return False
-        # A clean release empties the file: a PID still in it is a run that died.
-        self.previous = _read_pid(fd)
-        os.ftruncate(fd, 0)
-        started = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        os.pwrite(fd, f"{os.getpid()} {started}\n".encode(), 0)
-        self.fd = fd
-        return True
-
-    def release(self) -> None:
-        if self.fd is not None:
-            # The file stays: unlinking it would let a new run lock a new file while a
-            # late starter still holds the old one.
-            os.ftruncate(self.fd, 0)
-            os.close(self.fd)  # closing releases the flock
-            self.fd = None
-
-
-def _read_pid(fd: int) -> str | None:
-    text = os.pread(fd, 200, 0).decode("ascii", "replace").split()
-    return text[0] if text else None
 
 
 def pid_alive(pid: str | None) -> bool:
@@ -120,7 +84,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--db", help="the reports database (default: REPORTS_DB setting)")
     parser.add_argument("--log", help="log file, appended to (default: <db dir>/nightly.log)")
-    parser.add_argument("--lock", help="lock file (default: <db>.lock)")
+    parser.add_argument(
+        "--lock", help="lock file (default: <db>.lock, of the database's real path)"
+    )
     parser.add_argument("--site", help='registry site(s): "name", "a,b", "demo-*"')
     parser.add_argument("--refresh", action="store_true", help="re-fetch and re-parse all")
     parser.add_argument("--jobdir", help="keep the request queue here (see above)")
@@ -175,13 +141,19 @@ def main(argv: list[str] | None = None) -> int:
     except DatabaseError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_ERROR
-    lock = RunLock(args.lock or f"{db}.lock")
-    if not lock.acquire():
+    lock = RunLock(args.lock or lock_path_for(db), database=db)
+    try:
+        acquired = lock.acquire()
+    except (LockError, OSError) as error:
+        print(f"error: cannot lock: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    if not acquired:
         print(
             f"another run (pid {lock.holder}) holds {lock.path}; not starting a second one",
             file=sys.stderr,
         )
         return EXIT_LOCKED
+    settings.set("RUN_LOCK_HELD", True, priority="cmdline")  # the crawl's own lock: ours
     try:
         return _run(args, settings, lock)
     finally:

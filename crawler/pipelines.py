@@ -9,7 +9,7 @@ from collections import Counter
 from scrapy.exceptions import DropItem
 
 from crawler.attachments import SAME_AS_PAGE
-from crawler.failures import WORSE_PARSE
+from crawler.failures import STORAGE_ERROR, STORE_ERRORS, WORSE_PARSE
 from crawler.files import save_attachment_file
 from crawler.items import (
     AttachmentItem,
@@ -19,7 +19,6 @@ from crawler.items import (
     SkippedItem,
     UnchangedItem,
 )
-from crawler.runs import STORE_ERRORS_STAT
 from output.store import ReportStore
 
 logger = logging.getLogger(__name__)
@@ -165,6 +164,7 @@ class SqliteStorePipeline:
         self.buffer: list = []
         self.buffered_bytes = 0
         self.store: ReportStore | None = None
+        self.failed: set[str] = set()  # URLs with an item the database refused
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -203,53 +203,85 @@ class SqliteStorePipeline:
             return
         items, self.buffer, self.buffered_bytes = self.buffer, [], 0
         try:
-            written = write_items(self.store, items)
-        except sqlite3.Error as error:
-            # The batch is rolled back whole; its pages were not stored, so the next run
-            # fetches them again. The run's exit status says it failed (crawler.runs).
-            if self.stats is not None:
-                self.stats.inc_value(STORE_ERRORS_STAT)
-            logger.error("database %s refused %d items: %s", self.path, len(items), error)
-            return
+            written = write_items(self.store, items, self.failed)
+        except Exception:
+            # The batch's transaction itself failed (disk full, I/O error, a lock held
+            # past every retry): nothing of it is stored, and the run must say so.
+            logger.exception("could not store a batch of %d items", len(items))
+            written = Counter(errors=len(items))
         if self.stats is not None:
             self.stats.inc_value("store/batches")
             self.stats.inc_value("store/items", len(items))
             for key in ("new", "updated"):
                 if written[key]:
                     self.stats.inc_value(f"store/reports_{key}", written[key])
+            if written["errors"]:
+                self.stats.inc_value(STORE_ERRORS, written["errors"])
+                self.stats.inc_value(f"failures/{STORAGE_ERROR}", written["errors"])
 
 
-def write_items(store: ReportStore, items: list) -> Counter:
-    """Write crawl items in one transaction, in the order they came.
+def write_items(store: ReportStore, items: list, failed: set[str] | None = None) -> Counter:
+    """Write crawl items in one transaction, in the order they came, each in a savepoint.
 
-    Returns how many reports were new and how many replaced a stored one.
+    An item that cannot be stored (a value SQLite refuses, a broken record) is rolled
+    back alone and recorded as a "storage error" failure of its URL; the batch's other
+    items are stored. Returns how many reports were new, how many replaced a stored
+    one, and how many items failed ("errors").
+
+    The body of a page whose other items failed (`failed` collects their URLs, across
+    batches) is not stored: stored, it would count as done and never be tried again.
     """
     written: Counter = Counter()
+    failed = set() if failed is None else failed
     with store.transaction():
         for item in items:
-            if isinstance(item, PageItem):
-                store.save_page(
-                    item.url,
-                    item.status,
-                    item.body,
-                    item.content_type,
-                    item.encoding,
-                    item.kind,
-                    item.parse_result,
-                    item.site,
-                    item.etag,
-                    item.last_modified,
-                )
-            elif isinstance(item, OutcomeItem):
-                written.update(store.save_outcomes([item.outcome]))
-            elif isinstance(item, UnchangedItem):
-                store.touch_page(item.url)
-            elif isinstance(item, AttachmentItem):
-                store.save_attachment(item.page_url, item.attachment_url, item.status)
-            elif isinstance(item, SkippedItem):
-                store.save_skipped(item.url, item.title, item.reason, item.page_url)
-            elif isinstance(item, FailureItem):
-                store.save_failure(item.url, item.reason, item.detail)
-            else:
-                logger.warning("unknown item type %s", type(item).__name__)
+            if isinstance(item, PageItem) and item.url in failed:
+                written["bodies_held_back"] += 1
+                continue
+            try:
+                with store.transaction():  # a savepoint
+                    _write_item(store, item, written)
+            except (sqlite3.Error, ValueError, TypeError, OverflowError) as error:
+                written["errors"] += 1
+                url = _item_url(item)
+                detail = f"{type(item).__name__}: {type(error).__name__}: {error}"[:500]
+                logger.error("%s: %s (%s)", STORAGE_ERROR, url, detail)
+                store.save_failure(url, STORAGE_ERROR, detail)
+                failed.add(url)
     return written
+
+
+def _item_url(item) -> str:
+    for name in ("url", "attachment_url"):
+        if getattr(item, name, None):
+            return getattr(item, name)
+    outcome = getattr(item, "outcome", None)
+    return outcome.url if outcome is not None else "?"
+
+
+def _write_item(store: ReportStore, item, written: Counter) -> None:
+    if isinstance(item, PageItem):
+        store.save_page(
+            item.url,
+            item.status,
+            item.body,
+            item.content_type,
+            item.encoding,
+            item.kind,
+            item.parse_result,
+            item.site,
+            item.etag,
+            item.last_modified,
+        )
+    elif isinstance(item, OutcomeItem):
+        written.update(store.save_outcomes([item.outcome]))
+    elif isinstance(item, UnchangedItem):
+        store.touch_page(item.url)
+    elif isinstance(item, AttachmentItem):
+        store.save_attachment(item.page_url, item.attachment_url, item.status)
+    elif isinstance(item, SkippedItem):
+        store.save_skipped(item.url, item.title, item.reason, item.page_url)
+    elif isinstance(item, FailureItem):
+        store.save_failure(item.url, item.reason, item.detail)
+    else:
+        logger.warning("unknown item type %s", type(item).__name__)

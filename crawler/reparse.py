@@ -1,10 +1,15 @@
 """Re-parse every stored page body without the network, rewriting reports/cells/checks.
 
-    python -m crawler.reparse [--db PATH] [--kind report --kind attachment ...]
+    python -m crawler.reparse [--db PATH] [--kind report --kind attachment ...] [--drop-worse]
 
 Use it after the parsers improve: pages keep their bodies (zlib-compressed), so the
-whole database can be rebuilt from what was fetched. A page that no longer parses
-as a report loses its report row; one that now does gains it.
+whole database can be rebuilt from what was fetched. A page that now parses as a
+report gains its row. Keep-the-better, as in the crawl: a stored report with table
+cells is not replaced by a reading with fewer cells or none (--drop-worse allows it),
+and a document past the parse limits never changes what is stored.
+
+Documents are parsed in worker processes under the crawl's limits (crawler.worker,
+PARSE_* settings), one per core.
 
 Exit status: 0 done; 2 the database cannot be used (missing, not SQLite, damaged,
 read-only, not a reports database: one line says why, and the file is left as it was).
@@ -18,8 +23,9 @@ from collections import Counter
 
 from crawler.attachments import SAME_AS_PAGE, PageReport, attachment_status
 from crawler.content import charset_of
+from crawler.worker import Limits, ParsePool, limit_reason
+from output.lock import RunLock, lock_path_for
 from output.store import EXIT_BAD_DATABASE, DatabaseError, ReportStore, StoredPage, open_store
-from parsers import parse_document
 from parsers.model import ParseOutcome
 
 BATCH = 50
@@ -31,7 +37,12 @@ def _default_db() -> str:
     return settings.REPORTS_DB
 
 
-def reparse(store: ReportStore, kinds: list[str] | None = None) -> Counter:
+def reparse(
+    store: ReportStore,
+    kinds: list[str] | None = None,
+    pool: ParsePool | None = None,
+    drop_worse: bool = False,
+) -> Counter:
     """Re-parse the stored pages of the given kinds (all by default).
 
     Attachments go last, once the pages linking them hold their new reports: an
@@ -39,38 +50,74 @@ def reparse(store: ReportStore, kinds: list[str] | None = None) -> Counter:
     the crawl, crawler.attachments).
     """
     counts: Counter = Counter()
-    batch: list[ParseOutcome] = []
-
-    def flush() -> None:
-        counts["removed"] += store.save_outcomes(batch)["removed"]
-        batch.clear()
-
-    for page in store.iter_pages(kinds):
-        if page.kind == "attachment":
-            continue  # second pass
-        batch.append(_reparse_page(store, page, counts))
-        if len(batch) >= BATCH:
-            flush()
-    flush()
-    if kinds is None or "attachment" in kinds:
-        for page in store.iter_pages(["attachment"]):
-            batch.append(_reparse_page(store, page, counts))
-            if len(batch) >= BATCH:
-                flush()
-        flush()
+    own_pool = pool is None
+    pool = pool or ParsePool(limits=_limits())
+    try:
+        _reparse_pages(store, kinds, pool, drop_worse, counts)
+    finally:
+        if own_pool:
+            pool.close()
     return counts
 
 
-def _reparse_page(store: ReportStore, page: StoredPage, counts: Counter) -> ParseOutcome:
+def _limits() -> Limits:
+    from scrapy.utils.project import get_project_settings
+
+    return Limits.from_settings(get_project_settings())
+
+
+def _reparse_pages(store, kinds, pool: ParsePool, drop_worse: bool, counts: Counter) -> None:
+    def run(pages: list[StoredPage]) -> None:
+        # Parsed in parallel, then handled in order, one transaction per batch.
+        futures = [
+            pool.submit(p.body, p.url, p.content_type, charset_of(p.content_type)) for p in pages
+        ]
+        outcomes = []
+        for page, future in zip(pages, futures, strict=True):
+            outcome = _reparse_page(store, page, future.result(), counts, drop_worse)
+            if outcome is not None:
+                outcomes.append(outcome)
+        counts["removed"] += store.save_outcomes(outcomes)["removed"]
+        pages.clear()
+
+    batch: list[StoredPage] = []
+    for page in store.iter_pages(kinds):
+        if page.kind == "attachment":
+            continue  # second pass
+        batch.append(page)
+        if len(batch) >= BATCH:
+            run(batch)
+    run(batch)
+    if kinds is None or "attachment" in kinds:
+        for page in store.iter_pages(["attachment"]):
+            batch.append(page)
+            if len(batch) >= BATCH:
+                run(batch)
+        run(batch)
+
+
+def _reparse_page(
+    store: ReportStore, page: StoredPage, outcome: ParseOutcome, counts: Counter, drop_worse: bool
+) -> ParseOutcome | None:
+    """The outcome to store for a page, or None to leave what is stored as it is."""
     counts["pages"] += 1
-    outcome = parse_document(page.body, page.url, page.content_type, charset_of(page.content_type))
+    reason = limit_reason(outcome)
+    if reason:
+        counts[reason.replace(" ", "_")] += 1
+        store.save_failure(page.url, reason, outcome.reason)
+        return None
     if page.kind == "attachment" and page.source_page:
-        stored = store.report_summary(page.source_page)
-        status = attachment_status(outcome, PageReport(*stored) if stored else None)
+        summary = store.report_summary(page.source_page)
+        status = attachment_status(outcome, PageReport(*summary) if summary else None)
         if status == SAME_AS_PAGE:
             counts["same_as_page"] += 1
             outcome = ParseOutcome(page.url, None, SAME_AS_PAGE, outcome.encoding)
         store.set_attachment_status(page.url, status)
+    stored = store.report_cell_count(page.url)
+    found = len({cell.key for cell in outcome.report.cells}) if outcome.report else 0
+    if not drop_worse and stored and found < stored and outcome.reason != SAME_AS_PAGE:
+        counts["kept_better"] += 1  # its body may have been lost; the report is not
+        return None
     if outcome.report is not None:
         if page.source_page and not outcome.report.source_page:
             outcome.report.source_page = page.source_page
@@ -97,6 +144,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--db", default=None, help="the reports database (default: REPORTS_DB)")
     parser.add_argument(
+        "--drop-worse",
+        action="store_true",
+        help="let a reading with fewer table cells replace a stored report",
+    )
+    parser.add_argument(
         "--kind",
         action="append",
         dest="kinds",
@@ -104,20 +156,28 @@ def main(argv: list[str] | None = None) -> int:
         help="only pages of this kind (repeatable; default: all)",
     )
     args = parser.parse_args(argv)
+    db = args.db or _default_db()
     try:
-        store = open_store(args.db or _default_db(), create=False)
+        open_store(db, create=False).close()
     except DatabaseError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_DATABASE
-    try:
-        before = store.counts()
-        counts = reparse(store, args.kinds)
-        after = store.counts()
-    finally:
-        store.close()
+    # The writers' lock, waited for: never beside a crawl of the same database.
+    with RunLock(lock_path_for(db), db):
+        store = ReportStore(db)
+        try:
+            before = store.counts()
+            counts = reparse(store, args.kinds, drop_worse=args.drop_worse)
+            after = store.counts()
+        finally:
+            store.close()
     print(
         f"pages re-parsed: {counts['pages']}  reports: {counts['reports']}  "
         f"not reports: {counts['not_reports']}  reports removed: {counts['removed']}"
+    )
+    print(
+        f"kept the better stored report: {counts['kept_better']}  "
+        f"too large: {counts['too_large']}  too slow: {counts['too_slow']}"
     )
     formats = ", ".join(
         f"{k.split('/', 1)[1]}: {v}" for k, v in sorted(counts.items()) if k.startswith("format/")

@@ -8,8 +8,8 @@ summary (run_summary) and Scrapy's stats.
 A site "failed entirely" when none of its requests brought back a 2xx response (a
 304 answered from storage counts as fetched). A run fails when it could not start (an
 unknown site, see "run/error"), a site failed entirely, nothing at all was fetched, the
-database refused a write, or no report link was found while a column's list was
-filled by a script the site's options do not cover.
+database refused an item (STORE_ERRORS), or no report link was found while a column's
+list was filled by a script the site's options do not cover.
 
 The exit status of `scrapy crawl` (crawler/commands/crawl.py) and crawler.nightly
 follows from the run's status (exit_code), documented in README.md.
@@ -21,6 +21,8 @@ import logging
 
 from scrapy import signals
 
+from crawler.failures import STORE_ERRORS
+from output.lock import RunLock, lock_path_for
 from output.store import ReportStore
 
 logger = logging.getLogger(__name__)
@@ -28,7 +30,6 @@ logger = logging.getLogger(__name__)
 FETCHED_PREFIX = "run/fetched/"  # + site name: 2xx responses of that site
 ERROR_STAT = "run/error"  # set by the spider when the crawl cannot start (unknown site)
 SCRIPT_LISTS_STAT = "list/script_lists_not_read"  # lists a site's options do not cover
-STORE_ERRORS_STAT = "store/errors"  # batches the database refused
 
 EXIT_OK, EXIT_FAILED, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_LOCKED = 0, 1, 2, 3, 75
 EXIT_CODES = {"ok": EXIT_OK, "failed": EXIT_FAILED, "interrupted": EXIT_INTERRUPTED}
@@ -50,18 +51,20 @@ def run_summary(stats: dict, sites: list[str], reason: str) -> dict:
     }
     dead = [site for site, count in fetched.items() if count == 0]
     script_lists = int(stats.get(SCRIPT_LISTS_STAT, 0))
+    store_errors = int(stats.get(STORE_ERRORS, 0))
     if stats.get(ERROR_STAT):
         status, detail = "failed", str(stats[ERROR_STAT])
     elif reason == "shutdown":
         status, detail = "interrupted", "stopped by a signal before the end"
+    elif store_errors:
+        status = "failed"
+        detail = f"storage errors: {store_errors} items not stored (see the failures table)"
     elif not sites:
         status, detail = "failed", "no site to crawl"
     elif summary["pages_fetched"] == 0:
         status, detail = "failed", "fetched nothing"
     elif dead:
         status, detail = "failed", "site failed entirely: " + ", ".join(sorted(dead))
-    elif stats.get(STORE_ERRORS_STAT):
-        status, detail = "failed", f"the database refused {stats[STORE_ERRORS_STAT]} write(s)"
     elif script_lists and not stats.get("list/report_links"):
         status, detail = "failed", "no report link: the list is filled by a script (see above)"
     elif reason not in COMPLETE:
@@ -85,6 +88,9 @@ class RunRecorder:
         self.crawler = crawler
         self.path = crawler.settings.get("REPORTS_DB")
         self.run_id: int | None = None
+        self.lock: RunLock | None = None
+        if not crawler.settings.getbool("RUN_LOCK_HELD"):
+            self.lock = _wait_for_lock(self.path)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.response_received, signal=signals.response_received)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -107,8 +113,14 @@ class RunRecorder:
             self.crawler.stats.inc_value(FETCHED_PREFIX + site)
 
     def spider_closed(self, spider, reason: str) -> None:
-        if self.run_id is None:
-            return
+        try:
+            if self.run_id is not None:
+                self._finish(spider, reason)
+        finally:
+            if self.lock is not None:
+                self.lock.release()
+
+    def _finish(self, spider, reason: str) -> None:
         stats = self.crawler.stats.get_stats()
         summary = run_summary(stats, list(getattr(spider, "sites", {}) or {}), reason)
         self.crawler.stats.set_value("run/status", summary["status"])
@@ -119,3 +131,13 @@ class RunRecorder:
         finally:
             store.close()
         logger.info("run %s: %s (%s)", self.run_id, summary["status"], summary["detail"])
+
+
+def _wait_for_lock(database: str) -> RunLock:
+    """The database's writers' lock (output/lock.py), waited for: a plain `scrapy crawl`
+    never writes beside a nightly run. nightly takes it itself (RUN_LOCK_HELD)."""
+    lock = RunLock(lock_path_for(database), database)
+    if not lock.acquire():
+        logger.warning("waiting for run pid %s to release %s", lock.holder, lock.path)
+        lock.acquire(wait=True)
+    return lock

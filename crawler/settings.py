@@ -58,6 +58,20 @@ ATTACHMENT_FETCH_EXTENSIONS = ["pdf", "doc", "docx", "wps"]
 # hash and a sanitised extension (crawler/files.py); None keeps them in the database only.
 ATTACHMENTS_DIR = None
 
+# Documents are parsed in worker processes (crawler/worker.py), each under a memory and
+# a time limit; one past it is recorded as "too large" or "too slow" and the crawl goes on.
+PARSE_WORKERS = 0  # 0: one per core
+PARSE_MEMORY_MB = 1024  # address space of a worker (RLIMIT_AS), interpreter included
+PARSE_TIMEOUT = 120  # CPU seconds for any document ...
+PARSE_TIMEOUT_PER_PAGE = 5  # ... and this many more per PDF page (OCR of scans) ...
+PARSE_TIMEOUT_MAX = 1800  # ... up to this
+
+# Fan-out caps (crawler/caps.py): each hit is counted (caps/*), logged and recorded.
+MAX_COLUMNS_PER_SITE = 20  # report columns taken from a site's home pages
+MAX_REPORT_LINKS_PER_PAGE = 200  # report links taken from one list page
+MAX_ATTACHMENTS_PER_PAGE = 10  # attachments fetched from one report page
+MAX_REQUESTS_PER_SITE = 5000  # requests for one site in one run, start URLs aside
+
 ITEM_PIPELINES = {
     "crawler.pipelines.ReportProvenancePipeline": 100,
     "crawler.pipelines.KeepBetterReportPipeline": 150,  # a broken response never wins
@@ -69,6 +83,7 @@ ITEM_PIPELINES = {
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ConditionalGetMiddleware": 910,
     "crawler.middlewares.RedirectGuardMiddleware": 650,
+    "crawler.middlewares.CompressedBodyGuardMiddleware": 600,  # before decompression (590)
     "crawler.middlewares.ResponseGuardMiddleware": 560,
     "crawler.middlewares.RetryAfterMiddleware": 555,
 }

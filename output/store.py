@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import sqlite3
+import time
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -28,7 +30,9 @@ from urllib.parse import quote
 
 from sqlite_utils import Database
 
+from output.urls import canonical_url
 from parsers.model import ParseOutcome, Report
+from parsers.normalize import encodable
 
 # Numbered migrations: append, never edit one that has shipped.
 MIGRATIONS: list[tuple[int, str, str]] = [
@@ -152,8 +156,9 @@ RUN_SUMMARY_COLUMNS = (
 
 
 def report_id(url: str) -> str:
-    """The reports.id of a URL: the first 16 hex digits of its SHA-1."""
-    return hashlib.sha1(url.encode("utf-8")).hexdigest()[:16]
+    """The reports.id of a URL: the first 16 hex digits of the SHA-1 of its canonical
+    form (output.urls: a fresh ?sid= or timestamp does not make another report)."""
+    return hashlib.sha1(encodable(canonical_url(url)).encode("utf-8")).hexdigest()[:16]
 
 
 def content_hash(body: bytes) -> str:
@@ -180,10 +185,15 @@ class ReportStore:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         # check_same_thread=False: Scrapy may call pipelines from a thread-pool callback.
-        self.db = Database(sqlite3.connect(self.path, timeout=30, check_same_thread=False))
+        # isolation_level=None: no implicit transactions; every write transaction is
+        # opened by transaction() with BEGIN IMMEDIATE (one writer, waited for).
+        connection = sqlite3.connect(
+            self.path, timeout=30, check_same_thread=False, isolation_level=None
+        )
+        self.db = Database(connection)
         self.db.execute("PRAGMA busy_timeout = 30000")
         if self.path != ":memory:":
-            self.db.enable_wal()
+            _retry_locked(self.db.enable_wal)
         if migrate:
             self.migrate()
 
@@ -192,31 +202,54 @@ class ReportStore:
 
     @contextmanager
     def transaction(self) -> Iterator[Database]:
-        """One transaction; nested calls become savepoints of the outer one."""
-        with self.db.atomic():
+        """One write transaction, BEGIN IMMEDIATE: the write lock is taken up front (and
+        waited for, then retried), so that a transaction never fails half-way because
+        another process wrote first. Nested calls become savepoints of the outer one."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            with self.db.atomic():
+                yield self.db
+            return
+        _retry_locked(conn.execute, "BEGIN IMMEDIATE")
+        try:
             yield self.db
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        try:
+            _retry_locked(conn.execute, "COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
 
     # --- schema -------------------------------------------------------------------------------
 
     def migrate(self) -> list[int]:
-        """Apply pending migrations; returns the versions applied (none on a second call)."""
-        self.db.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations "
-            "(version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)"
-        )
-        done = {row[0] for row in self.db.execute("SELECT version FROM schema_migrations")}
-        applied = []
-        for version, name, sql in MIGRATIONS:
-            if version in done:
-                continue
-            with self.transaction():
+        """Apply pending migrations; returns the versions applied (none on a second call).
+
+        All in one transaction that holds the write lock and reads the applied versions
+        inside it: two processes opening a new database at once apply each migration
+        once (the second finds them done), never half of one.
+        """
+        with self.transaction():
+            self.db.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations "
+                "(version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)"
+            )
+            done = {row[0] for row in self.db.execute("SELECT version FROM schema_migrations")}
+            applied = []
+            for version, name, sql in MIGRATIONS:
+                if version in done:
+                    continue
                 for statement in _statements(sql):
                     self.db.execute(statement)
                 self.db.execute(
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                     [version, name, now()],
                 )
-            applied.append(version)
+                applied.append(version)
         return applied
 
     # --- reports ------------------------------------------------------------------------------
@@ -249,6 +282,9 @@ class ReportStore:
         """Upsert one report with its cells and checks; True when it was not stored before."""
         rid = report_id(url)
         new = self.db.execute("SELECT 1 FROM reports WHERE id = ?", [rid]).fetchone() is None
+        # A parser listing a key twice would break the primary key: the last one wins.
+        cells = {cell.key: cell for cell in report.cells}
+        values = {key: _storable(key, cell, report.warnings) for key, cell in cells.items()}
         self.db.execute(
             """
             INSERT INTO reports (id, url, title, organ, year, published, format, body_text,
@@ -261,34 +297,34 @@ class ReportStore:
                 encoding = excluded.encoding, sections_json = excluded.sections_json,
                 warnings_json = excluded.warnings_json, parsed_at = excluded.parsed_at
             """,
-            [
-                rid,
-                url,
-                report.title,
-                report.organ,
-                report.year,
-                report.published,
-                report.format,
-                report.body_text,
-                report.source_page,
-                report.encoding or encoding,
-                json.dumps(report.sections, ensure_ascii=False),
-                json.dumps(report.warnings, ensure_ascii=False),
-                now(),
-            ],
+            _clean(
+                [
+                    rid,
+                    url,
+                    report.title,
+                    report.organ,
+                    report.year,
+                    report.published,
+                    report.format,
+                    report.body_text,
+                    report.source_page,
+                    report.encoding or encoding,
+                    json.dumps(report.sections, ensure_ascii=False),
+                    json.dumps(report.warnings, ensure_ascii=False),
+                    now(),
+                ]
+            ),
         )
         self.db.execute("DELETE FROM report_cells WHERE report_id = ?", [rid])
         self.db.execute("DELETE FROM report_checks WHERE report_id = ?", [rid])
-        # A parser listing a key twice would break the primary key: the last one wins.
-        cells = {cell.key: cell for cell in report.cells}
         self.db.conn.executemany(
             "INSERT INTO report_cells (report_id, key, value, raw) VALUES (?, ?, ?, ?)",
-            [(rid, c.key, c.value, c.raw) for c in cells.values()],
+            [_clean([rid, c.key, values[c.key], c.raw]) for c in cells.values()],
         )
         checks = {check.name: check for check in report.checks}
         self.db.conn.executemany(
             "INSERT INTO report_checks (report_id, name, ok, detail) VALUES (?, ?, ?, ?)",
-            [(rid, c.name, int(bool(c.ok)), c.detail) for c in checks.values()],
+            [_clean([rid, c.name, int(bool(c.ok)), c.detail]) for c in checks.values()],
         )
         return new
 
@@ -333,20 +369,22 @@ class ReportStore:
                     site = COALESCE(excluded.site, pages.site),
                     etag = excluded.etag, last_modified = excluded.last_modified
                 """,
-                [
-                    url,
-                    status,
-                    now(),
-                    digest,
-                    content_type,
-                    encoding,
-                    zlib.compress(body, 6),
-                    kind,
-                    parse_result,
-                    site,
-                    etag,
-                    last_modified,
-                ],
+                _clean(
+                    [
+                        url,
+                        status,
+                        now(),
+                        digest,
+                        content_type,
+                        encoding,
+                        zlib.compress(body, 6),
+                        kind,
+                        parse_result,
+                        site,
+                        etag,
+                        last_modified,
+                    ]
+                ),
             )
             self.db.execute("DELETE FROM failures WHERE url = ?", [url])
         return changed
@@ -446,7 +484,7 @@ class ReportStore:
             ON CONFLICT(page_url, attachment_url) DO UPDATE SET
                 status = excluded.status, updated_at = excluded.updated_at
             """,
-            [page_url, attachment_url, status, now()],
+            _clean([page_url, attachment_url, status, now()]),
         )
 
     def set_attachment_status(self, attachment_url: str, status: str) -> None:
@@ -472,7 +510,7 @@ class ReportStore:
             ON CONFLICT(url) DO UPDATE SET title = excluded.title, reason = excluded.reason,
                 page_url = excluded.page_url, at = excluded.at
             """,
-            [url, title, reason, page_url, now()],
+            _clean([url, title, reason, page_url, now()]),
         )
 
     def save_failure(self, url: str, reason: str, detail: str = "") -> None:
@@ -482,7 +520,7 @@ class ReportStore:
             ON CONFLICT(url) DO UPDATE SET reason = excluded.reason, detail = excluded.detail,
                 at = excluded.at
             """,
-            [url, reason, detail, now()],
+            _clean([url, reason, detail, now()]),
         )
 
     # --- runs ---------------------------------------------------------------------------------
@@ -664,6 +702,50 @@ def _read_schema(file: Path) -> tuple[set[str], list[int]]:
     except sqlite3.Error as error:
         raise DatabaseError(f"{file}: damaged or not an SQLite database ({error})") from error
     return tables, versions
+
+
+SQLITE_INTEGERS = range(-(2**63), 2**63)
+
+
+def _storable(key: str, cell, warnings: list[str]):
+    """A cell's value as SQLite can hold it: an integer beyond 64 bits or a number that
+    is not finite becomes NULL, with a warning on the report (its raw text is kept)."""
+    value = cell.value
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int) and value not in SQLITE_INTEGERS:
+        warnings.append(f"{key}: {cell.raw[:40]!r} is out of range; stored as NULL")
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        warnings.append(f"{key}: {cell.raw[:40]!r} is not a finite number; stored as NULL")
+        return None
+    return value
+
+
+def _clean(values: list) -> list:
+    """Parameters with every text made encodable (lone surrogates replaced)."""
+    return [encodable(v) if isinstance(v, str) else v for v in values]
+
+
+LOCK_RETRIES = 20  # on top of busy_timeout's 30 s wait each: ten minutes and more in all
+
+
+def _retry_locked(function, *args):
+    """function(*args), tried again while SQLite says the database is locked or busy.
+
+    busy_timeout already waits for the lock; this covers what it does not (a WAL
+    checkpoint or a journal-mode change holding the file), so that another process
+    writing never turns into a lost write here.
+    """
+    for attempt in range(LOCK_RETRIES):
+        try:
+            return function(*args)
+        except sqlite3.OperationalError as error:
+            message = str(error).lower()
+            if ("locked" not in message and "busy" not in message) or attempt + 1 == LOCK_RETRIES:
+                raise
+            time.sleep(min(0.05 * 2**attempt, 2.0))
+    return None
 
 
 def _json(value) -> str:

@@ -80,21 +80,33 @@ def main(argv: list[str] | None = None) -> int:
         printed.append(outcome_as_dict(path, outcome))
 
     if store is not None:
+        import sqlite3
+
+        from output.lock import RunLock, lock_path_for
+
+        stored = scanned = 0
         try:
-            with store.transaction():
-                store.save_outcomes(outcomes)
+            with RunLock(lock_path_for(args.db), args.db):  # never beside a crawl's writes
+                for outcome in outcomes:  # one at a time: a refused report loses no other
+                    try:
+                        store.save_outcomes([outcome])
+                        stored += 1
+                    except (sqlite3.Error, ValueError, OverflowError) as error:
+                        print(f"error: {outcome.url}: not stored: {error}", file=sys.stderr)
+                        failed += 1
                 for path, content, outcome in unread:
                     if outcome.reading_problem == "scanned":
                         # Kept with its reason, like the crawler keeps a scanned attachment,
                         # so that a later reader (OCR, crawler.reparse) finds it.
-                        store.save_page(
-                            path, None, content, None, None, "attachment", outcome.reason
-                        )
+                        with store.transaction():
+                            store.save_page(
+                                path, None, content, None, None, "attachment", outcome.reason
+                            )
+                        scanned += 1
         finally:
             store.close()
-        scanned = sum(1 for *_, outcome in unread if outcome.reading_problem == "scanned")
         print(
-            f"stored {len(outcomes)} report(s) and {scanned} scanned document(s) in {args.db}",
+            f"stored {stored} report(s) and {scanned} scanned document(s) in {args.db}",
             file=sys.stderr,
         )
     if not args.quiet:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from parsers.bounds import check_docx, scan_pdf
 from parsers.model import Block, Document, Paragraph, Table
 
 MAX_BYTES = 50 * 1024 * 1024
@@ -34,12 +35,12 @@ _OLE2_NOT_WORD = {".xls", ".ppt", ".et", ".dps", ".msg"}
 # that PDF justification leaves between characters carry no meaning.
 _CJK = "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _CJK_PUNCT = "\u3000-\u303f\uff00-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
-# Spaces between CJK characters, or beside CJK punctuation, come from justified PDF lines.
-_SPACE_BETWEEN_CJK = re.compile(
-    f"(?<=[{_CJK}])[ \\t\u00a0]+(?=[{_CJK}])"
-    f"|(?<=[{_CJK_PUNCT}])[ \\t\u00a0]+|[ \\t\u00a0]+(?=[{_CJK_PUNCT}])"
-)
-_SPACE_BESIDE_CJK = re.compile(f"(?<=[{_CJK}])\\s+|\\s+(?=[{_CJK}])")
+_CJK_CHAR = re.compile(f"[{_CJK}]")
+_CJK_PUNCT_CHAR = re.compile(f"[{_CJK_PUNCT}]")
+# Runs of spaces are matched whole and judged by their neighbours in a function: a
+# lookahead after a `+` run rescans the run from every start, quadratic on long runs.
+_SPACE_RUN = re.compile("[ \\t\u00a0]+")
+_WHITESPACE_RUN = re.compile(r"\s+")
 _NUMERIC_CELL = re.compile(r"^[\d\s.,%]+$")
 
 _DASHES = "-\u2010-\u2015\u2212\ufe58\ufe63\uff0d~\uff5e_\u00b7"
@@ -75,9 +76,31 @@ def _join_broken(left: str, right: str) -> str:
     return left + right
 
 
+def _neighbours(match: re.Match) -> tuple[str, str]:
+    text, start, end = match.string, match.start(), match.end()
+    return (text[start - 1] if start else ""), (text[end] if end < len(text) else "")
+
+
+def _drop_between_cjk(match: re.Match) -> str:
+    """Spaces between CJK characters, or beside CJK punctuation: justified PDF lines."""
+    before, after = _neighbours(match)
+    cjk = bool(before and after and _CJK_CHAR.match(before) and _CJK_CHAR.match(after))
+    punct = any(c and _CJK_PUNCT_CHAR.match(c) for c in (before, after))
+    return "" if cjk or punct else match.group()
+
+
+def _drop_beside_cjk(match: re.Match) -> str:
+    before, after = _neighbours(match)
+    return "" if any(c and _CJK_CHAR.match(c) for c in (before, after)) else match.group()
+
+
+def _space_beside_cjk(text: str) -> str:
+    return _WHITESPACE_RUN.sub(_drop_beside_cjk, text)
+
+
 def _tidy_line(text: str) -> str:
     text = text.replace("\u200b", "").replace("\ufeff", "")
-    text = _SPACE_BETWEEN_CJK.sub("", text)
+    text = _SPACE_RUN.sub(_drop_between_cjk, text)
     return re.sub(r"[ \t\u00a0\u3000]+", " ", text).strip()
 
 
@@ -90,7 +113,7 @@ def clean_cell(text: str | None) -> str:
     for piece in pieces:
         if piece:
             joined = _join_broken(joined, piece)
-    joined = _SPACE_BESIDE_CJK.sub("", joined)
+    joined = _space_beside_cjk(joined)
     if _NUMERIC_CELL.match(joined):
         # A number cell narrower than its number wraps it or spreads its digits.
         joined = re.sub(r"\s+", "", joined)
@@ -111,7 +134,7 @@ def _title_from_lines(lines: list[str]) -> str | None:
     for line in lines[:_TITLE_SEARCH_LINES]:
         line = line.strip()
         if line and _TITLE_WORDS.search(line):
-            return _SPACE_BESIDE_CJK.sub("", line)
+            return _space_beside_cjk(line)
     return None
 
 
@@ -206,6 +229,9 @@ def extract_pdf(data: bytes) -> Document:
         import pdfplumber
     except ImportError:  # pragma: no cover - a broken install is a problem, not a crash
         return _problem("cannot read PDF: pdfplumber is not installed")
+    too_large = scan_pdf(data).problem
+    if too_large:
+        return _problem(too_large)
     # pdfminer reports every odd object it meets; the outcome is what matters here.
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
     try:
@@ -421,7 +447,7 @@ def _pdf_title(lines: list[_Line], items: list[_Line | _PdfTable]) -> str | None
     text = ""
     for line in head_lines[start : end + 1]:
         text = _join_broken(text, line.text)
-    return _SPACE_BESIDE_CJK.sub("", text) or None
+    return _space_beside_cjk(text) or None
 
 
 def _assemble(items: list[_Line | _PdfTable], lines: list[_Line]) -> list[Block]:
@@ -498,6 +524,9 @@ def extract_docx(data: bytes) -> Document:
         from docx.text.paragraph import Paragraph as DocxParagraph
     except ImportError:  # pragma: no cover
         return _problem("cannot read DOCX: python-docx is not installed")
+    too_large = check_docx(data)
+    if too_large:
+        return _problem(too_large)
     try:
         document = docx.Document(io.BytesIO(data))
         blocks: list[Block] = []

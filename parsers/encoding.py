@@ -63,6 +63,9 @@ def decode_bytes(body: bytes, declared: str | None = None) -> tuple[str, str]:
         # A few stray bytes in a UTF-8 page (a truncated multi-byte character, junk
         # from a CMS) must not turn the whole page into GB18030 mojibake.
         return body.decode("utf-8", "replace"), "utf-8"
+    mixed = _decode_mixed(body)
+    if mixed is not None:
+        return mixed, MIXED
     candidates = [normalise_codec(declared), normalise_codec(meta_charset(body))]
     for codec in candidates:
         if codec and _decodes(body, codec):
@@ -72,6 +75,36 @@ def decode_bytes(body: bytes, declared: str | None = None) -> tuple[str, str]:
             return body.decode(codec), codec
     guessed = _guess(body) or "gb18030"
     return body.decode(guessed, "replace"), guessed
+
+
+MIXED = "utf-8+gb18030"  # the codec name of a page decoded line by line
+_CJK_CHAR = re.compile("[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+def _decode_mixed(body: bytes) -> str | None:
+    """A page whose template is UTF-8 and whose content is GBK (or the reverse), decoded
+    line by line; None when it is not such a page.
+
+    A line is UTF-8 when it decodes as UTF-8 into Chinese: GBK bytes that happen to be
+    valid UTF-8 come out as Latin, Hebrew or Arabic letters, not as CJK.
+    """
+    lines = body.split(b"\n")
+    texts, utf8, other = [], 0, 0
+    for line in lines:
+        text = None
+        if not line.isascii():
+            try:
+                text = line.decode("utf-8")
+            except UnicodeDecodeError:
+                text = None
+            wide = [char for char in text or "" if ord(char) > 0x7F]
+            if text is not None and sum(1 for c in wide if _CJK_CHAR.match(c)) * 2 > len(wide):
+                utf8 += 1
+            else:
+                text = line.decode("gb18030", "replace")
+                other += 1
+        texts.append(text if text is not None else line.decode("ascii"))
+    return "\n".join(texts) if utf8 and other else None
 
 
 def _guess(body: bytes) -> str | None:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
+from decimal import Decimal
 from functools import lru_cache
 
 _SPACE = re.compile(r"\s+")
 # Cells that are present but hold no number.
 _NOT_A_NUMBER = {"", "/", "-", "—", "——", "－", "\\", "无", "空", "×", "…", "--", "---"}
+# ASCII digits only, after NFKC has folded full-width ones: Python's \d would also read
+# Arabic-Indic and other scripts' digits.
 _NUMBER = re.compile(
-    r"^(?P<sign>[+\-])?(?P<num>\d+(?:\.\d+)?)(?P<unit>万元|元|件|条|个|项|次|人次|宗)?$"
+    r"^(?P<sign>[+\-])?(?P<num>[0-9]+(?:\.[0-9]+)?)(?P<unit>万元|元|件|条|个|项|次|人次|宗)?$"
 )
+_FULL_WIDTH_DIGITS = "０１２３４５６７８９"
 
 
 def nfkc(text: str) -> str:
@@ -34,8 +39,16 @@ def tidy(text: str) -> str:
 
 
 def _number_text(raw: str) -> str:
-    text = squash(raw).replace(",", "").replace("−", "-").replace("＋", "+")
-    return text
+    """A cell's text in the form numbers are read from; "" ⇒ never a number.
+
+    Only ASCII and full-width digits count: NFKC would turn superscripts (8²¹) and
+    circled digits into ASCII ones, so any other numeric character makes the cell text.
+    """
+    if not raw.isascii() and any(
+        c.isdigit() and not c.isascii() and c not in _FULL_WIDTH_DIGITS for c in raw
+    ):
+        return "\x00"
+    return squash(raw).replace(",", "").replace("−", "-").replace("＋", "+")
 
 
 @lru_cache(maxsize=8192)  # tables repeat the same few cell texts ("0", "") thousands of times
@@ -54,16 +67,34 @@ def parse_value(raw: str, unit: str = "count") -> int | float | None:
 
     ``unit`` is "count" or "10k_yuan" (万元). Amounts written in 元 are
     converted to 万元; signs of 本年增/减 cells are kept.
+    Integers are read exactly (no float on the way); a decimal too large for a float
+    is None. Whether a value fits the database is the store's question.
     """
     text = _number_text(raw)
     match = _NUMBER.match(text)
     if not match:
         return None
-    number = float(match["num"])
+    num = match["num"]
+    if "." not in num and match["unit"] != "元" and len(num) < 30:  # the common case, fast
+        whole = -int(num) if match["sign"] == "-" else int(num)
+        return whole if unit == "count" else float(whole)
+    number = Decimal(num)
     if match["sign"] == "-":
         number = -number
     if match["unit"] == "元":
         number = number / 10000
-    if unit == "count" and number == int(number) and match["unit"] != "元":
+    if unit == "count" and match["unit"] != "元" and number == number.to_integral_value():
         return int(number)
-    return round(number, 6)
+    value = round(float(number), 6)
+    return value if math.isfinite(value) else None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def encodable(text: str) -> str:
+    """Text that UTF-8 can encode: surrogate pairs joined, lone surrogates (from JSON
+    escapes such as \\ud800) replaced by U+FFFD. Other text is returned as it is."""
+    if not _SURROGATE.search(text):
+        return text
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")

@@ -18,8 +18,11 @@ from parsers.normalize import is_blank, is_value_text
 LABEL, VALUE, ROW_END = "label", "value", "row_end"
 # A run of adjacent pipes closing a line pads a row to the table's width.
 _PADDING = re.compile(r"\s*\|{2,}\s*$")
-# Borderless tables (text extracted from PDFs) print a row as "label 3 0 0 3".
-_NUMBER_RUN = re.compile(r"^(?P<label>.*?)(?P<numbers>(?:\s+[+\-]?\d[\d,]*(?:\.\d+)?)+)$")
+# Borderless tables (text extracted from PDFs) print a row as "label 3 0 0 3": the
+# label, then whitespace-separated numbers. Read word by word from the end, in linear
+# time (one regex over the whole line backtracks quadratically on "1 1 1 … x").
+_NUMBER_WORD = re.compile(r"[+\-]?[0-9０-９][0-9０-９,]*(?:\.[0-9０-９]+)?")
+_WORD = re.compile(r"\S+")
 
 
 @dataclass(frozen=True)
@@ -78,11 +81,14 @@ def tokens_from_lines(lines: list[str]) -> list[Token]:
 
 def _split_trailing_numbers(line: str) -> list[Token]:
     """A line of a borderless table: its label, then one token per number."""
-    match = _NUMBER_RUN.match(" " + line)
-    if not match:
+    words = list(_WORD.finditer(line))
+    first = len(words)
+    while first and _NUMBER_WORD.fullmatch(words[first - 1].group()):
+        first -= 1
+    if first == len(words):
         return [cell_token(line)]
-    label = match["label"].strip()
+    label = line[: words[first].start()].strip()
     if label and (label[-1].isdigit() or label.endswith(("年", "第", "共"))):
         return [cell_token(line)]  # a sentence or date that happens to end in digits
-    numbers = [Token(VALUE, number) for number in match["numbers"].split()]
+    numbers = [Token(VALUE, word.group()) for word in words[first:]]
     return ([cell_token(label)] if label else []) + numbers

@@ -14,8 +14,12 @@ Kinds:
   slow          send the page in small pieces over `seconds`
   reset         close the connection with a TCP RST, before any response
   truncated     Content-Length larger than the body sent, then close
+  cut-no-length no Content-Length, `fraction` of the body sent, then close
+  unframed      no Content-Length, the whole body, then close (HTTP/1.0 style)
+  gzip-cut      Content-Encoding: gzip, `fraction` of the gzip stream, honest length
   redirect-loop /a -> /a?loop=1 -> /a
   redirect-offsite  302 to the same path on 127.0.0.2 (another host, still loopback)
+  redirect      302 to `location`
   octet-stream  the page with Content-Type: application/octet-stream
   huge          `size` bytes (50 MB by default), generated as it is sent
   empty         200 with an empty body
@@ -67,6 +71,8 @@ class Fault:
     size: int = 50 << 20  # huge
     declare_length: bool = True  # huge: send Content-Length (else stream until closed)
     filename: str = ""  # disposition: the Content-Disposition file name to send
+    fraction: float = 0.6  # cut-no-length, gzip-cut: how much of the body is sent
+    location: str = ""  # redirect: where to
 
     @classmethod
     def http(cls, status: int, retry_after: float | str | None = None, times: int | None = None):
@@ -323,6 +329,33 @@ class FaultHandler(BaseHTTPRequestHandler):
         self._send(200, body[: len(body) // 2], length=len(body))
         self.close_connection = True
 
+    def _fault_cut_no_length(self, fault: Fault, path: str, query: str) -> None:
+        body = self._body(path)
+        self._send_unframed(body[: int(len(body) * fault.fraction)])
+
+    def _fault_unframed(self, fault: Fault, path: str, query: str) -> None:
+        self._send_unframed(self._body(path))
+
+    def _fault_gzip_cut(self, fault: Fault, path: str, query: str) -> None:
+        import gzip
+
+        packed = gzip.compress(self._body(path))
+        cut = packed[: int(len(packed) * fault.fraction)]
+        self._send(200, cut, headers={"Content-Encoding": "gzip"})
+
+    def _body(self, path: str) -> bytes:
+        target = self._file(path)
+        return target.read_bytes() if target else b"<html><body>" + b"x" * 4000
+
+    def _send_unframed(self, body: bytes) -> None:
+        """A body delimited only by closing the connection."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(body)
+        self.close_connection = True
+
     def _fault_redirect_loop(self, fault: Fault, path: str, query: str) -> None:
         location = path if query else path + "?loop=1"
         self._send(302, b"", headers={"Location": location})
@@ -331,6 +364,9 @@ class FaultHandler(BaseHTTPRequestHandler):
         # Another host for Scrapy's offsite rule, still the loopback range if ever fetched.
         location = f"http://127.0.0.2:{self.fault_server.port}{path}"
         self._send(302, b"", headers={"Location": location})
+
+    def _fault_redirect(self, fault: Fault, path: str, query: str) -> None:
+        self._send(302, b"", headers={"Location": fault.location})
 
     def _fault_octet_stream(self, fault: Fault, path: str, query: str) -> None:
         self._serve_file(path, content_type="application/octet-stream")

@@ -132,3 +132,27 @@ def test_good_report_is_not_overwritten_by_broken_response(site, tmp_path):
     crawl(db, server)
     assert failure_reasons(db) == {}
     assert cells_by_report(db) == good_cells
+
+
+def test_start_url_report_is_not_overwritten_by_a_maintenance_page(site, tmp_path):
+    """A start URL that is a report page keeps its report and body when it later serves
+    a maintenance page; reparse then still finds the good body (issue 10)."""
+    root, server = site
+    db = tmp_path / "start.db"
+    start = f"{server.base_url}/r/a.html"
+    result = run_nightly(db, "-a", f"start_url={start}", "-s", "ATTACHMENTS_POLICY=never")
+    assert result.returncode == 0, result.stderr[-3000:]
+    good_cells, good_hashes = cells_by_report(db), hashes(db)
+    assert good_cells["a.html"] >= 198
+
+    maintenance = "<html><body><h1>系统维护中，请稍后访问</h1></body></html>"
+    rewrite(root / "r" / "a.html", maintenance.encode())
+    result = run_nightly(db, "-a", f"start_url={start}", "-s", "ATTACHMENTS_POLICY=never")
+    assert cells_by_report(db) == good_cells
+    assert hashes(db)["a.html"] == good_hashes["a.html"]
+    assert failure_reasons(db)["a.html"] == "worse parse kept old"
+
+    from crawler.reparse import main
+
+    assert main(["--db", str(db)]) == 0
+    assert cells_by_report(db) == good_cells

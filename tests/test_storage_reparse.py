@@ -71,3 +71,25 @@ def test_reparse_cli_prints_counts(tmp_path, capsys):
     assert main(["--db", str(tmp_path / "cli.db"), "--kind", "report"]) == 0
     out = capsys.readouterr().out
     assert "pages re-parsed: 1" in out and "reports: 1" in out
+
+
+def test_reparse_keeps_a_report_with_cells_when_its_body_now_reads_worse(tmp_path):
+    store = fill(tmp_path / "keep.db")
+    reparse(store)
+    cells = store.report_cell_count(REPORT_URL)
+    assert cells and cells > 50
+    # The stored body replaced by a maintenance page (as a crawl once did).
+    store.save_page(
+        REPORT_URL,
+        200,
+        "<html><body>系统维护中</body></html>".encode(),
+        "text/html",
+        None,
+        "report",
+    )
+    counts = reparse(store, ["report"])
+    assert counts["kept_better"] == 1
+    assert store.report_cell_count(REPORT_URL) == cells
+    counts = reparse(store, ["report"], drop_worse=True)
+    assert store.report_cell_count(REPORT_URL) is None and counts["removed"] == 1
+    store.close()

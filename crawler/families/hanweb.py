@@ -32,7 +32,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 from lxml import etree
 
 from crawler.families.base import COLUMN, Fetch, ListStrategy, ListVisit, starts_a_column
-from crawler.links import Anchor, anchors, embedded_records, read_records
+from crawler.links import Anchor, anchors, embedded_records, enclosed, read_records
 
 PROXY_KIND = "hanweb-proxy"
 DEFAULT_PROXY_PATH = "/module/web/jpage/dataproxy.jsp"
@@ -55,8 +55,8 @@ FORM_FIELDS = {
 _PAGING_FIELDS = {"page", "startrecord", "endrecord", "perpage"}
 _JPAGE_SETTINGS = {"proxyUrl", "perPage", "totalRecord"}  # jpage_settings() keys, not fields
 
-_DATASTORE = re.compile(r"<datastore\b.*?</datastore\s*>", re.S | re.I)
-_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_DATASTORE_OPEN = re.compile(r"<datastore\b", re.I)
+_DATASTORE_CLOSE = re.compile(r"</datastore\s*>", re.I)
 _JS_OBJECT = re.compile(r"\b(ajaxParam|param_?\w*)\s*[:=]\s*\{([^{}]*)\}", re.I)
 _JS_PAIR = re.compile(r"""["']?(\w+)["']?\s*:\s*(?:'([^']*)'|"([^"]*)"|([\w./%-]+))""")
 _JS_VAR = re.compile(
@@ -168,8 +168,9 @@ def parse_datastore(text: str) -> Datastore | None:
 def parse_datastores(text: str) -> list[Datastore]:
     """Every <datastore> in text; a column page may hold several lists."""
     found = []
-    for match in _DATASTORE.finditer(text or ""):
-        source = _XML_DECLARATION.sub("", match.group(0))
+    text = text or ""
+    for start, end in enclosed(text, _DATASTORE_OPEN, _DATASTORE_CLOSE):
+        source = f"<datastore{text[start:end]}</datastore>"
         try:
             root = etree.fromstring(source.encode("utf-8"), _xml_parser())
         except etree.XMLSyntaxError:

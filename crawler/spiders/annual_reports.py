@@ -28,19 +28,15 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import FormRequest, Request, Response
+from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.python.failure import Failure
 
 from crawler import discovery
 from crawler.attachments import SAME_AS_PAGE, PageReport, attachment_status
+from crawler.caps import Caps, cap_reason
 from crawler.content import charset_of, looks_like_document
-from crawler.failures import reason_of
-from crawler.families import (
-    Fetch,
-    ListStrategy,
-    guess_family,
-    starts_a_column,
-    strategy_for,
-)
+from crawler.failures import URL_TOO_LONG, reason_of
+from crawler.families import Fetch, ListStrategy, guess_family, starts_a_column, strategy_for
 from crawler.items import (
     AttachmentItem,
     FailureItem,
@@ -58,8 +54,9 @@ from crawler.links import (
 )
 from crawler.registry import RegistryError, Site, load_registry, select_sites
 from crawler.runs import ERROR_STAT, SCRIPT_LISTS_STAT
+from crawler.worker import Limits, ParsePool, deferred_of, limit_reason
 from output.store import ReportStore, content_hash
-from parsers import parse_document
+from output.urls import canonical_url
 from parsers.encoding import decode_bytes
 from parsers.model import ParseOutcome
 
@@ -80,6 +77,10 @@ class SiteState:
     max_pages: int
     list_pages: int = 0
     requested_pages: set[str] = field(default_factory=set)
+    columns: int = 0  # report columns requested from home pages (Caps.columns)
+    requests: int = 0  # requests made beyond the start URLs (Caps.requests)
+    caps_hit: set[str] = field(default_factory=set)
+    last_cap: str = ""  # the reason of the last cap hit, for the link it dropped
     seen_items: set[str] = field(default_factory=set)
     capped: bool = False
     # An ad-hoc site whose family was guessed from its address: a discovered column's
@@ -128,6 +129,7 @@ class AnnualReportsSpider(scrapy.Spider):
         self.page_index: dict[str, tuple[str, str]] = {}
         self.attachment_index: dict[str, list[tuple[str, str]]] = {}
         self.allowed_domains: list[str] = []
+        self.pool: ParsePool | None = None
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -171,6 +173,8 @@ class AnnualReportsSpider(scrapy.Spider):
             for url in state.urls:
                 self._allow_host(url)
         self.attachment_policy = settings.get("ATTACHMENTS_POLICY", "always")
+        self.caps = Caps.from_settings(settings)
+        self.url_limit = settings.getint("URLLENGTH_LIMIT", 2083)
         self.fetch_extensions = {
             extension.lower()
             for extension in settings.getlist(
@@ -227,39 +231,63 @@ class AnnualReportsSpider(scrapy.Spider):
 
     # --- callbacks ----------------------------------------------------------------------------
 
-    def parse_entry(self, response: Response):
+    async def parse_entry(self, response: Response):
         """A start URL: a report page (store it) or a column page (read its links)."""
         state = self._state(response)
         self._learn_redirect(state, response)
         body, content_type = response.body, self._content_type(response)
         if looks_like_document(body, content_type, response.url):
-            yield from self._document(response, state, page_url=None)
+            async for item in self._document(response, state, page_url=None):
+                yield item
             return
         stored = self.page_index.get(response.url)
         if stored and stored[1] != "list" and self._unchanged(response.url, body):
-            yield from self._unchanged_page(response.url, state)
+            for item in self._unchanged_page(response.url, state):
+                yield item
             return
-        outcome = self._parse(response)
+        outcome = await self._parse(response)
+        if limit_reason(outcome):
+            for item in self._limit_hit(response, outcome, page_url=None):
+                yield item
+            return
         if outcome.report is not None:
-            yield from self._report_page(response, state, outcome)
+            for item in self._report_page(response, state, outcome):
+                yield item
             return
-        yield from self._list_page(response, state, entry=True)
+        if stored and stored[1] == "report":
+            # A start URL that held a report now reads as none (a maintenance page?):
+            # the outcome goes first, so that KeepBetterReportPipeline keeps the stored
+            # report and body rather than let this page replace them.
+            yield OutcomeItem(outcome, site=state.site.name)
+        for item in self._list_page(response, state, entry=True):
+            yield item
 
     def parse_list(self, response: Response):
         yield from self._list_page(response, self._state(response), entry=False)
 
-    def parse_report(self, response: Response):
+    async def parse_report(self, response: Response):
         """A page linked from a list as a report: parse it, follow its attachments."""
         state = self._state(response)
         if looks_like_document(response.body, self._content_type(response), response.url):
-            yield from self._document(response, state, response.meta.get("page_url"))
+            async for item in self._document(response, state, response.meta.get("page_url")):
+                yield item
         elif self._unchanged(response.url, response.body):
-            yield from self._unchanged_page(response.url, state)
+            for item in self._unchanged_page(response.url, state):
+                yield item
         else:
-            yield from self._report_page(response, state, outcome=None)
+            outcome = await self._parse(response)
+            items = (
+                self._limit_hit(response, outcome, response.meta.get("page_url"))
+                if limit_reason(outcome)
+                else self._report_page(response, state, outcome)
+            )
+            for item in items:
+                yield item
 
-    def parse_attachment(self, response: Response):
-        yield from self._document(response, self._state(response), response.meta.get("page_url"))
+    async def parse_attachment(self, response: Response):
+        page_url = response.meta.get("page_url")
+        async for item in self._document(response, self._state(response), page_url):
+            yield item
 
     # --- column discovery ---------------------------------------------------------------------
 
@@ -289,6 +317,10 @@ class AnnualReportsSpider(scrapy.Spider):
             key = page_key(column.url)
             if key in state.requested_pages:
                 continue
+            if not self._within(state, "columns", state.columns, self.caps.columns):
+                yield SkippedItem(column.url, column.label, state.last_cap, response.url)
+                continue
+            state.columns += 1
             state.requested_pages.add(key)
             state.list_pages += 1
             self.logger.info(
@@ -316,7 +348,7 @@ class AnnualReportsSpider(scrapy.Spider):
                 "site %s: no report column linked from %s", state.site.name, response.url
             )
 
-    def parse_discovered_column(self, response: Response):
+    async def parse_discovered_column(self, response: Response):
         """A page a home page linked as a report column: crawled as a start URL once it
         proves to be one (its name, its ColumnName meta, or report links)."""
         state = self._state(response)
@@ -336,7 +368,8 @@ class AnnualReportsSpider(scrapy.Spider):
             family = guess_family(response.url)
             if family != state.strategy.name:
                 state.strategy = strategy_for(family, state.site.options)
-        yield from self.parse_entry(response)
+        async for item in self.parse_entry(response):
+            yield item
 
     def on_error(self, failure: Failure):
         request = failure.request
@@ -369,12 +402,19 @@ class AnnualReportsSpider(scrapy.Spider):
             kind="list", site=state.site.name,
         )  # fmt: skip
 
-        new_items = [url for url in page.items if url not in state.seen_items]
-        state.seen_items.update(new_items)
+        new_items = []
+        for url in page.items:  # one report once, whatever ?sid= its link carries
+            key = canonical_url(url)
+            if key not in state.seen_items:
+                state.seen_items.add(key)
+                new_items.append(url)
         fresh = set(new_items)
         reports = [anchor for anchor in page.reports if anchor.url in fresh]
-        for anchor in reports:
+        for number, anchor in enumerate(reports):
             self._inc("list/report_links")
+            if not self._within(state, "report_links", number, self.caps.report_links):
+                yield SkippedItem(anchor.url, anchor.label, state.last_cap, response.url)
+                continue
             yield from self._report_link(response.url, state, anchor.url, anchor.label)
         skipped = [(anchor, why) for anchor, why in page.skipped if anchor.url in fresh]
         for anchor, why in skipped:
@@ -405,6 +445,13 @@ class AnnualReportsSpider(scrapy.Spider):
 
     def _report_link(self, list_url: str, state: SiteState, url: str, title: str):
         meta = {"site": state.site.name, "role": "report", "page_url": list_url, "title": title}
+        if len(url) > self.url_limit:  # Scrapy would drop the request without a word
+            self._inc(f"list/{URL_TOO_LONG}")
+            yield SkippedItem(url, title, URL_TOO_LONG, list_url)
+            return
+        if not self._spend(state):
+            yield SkippedItem(url, title, state.last_cap, list_url)
+            return
         if is_attachment_url(url):
             # A list item that is the file itself (…/2022年报告.pdf).
             meta["role"] = "attachment"
@@ -426,6 +473,8 @@ class AnnualReportsSpider(scrapy.Spider):
                     "site %s: list page cap (%d) reached", state.site.name, state.max_pages
                 )
             return None
+        if not self._spend(state):
+            return None
         state.list_pages += 1
         state.requested_pages.add(key)
         meta = {"site": state.site.name, "role": "list", "fetch": follow}
@@ -441,10 +490,8 @@ class AnnualReportsSpider(scrapy.Spider):
 
     # --- report pages and attachments ---------------------------------------------------------
 
-    def _report_page(self, response: Response, state: SiteState, outcome: ParseOutcome | None):
+    def _report_page(self, response: Response, state: SiteState, outcome: ParseOutcome):
         content_type = self._content_type(response)
-        if outcome is None:
-            outcome = self._parse(response)
         text, encoding = decode_bytes(response.body, charset_of(content_type))
         kind = "report" if outcome.report is not None else "other"
         self._inc(f"pages/{kind}")
@@ -471,15 +518,24 @@ class AnnualReportsSpider(scrapy.Spider):
         wanted = self.attachment_policy == "always" or (
             self.attachment_policy == "auto" and (page_report is None or not page_report.cells)
         )
+        fetched = 0
         for url in urls:
             if not same_site(url, state.urls):
                 status = "offsite"
             elif attachment_extension(url) not in self.fetch_extensions:
                 status = "not-fetched"
+            elif len(url) > self.url_limit:
+                status = URL_TOO_LONG
             elif not wanted:
                 status = "not-needed"
+            elif not (
+                self._within(state, "attachments", fetched, self.caps.attachments)
+                and self._spend(state)
+            ):
+                status = "capped"
             else:
                 status = "queued"
+                fetched += 1
             self._inc(f"attachments/{status}")
             yield AttachmentItem(page_url, url, status)
             if status == "queued":
@@ -493,13 +549,17 @@ class AnnualReportsSpider(scrapy.Spider):
         meta["page_report"] = page_report
         return Request(url, callback=self.parse_attachment, errback=self.on_error, meta=meta)
 
-    def _document(self, response: Response, state: SiteState, page_url: str | None):
+    async def _document(self, response: Response, state: SiteState, page_url: str | None):
         """A file (pdf/doc/docx/wps): the report itself when the parsers say so."""
         if self._unchanged(response.url, response.body):
             self._inc("pages/unchanged")
             yield UnchangedItem(response.url)
             return
-        outcome = self._parse(response)
+        outcome = await self._parse(response)
+        if limit_reason(outcome):
+            for item in self._limit_hit(response, outcome, page_url):
+                yield item
+            return
         status = attachment_status(outcome, response.meta.get("page_report"))
         self._inc(f"attachments/parsed/{status}")
         if status == SAME_AS_PAGE:
@@ -531,21 +591,59 @@ class AnnualReportsSpider(scrapy.Spider):
         ]
         page_report = self._stored_page_report(url) if retries else None
         for attachment_url in retries:
-            yield self._attachment_request(state, attachment_url, url, page_report)
+            if self._spend(state):
+                yield self._attachment_request(state, attachment_url, url, page_report)
 
     # --- helpers ------------------------------------------------------------------------------
 
-    def _parse(self, response: Response) -> ParseOutcome:
-        """parse_document promises never to raise; a crawl should survive if it does."""
+    async def _parse(self, response: Response) -> ParseOutcome:
+        """parse_document in a worker process (crawler.worker), awaited: the reactor goes
+        on with other responses, and the document is bounded in memory and time."""
         content_type = self._content_type(response)
+        if self.pool is None:
+            self.pool = ParsePool(
+                self.crawler.settings.getint("PARSE_WORKERS") or None,
+                Limits.from_settings(self.crawler.settings),
+            )
         try:
-            return parse_document(
+            future = self.pool.submit(
                 response.body, response.url, content_type, charset_of(content_type)
             )
+            return await maybe_deferred_to_future(deferred_of(future))
         except Exception as error:  # one bad document must not stop a crawl
             self.logger.exception("parser failed on %s", response.url)
             self._inc("failures/parser")
             return ParseOutcome(response.url, None, reason=f"parser error: {error!r}")
+
+    def _limit_hit(self, response: Response, outcome: ParseOutcome, page_url: str | None):
+        """A document past a size cap or a worker limit: recorded as a failure, and nothing
+        else, so that a report stored from a better copy stays as it was, and the body is
+        not taken as done (the next run tries again, perhaps with larger limits)."""
+        reason = limit_reason(outcome)
+        self._inc(f"failures/{reason}")
+        self.logger.warning("%s: %s (%s)", reason, response.url, outcome.reason)
+        yield FailureItem(response.url, reason, outcome.reason)
+        if page_url:
+            yield AttachmentItem(page_url, response.url, "failed")
+
+    def _within(self, state: SiteState, cap: str, used: int, limit: int) -> bool:
+        """Whether one more is allowed under a fan-out cap (crawler.caps); a cap hit is
+        counted, logged once per site, and its reason kept for _why."""
+        if used < limit:
+            return True
+        self._inc(f"caps/{cap}")
+        state.last_cap = cap_reason(cap, limit)
+        if cap not in state.caps_hit:
+            state.caps_hit.add(cap)
+            self.logger.warning("site %s: %s reached", state.site.name, state.last_cap)
+        return False
+
+    def _spend(self, state: SiteState) -> bool:
+        """One request of the site's budget (Caps.requests)."""
+        if not self._within(state, "requests", state.requests, self.caps.requests):
+            return False
+        state.requests += 1
+        return True
 
     def _state(self, response: Response) -> SiteState:
         return self.sites[response.meta["site"]]
@@ -590,3 +688,6 @@ class AnnualReportsSpider(scrapy.Spider):
         ours = {"list", "pages", "attachments", "reports", "failures", "store", "discovery"}
         summary = {k: v for k, v in sorted(stats.items()) if k.split("/")[0] in ours}
         self.logger.info("finished (%s): %s", reason, summary)
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None

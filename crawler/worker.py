@@ -1,0 +1,287 @@
+"""Document parsing off the reactor: worker processes, each document under limits.
+
+One hostile file (a zip bomb, a 20,000-page PDF, a pattern that backtracks) must not
+freeze a crawl or take the machine's memory. So parse_document runs in worker
+processes, as many as the machine has cores (PARSE_WORKERS), each job under
+
+- a memory limit (RLIMIT_AS, PARSE_MEMORY_MB): an allocation past it fails in the
+  worker, which answers "too large", or dies, and is replaced;
+- a time limit: PARSE_TIMEOUT seconds of CPU, plus PARSE_TIMEOUT_PER_PAGE for every
+  page the document has (OCR of scanned pages is slow), at most PARSE_TIMEOUT_MAX.
+  The kernel stops a worker past it (RLIMIT_CPU); the parent kills one whose wall
+  clock runs far past it. Either way the answer is "too slow".
+
+A worker lost this way is replaced; the crawl goes on. The answer is a ParseOutcome
+like any other, without a report and with the reason ("too large: over the 1024 MB
+memory limit"), which the spider records as a failure.
+
+The parent side is a thread per worker slot, so callers either block (crawler.reparse)
+or await (the spider, through Deferred: nothing blocks the reactor).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import queue
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from parsers.bounds import TOO_LARGE, TOO_SLOW
+from parsers.model import ParseOutcome
+
+logger = logging.getLogger(__name__)
+
+# The wall clock a job may take, as a multiple of its CPU limit, before the parent
+# kills it: the machine may be busy, so wall time runs ahead of CPU time.
+WALL_FACTOR = 3
+WALL_GRACE = 10.0
+
+
+@dataclass(frozen=True)
+class Limits:
+    timeout: float = 120.0  # CPU seconds for any document
+    per_page: float = 5.0  # and this many more for each page (OCR of scans)
+    timeout_max: float = 1800.0
+    memory_mb: int = 1024
+
+    @classmethod
+    def from_settings(cls, settings) -> Limits:
+        return cls(
+            timeout=settings.getfloat("PARSE_TIMEOUT", cls.timeout),
+            per_page=settings.getfloat("PARSE_TIMEOUT_PER_PAGE", cls.per_page),
+            timeout_max=settings.getfloat("PARSE_TIMEOUT_MAX", cls.timeout_max),
+            memory_mb=settings.getint("PARSE_MEMORY_MB", cls.memory_mb),
+        )
+
+    def seconds_for(self, pages: int) -> float:
+        return min(self.timeout + self.per_page * max(pages, 0), self.timeout_max)
+
+
+def default_workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+# --- the worker process ----------------------------------------------------------------------
+
+
+def _serve(conn, memory_mb: int) -> None:
+    """A worker's loop: one job at a time, until told to stop (None) or killed."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl's to handle
+    limit = memory_mb << 20
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a worker stopped by SIGXCPU dumps no core
+    from parsers import parse_document
+    from parsers.bounds import scan_pdf
+
+    with contextlib.suppress(ImportError):  # the readers' imports, not any job's time
+        import docx  # noqa: F401
+        import pdfplumber  # noqa: F401
+
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        body, url, content_type, charset, limits = job
+        _cpu_limit(limits.timeout)
+        try:
+            pages = scan_pdf(body).pages if body.startswith(b"%PDF") else 0
+            seconds = limits.seconds_for(pages)
+            _cpu_limit(seconds)
+            conn.send(("budget", seconds))
+            outcome = parse_document(body, url, content_type, charset)
+            if outcome.report is None and "MemoryError" in outcome.reason:
+                # Caught by a reader on its way out ("parser error: MemoryError").
+                outcome = ParseOutcome(url, None, _too_large(memory_mb))
+            conn.send(("done", outcome))
+        except MemoryError:
+            del body
+            conn.send(("done", ParseOutcome(url, None, _too_large(memory_mb))))
+        except Exception as error:  # parse_document promises not to raise; say so if it did
+            conn.send(("done", ParseOutcome(url, None, f"parser error: {error!r}"[:300])))
+
+
+def _cpu_limit(seconds: float) -> None:
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    spent = used.ru_utime + used.ru_stime
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    soft = int(spent + seconds) + 1
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
+def _too_large(memory_mb: int) -> str:
+    return f"{TOO_LARGE}: over the {memory_mb} MB memory limit"
+
+
+def _too_slow(seconds: float) -> str:
+    return f"{TOO_SLOW}: over the {seconds:.0f} s time limit"
+
+
+# --- the parent side -------------------------------------------------------------------------
+
+
+class _Worker:
+    """One worker process, started as `python -m crawler.worker FD MEMORY_MB` (not through
+    multiprocessing, which would import the caller's __main__ again in the child)."""
+
+    def __init__(self, memory_mb: int):
+        ours, theirs = socket.socketpair()
+        root = str(Path(__file__).resolve().parent.parent)
+        path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
+        with theirs:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "crawler.worker", str(theirs.fileno()), str(memory_mb)],
+                pass_fds=[theirs.fileno()],
+                stdin=subprocess.DEVNULL,
+                env={**os.environ, "PYTHONPATH": path},
+            )
+        self.conn = Connection(ours.detach())
+
+    def exit_code(self) -> int | None:
+        try:
+            return self.process.wait(5)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def stop(self, kill: bool = False) -> None:
+        if not kill:
+            with contextlib.suppress(OSError):
+                self.conn.send(None)
+        if kill or self.exit_code() is None:
+            self.process.kill()
+            self.process.wait()
+        self.conn.close()
+
+
+class ParsePool:
+    """parse_document in worker processes, under Limits. Thread-safe."""
+
+    def __init__(self, workers: int | None = None, limits: Limits | None = None):
+        self.size = workers or default_workers()
+        self.limits = limits or Limits()
+        self.idle: queue.Queue[_Worker] = queue.Queue()
+        self.started = 0
+        self.lock = threading.Lock()
+        self.threads = ThreadPoolExecutor(self.size, thread_name_prefix="parse")
+        self.closed = False
+        self.replaced = 0
+
+    def submit(
+        self, body: bytes, url: str, content_type: str | None, charset: str | None
+    ) -> Future:
+        return self.threads.submit(self.parse, body, url, content_type, charset)
+
+    def parse(
+        self, body: bytes, url: str, content_type: str | None, charset: str | None
+    ) -> ParseOutcome:
+        """Parse one document in a worker and wait for it (blocks the calling thread)."""
+        worker = self._take()
+        keep = False
+        try:
+            outcome, keep = self._run(worker, (body, url, content_type, charset, self.limits))
+            return outcome
+        finally:
+            if keep and not self.closed:
+                self.idle.put(worker)
+            else:
+                worker.stop(kill=not keep)
+                with self.lock:
+                    self.started -= 1
+                    if not keep:
+                        self.replaced += 1
+
+    def _take(self) -> _Worker:
+        try:
+            return self.idle.get_nowait()
+        except queue.Empty:
+            pass
+        with self.lock:
+            if self.started < self.size:
+                self.started += 1
+                return _Worker(self.limits.memory_mb)
+        return self.idle.get()
+
+    def _run(self, worker: _Worker, job) -> tuple[ParseOutcome, bool]:
+        url = job[1]
+        seconds = self.limits.timeout
+        try:
+            worker.conn.send(job)
+            start = time.monotonic()
+            while True:
+                wall = seconds * WALL_FACTOR + WALL_GRACE
+                left = start + wall - time.monotonic()
+                if left <= 0 or not worker.conn.poll(left):
+                    logger.warning("parse worker over %.0f s on %s: killed", wall, url)
+                    return ParseOutcome(url, None, _too_slow(seconds)), False
+                kind, value = worker.conn.recv()
+                if kind == "budget":
+                    seconds = value
+                    continue
+                return value, True
+        except (EOFError, OSError, BrokenPipeError):
+            pass
+        # The worker died: past its CPU limit (SIGXCPU), or its memory (an allocation
+        # failing where Python could not raise MemoryError).
+        code = worker.exit_code()
+        if code == -signal.SIGXCPU:
+            return ParseOutcome(url, None, _too_slow(seconds)), False
+        reason = _too_large(self.limits.memory_mb)
+        logger.warning("parse worker died (exit code %s) on %s", code, url)
+        return ParseOutcome(url, None, f"{reason} (worker exit code {code})"), False
+
+    def close(self) -> None:
+        self.closed = True
+        self.threads.shutdown(wait=True, cancel_futures=True)
+        while True:
+            try:
+                self.idle.get_nowait().stop()
+            except queue.Empty:
+                break
+
+
+def limit_reason(outcome: ParseOutcome) -> str | None:
+    """TOO_LARGE or TOO_SLOW when a document passed a limit, else None."""
+    for reason in (TOO_LARGE, TOO_SLOW):
+        if outcome.report is None and outcome.reason.startswith(reason):
+            return reason
+    return None
+
+
+def deferred_of(future: Future):
+    """A Twisted Deferred fired (in the reactor thread) when a concurrent future is done."""
+    from twisted.internet import reactor
+    from twisted.internet.defer import Deferred
+
+    deferred: Deferred = Deferred()
+
+    def settle(done: Future) -> None:
+        error = done.exception()
+        if error is None:
+            deferred.callback(done.result())
+        else:
+            deferred.errback(error)
+
+    future.add_done_callback(lambda done: reactor.callFromThread(settle, done))
+    return deferred
+
+
+if __name__ == "__main__":
+    _serve(Connection(int(sys.argv[1])), int(sys.argv[2]))
