@@ -26,6 +26,8 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from output.search import SEARCH_TABLES_SQL
+from output.views import derived_up_to_date, drop_derived, ensure_derived
 from parsers.model import ParseOutcome, Report
 
 # Numbered migrations: append, never edit one that has shipped.
@@ -133,6 +135,50 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             SELECT id, ended AS finished_at, stats_json FROM runs WHERE ended IS NOT NULL;
         """,
     ),
+    (
+        4,
+        "cells and checks cascade with their report; cell_keys; trigram search",
+        """
+        CREATE TABLE report_cells_new (
+            report_id TEXT NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            value NUMERIC,
+            raw TEXT,
+            PRIMARY KEY (report_id, key)
+        );
+        INSERT INTO report_cells_new (report_id, key, value, raw)
+            SELECT report_id, key, value, raw FROM report_cells
+            WHERE report_id IN (SELECT id FROM reports);
+        DROP TABLE report_cells;
+        ALTER TABLE report_cells_new RENAME TO report_cells;
+        CREATE INDEX report_cells_by_key ON report_cells (key);
+        CREATE TABLE report_checks_new (
+            report_id TEXT NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            ok INTEGER NOT NULL,
+            detail TEXT,
+            PRIMARY KEY (report_id, name)
+        );
+        INSERT INTO report_checks_new (report_id, name, ok, detail)
+            SELECT report_id, name, ok, detail FROM report_checks
+            WHERE report_id IN (SELECT id FROM reports);
+        DROP TABLE report_checks;
+        ALTER TABLE report_checks_new RENAME TO report_checks;
+        CREATE TABLE cell_keys (          -- filled from parsers/cells.tsv (output.views)
+            key TEXT PRIMARY KEY,
+            table_no INTEGER NOT NULL,
+            row_key TEXT NOT NULL,
+            row_label TEXT,
+            column_key TEXT NOT NULL,
+            column_label TEXT,
+            unit TEXT,
+            formats TEXT,
+            row_order INTEGER NOT NULL,
+            column_order INTEGER NOT NULL
+        );
+        """
+        + SEARCH_TABLES_SQL,
+    ),
 ]
 
 # The columns of runs that a run's summary fills (crawler.runs.run_summary).
@@ -180,6 +226,7 @@ class ReportStore:
         # check_same_thread=False: Scrapy may call pipelines from a thread-pool callback.
         self.db = Database(sqlite3.connect(self.path, timeout=30, check_same_thread=False))
         self.db.execute("PRAGMA busy_timeout = 30000")
+        self.db.execute("PRAGMA foreign_keys = ON")  # cells and checks go with their report
         if self.path != ":memory:":
             self.db.enable_wal()
         if migrate:
@@ -208,6 +255,7 @@ class ReportStore:
             if version in done:
                 continue
             with self.transaction():
+                drop_derived(self.db.conn)  # views and triggers over tables a migration rebuilds
                 for statement in _statements(sql):
                     self.db.execute(statement)
                 self.db.execute(
@@ -215,6 +263,9 @@ class ReportStore:
                     [version, name, now()],
                 )
             applied.append(version)
+        if not derived_up_to_date(self.db.conn):
+            with self.transaction():
+                ensure_derived(self.db.conn)  # views, search triggers, cell_keys (output.views)
         return applied
 
     # --- reports ------------------------------------------------------------------------------
@@ -291,8 +342,7 @@ class ReportStore:
         return new
 
     def _delete_report(self, rid: str) -> int:
-        self.db.execute("DELETE FROM report_cells WHERE report_id = ?", [rid])
-        self.db.execute("DELETE FROM report_checks WHERE report_id = ?", [rid])
+        # Its cells and checks go with it (ON DELETE CASCADE), its search entry by trigger.
         return self.db.execute("DELETE FROM reports WHERE id = ?", [rid]).rowcount
 
     # --- pages --------------------------------------------------------------------------------
