@@ -86,10 +86,9 @@ def asgi_wrapper(datasette):
                                 for k, v in message["headers"]
                             ],
                         }
-                elif message["type"] == "http.response.body" and state["csv"]:
-                    if not state["sent"]:
-                        state["sent"] = True
-                        message = {**message, "body": BOM + message.get("body", b"")}
+                elif message["type"] == "http.response.body" and state["csv"] and not state["sent"]:
+                    state["sent"] = True
+                    message = {**message, "body": BOM + message.get("body", b"")}
                 await send(message)
 
             await app(scope, receive, send_with_bom)
@@ -170,12 +169,14 @@ async def charts(datasette, request):
     )
     heading = "".join(f"<th>{html.escape(label)}</th>" for _, label, _ in SERIES)
     query = urlencode({"organ": organ})
+    title = html.escape(datasette.metadata("title") or "home")
+    across = f"{datasette.urls.database(name)}/body_across_years?{query}"
     page = f"""<!DOCTYPE html>
 <html lang="zh"><head><meta charset="utf-8"><title>图表 Charts: {html.escape(organ)}</title>
 <link rel="stylesheet" href="{datasette.urls.static("app.css")}">
 <style>svg text {{ font: 12px sans-serif; }} .chart {{ margin: 1em 0; }}</style></head>
 <body><section class="content">
-<p><a href="{datasette.urls.instance()}">{html.escape(datasette.metadata("title") or "home")}</a></p>
+<p><a href="{datasette.urls.instance()}">{title}</a></p>
 <h1>历年申请与办理结果 · Requests and outcomes per year</h1>
 <form method="get" action="{datasette.urls.path("/-/charts")}">
 <input type="hidden" name="db" value="{html.escape(name)}">
@@ -185,7 +186,7 @@ async def charts(datasette, request):
 <div class="chart">{bar_chart(rows)}</div>
 <table class="rows-and-columns"><thead><tr><th>年度 year</th>{heading}</tr></thead>
 <tbody>{table_rows}</tbody></table>
-<p>数据 Data: <a href="{datasette.urls.database(name)}/body_across_years?{query}">body_across_years</a>
+<p>数据 Data: <a href="{across}">body_across_years</a>
 · 表三 <a href="{datasette.urls.table(name, "t3_rows")}?{query}">t3_rows</a></p>
 </section></body></html>"""
     return Response.html(page)

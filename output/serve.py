@@ -31,8 +31,11 @@ def datasette_command(db: str | Path, port: int, host: str = "127.0.0.1") -> lis
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m output.serve", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    parser = argparse.ArgumentParser(
+        prog="python -m output.serve",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--db", default="output/reports.db")
     parser.add_argument("--port", type=int, default=8001)
     args = parser.parse_args(argv)
