@@ -18,6 +18,7 @@ from crawler.items import (
     SkippedItem,
     UnchangedItem,
 )
+from crawler.store_access import crawl_store
 from output.store import ReportStore
 
 logger = logging.getLogger(__name__)
@@ -74,23 +75,25 @@ class KeepBetterReportPipeline:
     this pipeline decide on the page before its body reaches storage.
     """
 
-    def __init__(self, path: str, stats=None):
+    def __init__(self, path: str, stats=None, crawler=None):
         self.path = path
         self.stats = stats
+        self.crawler = crawler
         self.store: ReportStore | None = None
         self.kept: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.settings.get("REPORTS_DB"), crawler.stats)
+        return cls(crawler.settings.get("REPORTS_DB"), crawler.stats, crawler)
 
     def open_spider(self):
-        self.store = ReportStore(self.path)
+        # The crawl's shared store; a pipeline built by hand (tests) opens its own.
+        self.store = crawl_store(self.crawler) if self.crawler else ReportStore(self.path)
 
     def close_spider(self):
-        if self.store is not None:
+        if self.store is not None and self.crawler is None:
             self.store.close()
-            self.store = None
+        self.store = None  # the crawl's store closes when the engine stops
 
     def process_item(self, item):
         if isinstance(item, OutcomeItem):
@@ -155,8 +158,16 @@ class SqliteStorePipeline:
     it holds pass REPORTS_DB_BATCH_BYTES.
     """
 
-    def __init__(self, path: str, batch_size: int, stats=None, batch_bytes: int = 64 << 20):
+    def __init__(
+        self,
+        path: str,
+        batch_size: int,
+        stats=None,
+        batch_bytes: int = 64 << 20,
+        crawler=None,
+    ):
         self.path = path
+        self.crawler = crawler
         self.batch_size = max(1, batch_size)
         self.batch_bytes = batch_bytes
         self.stats = stats
@@ -172,10 +183,12 @@ class SqliteStorePipeline:
             settings.getint("REPORTS_DB_BATCH", 50),
             crawler.stats,
             settings.getint("REPORTS_DB_BATCH_BYTES", 64 << 20),
+            crawler,
         )
 
     def open_spider(self):
-        self.store = ReportStore(self.path)
+        # The crawl's shared store; a pipeline built by hand (tests) opens its own.
+        self.store = crawl_store(self.crawler) if self.crawler else ReportStore(self.path)
         logger.info("writing to %s", self.path)
 
     def close_spider(self):
@@ -185,7 +198,8 @@ class SqliteStorePipeline:
             # spider has closed and every stat is final.
             counts = self.store.counts()
             logger.info("database %s now holds %s", self.path, counts)
-            self.store.close()
+            if self.crawler is None:
+                self.store.close()
             self.store = None
 
     def process_item(self, item):

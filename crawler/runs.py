@@ -16,7 +16,7 @@ import logging
 
 from scrapy import signals
 
-from output.store import ReportStore
+from crawler.store_access import crawl_store
 
 logger = logging.getLogger(__name__)
 
@@ -69,11 +69,8 @@ class RunRecorder:
         return cls(crawler)
 
     def spider_opened(self, spider) -> None:
-        store = ReportStore(self.path)
-        try:
-            self.run_id = store.start_run(len(getattr(spider, "sites", {}) or {}))
-        finally:
-            store.close()
+        store = crawl_store(self.crawler)
+        self.run_id = store.start_run(len(getattr(spider, "sites", {}) or {}))
         self.crawler.stats.set_value("run/id", self.run_id)
 
     def response_received(self, response, request, spider=None) -> None:
@@ -86,9 +83,5 @@ class RunRecorder:
             return
         stats = self.crawler.stats.get_stats()
         summary = run_summary(stats, list(getattr(spider, "sites", {}) or {}), reason)
-        store = ReportStore(self.path)
-        try:
-            store.finish_run(self.run_id, summary, stats)
-        finally:
-            store.close()
+        crawl_store(self.crawler).finish_run(self.run_id, summary, stats)
         logger.info("run %s: %s (%s)", self.run_id, summary["status"], summary["detail"])

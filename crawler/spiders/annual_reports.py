@@ -51,7 +51,8 @@ from crawler.links import (
     same_site,
 )
 from crawler.registry import RegistryError, Site, load_registry, select_sites
-from output.store import ReportStore, content_hash
+from crawler.store_access import crawl_store
+from output.store import content_hash
 from parsers import parse_document
 from parsers.encoding import decode_bytes
 from parsers.model import ParseOutcome
@@ -178,12 +179,9 @@ class AnnualReportsSpider(scrapy.Spider):
 
     def _load_index(self) -> None:
         """What earlier runs stored: content hashes for the unchanged check, attachments."""
-        store = ReportStore(self.crawler.settings.get("REPORTS_DB"))
-        try:
-            self.page_index = store.page_index()
-            self.attachment_index = store.attachment_index()
-        finally:
-            store.close()
+        store = crawl_store(self.crawler)
+        self.page_index = store.page_index()
+        self.attachment_index = store.attachment_index()
 
     # --- start --------------------------------------------------------------------------------
 
@@ -537,11 +535,7 @@ class AnnualReportsSpider(scrapy.Spider):
 
     def _stored_page_report(self, url: str) -> PageReport | None:
         """The report an earlier run stored for an unchanged page (not parsed again)."""
-        store = ReportStore(self.crawler.settings.get("REPORTS_DB"))
-        try:
-            stored = store.report_summary(url)
-        finally:
-            store.close()
+        stored = crawl_store(self.crawler).report_summary(url)
         return PageReport(*stored) if stored else None
 
     def _learn_redirect(self, state: SiteState, response: Response) -> None:
