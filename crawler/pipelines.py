@@ -9,6 +9,7 @@ from scrapy.exceptions import DropItem
 
 from crawler.attachments import SAME_AS_PAGE
 from crawler.failures import WORSE_PARSE
+from crawler.feeds import Stored, report_record
 from crawler.files import save_attachment_file
 from crawler.items import (
     AttachmentItem,
@@ -156,6 +157,9 @@ class SqliteStorePipeline:
 
     Page bodies can be large (scanned PDFs), so a batch is also written once the bodies
     it holds pass REPORTS_DB_BATCH_BYTES.
+
+    Every item ends here: a report goes on as a ReportRecord (to feed exports, -O), the
+    rest is consumed (crawler.feeds.Stored, not logged).
     """
 
     def __init__(
@@ -208,7 +212,9 @@ class SqliteStorePipeline:
             self.buffered_bytes += len(item.body)
         if len(self.buffer) >= self.batch_size or self.buffered_bytes >= self.batch_bytes:
             self.flush()
-        return item
+        if isinstance(item, OutcomeItem) and item.outcome.report is not None:
+            return report_record(item.outcome.url, item.outcome.report, item.source_page)
+        raise Stored("stored")
 
     def flush(self) -> None:
         if not self.buffer or self.store is None:
