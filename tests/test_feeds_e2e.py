@@ -62,7 +62,7 @@ def db_records(db: Path) -> dict[str, ReportRecord]:
                 "SELECT name, detail FROM report_checks WHERE report_id = ? AND ok = 0"
                 " ORDER BY name",
                 [rid],
-            )  # fmt: skip
+            )
         ]
         records[rid] = ReportRecord(*row[:8], cells, failed, json.loads(row[8] or "[]"))
     conn.close()
