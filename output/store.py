@@ -10,6 +10,10 @@ Tables
   failures     the last failure per URL (cleared when the URL is fetched fine)
   runs         one row per crawl: when, what it fetched, found and failed, how it ended
                (crawl_runs, the first schema's table, is now a view of it)
+
+For analysts (migration 4, output/schema.py; docs/analysts.md): cell_keys, the views
+t2_rows, t3_rows, t4_rows, report_overview and t3_totals (output/views.py, rebuilt on
+open when they differ from the code) and trigram search (output/search.py).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from output.search import SEARCH_TABLES_SQL
+from output.schema import ANALYSTS_SQL
 from output.views import derived_up_to_date, drop_derived, ensure_derived
 from parsers.model import ParseOutcome, Report
 
@@ -135,50 +139,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             SELECT id, ended AS finished_at, stats_json FROM runs WHERE ended IS NOT NULL;
         """,
     ),
-    (
-        4,
-        "cells and checks cascade with their report; cell_keys; trigram search",
-        """
-        CREATE TABLE report_cells_new (
-            report_id TEXT NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
-            key TEXT NOT NULL,
-            value NUMERIC,
-            raw TEXT,
-            PRIMARY KEY (report_id, key)
-        );
-        INSERT INTO report_cells_new (report_id, key, value, raw)
-            SELECT report_id, key, value, raw FROM report_cells
-            WHERE report_id IN (SELECT id FROM reports);
-        DROP TABLE report_cells;
-        ALTER TABLE report_cells_new RENAME TO report_cells;
-        CREATE INDEX report_cells_by_key ON report_cells (key);
-        CREATE TABLE report_checks_new (
-            report_id TEXT NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
-            name TEXT NOT NULL,
-            ok INTEGER NOT NULL,
-            detail TEXT,
-            PRIMARY KEY (report_id, name)
-        );
-        INSERT INTO report_checks_new (report_id, name, ok, detail)
-            SELECT report_id, name, ok, detail FROM report_checks
-            WHERE report_id IN (SELECT id FROM reports);
-        DROP TABLE report_checks;
-        ALTER TABLE report_checks_new RENAME TO report_checks;
-        CREATE TABLE cell_keys (          -- filled from parsers/cells.tsv (output.views)
-            key TEXT PRIMARY KEY,
-            table_no INTEGER NOT NULL,
-            row_key TEXT NOT NULL,
-            row_label TEXT,
-            column_key TEXT NOT NULL,
-            column_label TEXT,
-            unit TEXT,
-            formats TEXT,
-            row_order INTEGER NOT NULL,
-            column_order INTEGER NOT NULL
-        );
-        """
-        + SEARCH_TABLES_SQL,
-    ),
+    (4, "cells and checks cascade with their report; cell_keys; trigram search", ANALYSTS_SQL),
 ]
 
 # The columns of runs that a run's summary fills (crawler.runs.run_summary).
