@@ -48,6 +48,7 @@ ANALYSTS_SQL = (
         row_order INTEGER NOT NULL,
         column_order INTEGER NOT NULL
     );
+    CREATE INDEX cell_keys_by_row ON cell_keys (table_no, row_key);
     """
     + SEARCH_TABLES_SQL
 )

@@ -48,27 +48,44 @@ T3_PARTS = [
 ]
 
 
+# The views are built from correlated lookups on report_cells' primary key (report_id,
+# key), driven by reports in (organ, year) order, not from one GROUP BY over all cells:
+# a page of rows (LIMIT 101) or a filter on organ, year or report_id then reads only the
+# reports it shows, instead of aggregating the whole table first.
+
+
+def _cell(key_sql: str) -> str:
+    return f"(SELECT c.value FROM report_cells c WHERE c.report_id = r.id AND c.key = {key_sql})"
+
+
+def _row_cells(table_no: int) -> str:
+    """Cells of the view's row k (k.row_key) present for report r."""
+    return (
+        "FROM cell_keys x JOIN report_cells c ON c.report_id = r.id AND c.key = x.key"
+        f" WHERE x.table_no = {table_no} AND x.row_key = k.row_key"
+    )
+
+
 def table_rows_view(table_no: int) -> str:
     pivot = ",\n    ".join(
-        f"max(CASE WHEN k.column_key = '{column}' THEN c.value END) AS {column}"
+        _cell(f"'t{table_no}.' || k.row_key || '.{column}'") + f" AS {column}"
         for column in table_columns(table_no)
     )
     return f"""CREATE VIEW t{table_no}_rows AS
-SELECT c.report_id, r.organ, r.year, k.row_order, k.row_key, min(k.row_label) AS row_label,
+SELECT r.id AS report_id, r.organ, r.year, k.row_order, k.row_key,
+    (SELECT min(x.row_label) {_row_cells(table_no)}) AS row_label,
     {pivot}
-FROM report_cells c
-JOIN cell_keys k ON k.key = c.key AND k.table_no = {table_no}
-JOIN reports r ON r.id = c.report_id
-GROUP BY c.report_id, k.row_order, k.row_key
-ORDER BY r.organ, r.year, c.report_id, k.row_order"""
+FROM reports r
+CROSS JOIN (SELECT row_key, min(row_order) AS row_order FROM cell_keys
+            WHERE table_no = {table_no} GROUP BY row_key) k
+WHERE EXISTS (SELECT 1 {_row_cells(table_no)})
+ORDER BY r.organ, r.year, r.id, k.row_order"""
 
 
 def report_overview_view() -> str:
     figures = ",\n    ".join(
-        f"max(CASE WHEN c.key = '{key}' THEN c.value END) AS {name}"
-        for name, key in HEADLINE_CELLS.items()
+        _cell(f"'{key}'") + f" AS {name}" for name, key in HEADLINE_CELLS.items()
     )
-    keys = ", ".join(f"'{key}'" for key in HEADLINE_CELLS.values())
     return f"""CREATE VIEW report_overview AS
 SELECT r.id, r.organ, r.year, r.format, r.published, r.title, r.url, r.source_page,
     {figures},
@@ -76,24 +93,23 @@ SELECT r.id, r.organ, r.year, r.format, r.published, r.title, r.url, r.source_pa
     (SELECT count(*) FROM report_checks k WHERE k.report_id = r.id AND k.ok = 0)
         AS failed_checks
 FROM reports r
-LEFT JOIN report_cells c ON c.report_id = r.id AND c.key IN ({keys})
-GROUP BY r.id
 ORDER BY r.organ, r.year, r.id"""
 
 
 def t3_totals_view() -> str:
+    # A part's 总计: its own row's (t3.granted.total) or the sum of its sub-rows'
+    # (t3.denied.*.total); the GLOB prefix keeps the lookup on the primary key.
     parts = ",\n    ".join(
-        f"sum(CASE WHEN k.row_key = '{part}' OR k.row_key GLOB '{part}.*' THEN c.value END)"
-        f" AS {part}"
+        "(SELECT sum(c.value) FROM report_cells c WHERE c.report_id = r.id"
+        f" AND (c.key = 't3.{part}.total'"
+        f" OR (c.key GLOB 't3.{part}.*' AND c.key GLOB 't3.{part}.*.total'))) AS {part}"
         for part in T3_PARTS
     )
     return f"""CREATE VIEW t3_totals AS
 SELECT r.id AS report_id, r.organ, r.year, r.format,
     {parts}
 FROM reports r
-JOIN report_cells c ON c.report_id = r.id
-JOIN cell_keys k ON k.key = c.key AND k.table_no = 3 AND k.column_key = 'total'
-GROUP BY r.id
+WHERE EXISTS (SELECT 1 FROM report_cells c WHERE c.report_id = r.id AND c.key GLOB 't3.*')
 ORDER BY r.organ, r.year, r.id"""
 
 

@@ -202,3 +202,21 @@ def test_export_writes_csv_with_bom_and_xlsx_and_refuses_bad_input(tmp_path, cap
     assert not missing.exists()
     errors = capsys.readouterr().err.strip().splitlines()
     assert len(errors) == 2 and all(line.startswith("error: ") for line in errors)
+
+
+def test_upgrade_and_serve_refuse_a_file_that_is_not_a_reports_database(tmp_path, capsys):
+    from output.serve import main as serve_main
+    from output.upgrade import main as upgrade_main
+
+    other = tmp_path / "other.db"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE notes (text TEXT)")
+    conn.commit()
+    conn.close()
+    before = other.read_bytes()
+    assert upgrade_main(["--db", str(other)]) == 2
+    assert serve_main(["--db", str(other), "--port", "1"]) == 2
+    assert serve_main(["--db", str(tmp_path / "missing.db"), "--port", "1"]) == 2
+    assert other.read_bytes() == before and not (tmp_path / "missing.db").exists()
+    errors = capsys.readouterr().err.strip().splitlines()
+    assert len(errors) == 3 and all(line.startswith("error: ") for line in errors)
