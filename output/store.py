@@ -360,6 +360,12 @@ class ReportStore:
             self.db.execute("DELETE FROM failures WHERE url = ?", [url])
         return changed
 
+    def set_page_result(self, url: str, kind: str, parse_result: str) -> None:
+        """What a stored page turned out to be when parsed again (crawler.reparse)."""
+        self.db.execute(
+            "UPDATE pages SET kind = ?, parse_result = ? WHERE url = ?", [kind, parse_result, url]
+        )
+
     def touch_page(self, url: str) -> None:
         """A page fetched again and found unchanged: it is fine now, whatever failed before."""
         with self.transaction():
