@@ -220,3 +220,26 @@ def test_upgrade_and_serve_refuse_a_file_that_is_not_a_reports_database(tmp_path
     assert other.read_bytes() == before and not (tmp_path / "missing.db").exists()
     errors = capsys.readouterr().err.strip().splitlines()
     assert len(errors) == 3 and all(line.startswith("error: ") for line in errors)
+
+
+def test_metadata_describes_every_table_view_and_column():
+    import yaml
+
+    metadata = yaml.safe_load((ROOT / "output" / "metadata.yaml").read_text(encoding="utf-8"))
+    described = metadata["databases"]["*"]["tables"]
+    conn = sqlite3.connect(demo_db())
+    names = [
+        name
+        for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"
+            " AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'reports_fts_%'"
+        )
+    ]
+    for name in names:
+        assert described.get(name, {}).get("description"), name
+        if name == "reports_fts":
+            continue
+        columns = [row[1] for row in conn.execute(f'PRAGMA table_info("{name}")')]
+        missing = set(columns) - set(described[name].get("columns") or {})
+        assert not missing, (name, missing)
+    conn.close()
