@@ -34,12 +34,15 @@ class Stored(DropItem):
 
 
 class QuietLogFormatter(LogFormatter):
-    """Scrapy's, without the "Dropped:" line for items consumed by storage."""
+    """Scrapy's, without the "Dropped:" line for items consumed by storage, and without
+    the item in other drop lines (a page item's repr is its whole body; the reason
+    names the URL)."""
 
     def dropped(self, item, exception, response, spider):
         if isinstance(exception, Stored):
             return None
-        return super().dropped(item, exception, response, spider)
+        entry = super().dropped(item, exception, response, spider)
+        return {**entry, "msg": "Dropped: %(exception)s"}
 
 
 def as_stored(value):
