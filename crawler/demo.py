@@ -109,6 +109,8 @@ def summary(db: Path) -> str:
     lines.append("query it:")
     lines.append(f'  sqlite3 {db} "select organ, year, format, published from reports"')
     lines.append(f"  sqlite-utils tables {db} --counts")
+    lines.append(f"  make serve DB={db}     # Datasette on http://127.0.0.1:8001/")
+    lines.append(f"  python -m output.export --db {db} --view t3_rows --format xlsx")
     return "\n".join(lines)
 
 
