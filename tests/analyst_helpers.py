@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -26,6 +28,7 @@ def demo_db() -> Path:
     """output/demo.db as `make demo` writes it: the bundled portal crawled end to end."""
     if "demo" not in _built:
         folder = Path(tempfile.mkdtemp(prefix="analyst-demo-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
         db = folder / "demo.db"
         result = subprocess.run(
             [sys.executable, "-m", "crawler.demo", "--db", str(db), "--fresh", "--port", "0"],
