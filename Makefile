@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install system-deps demo test test-fast lint format bench soak clean
+.PHONY: install system-deps demo serve screenshot test test-fast lint format bench soak clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,19 @@ system-deps:
 
 demo: install
 	$(PY) -m crawler.demo
+
+# Browse a database in Datasette, read-only, on 127.0.0.1 (make serve DB=output/demo.db PORT=8001).
+DB ?= output/reports.db
+PORT ?= 8001
+serve: install
+	$(PY) -m output.serve --db $(DB) --port $(PORT)
+
+# docs/datasette.png: the app over the demo database, by headless Chromium (Debian's).
+screenshot: install
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = "0" ] && apt-get update -qq \
+		&& apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; } \
+		|| { echo "install chromium (and fonts-noto-cjk) first"; exit 1; }
+	$(PY) -m output.screenshot --db output/demo.db --out docs/datasette.png
 
 # Everything, end-to-end crawls included (0 skipped: the tests need nothing outside the
 # repository).

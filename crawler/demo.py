@@ -106,10 +106,12 @@ def summary(db: Path) -> str:
     lines.append("skipped (not reports), by reason:")
     lines += [f"  {reason}: {n} (e.g. {example})" for reason, n, example in skipped]
     conn.close()
-    lines.append("query it (sqlite-utils comes with the project's venv):")
+    lines.append("query it (sqlite-utils and datasette come with the project's venv):")
     query = "select organ, year, format, published from reports"
     lines.append(f'  .venv/bin/sqlite-utils {db} "{query}" --table')
     lines.append(f"  .venv/bin/sqlite-utils tables {db} --counts")
+    lines.append(f"  make serve DB={db}     # Datasette on http://127.0.0.1:8001/")
+    lines.append(f"  .venv/bin/python -m output.export --db {db} --view t3_rows --format xlsx")
     return "\n".join(lines)
 
 

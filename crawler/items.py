@@ -1,6 +1,10 @@
 """What the spider hands to the pipelines: plain dataclasses (Scrapy accepts them as items).
 
 Kept free of Scrapy imports so that storage and tests can build them directly.
+
+The spider yields PageItem, UnchangedItem, OutcomeItem, AttachmentItem, SkippedItem and
+FailureItem: bookkeeping for the store. The storage pipeline consumes them all and hands
+on one ReportRecord per report it stores: the only item that reaches feed exports.
 """
 
 from __future__ import annotations
@@ -69,3 +73,20 @@ class FailureItem:
     url: str
     reason: str
     detail: str = ""
+
+
+@dataclass
+class ReportRecord:
+    """One report as a feed gives it (crawler.feeds): what the database holds for it."""
+
+    id: str  # reports.id
+    url: str
+    source_page: str | None
+    title: str | None
+    organ: str | None
+    year: int | None
+    format: str
+    published: str | None
+    cells: dict[str, float | int | None]  # cell key -> value, in cells.tsv order
+    failed_checks: list[dict[str, str]]  # [{"name": ..., "detail": ...}]
+    warnings: list[str]

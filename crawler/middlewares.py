@@ -48,6 +48,7 @@ from crawler.failures import FetchFailed
 from crawler.files import disposition_filename
 from crawler.items import PageItem
 from crawler.links import same_site
+from crawler.store_access import crawl_store
 from output.store import ReportStore
 
 logger = logging.getLogger(__name__)
@@ -82,14 +83,12 @@ class ConditionalGetMiddleware:
             if getattr(spider, "refresh", False):
                 self.validators = {}
             else:
-                self.store = ReportStore(self.path)
+                self.store = crawl_store(self.crawler)
                 self.validators = self.store.page_validators()
         return self.validators
 
     def spider_closed(self, spider=None) -> None:
-        if self.store is not None:
-            self.store.close()
-            self.store = None
+        self.store = None  # the crawl's store closes when the engine stops
 
     def process_request(self, request: Request):
         if request.method != "GET":

@@ -10,6 +10,7 @@ from scrapy.exceptions import DropItem
 
 from crawler.attachments import SAME_AS_PAGE
 from crawler.failures import STORAGE_ERROR, STORE_ERRORS, WORSE_PARSE
+from crawler.feeds import Stored, report_record
 from crawler.files import save_attachment_file
 from crawler.items import (
     AttachmentItem,
@@ -19,6 +20,7 @@ from crawler.items import (
     SkippedItem,
     UnchangedItem,
 )
+from crawler.store_access import crawl_store
 from output.store import ReportStore
 
 logger = logging.getLogger(__name__)
@@ -75,23 +77,25 @@ class KeepBetterReportPipeline:
     this pipeline decide on the page before its body reaches storage.
     """
 
-    def __init__(self, path: str, stats=None):
+    def __init__(self, path: str, stats=None, crawler=None):
         self.path = path
         self.stats = stats
+        self.crawler = crawler
         self.store: ReportStore | None = None
         self.kept: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.settings.get("REPORTS_DB"), crawler.stats)
+        return cls(crawler.settings.get("REPORTS_DB"), crawler.stats, crawler)
 
     def open_spider(self):
-        self.store = ReportStore(self.path)
+        # The crawl's shared store; a pipeline built by hand (tests) opens its own.
+        self.store = crawl_store(self.crawler) if self.crawler else ReportStore(self.path)
 
     def close_spider(self):
-        if self.store is not None:
+        if self.store is not None and self.crawler is None:
             self.store.close()
-            self.store = None
+        self.store = None  # the crawl's store closes when the engine stops
 
     def process_item(self, item):
         if isinstance(item, OutcomeItem):
@@ -154,10 +158,21 @@ class SqliteStorePipeline:
 
     Page bodies can be large (scanned PDFs), so a batch is also written once the bodies
     it holds pass REPORTS_DB_BATCH_BYTES.
+
+    Every item ends here: a report goes on as a ReportRecord (to feed exports, -O), the
+    rest is consumed (crawler.feeds.Stored, not logged).
     """
 
-    def __init__(self, path: str, batch_size: int, stats=None, batch_bytes: int = 64 << 20):
+    def __init__(
+        self,
+        path: str,
+        batch_size: int,
+        stats=None,
+        batch_bytes: int = 64 << 20,
+        crawler=None,
+    ):
         self.path = path
+        self.crawler = crawler
         self.batch_size = max(1, batch_size)
         self.batch_bytes = batch_bytes
         self.stats = stats
@@ -174,10 +189,12 @@ class SqliteStorePipeline:
             settings.getint("REPORTS_DB_BATCH", 50),
             crawler.stats,
             settings.getint("REPORTS_DB_BATCH_BYTES", 64 << 20),
+            crawler,
         )
 
     def open_spider(self):
-        self.store = ReportStore(self.path)
+        # The crawl's shared store; a pipeline built by hand (tests) opens its own.
+        self.store = crawl_store(self.crawler) if self.crawler else ReportStore(self.path)
         logger.info("writing to %s", self.path)
 
     def close_spider(self):
@@ -187,7 +204,8 @@ class SqliteStorePipeline:
             # spider has closed and every stat is final.
             counts = self.store.counts()
             logger.info("database %s now holds %s", self.path, counts)
-            self.store.close()
+            if self.crawler is None:
+                self.store.close()
             self.store = None
 
     def process_item(self, item):
@@ -196,7 +214,9 @@ class SqliteStorePipeline:
             self.buffered_bytes += len(item.body)
         if len(self.buffer) >= self.batch_size or self.buffered_bytes >= self.batch_bytes:
             self.flush()
-        return item
+        if isinstance(item, OutcomeItem) and item.outcome.report is not None:
+            return report_record(item.outcome.url, item.outcome.report, item.source_page)
+        raise Stored("stored")
 
     def flush(self) -> None:
         if not self.buffer or self.store is None:

@@ -129,10 +129,7 @@ def _reparse_page(
     kind = page.kind
     if page.kind in ("report", "other"):
         kind = "report" if outcome.report is not None else "other"
-    store.db.execute(
-        "UPDATE pages SET kind = ?, parse_result = ? WHERE url = ?",
-        [kind, outcome.reason or "report", page.url],
-    )
+    store.set_page_result(page.url, kind, outcome.reason or "report")
     return outcome
 
 

@@ -22,8 +22,8 @@ import logging
 from scrapy import signals
 
 from crawler.failures import STORE_ERRORS
+from crawler.store_access import crawl_store
 from output.lock import RunLock, lock_path_for
-from output.store import ReportStore
 
 logger = logging.getLogger(__name__)
 
@@ -100,11 +100,8 @@ class RunRecorder:
         return cls(crawler)
 
     def spider_opened(self, spider) -> None:
-        store = ReportStore(self.path)
-        try:
-            self.run_id = store.start_run(len(getattr(spider, "sites", {}) or {}))
-        finally:
-            store.close()
+        store = crawl_store(self.crawler)
+        self.run_id = store.start_run(len(getattr(spider, "sites", {}) or {}))
         self.crawler.stats.set_value("run/id", self.run_id)
 
     def response_received(self, response, request, spider=None) -> None:
@@ -125,11 +122,7 @@ class RunRecorder:
         summary = run_summary(stats, list(getattr(spider, "sites", {}) or {}), reason)
         self.crawler.stats.set_value("run/status", summary["status"])
         self.crawler.stats.set_value("run/detail", summary["detail"])
-        store = ReportStore(self.path)
-        try:
-            store.finish_run(self.run_id, summary, stats)
-        finally:
-            store.close()
+        crawl_store(self.crawler).finish_run(self.run_id, summary, stats)
         logger.info("run %s: %s (%s)", self.run_id, summary["status"], summary["detail"])
 
 

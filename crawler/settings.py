@@ -95,3 +95,11 @@ EXTENSIONS = {
     "crawler.progress.ProgressLog": 510,  # progress lines and the closing summary
 }
 REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19 opens a control port otherwise; not needed
+
+# Feed exports (-O reports.jsonl, FEEDS): one record per report (crawler/feeds.py).
+FEED_EXPORT_ENCODING = "utf-8"  # Chinese as characters, not \u escapes
+FEED_EXPORTERS = {
+    "csv": "crawler.feeds.ReportCsvItemExporter",
+    "xml": "crawler.feeds.ReportXmlItemExporter",
+}
+LOG_FORMATTER = "crawler.feeds.QuietLogFormatter"  # no line per item consumed by storage

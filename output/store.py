@@ -10,6 +10,10 @@ Tables
   failures     the last failure per URL (cleared when the URL is fetched fine)
   runs         one row per crawl: when, what it fetched, found and failed, how it ended
                (crawl_runs, the first schema's table, is now a view of it)
+
+For analysts (migration 4, output/schema.py; docs/analysts.md): cell_keys, the views
+t2_rows, t3_rows, t4_rows, report_overview and t3_totals (output/views.py, rebuilt on
+open when they differ from the code) and trigram search (output/search.py).
 """
 
 from __future__ import annotations
@@ -30,7 +34,9 @@ from urllib.parse import quote
 
 from sqlite_utils import Database
 
+from output.schema import ANALYSTS_SQL
 from output.urls import canonical_url
+from output.views import derived_up_to_date, drop_derived, ensure_derived
 from parsers.model import ParseOutcome, Report
 from parsers.normalize import encodable
 
@@ -139,6 +145,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             SELECT id, ended AS finished_at, stats_json FROM runs WHERE ended IS NOT NULL;
         """,
     ),
+    (4, "cells and checks cascade with their report; cell_keys; trigram search", ANALYSTS_SQL),
 ]
 
 # The columns of runs that a run's summary fills (crawler.runs.run_summary).
@@ -192,6 +199,7 @@ class ReportStore:
         )
         self.db = Database(connection)
         self.db.execute("PRAGMA busy_timeout = 30000")
+        self.db.execute("PRAGMA foreign_keys = ON")  # cells and checks go with their report
         if self.path != ":memory:":
             _retry_locked(self.db.enable_wal)
         if migrate:
@@ -243,6 +251,8 @@ class ReportStore:
             for version, name, sql in MIGRATIONS:
                 if version in done:
                     continue
+                if not applied:
+                    drop_derived(self.db.conn)  # views and triggers over tables it rebuilds
                 for statement in _statements(sql):
                     self.db.execute(statement)
                 self.db.execute(
@@ -250,6 +260,9 @@ class ReportStore:
                     [version, name, now()],
                 )
                 applied.append(version)
+        if not derived_up_to_date(self.db.conn):
+            with self.transaction():
+                ensure_derived(self.db.conn)  # views, search triggers, cell_keys (output.views)
         return applied
 
     # --- reports ------------------------------------------------------------------------------
@@ -329,8 +342,7 @@ class ReportStore:
         return new
 
     def _delete_report(self, rid: str) -> int:
-        self.db.execute("DELETE FROM report_cells WHERE report_id = ?", [rid])
-        self.db.execute("DELETE FROM report_checks WHERE report_id = ?", [rid])
+        # Its cells and checks go with it (ON DELETE CASCADE), its search entry by trigger.
         return self.db.execute("DELETE FROM reports WHERE id = ?", [rid]).rowcount
 
     # --- pages --------------------------------------------------------------------------------
@@ -388,6 +400,12 @@ class ReportStore:
             )
             self.db.execute("DELETE FROM failures WHERE url = ?", [url])
         return changed
+
+    def set_page_result(self, url: str, kind: str, parse_result: str) -> None:
+        """What a stored page turned out to be when parsed again (crawler.reparse)."""
+        self.db.execute(
+            "UPDATE pages SET kind = ?, parse_result = ? WHERE url = ?", [kind, parse_result, url]
+        )
 
     def touch_page(self, url: str) -> None:
         """A page fetched again and found unchanged: it is fine now, whatever failed before."""

@@ -7,6 +7,7 @@ import zlib
 
 import pytest
 
+from crawler.feeds import Stored
 from crawler.items import AttachmentItem, FailureItem, OutcomeItem, PageItem, SkippedItem
 from crawler.pipelines import SqliteStorePipeline, write_items
 from output.store import MIGRATIONS, ReportStore, content_hash, report_id
@@ -179,6 +180,14 @@ def test_iter_pages_knows_the_page_linking_an_attachment(store):
     assert page.source_page == URL
 
 
+def passes_on(pipeline, item):
+    """What the storage pipeline hands on (to feeds): the item, or None when consumed."""
+    try:
+        return pipeline.process_item(item)
+    except Stored:
+        return None
+
+
 def test_pipeline_batches_writes_and_flushes_on_close(tmp_path):
     path = tmp_path / "p.db"
     pipeline = SqliteStorePipeline(str(path), batch_size=3)
@@ -190,12 +199,12 @@ def test_pipeline_batches_writes_and_flushes_on_close(tmp_path):
         AttachmentItem(URL, URL + ".pdf", "queued"),
         FailureItem(URL + "y", "HTTP 404"),
     ]
-    for item in items[:2]:
-        pipeline.process_item(item)
+    passed = [passes_on(pipeline, item) for item in items[:2]]
     assert not sqlite3.connect(path).execute("SELECT count(*) FROM pages").fetchone()[0]
-    for item in items[2:]:
-        pipeline.process_item(item)
+    passed += [passes_on(pipeline, item) for item in items[2:]]
     pipeline.close_spider()
+    # Only the report goes on (to feed exports), as a record; the rest is consumed.
+    assert [type(item).__name__ for item in passed if item] == ["ReportRecord"]
     conn = sqlite3.connect(path)
     assert [
         conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
@@ -206,7 +215,7 @@ def test_pipeline_batches_writes_and_flushes_on_close(tmp_path):
 def test_pipeline_flushes_early_on_large_bodies(tmp_path):
     pipeline = SqliteStorePipeline(str(tmp_path / "b.db"), batch_size=100, batch_bytes=10)
     pipeline.open_spider()
-    pipeline.process_item(PageItem(URL, 200, b"x" * 11, None, None, "attachment"))
+    passes_on(pipeline, PageItem(URL, 200, b"x" * 11, None, None, "attachment"))
     assert pipeline.buffer == [] and pipeline.store.counts()["pages"] == 1
     pipeline.close_spider()
 

@@ -54,8 +54,9 @@ from crawler.links import (
 )
 from crawler.registry import RegistryError, Site, load_registry, select_sites
 from crawler.runs import ERROR_STAT, SCRIPT_LISTS_STAT
+from crawler.store_access import crawl_store
 from crawler.worker import Limits, ParsePool, deferred_of, limit_reason
-from output.store import ReportStore, content_hash
+from output.store import content_hash
 from output.urls import canonical_url
 from parsers.encoding import decode_bytes
 from parsers.model import ParseOutcome
@@ -191,12 +192,9 @@ class AnnualReportsSpider(scrapy.Spider):
 
     def _load_index(self) -> None:
         """What earlier runs stored: content hashes for the unchanged check, attachments."""
-        store = ReportStore(self.crawler.settings.get("REPORTS_DB"))
-        try:
-            self.page_index = store.page_index()
-            self.attachment_index = store.attachment_index()
-        finally:
-            store.close()
+        store = crawl_store(self.crawler)
+        self.page_index = store.page_index()
+        self.attachment_index = store.attachment_index()
 
     # --- start --------------------------------------------------------------------------------
 
@@ -650,11 +648,7 @@ class AnnualReportsSpider(scrapy.Spider):
 
     def _stored_page_report(self, url: str) -> PageReport | None:
         """The report an earlier run stored for an unchanged page (not parsed again)."""
-        store = ReportStore(self.crawler.settings.get("REPORTS_DB"))
-        try:
-            stored = store.report_summary(url)
-        finally:
-            store.close()
+        stored = crawl_store(self.crawler).report_summary(url)
         return PageReport(*stored) if stored else None
 
     def _learn_redirect(self, state: SiteState, response: Response) -> None:
