@@ -8,6 +8,7 @@ the line is short enough to be a toolbar or footer; weak signs (站点地图,
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from itertools import pairwise
 
 from parsers.normalize import squash
@@ -48,12 +49,18 @@ METADATA_LABELS = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)  # every cell of every table is asked; most are "0" or "/"
+def _metadata_label(text: str) -> str | None:
+    match = METADATA_LABELS.match(squash(text))
+    return match.group(1) if match else None
+
+
 def metadata_pairs(rows: list[list[str]]) -> dict[str, str] | None:
     """The label→value pairs of a metadata grid, None when ``rows`` is no such grid."""
     pairs: dict[str, str] = {}
     for row in rows:
         for label, value in pairwise(row):
-            match = METADATA_LABELS.match(squash(label))
-            if match:
-                pairs[match.group(1)] = value.strip()
+            name = _metadata_label(label)
+            if name:
+                pairs[name] = value.strip()
     return pairs if "索引号" in pairs or len(pairs) >= 3 else None
