@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from itertools import pairwise
+from itertools import islice, pairwise
 
 from parsers.normalize import squash
 
@@ -35,11 +35,14 @@ def is_chrome_line(line: str) -> bool:
     text = squash(line)
     if not text:
         return False
-    if len(text) <= STRONG_LIMIT and _STRONG.search(text):
-        return True
-    # A whole footer run into one line: long, but made of several chrome signs.
-    if len(text) <= FOOTER_LIMIT and len(_STRONG.findall(text)) >= 3:
-        return True
+    if len(text) <= FOOTER_LIMIT:
+        first = _STRONG.search(text)
+        if first and len(text) <= STRONG_LIMIT:
+            return True
+        # A whole footer run into one line: long, but made of several chrome signs
+        # (counted as findall would, up to three: the pattern is slow on long lines).
+        if first and len(list(islice(_STRONG.finditer(text, first.end()), 2))) == 2:
+            return True
     return len(text) <= WEAK_LIMIT and bool(_WEAK.search(text))
 
 

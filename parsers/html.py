@@ -271,7 +271,7 @@ LONG_CELL = 600  # characters: a cell this long holds prose, so its table is for
 def _cell_text(cell) -> str:
     # Pieces of one cell (spans, <br>, <p>) join without a space: labels and
     # numbers are split across tags, never meant to be two words.
-    return tidy("".join(piece.strip() for piece in cell.itertext()))
+    return tidy("".join(map(str.strip, cell.itertext())))
 
 
 @lru_cache(maxsize=4096)  # report tables repeat a few texts ("0", "/") many times
