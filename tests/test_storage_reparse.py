@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crawler.reparse import main, parse_many, reparse
+from crawler.reparse import main, reparse
 from output.store import ReportStore, report_id
 from parsers.model import ParseOutcome, Report
 from tests.conftest import CORPUS, page
@@ -71,26 +71,3 @@ def test_reparse_cli_prints_counts(tmp_path, capsys):
     assert main(["--db", str(tmp_path / "cli.db"), "--kind", "report"]) == 0
     out = capsys.readouterr().out
     assert "pages re-parsed: 1" in out and "reports: 1" in out
-
-
-def _rows(store: ReportStore) -> list[tuple]:
-    return store.db.execute(
-        "SELECT r.url, r.source_page, r.organ, r.year, c.key, c.value"
-        " FROM reports r JOIN report_cells c ON c.report_id = r.id ORDER BY r.url, c.key"
-    ).fetchall()
-
-
-def test_reparse_in_worker_processes_stores_what_one_process_does(tmp_path):
-    alone, pooled = fill(tmp_path / "alone.db"), fill(tmp_path / "pooled.db")
-    assert reparse(alone, workers=1) == reparse(pooled, workers=2)
-    assert _rows(alone) == _rows(pooled) and len(_rows(alone)) > 50
-    alone.close()
-    pooled.close()
-
-
-def test_parse_many_keeps_the_order_of_its_jobs():
-    bodies = [page(f"第{n}号", "<p>不是报告</p>" * n).encode() for n in range(1, 30)]
-    jobs = [(body, f"http://a.gov.cn/{n}.html", "text/html", None) for n, body in enumerate(bodies)]
-    outcomes = list(parse_many(iter(jobs), workers=2))
-    assert [outcome.url for outcome in outcomes] == [job[1] for job in jobs]
-    assert outcomes == list(parse_many(jobs, workers=1))
