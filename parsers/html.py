@@ -111,6 +111,15 @@ def _link_length(element) -> int:
     return sum(_text_length(link) for link in element.iter("a"))
 
 
+# Text in links, in one call: equal to _link_length when no link holds another.
+_LINK_TEXTS = etree.XPath("descendant-or-self::a//text()", smart_strings=False)
+_NESTED_LINKS = etree.XPath("boolean(descendant-or-self::a//a)")
+
+
+def _link_length_unnested(element) -> int:
+    return len("".join("".join(_LINK_TEXTS(element)).split()))
+
+
 def _document_root(text: str):
     # lxml.html.document_fromstring, less its element classes.
     root = etree.fromstring(text, _PARSER)
@@ -162,23 +171,20 @@ def _page_wide_metadata(root, meta: dict[str, str]) -> None:
             break
 
 
-def _class_has(word: str):
-    return lambda value: word in _XML_SPACE.split(value)
-
-
-# CONTAINER_XPATHS as tests on one attribute (or a tag), in the same order.
+# CONTAINER_XPATHS as tests on one attribute (or a tag), in the same order. A class
+# attribute is tested as its words (normalize-space() splits on XML spaces only).
 _CONTAINER_TESTS = [
-    ("id", lambda value: value in ("zoom", "Zoom", "ZOOM")),
-    ("class", _class_has("TRS_Editor")),
-    ("class", _class_has("trs_editor_view")),
-    ("class", lambda value: "TRS_UEDITOR" in value),
-    ("id", lambda value: value == "UCAP-CONTENT"),
+    ("id", lambda value, words: value in ("zoom", "Zoom", "ZOOM")),
+    ("class", lambda value, words: "TRS_Editor" in words),
+    ("class", lambda value, words: "trs_editor_view" in words),
+    ("class", lambda value, words: "TRS_UEDITOR" in value),
+    ("id", lambda value, words: value == "UCAP-CONTENT"),
     ("tag", "ucapcontent"),
-    ("class", _class_has("article-content")),
-    ("id", lambda value: value == "fontzoom"),
-    ("class", _class_has("pages_content")),
-    ("id", lambda value: value in ("content", "Content", "article", "ArticleContent")),
-    ("class", _class_has("view")),
+    ("class", lambda value, words: "article-content" in words),
+    ("id", lambda value, words: value == "fontzoom"),
+    ("class", lambda value, words: "pages_content" in words),
+    ("id", lambda value, words: value in ("content", "Content", "article", "ArticleContent")),
+    ("class", lambda value, words: "view" in words),
     ("tag", "article"),
 ]
 assert len(_CONTAINER_TESTS) == len(CONTAINER_XPATHS)
@@ -186,14 +192,20 @@ assert len(_CONTAINER_TESTS) == len(CONTAINER_XPATHS)
 
 def _container_candidates(root):
     """Per entry of CONTAINER_XPATHS, the elements it selects, in document order."""
-    attributes = [
-        (value.attrname, str(value), value.getparent()) for value in _IDS_AND_CLASSES(root)
-    ]
+    attributes = []
+    for value in _IDS_AND_CLASSES(root):
+        name, text = value.attrname, str(value)
+        words = set(_XML_SPACE.split(text)) if name == "class" else set()
+        attributes.append((name, text, words, value.getparent()))
     for kind, test in _CONTAINER_TESTS:
         if kind == "tag":
             yield list(root.iter(test))
         else:
-            yield [element for name, value, element in attributes if name == kind and test(value)]
+            yield [
+                element
+                for name, value, words, element in attributes
+                if name == kind and test(value, words)
+            ]
 
 
 def _find_container(root):
@@ -223,22 +235,20 @@ def _densest(body):
     do), so the search walks down that chain. When a link holds 80% of the text
     itself, or links nest, that does not hold: every element is measured.
     """
-    links = list(body.iter("a"))
-    link_lengths = {link: _text_length(link) for link in links}
-    total = _text_length(body) - sum(link_lengths.values())
+    if _NESTED_LINKS(body):
+        return _densest_by_scan(body)
+    total = _text_length(body) - _link_length_unnested(body)
     if total <= 0:
         return body
     threshold = 0.8 * total
-    if any(length >= threshold for length in link_lengths.values()) or any(
-        next(link.iterancestors("a"), None) is not None for link in links
+    if _link_length_unnested(body) >= threshold and any(
+        _text_length(link) >= threshold for link in body.iter("a")
     ):
-        return _densest_by_scan(body, total)
+        return _densest_by_scan(body)
 
     def own(element) -> int:
         text = _text_length(element)
-        if link_lengths and text:
-            text -= sum(link_lengths.get(link, 0) for link in element.iter("a"))
-        return text
+        return text - _link_length_unnested(element) if text else 0
 
     best = body
     while True:
@@ -250,7 +260,10 @@ def _densest(body):
             return best
 
 
-def _densest_by_scan(body, total: int):
+def _densest_by_scan(body):
+    total = _text_length(body) - _link_length(body)
+    if total <= 0:
+        return body
     best = body
     for element in body.iter():
         if not isinstance(element.tag, str) or element is body:
