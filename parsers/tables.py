@@ -12,6 +12,7 @@ import csv
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from parsers.model import Cell
@@ -296,7 +297,12 @@ def _t3_column_order(header: str) -> list[str]:
 
 
 def _classify_t3(labels: list[Token], group: str | None) -> str | None:
-    texts = [squash(token.text) for token in labels]
+    return _classify_t3_texts(tuple(squash(token.text) for token in labels[-4:]), group)
+
+
+@lru_cache(maxsize=2048)  # every report prints the same row labels
+def _classify_t3_texts(texts: tuple[str, ...], group: str | None) -> str | None:
+    """The row key of the last (up to four) label texts of a row, under ``group``."""
     for size in range(1, min(4, len(texts)) + 1):
         text = "".join(texts[-size:])
         for key, pattern, needs_group in T3_ROWS:

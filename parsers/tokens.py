@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from parsers.model import Document, Paragraph, Table
 from parsers.normalize import is_blank, is_value_text
@@ -36,7 +35,6 @@ class Token:
 END = Token(ROW_END)
 
 
-@lru_cache(maxsize=4096)  # tokens are immutable; tables repeat "0", "/" … thousands of times
 def cell_token(text: str) -> Token:
     return Token(VALUE if is_value_text(text) else LABEL, text)
 
