@@ -114,6 +114,14 @@ def _link_length(element) -> int:
 # Text in links, in one call: equal to _link_length when no link holds another.
 _LINK_TEXTS = etree.XPath("descendant-or-self::a//text()", smart_strings=False)
 _NESTED_LINKS = etree.XPath("boolean(descendant-or-self::a//a)")
+_LONG_LINKS = etree.XPath("descendant-or-self::a[string-length() >= $least]")
+
+
+def _links_length(element) -> int:
+    """_link_length, in two calls when links do not nest (they hardly ever do)."""
+    if _NESTED_LINKS(element):
+        return _link_length(element)
+    return _link_length_unnested(element)
 
 
 def _link_length_unnested(element) -> int:
@@ -154,7 +162,7 @@ def parse_html(text: str) -> Document:
     blocks: list = []
     _collect(container, blocks, [])
     text_length = _text_length(container)
-    ratio = _link_length(container) / text_length if text_length else 0.0
+    ratio = _links_length(container) / text_length if text_length else 0.0
     return Document(blocks=blocks, title=page_title, meta=meta, link_text_ratio=ratio)
 
 
@@ -241,8 +249,9 @@ def _densest(body):
     if total <= 0:
         return body
     threshold = 0.8 * total
+    # Only links whose text, spaces included, reaches the threshold may hold 80%.
     if _link_length_unnested(body) >= threshold and any(
-        _text_length(link) >= threshold for link in body.iter("a")
+        _text_length(link) >= threshold for link in _LONG_LINKS(body, least=threshold)
     ):
         return _densest_by_scan(body)
 

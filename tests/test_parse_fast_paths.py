@@ -111,3 +111,9 @@ def test_densest_chain_is_the_deepest_element_measured_one_by_one(seed):
 def test_table_rows_read_in_one_pass_are_the_rows_by_definition(seed):
     for table in page(seed).iter("table"):
         assert html._data_table_rows(table) == rows_by_definition(table)
+
+
+@pytest.mark.parametrize("seed", range(150))
+def test_link_text_measured_in_one_call_is_the_sum_over_links(seed):
+    for element in page(seed).iter("body", "div", "a"):
+        assert html._links_length(element) == html._link_length(element)
