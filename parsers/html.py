@@ -119,6 +119,8 @@ _LONG_LINKS = etree.XPath("descendant-or-self::a[string-length() >= $least]")
 
 def _links_length(element) -> int:
     """_link_length, in two calls when links do not nest (they hardly ever do)."""
+    if next(element.iter("a"), None) is None:  # instant when the page has no link at all
+        return 0
     if _NESTED_LINKS(element):
         return _link_length(element)
     return _link_length_unnested(element)
