@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install system-deps demo serve screenshot test test-fast lint format bench soak clean
+.PHONY: install system-deps demo serve screenshot test test-fast lint format bench bench-crawl soak clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,9 @@ format: install
 
 bench: install
 	$(PY) benchmarks/parse_speed.py
+
+bench-crawl: install
+	$(PY) benchmarks/crawl_speed.py --pages 2000
 
 soak: install
 	$(PY) benchmarks/soak.py --pages 400 --fault-rate 0.2 --kill-every 4

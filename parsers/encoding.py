@@ -43,36 +43,42 @@ def meta_charset(body: bytes) -> str | None:
     return match.group(1).decode("ascii", "ignore") if match else None
 
 
-def _decodes(body: bytes, codec: str) -> bool:
+def _decoded(body: bytes, codec: str) -> str | None:
+    """``body`` decoded with ``codec``, None when it does not decode cleanly."""
     try:
-        body.decode(codec)
+        return body.decode(codec)
     except (UnicodeDecodeError, LookupError):
-        return False
-    return True
+        return None
 
 
 def decode_bytes(body: bytes, declared: str | None = None) -> tuple[str, str]:
-    """Return (text, codec used). Never raises; undecodable bytes become U+FFFD."""
+    """Return (text, codec used). Never raises; undecodable bytes become U+FFFD.
+
+    Each attempt decodes once and its text is the answer: pages are decoded once.
+    """
     if body.startswith(codecs.BOM_UTF8):
         return body[3:].decode("utf-8", "replace"), "utf-8-sig"
     # Valid UTF-8 with non-ASCII bytes is almost never GBK by accident; the reverse
     # is common (GB18030 decodes most UTF-8 into mojibake without an error).
-    if _decodes(body, "utf-8"):
-        return body.decode("utf-8"), "utf-8"
-    if _mostly_utf8(body):
+    text = _decoded(body, "utf-8")
+    if text is not None:
+        return text, "utf-8"
+    text = body.decode("utf-8", "replace")
+    if _mostly_utf8(text):
         # A few stray bytes in a UTF-8 page (a truncated multi-byte character, junk
         # from a CMS) must not turn the whole page into GB18030 mojibake.
-        return body.decode("utf-8", "replace"), "utf-8"
+        return text, "utf-8"
     mixed = _decode_mixed(body)
     if mixed is not None:
         return mixed, MIXED
     candidates = [normalise_codec(declared), normalise_codec(meta_charset(body))]
     for codec in candidates:
-        if codec and _decodes(body, codec):
+        text = _decoded(body, codec) if codec else None
+        if text is not None:
             # cp1252 "decodes" anything: only trust it when chardet agrees.
             if codec == "cp1252" and _guess(body) not in (None, "cp1252"):
                 continue
-            return body.decode(codec), codec
+            return text, codec
     guessed = _guess(body) or "gb18030"
     return body.decode(guessed, "replace"), guessed
 
@@ -113,9 +119,9 @@ def _guess(body: bytes) -> str | None:
     return normalise_codec(result.get("encoding")) if result.get("confidence", 0) > 0.3 else None
 
 
-def _mostly_utf8(body: bytes) -> bool:
-    """UTF-8 with at most a handful of broken sequences among many good ones."""
-    text = body.decode("utf-8", "replace")
+def _mostly_utf8(text: str) -> bool:
+    """UTF-8 (``text``, decoded with replacement) with at most a handful of broken
+    sequences among many good ones."""
     broken = text.count("\ufffd")
-    wide = sum(1 for char in text if ord(char) > 0x7F) - broken
+    wide = len(text) - len(text.encode("ascii", "ignore")) - broken
     return wide >= 20 and broken <= max(3, wide // 1000)

@@ -9,8 +9,8 @@ page's non-link text. Layout tables are walked into; data tables become
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-import lxml.html
 from lxml import etree
 
 from parsers.meta import REPORT_TITLE, labelled_date
@@ -86,27 +86,67 @@ BLOCK_TAGS = {
 CELL_TAGS = {"td", "th"}
 MIN_BODY_CHARS = 120
 # huge_tree: pages nested deeper than libxml2's default 256 levels keep their text.
-_PARSER = lxml.html.HTMLParser(huge_tree=True)
+# Plain etree elements, not lxml.html's: the same tree, without a Python class lookup
+# for every element touched (most of the time of a walk over a big table).
+_PARSER = etree.HTMLParser(huge_tree=True)
 MAX_NODES = 400_000
+# What lxml.html's text_content() is: the XPath string value, all text of the subtree.
+_STRING = etree.XPath("string()", smart_strings=False)
+# The id and class attributes of the page, to test CONTAINER_XPATHS against in Python:
+# one walk over the tree instead of twelve.
+_IDS_AND_CLASSES = etree.XPath("//@id | //@class")
+_XML_SPACE = re.compile(r"[ \t\r\n]+")  # normalize-space() splits on these only
+
+
+# The text nodes of a subtree, as itertext() gives them (in C: half the time).
+_TEXTS = etree.XPath("descendant::text()", smart_strings=False)
 
 
 def _text_length(element) -> int:
-    return len(re.sub(r"\s+", "", element.text_content() or ""))
+    # Characters other than whitespace (str.split() and \s agree on what that is).
+    return len("".join(_STRING(element).split()))
 
 
 def _link_length(element) -> int:
     return sum(_text_length(link) for link in element.iter("a"))
 
 
+# Text in links, in one call: equal to _link_length when no link holds another.
+_LINK_TEXTS = etree.XPath("descendant-or-self::a//text()", smart_strings=False)
+_NESTED_LINKS = etree.XPath("boolean(descendant-or-self::a//a)")
+_LONG_LINKS = etree.XPath("descendant-or-self::a[string-length() >= $least]")
+
+
+def _links_length(element) -> int:
+    """_link_length, in two calls when links do not nest (they hardly ever do)."""
+    if next(element.iter("a"), None) is None:  # instant when the page has no link at all
+        return 0
+    if _NESTED_LINKS(element):
+        return _link_length(element)
+    return _link_length_unnested(element)
+
+
+def _link_length_unnested(element) -> int:
+    return len("".join("".join(_LINK_TEXTS(element)).split()))
+
+
+def _document_root(text: str):
+    # lxml.html.document_fromstring, less its element classes.
+    root = etree.fromstring(text, _PARSER)
+    if root is None:
+        raise etree.ParserError("Document is empty")
+    return root
+
+
 def parse_html(text: str) -> Document:
     """Never raises: malformed markup is repaired by lxml, nonsense gives an empty body."""
     try:
-        root = lxml.html.document_fromstring(text or "<html></html>", parser=_PARSER)
+        root = _document_root(text or "<html></html>")
     except (etree.ParserError, ValueError):
         # lxml refuses strings with an XML encoding declaration or only whitespace.
         stripped = re.sub(r"^\s*<\?xml[^>]*>", "", text or "") or "<p/>"
         try:
-            root = lxml.html.document_fromstring(stripped, parser=_PARSER)
+            root = _document_root(stripped)
         except (etree.ParserError, ValueError):
             return Document(blocks=[], problem="not HTML")
     meta = {}
@@ -124,41 +164,114 @@ def parse_html(text: str) -> Document:
     blocks: list = []
     _collect(container, blocks, [])
     text_length = _text_length(container)
-    ratio = _link_length(container) / text_length if text_length else 0.0
+    ratio = _links_length(container) / text_length if text_length else 0.0
     return Document(blocks=blocks, title=page_title, meta=meta, link_text_ratio=ratio)
 
 
 def _page_wide_metadata(root, meta: dict[str, str]) -> None:
     """Title and date shown outside the article container (toolbars, headings)."""
-    page_text = root.text_content() or ""
-    published = labelled_date(re.sub(r"\s+", "", page_text[:200_000]))
+    page_text = _STRING(root)
+    published = labelled_date("".join(page_text[:200_000].split()))
     if published:
         meta.setdefault("page_published", published)
     for element in root.iter("h1", "h2", "h3"):
-        heading = tidy(element.text_content() or "")
+        heading = tidy(_STRING(element))
         if 6 <= len(heading) <= 80 and REPORT_TITLE.search(heading.replace(" ", "")):
             meta.setdefault("heading", heading)
             break
+
+
+# CONTAINER_XPATHS as tests on one attribute (or a tag), in the same order. A class
+# attribute is tested as its words (normalize-space() splits on XML spaces only).
+_CONTAINER_TESTS = [
+    ("id", lambda value, words: value in ("zoom", "Zoom", "ZOOM")),
+    ("class", lambda value, words: "TRS_Editor" in words),
+    ("class", lambda value, words: "trs_editor_view" in words),
+    ("class", lambda value, words: "TRS_UEDITOR" in value),
+    ("id", lambda value, words: value == "UCAP-CONTENT"),
+    ("tag", "ucapcontent"),
+    ("class", lambda value, words: "article-content" in words),
+    ("id", lambda value, words: value == "fontzoom"),
+    ("class", lambda value, words: "pages_content" in words),
+    ("id", lambda value, words: value in ("content", "Content", "article", "ArticleContent")),
+    ("class", lambda value, words: "view" in words),
+    ("tag", "article"),
+]
+assert len(_CONTAINER_TESTS) == len(CONTAINER_XPATHS)
+
+
+def _container_candidates(root):
+    """Per entry of CONTAINER_XPATHS, the elements it selects, in document order."""
+    attributes = []
+    for value in _IDS_AND_CLASSES(root):
+        name, text = value.attrname, str(value)
+        words = set(_XML_SPACE.split(text)) if name == "class" else set()
+        attributes.append((name, text, words, value.getparent()))
+    for kind, test in _CONTAINER_TESTS:
+        if kind == "tag":
+            yield list(root.iter(test))
+        else:
+            yield [
+                element
+                for name, value, words, element in attributes
+                if name == kind and test(value, words)
+            ]
 
 
 def _find_container(root):
     body = root.find("body")
     if body is None:
         body = root
-    for xpath in CONTAINER_XPATHS:
-        try:
-            found = root.xpath(xpath)
-        except etree.XPathError:
-            continue
-        found = [element for element in found if _text_length(element) >= MIN_BODY_CHARS]
+    lengths: dict = {}
+
+    def length(element) -> int:
+        if element not in lengths:
+            lengths[element] = _text_length(element)
+        return lengths[element]
+
+    for found in _container_candidates(root):
+        found = [element for element in found if length(element) >= MIN_BODY_CHARS]
         if found:
             # Nested matches: the outermost keeps everything the report says.
-            return max(found, key=_text_length)
+            return max(found, key=length)
     return _densest(body)
 
 
 def _densest(body):
-    """The deepest element holding nearly all of the page's non-link text."""
+    """The deepest element holding nearly all of the page's non-link text.
+
+    Elements outside links qualify as a chain from ``body`` down (two disjoint ones
+    cannot both hold 80% of the text, and an element holds at least what its children
+    do), so the search walks down that chain. When a link holds 80% of the text
+    itself, or links nest, that does not hold: every element is measured.
+    """
+    if _NESTED_LINKS(body):
+        return _densest_by_scan(body)
+    total = _text_length(body) - _link_length_unnested(body)
+    if total <= 0:
+        return body
+    threshold = 0.8 * total
+    # Only links whose text, spaces included, reaches the threshold may hold 80%.
+    if _link_length_unnested(body) >= threshold and any(
+        _text_length(link) >= threshold for link in _LONG_LINKS(body, least=threshold)
+    ):
+        return _densest_by_scan(body)
+
+    def own(element) -> int:
+        text = _text_length(element)
+        return text - _link_length_unnested(element) if text else 0
+
+    best = body
+    while True:
+        for child in best:
+            if isinstance(child.tag, str) and child.tag != "a" and own(child) >= threshold:
+                best = child
+                break
+        else:
+            return best
+
+
+def _densest_by_scan(body):
     total = _text_length(body) - _link_length(body)
     if total <= 0:
         return body
@@ -180,38 +293,50 @@ def _depth(element) -> int:
     return depth
 
 
-def _is_layout_table(table) -> bool:
-    """A table used for page layout: it holds other tables or paragraphs of prose."""
-    if table.find(".//table") is not None:
-        return True
-    return any(len(cell.text_content()) > 600 for cell in table.iter("td", "th"))
+LONG_CELL = 600  # characters: a cell this long holds prose, so its table is for layout
 
 
-def _cell_text(cell) -> str:
+def _cell_text(pieces: list[str]) -> str:
     # Pieces of one cell (spans, <br>, <p>) join without a space: labels and
     # numbers are split across tags, never meant to be two words.
-    return tidy("".join(piece.strip() for piece in cell.itertext()))
+    return tidy("".join(map(str.strip, pieces)))
 
 
-def _table_rows(table) -> list[list[str]]:
-    rows = []
-    for row in table.iter("tr"):
-        # Rows of a nested table belong to that table, not to this one.
-        if _owning_table(row) is not table:
+@lru_cache(maxsize=4096)  # report tables repeat a few texts ("0", "/") many times
+def _leaf_cell_text(text: str) -> str:
+    return tidy(text.strip())
+
+
+def _data_table_rows(table) -> list[list[str]] | None:
+    """The rows of cell texts of a data table; None for a layout table (one that holds
+    other tables or paragraphs of prose), which is walked into instead.
+
+    One pass over the table's cells measures them and reads them: a report table may
+    have 200,000 cells.
+    """
+    if table.find(".//table") is not None:
+        return None
+    # Cells of a row are the td/th children of a tr; rows come in document order.
+    rows: dict = {}
+    for element in table.iter("tr", "td", "th"):
+        if element.tag == "tr":
+            rows[element] = []
             continue
-        cells = [
-            _cell_text(cell) for cell in row if isinstance(cell.tag, str) and cell.tag in CELL_TAGS
-        ]
-        if cells:
-            rows.append(cells)
-    return rows
-
-
-def _owning_table(element):
-    parent = element.getparent()
-    while parent is not None and parent.tag != "table":
-        parent = parent.getparent()
-    return parent
+        if len(element):
+            pieces = _TEXTS(element)
+            if sum(map(len, pieces)) > LONG_CELL:
+                return None
+            row = rows.get(element.getparent())
+            if row is not None:
+                row.append(_cell_text(pieces))
+            continue
+        text = element.text or ""  # a cell of text only: no pieces to join
+        if len(text) > LONG_CELL:
+            return None
+        row = rows.get(element.getparent())
+        if row is not None:
+            row.append(_leaf_cell_text(text))
+    return [cells for cells in rows.values() if cells]
 
 
 def _collect(element, blocks: list, line: list[str]) -> None:
@@ -226,8 +351,8 @@ def _collect(element, blocks: list, line: list[str]) -> None:
         if event == "start":
             if is_block:
                 _flush(blocks, line)
-            if tag == "table" and not _is_layout_table(node):
-                rows = _table_rows(node)
+            rows = _data_table_rows(node) if tag == "table" else None
+            if rows is not None:
                 if rows:
                     blocks.append(Table(rows=rows))
                 walker.skip_subtree()

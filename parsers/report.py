@@ -40,6 +40,7 @@ NOT_DOCUMENTS = (
     (b"\x1f\x8b", "gzip file"),
 )
 TEXT_SUFFIXES = {".txt", ".text"}
+RAW_LINES_READ = 80  # published_date reads this many lines of the uncleaned page
 _HTML_SNIFF = re.compile(r"<\s*(html|head|body|p|div|table|meta|title|br|span)\b", re.I)
 # Section words a report has even when its title is missing.
 _REPORT_PARTS = re.compile(
@@ -92,14 +93,17 @@ def _parse(content, url, content_type, declared_encoding) -> ParseOutcome:
     return interpret(document, url)
 
 
-def _lines(document: Document) -> list[str]:
+def _lines(document: Document, limit: int | None = None) -> list[str]:
+    """The document as text lines (a table row per line); the first ``limit`` only."""
     lines: list[str] = []
     for block in document.blocks:
+        if limit is not None and len(lines) >= limit:
+            return lines[:limit]
         if isinstance(block, Table):
             lines.extend("| " + " | ".join(row) + " |" for row in block.rows)
         else:
             lines.extend(block.text.split("\n"))
-    return lines
+    return lines if limit is None else lines[:limit]
 
 
 def _without_chrome(document: Document) -> Document:
@@ -129,7 +133,8 @@ def _without_chrome(document: Document) -> Document:
 
 def interpret(document: Document, url: str) -> ParseOutcome:
     """Decide whether ``document`` is an annual report and read it if so."""
-    raw_lines = _lines(document)
+    # Only the opening lines of the page as fetched are read (for a labelled date).
+    raw_lines = _lines(document, limit=RAW_LINES_READ)
     clean = _without_chrome(document)
     lines = _lines(clean)
     text_lines = [line for line in lines if line.strip()]

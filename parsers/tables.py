@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import csv
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from parsers.model import Cell
@@ -123,14 +125,25 @@ class TableResult:
     t2_columns: set[str] = field(default_factory=set)
     t3_found: bool = False
     t3_other_split: bool = False  # 2021 layout: （六）其他处理 has three sub-rows
+    # The keys of ``cells``: a page may print thousands of cells.
+    keys: set[str] = field(default_factory=set, repr=False)
 
     def add(self, key: str, raw: str) -> None:
         if key not in KEY_UNITS:
             return
-        if any(cell.key == key for cell in self.cells):
+        if key in self.keys:
             self.warnings.append(f"{key}: printed twice, first kept")
             return
+        self.keys.add(key)
         self.cells.append(Cell(key, parse_value(raw, KEY_UNITS[key]), raw.strip()))
+
+    def remove(self, keys: set[str]) -> bool:
+        """Drop the cells of ``keys``; True when there were any."""
+        if not self.keys & keys:
+            return False
+        self.cells = [cell for cell in self.cells if cell.key not in keys]
+        self.keys -= keys
+        return True
 
 
 def _fit(values: list[Token], expected: int) -> list[Token] | None:
@@ -150,8 +163,13 @@ def _is_short_label(token: Token, limit: int = 60) -> bool:
     return token.kind == LABEL and len(squash(token.text)) <= limit
 
 
-def _find(tokens: list[Token], start: int, predicate) -> int | None:
-    for index in range(start, len(tokens)):
+def _find(tokens: list[Token], start: int, predicate, labels: list[int]) -> int | None:
+    """The first index from ``start`` whose token, a label, meets ``predicate``.
+
+    ``labels`` holds the indices of the label tokens: tables are mostly values, and
+    every predicate here asks for a label.
+    """
+    for index in labels[bisect_left(labels, start) :]:
         if predicate(tokens[index]):
             return index
     return None
@@ -159,10 +177,13 @@ def _find(tokens: list[Token], start: int, predicate) -> int | None:
 
 def read_tables(tokens: list[Token]) -> TableResult:
     result = TableResult()
-    t2_start = _find(tokens, 0, lambda t: _is_short_label(t, 30) and "第二十条第" in squash(t.text))
+    labels = [index for index, token in enumerate(tokens) if token.kind == LABEL]
+    t2_start = _find(
+        tokens, 0, lambda t: _is_short_label(t, 30) and "第二十条第" in squash(t.text), labels
+    )
     if t2_start is None:
         t2_start = _find(
-            tokens, 0, lambda t: _is_short_label(t, 10) and squash(t.text) == "信息内容"
+            tokens, 0, lambda t: _is_short_label(t, 10) and squash(t.text) == "信息内容", labels
         )
     t3_start = _find(
         tokens,
@@ -171,14 +192,15 @@ def read_tables(tokens: list[Token]) -> TableResult:
             _is_short_label(t, 80)
             and re.search(r"申请人情况|勾稽关系|本年新收政府信息公开申请", squash(t.text))
         ),
+        labels,
     )
     if t2_start is not None:
         _read_t2(tokens[t2_start : t3_start if t3_start is not None else len(tokens)], result)
     if t3_start is None:
         return result
-    t3_end = _read_t3(tokens, t3_start, result)
+    t3_end = _read_t3(tokens, t3_start, result, labels)
     t4_start = _find(
-        tokens, t3_end, lambda t: _is_short_label(t, 40) and "行政复议" in squash(t.text)
+        tokens, t3_end, lambda t: _is_short_label(t, 40) and "行政复议" in squash(t.text), labels
     )
     if t4_start is not None:
         _read_t4(tokens, t4_start, result)
@@ -275,7 +297,12 @@ def _t3_column_order(header: str) -> list[str]:
 
 
 def _classify_t3(labels: list[Token], group: str | None) -> str | None:
-    texts = [squash(token.text) for token in labels]
+    return _classify_t3_texts(tuple(squash(token.text) for token in labels[-4:]), group)
+
+
+@lru_cache(maxsize=2048)  # every report prints the same row labels
+def _classify_t3_texts(texts: tuple[str, ...], group: str | None) -> str | None:
+    """The row key of the last (up to four) label texts of a row, under ``group``."""
     for size in range(1, min(4, len(texts)) + 1):
         text = "".join(texts[-size:])
         for key, pattern, needs_group in T3_ROWS:
@@ -292,9 +319,9 @@ def _classify_t3(labels: list[Token], group: str | None) -> str | None:
     return None
 
 
-def _read_t3(tokens: list[Token], start: int, result: TableResult) -> int:
+def _read_t3(tokens: list[Token], start: int, result: TableResult, labels: list[int]) -> int:
     """Read 表三 from ``start``; return the index just after its last row."""
-    first_row = _find(tokens, start, lambda t: t.kind == LABEL and "本年新收" in squash(t.text))
+    first_row = _find(tokens, start, lambda t: "本年新收" in squash(t.text), labels)
     header = "".join(squash(t.text) for t in tokens[start : first_row or start] if t.kind == LABEL)
     columns = _t3_column_order(header)
     group: str | None = None
@@ -342,8 +369,7 @@ def _read_t3(tokens: list[Token], start: int, result: TableResult) -> int:
         # With the 2021 sub-rows present, a （六）其他处理 row of its own is a subtotal,
         # not the 2019 single row its keys stand for.
         subtotal = {f"t3.other.{column}" for column in T3_COLUMNS}
-        if any(cell.key in subtotal for cell in result.cells):
-            result.cells = [cell for cell in result.cells if cell.key not in subtotal]
+        if result.remove(subtotal):
             result.warnings.append("t3: （六）其他处理 subtotal row left out beside its sub-rows")
     return end
 

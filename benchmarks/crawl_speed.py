@@ -1,0 +1,287 @@
+"""How fast a crawl runs when the network is not the limit: ours against a bare spider.
+
+    .venv/bin/python benchmarks/crawl_speed.py [--pages 2000] [--concurrency 16] [--keep DIR]
+
+1. Builds a synthetic portal: a column of --pages report pages (/list.html,
+   /list_2.html, … 20 links each), every page the real report of 上海市人民政府办公厅
+   (tests/fixtures/corpus, 198 table cells) under its own title, in a page template
+   made here. Served on 127.0.0.1 by demo/server.py in a process of its own.
+2. Crawls it with a bare Scrapy spider (benchmarks/bare_spider.py: follows the same
+   links, parses and stores nothing), then with ours (`scrapy crawl annual_reports`,
+   storing into a fresh SQLite file), both with politeness off: no delay, no
+   AutoThrottle, --concurrency requests at a time.
+3. Re-parses the stored database (`python -m crawler.reparse`, with the processes it
+   uses), next to a bare lxml parse and parse_document of the same stored report
+   bodies in this process (one core).
+
+Printed: seconds, pages/s and peak RSS (summed over the process and its children) of
+each crawl, ours/bare as a ratio, the database's size, reparse per report against
+lxml per report. Figures, not asserts (exit status 0 when every run finished, 1 when
+one failed, 2 for bad arguments). Targets (issue 12): ours ≤ 1.5× the bare crawl,
+peak RSS ≤ 300 MiB, reparse ≤ 2× lxml per report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zlib
+from pathlib import Path
+
+import lxml.html
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from parsers import parse_document  # noqa: E402
+
+REPORT = ROOT / "tests" / "fixtures" / "corpus" / "shanghai-bgt-2019.html"
+PER_LIST_PAGE = 20
+CRAWL_OVER_BARE = 1.5
+PEAK_RSS_MIB = 300
+REPARSE_OVER_LXML = 2.0
+
+
+def build_portal(root: Path, pages: int) -> None:
+    """The column and its report pages (see the module's docstring)."""
+    fragment = REPORT.read_text(encoding="utf-8")
+    (root / "r").mkdir(parents=True)
+    (root / "robots.txt").write_text("User-agent: *\nDisallow: /private/\n", encoding="utf-8")
+    titles = [f"示范县{n}号单位2023年政府信息公开工作年度报告" for n in range(1, pages + 1)]
+    for n, title in enumerate(titles, start=1):
+        page = (
+            f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title></head>'
+            '<body><div class="nav"><a href="/">首页</a> <a href="/list.html">信息公开年报</a>'
+            f'</div><div class="content"><h1>{title}</h1>{fragment}</div>'
+            '<div class="footer">主办：示范县人民政府 网站标识码：1234567890</div></body></html>'
+        )
+        (root / "r" / f"{n}.html").write_text(page, encoding="utf-8")
+    chunks = [range(i, min(i + PER_LIST_PAGE, pages)) for i in range(0, pages, PER_LIST_PAGE)]
+    for number, chunk in enumerate(chunks, start=1):
+        items = "".join(
+            f'<li><a href="/r/{i + 1}.html">{titles[i]}</a><span>2024-02-09</span></li>'
+            for i in chunk
+        )
+        pager = f'<a href="list_{number + 1}.html">下一页</a>' if number < len(chunks) else ""
+        name = "list.html" if number == 1 else f"list_{number}.html"
+        (root / name).write_text(
+            '<!DOCTYPE html><html><head><meta charset="utf-8"><title>信息公开年报</title>'
+            f'</head><body><ul class="list">{items}</ul><div class="pager">{pager}</div>'
+            "</body></html>",
+            encoding="utf-8",
+        )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(root: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "demo.server", "--root", str(root), "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    base_url = server.stdout.readline().strip().rstrip("/")  # printed once it listens
+    return server, base_url
+
+
+def tree_rss(pid: int) -> int:
+    """Resident bytes of ``pid`` and all its descendants (0 once they are gone)."""
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += next(
+                int(line.split()[1]) * 1024 for line in status.splitlines() if line[:6] == "VmRSS:"
+            )
+            for task in Path(f"/proc/{current}/task").iterdir():
+                stack.extend(int(c) for c in (task / "children").read_text().split())
+        except (OSError, StopIteration, ValueError):
+            continue
+    return total
+
+
+def timed_run(command: list[str], cwd: Path, env: dict) -> tuple[int, float, int, str]:
+    """(exit status, seconds, peak RSS bytes of the process tree, stdout)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, tree_rss(process.pid))
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, _ = process.communicate()
+    seconds = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    return process.returncode, seconds, peak, out
+
+
+def politeness_off(concurrency: int) -> list[str]:
+    settings = {
+        "DOWNLOAD_DELAY": "0",
+        "AUTOTHROTTLE_ENABLED": "0",
+        "CONCURRENT_REQUESTS": str(concurrency),
+        "CONCURRENT_REQUESTS_PER_DOMAIN": str(concurrency),
+        "ROBOTSTXT_OBEY": "1",
+        "LOG_LEVEL": "WARNING",
+    }
+    return [arg for name, value in settings.items() for arg in ("-s", f"{name}={value}")]
+
+
+def stored_report_bodies(db: Path) -> list[bytes]:
+    conn = sqlite3.connect(db)
+    try:
+        rows = conn.execute(
+            "SELECT p.body FROM pages p JOIN reports r ON r.url = p.url WHERE p.body IS NOT NULL"
+        ).fetchall()
+    finally:
+        conn.close()
+    return [zlib.decompress(body) for (body,) in rows]
+
+
+def per_document(functions: list, documents: list[bytes]) -> list[float]:
+    """Seconds per document of each function, interleaved document by document so that
+    a busy spell of the machine weighs on all alike."""
+    totals = [0.0] * len(functions)
+    for function in functions:
+        if documents:
+            function(documents[0])  # imports and compiled patterns are not per document
+    for document in documents:
+        for index, function in enumerate(functions):
+            start = time.perf_counter()
+            function(document)
+            totals[index] += time.perf_counter() - start
+    return [total / max(len(documents), 1) for total in totals]
+
+
+def mib(size: int) -> str:
+    return f"{size / 2**20:.0f} MiB"
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", type=int, default=2000, help="report pages (default 2000)")
+    parser.add_argument("--concurrency", type=int, default=16, help="requests at a time")
+    parser.add_argument("--keep", type=Path, help="build the portal and database here, kept")
+    args = parser.parse_args(argv)
+    if args.pages < 1 or args.concurrency < 1:
+        parser.error("--pages and --concurrency must be at least 1")
+    work = args.keep or Path(tempfile.mkdtemp(prefix="crawl-speed-"))
+    if args.keep and work.exists() and any(work.iterdir()):
+        parser.error(f"--keep {work}: not an empty directory")
+    work.mkdir(parents=True, exist_ok=True)
+    portal, db = work / "portal", work / "reports.db"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"machine: {platform.machine()}, {cores} cores, load {load}")
+    build_portal(portal, args.pages)
+    lists = -(-args.pages // PER_LIST_PAGE)
+    print(f"portal: {args.pages} report pages, {lists} list pages, {mib(du(portal))}")
+    server, base_url = start_server(portal)
+    failed = False
+    try:
+        start_url = f"{base_url}/list.html"
+        bare_cmd = [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "runspider",
+            str(ROOT / "benchmarks" / "bare_spider.py"),
+        ]
+        bare_cmd += ["-a", f"start_url={start_url}", *politeness_off(args.concurrency)]
+        # Outside the project: scrapy.cfg would bring our settings and pipelines.
+        code, bare_s, bare_rss, out = timed_run(bare_cmd, work, env)
+        bare = json.loads(out.strip().splitlines()[-1]) if code == 0 and out.strip() else {}
+        failed |= code != 0
+        ours_cmd = [sys.executable, "-m", "scrapy", "crawl", "annual_reports"]
+        ours_cmd += ["-a", f"start_url={start_url}", "-a", f"max_pages={lists + 10}"]
+        ours_cmd += ["-s", f"REPORTS_DB={db}", *politeness_off(args.concurrency)]
+        code, ours_s, ours_rss, _ = timed_run(ours_cmd, ROOT, env)
+        failed |= code != 0
+    finally:
+        server.terminate()
+        server.wait()
+    reports = count(db, "reports")
+    pages = count(db, "pages")
+    print(f"\n{'crawl':<34} {'seconds':>8} {'pages/s':>8} {'peak RSS':>9}")
+    bare_pages = bare.get("pages", 0)
+    print(f"{'bare Scrapy spider':<34} {bare_s:8.1f} {bare_pages / bare_s:8.0f} {mib(bare_rss):>9}")
+    print(f"{'ours (annual_reports)':<34} {ours_s:8.1f} {pages / ours_s:8.0f} {mib(ours_rss):>9}")
+    print(f"pages fetched: bare {bare_pages}, ours {pages} ({reports} reports stored)")
+    ratio = ours_s / bare_s
+    met = verdict(ratio <= CRAWL_OVER_BARE)
+    print(f"ours / bare: {ratio:.2f}×  (target ≤ {CRAWL_OVER_BARE}×: {met})")
+    print(f"peak RSS of our crawl: {mib(ours_rss)}  (target ≤ {PEAK_RSS_MIB} MiB: "
+          f"{verdict(ours_rss <= PEAK_RSS_MIB * 2**20)})")  # fmt: skip
+    print(f"database: {mib(du(db.parent, db.name))} for {pages} pages, {reports} reports")
+
+    bodies = stored_report_bodies(db)
+    lxml_per, ours_per = per_document(
+        [lxml.html.document_fromstring, lambda body: parse_document(body, url="r.html")], bodies
+    )
+    print(f"\nstored report bodies: {len(bodies)}; per report, in this process (one core):")
+    print(f"  lxml alone {1000 * lxml_per:.2f} ms, parse_document {1000 * ours_per:.2f} ms "
+          f"({ours_per / lxml_per:.1f}×)")  # fmt: skip
+    command = [sys.executable, "-m", "crawler.reparse", "--db", str(db)]
+    code, seconds, rss, _ = timed_run(command, ROOT, env)
+    failed |= code != 0
+    per = seconds / max(reports, 1)
+    met = verdict(per <= REPARSE_OVER_LXML * lxml_per)
+    print(f"python -m crawler.reparse: {seconds:.1f} s for {reports} reports, "
+          f"{1000 * per:.2f} ms per report = {per / lxml_per:.1f}× lxml "
+          f"(target ≤ {REPARSE_OVER_LXML}×: {met}), peak RSS {mib(rss)}")  # fmt: skip
+    print(f"  10,000 reports at this rate: {per * 10_000:.0f} s")
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    if failed:
+        print("a run failed (non-zero exit status): figures above are not comparable")
+    return 1 if failed else 0
+
+
+def count(db: Path, table: str) -> int:
+    if not db.exists():
+        return 0
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def du(directory: Path, prefix: str = "") -> int:
+    """Bytes of the files under ``directory`` (whose names start with ``prefix``)."""
+    return sum(p.stat().st_size for p in directory.rglob(f"{prefix}*") if p.is_file())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""The fast paths of parsers/html.py choose what the plain definitions choose.
+
+Random pages (nested links, links holding most of the text, containers by id, class
+and tag, tables with leaf cells, cells of several pieces, prose cells, nested tables)
+are read both ways: the container search against CONTAINER_XPATHS, the walk down
+the densest chain against measuring every element, table rows against itertext().
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from lxml import etree
+
+from parsers import html
+
+WORDS = ["政府信息公开", "年度报告", "0", "12", " ", "\n", "\u3000", "/", "主动公开", "a b"]
+CLASSES = ["TRS_Editor", "trs_editor_view", "xTRS_UEDITORx", "article-content", "view", "x"]
+IDS = ["zoom", "Zoom", "UCAP-CONTENT", "fontzoom", "content", "ArticleContent", "other"]
+
+
+def text(rng: random.Random, most: int = 6) -> str:
+    return "".join(rng.choice(WORDS) for _ in range(rng.randint(0, most)))
+
+
+def element(rng: random.Random, depth: int, in_link: bool = False) -> str:
+    if depth == 0:
+        return text(rng)
+    tag = rng.choice(["div", "p", "span", "a", "section", "article", "ucapcontent", "table"])
+    if tag == "table":
+        return table(rng, depth)
+    attributes = ""
+    if rng.random() < 0.3:
+        attributes += f' id="{rng.choice(IDS)}"'
+    if rng.random() < 0.3:
+        attributes += f' class="{rng.choice(CLASSES)} {rng.choice(CLASSES)}"'
+    if tag == "a" and in_link and rng.random() < 0.7:
+        tag = "span"  # nested links are rare, but they occur
+    inner = "".join(
+        element(rng, depth - 1, in_link or tag == "a") + text(rng, 2)
+        for _ in range(rng.randint(0, 4))
+    )
+    if rng.random() < 0.1:
+        inner += "长" * rng.randint(100, 900)
+    return f"<{tag}{attributes}>{text(rng)}{inner}</{tag}>"
+
+
+def cell(rng: random.Random, depth: int) -> str:
+    tag = rng.choice(["td", "th"])
+    kind = rng.random()
+    if kind < 0.5:
+        inner = text(rng, 3)
+    elif kind < 0.9:
+        inner = "".join(f"<p><span>{text(rng, 2)}</span>{text(rng, 1)}</p>" for _ in range(2))
+    elif kind < 0.95:
+        inner = "文" * 601
+    else:
+        inner = element(rng, depth - 1)
+    return f"<{tag}>{inner}</{tag}>"
+
+
+def table(rng: random.Random, depth: int) -> str:
+    rows = "".join(
+        "<tr>" + "".join(cell(rng, depth) for _ in range(rng.randint(0, 5))) + "</tr>"
+        for _ in range(rng.randint(0, 6))
+    )
+    return f"<table><tbody>{rows}</tbody></table>"
+
+
+def page(seed: int):
+    rng = random.Random(seed)
+    body = "".join(element(rng, 4) for _ in range(rng.randint(1, 4)))
+    root = html._document_root(f"<html><body>{body}</body></html>")
+    etree.strip_elements(root, *html.DROP_TAGS, etree.Comment, with_tail=False)
+    return root
+
+
+def rows_by_definition(table) -> list[list[str]] | None:
+    """The rows as parsers/html.py defined them before its one-pass reading."""
+    if table.find(".//table") is not None:
+        return None
+    if any(len("".join(c.itertext())) > 600 for c in table.iter("td", "th")):
+        return None
+    rows = []
+    for row in table.iter("tr"):
+        cells = [
+            html.tidy("".join(piece.strip() for piece in c.itertext()))
+            for c in row
+            if c.tag in html.CELL_TAGS
+        ]
+        if cells:
+            rows.append(cells)
+    return rows
+
+
+@pytest.mark.parametrize("seed", range(150))
+def test_container_candidates_are_what_the_xpaths_select(seed):
+    root = page(seed)
+    expected = [root.xpath(xpath) for xpath in html.CONTAINER_XPATHS]
+    assert list(html._container_candidates(root)) == expected
+
+
+@pytest.mark.parametrize("seed", range(150))
+def test_densest_chain_is_the_deepest_element_measured_one_by_one(seed):
+    body = page(seed).find("body")
+    assert html._densest(body) is html._densest_by_scan(body)
+
+
+@pytest.mark.parametrize("seed", range(150))
+def test_table_rows_read_in_one_pass_are_the_rows_by_definition(seed):
+    for table in page(seed).iter("table"):
+        assert html._data_table_rows(table) == rows_by_definition(table)
+
+
+@pytest.mark.parametrize("seed", range(150))
+def test_link_text_measured_in_one_call_is_the_sum_over_links(seed):
+    for element in page(seed).iter("body", "div", "a"):
+        assert html._links_length(element) == html._link_length(element)
