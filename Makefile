@@ -12,14 +12,18 @@ install: $(PY) system-deps
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"
 
-# antiword/catdoc read .doc/.wps attachments; optional, so a machine without
-# root or apt still installs the rest.
+# antiword/catdoc read .doc/.wps attachments; redis-server runs the distributed crawl
+# (crawler/distributed) and its tests. Optional, so a machine without root or apt still
+# installs the rest. One apt-get update for whatever is missing.
 system-deps:
-	@if command -v antiword >/dev/null 2>&1; then :; \
+	@missing=""; \
+	command -v antiword >/dev/null 2>&1 || missing="$$missing antiword catdoc"; \
+	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-		(apt-get update -qq && apt-get install -y -qq antiword catdoc >/dev/null) \
-		|| echo "warning: could not install antiword/catdoc; .doc/.wps attachments will be recorded as unreadable"; \
-	else echo "note: install antiword and catdoc to read .doc/.wps attachments"; fi
+		(apt-get update -qq && apt-get install -y -qq $$missing >/dev/null) \
+		|| echo "warning: could not install$$missing; .doc/.wps attachments will be recorded as unreadable, Redis tests skipped"; \
+	else echo "note: install$$missing (.doc/.wps attachments; the distributed crawl on Redis)"; fi
 
 demo: install
 	$(PY) -m crawler.demo

@@ -74,4 +74,8 @@ SPIDER_MIDDLEWARES = {
 EXTENSIONS = {
     "crawler.runs.RunRecorder": 500,  # one row per run in the runs table
 }
+# With -s REDIS_URL=redis://HOST:PORT/DB the crawl is a worker of a distributed run
+# (crawler/distributed): scrapy-redis queue and dupefilter, items to the writer.
+REDIS_URL = None
+ADDONS = {"crawler.distributed.worker.RedisModeAddon": 0}
 REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19 opens a control port otherwise; not needed

@@ -50,6 +50,7 @@ from crawler.links import (
     page_key,
     same_site,
 )
+from crawler.middlewares import NOT_MODIFIED_FLAG
 from crawler.registry import RegistryError, Site, load_registry, select_sites
 from output.store import ReportStore, content_hash
 from parsers import parse_document
@@ -123,6 +124,10 @@ class AnnualReportsSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
+        if crawler.settings.get("REDIS_URL"):  # a worker takes the arguments of its run
+            from crawler.distributed.worker import run_arguments
+
+            kwargs = run_arguments(crawler.settings, kwargs)
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider._configure()
         return spider
@@ -178,6 +183,8 @@ class AnnualReportsSpider(scrapy.Spider):
 
     def _load_index(self) -> None:
         """What earlier runs stored: content hashes for the unchanged check, attachments."""
+        if self.crawler.settings.get("REDIS_URL"):
+            return  # a worker never opens SQLite: crawler.distributed.index gave it Redis lookups
         store = ReportStore(self.crawler.settings.get("REPORTS_DB"))
         try:
             self.page_index = store.page_index()
@@ -224,7 +231,7 @@ class AnnualReportsSpider(scrapy.Spider):
             yield from self._document(response, state, page_url=None)
             return
         stored = self.page_index.get(response.url)
-        if stored and stored[1] != "list" and self._unchanged(response.url, body):
+        if stored and stored[1] != "list" and self._unchanged(response):
             yield from self._unchanged_page(response.url, state)
             return
         outcome = self._parse(response)
@@ -241,7 +248,7 @@ class AnnualReportsSpider(scrapy.Spider):
         state = self._state(response)
         if looks_like_document(response.body, self._content_type(response), response.url):
             yield from self._document(response, state, response.meta.get("page_url"))
-        elif self._unchanged(response.url, response.body):
+        elif self._unchanged(response):
             yield from self._unchanged_page(response.url, state)
         else:
             yield from self._report_page(response, state, outcome=None)
@@ -480,7 +487,7 @@ class AnnualReportsSpider(scrapy.Spider):
 
     def _document(self, response: Response, state: SiteState, page_url: str | None):
         """A file (pdf/doc/docx/wps): the report itself when the parsers say so."""
-        if self._unchanged(response.url, response.body):
+        if self._unchanged(response):
             self._inc("pages/unchanged")
             yield UnchangedItem(response.url)
             return
@@ -537,6 +544,10 @@ class AnnualReportsSpider(scrapy.Spider):
 
     def _stored_page_report(self, url: str) -> PageReport | None:
         """The report an earlier run stored for an unchanged page (not parsed again)."""
+        if self.crawler.settings.get("REDIS_URL"):
+            from crawler.distributed.index import stored_page_report
+
+            return stored_page_report(self, url)
         store = ReportStore(self.crawler.settings.get("REPORTS_DB"))
         try:
             stored = store.report_summary(url)
@@ -553,11 +564,13 @@ class AnnualReportsSpider(scrapy.Spider):
             state.urls.append(response.url)
             self._allow_host(response.url)
 
-    def _unchanged(self, url: str, body: bytes) -> bool:
+    def _unchanged(self, response: Response) -> bool:
         if self.refresh:
             return False
-        stored = self.page_index.get(url)
-        return stored is not None and stored[0] == content_hash(body)
+        if NOT_MODIFIED_FLAG in response.flags:  # a 304 (on Redis the body is not at hand)
+            return True
+        stored = self.page_index.get(response.url)
+        return stored is not None and stored[0] == content_hash(response.body)
 
     @staticmethod
     def _content_type(response: Response) -> str | None:
