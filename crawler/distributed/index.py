@@ -66,7 +66,12 @@ class RedisLookup:
         self.decode = decode
 
     def get(self, name: str, default=None):
-        value = self.client.hget(self.key, name)
+        try:
+            value = self.client.hget(self.key, name)
+        except redis.RedisError:
+            # Redis lost: the scheduler stops this worker; what is crawled meanwhile is
+            # not sent anywhere, and its requests are requeued by the next run.
+            return default
         return default if value is None else self.decode(value)
 
 

@@ -158,10 +158,7 @@ class WorkerExtension(RunRecorder):
         try:
             self.client.set(self.keys.alive(self.worker), "1", ex=ALIVE_SECONDS)
             if self.beats % 3 == 0:
-                requeued = requeue_dead_workers(self.client, self.keys, me=self.worker)
-                if requeued:
-                    logger.warning("requeued %d requests of workers that died", requeued)
-                    self.crawler.stats.inc_value("redis/requeued", requeued)
+                self._requeue()
         except redis.RedisError as error:
             self._lost(error)
 
@@ -171,7 +168,7 @@ class WorkerExtension(RunRecorder):
             return
         try:
             self.crawler.engine._slot.scheduler.settle(everything=True)
-            requeue_dead_workers(self.client, self.keys, me=self.worker)
+            self._requeue()
             if run_field(self.client, self.keys, "stop") == "1":
                 return
             if run_complete(self.client, self.keys):
@@ -203,6 +200,12 @@ class WorkerExtension(RunRecorder):
         except redis.RedisError as error:
             logger.error("could not record this worker's stats in Redis: %s", error)
         logger.info("worker %s: %s", self.worker, reason)
+
+    def _requeue(self) -> None:
+        requeued = requeue_dead_workers(self.client, self.keys, me=self.worker)
+        if requeued:
+            logger.warning("requeued %d requests of workers that died", requeued)
+            self.crawler.stats.inc_value("redis/requeued", requeued)
 
     def _lost(self, error: Exception) -> None:
         logger.error("lost Redis (%s): stopping this worker; the next run resumes", error)
