@@ -75,7 +75,8 @@ class RedisStreamPipeline:
         except redis.RedisError as error:
             from crawler.distributed.worker import stop_worker
 
-            logger.error("lost Redis sending an item (%s): stopping this worker", error)
+            if not getattr(self.crawler, "redis_stopping", False):
+                logger.error("lost Redis sending an item (%s): stopping this worker", error)
             stop_worker(self.crawler, "redis_lost")
             raise DropItem("Redis lost: not sent (its request is requeued)") from None
         self.sent += 1
