@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install system-deps demo test lint format bench soak clean
+.PHONY: install system-deps demo test lint format bench bench-redis soak clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,9 @@ format: install
 
 bench: install
 	$(PY) benchmarks/parse_speed.py
+
+bench-redis: install
+	$(PY) benchmarks/redis_crawl.py --pages 2000 --workers 1,2,4
 
 soak: install
 	$(PY) benchmarks/soak.py --pages 400 --fault-rate 0.2 --kill-every 4
