@@ -39,6 +39,8 @@ def prepare_run(
         requeued = requeue_dead_workers(client, keys)
         run_id = int(run_field(client, keys, "id"))
         client.hdel(keys.run, "stop")
+        if run_field(client, keys, "seeded") != "1":
+            client.hdel(keys.run, "seeder")  # its seeder died half-way: seed it again
         logger.info("resuming run %s (%d unfinished requests requeued)", run_id, requeued)
         return run_id, True
     for worker in client.smembers(keys.workers):

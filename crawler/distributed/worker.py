@@ -171,6 +171,17 @@ class WorkerExtension(RunRecorder):
             self._requeue()
             if run_field(self.client, self.keys, "stop") == "1":
                 return
+            seeder = run_field(self.client, self.keys, "seeder")
+            if (
+                run_field(self.client, self.keys, "seeded") != "1"
+                and seeder
+                and not self.client.exists(self.keys.alive(seeder))
+            ):
+                # The seeder died before its start requests were all queued: nothing can
+                # finish this run; the next one (prepare_run) seeds it again.
+                logger.error("the worker seeding this run (%s) died; stopping", seeder)
+                stop_worker(self.crawler, "seeder_lost")
+                return
             if run_complete(self.client, self.keys):
                 return
         except redis.RedisError as error:
