@@ -21,7 +21,7 @@ from crawler.distributed.stream import encode, ensure_group
 from crawler.items import FailureItem, PageItem, SkippedItem
 from crawler.writer import UNWRITABLE, Writer
 from output.store import ReportStore
-from tests.crawl_helpers import FAST, ROOT, env, last_run, rows, run_nightly, value
+from tests.crawl_helpers import FAST, ROOT, env, last_run, rows, run_nightly, start_nightly, value
 from tests.faultserver import Fault, FaultServer, build_portal
 from tests.redis_server import RedisServer
 
@@ -262,8 +262,6 @@ def test_redis_lost_mid_run_stops_workers_and_the_next_run_resumes(redis_server,
     with slow_column(tmp_path, 24) as site:
         args = ["--redis", redis_server.url, "--workers", "2", *PATIENT]
         args += ["-a", f"start_url={site.base_url}/list.html"]
-        from tests.crawl_helpers import start_nightly
-
         nightly = start_nightly(db, *args)
         wait_for(lambda: value(db, "SELECT count(*) FROM reports") >= 3)
         redis_server.stop()
