@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install system-deps demo serve screenshot test test-fast lint format bench bench-crawl soak clean
+.PHONY: install system-deps demo serve screenshot test test-fast lint format bench bench-crawl bench-redis soak clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -12,14 +12,18 @@ install: $(PY) system-deps
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"
 
-# antiword/catdoc read .doc/.wps attachments; optional, so a machine without
-# root or apt still installs the rest.
+# antiword/catdoc read .doc/.wps attachments; redis-server runs the distributed crawl
+# (crawler/distributed) and its tests. Optional, so a machine without root or apt still
+# installs the rest. One apt-get update for whatever is missing.
 system-deps:
-	@if command -v antiword >/dev/null 2>&1; then :; \
+	@missing=""; \
+	command -v antiword >/dev/null 2>&1 || missing="$$missing antiword catdoc"; \
+	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-		(apt-get update -qq && apt-get install -y -qq antiword catdoc >/dev/null) \
-		|| echo "warning: could not install antiword/catdoc; .doc/.wps attachments will be recorded as unreadable"; \
-	else echo "note: install antiword and catdoc to read .doc/.wps attachments"; fi
+		(apt-get update -qq && apt-get install -y -qq $$missing >/dev/null) \
+		|| echo "warning: could not install$$missing; .doc/.wps attachments will be recorded as unreadable, Redis tests skipped"; \
+	else echo "note: install$$missing (.doc/.wps attachments; the distributed crawl on Redis)"; fi
 
 demo: install
 	$(PY) -m crawler.demo
@@ -61,6 +65,8 @@ bench: install
 
 bench-crawl: install
 	$(PY) benchmarks/crawl_speed.py --pages 2000
+bench-redis: install
+	$(PY) benchmarks/redis_crawl.py --pages 2000 --workers 1,2,4
 
 soak: install
 	$(PY) benchmarks/soak.py --pages 400 --fault-rate 0.2 --kill-every 4

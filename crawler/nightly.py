@@ -2,6 +2,10 @@
 
     python -m crawler.nightly [--db PATH] [--log PATH] [--lock PATH] [--site NAME]
                               [--refresh] [--jobdir DIR] [-a NAME=VALUE] [-s NAME=VALUE] ...
+                              [--redis redis://HOST:PORT/DB --workers N]
+
+With --redis, the crawl runs on Redis with N worker processes and one writer
+(crawler/distributed/nightly.py); the exit statuses below hold as well.
 
 Runs `scrapy crawl annual_reports` in this process (so that killing this process
 kills the crawl, and the lock dies with both), logging to --log. The run's row in
@@ -90,6 +94,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--site", help='registry site(s): "name", "a,b", "demo-*"')
     parser.add_argument("--refresh", action="store_true", help="re-fetch and re-parse all")
     parser.add_argument("--jobdir", help="keep the request queue here (see above)")
+    parser.add_argument("--redis", metavar="URL", help="crawl on Redis (crawler/distributed)")
+    parser.add_argument("--workers", type=int, default=1, help="with --redis: worker processes")
     parser.add_argument(
         "-a", dest="spider_args", action="append", default=[], metavar="NAME=VALUE",
         help="spider argument, as for scrapy crawl",
@@ -99,6 +105,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="Scrapy setting, as for scrapy crawl",
     )  # fmt: skip
     args = parser.parse_args(argv)
+    if args.workers < 1:
+        parser.error("--workers must be at least 1")
+    if args.redis and args.jobdir:
+        parser.error("--jobdir and --redis exclude each other: the queue is in Redis")
     for option in args.spider_args + args.settings:
         if "=" not in option:
             parser.error(f"expected NAME=VALUE, got {option!r}")
@@ -155,6 +165,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_LOCKED
     settings.set("RUN_LOCK_HELD", True, priority="cmdline")  # the crawl's own lock: ours
     try:
+        if args.redis:
+            from crawler.distributed.nightly import run_distributed
+
+            return run_distributed(args, settings, spider_arguments(args))
         return _run(args, settings, lock)
     finally:
         lock.release()

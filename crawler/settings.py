@@ -94,6 +94,10 @@ EXTENSIONS = {
     "crawler.runs.RunRecorder": 500,  # one row per run in the runs table
     "crawler.progress.ProgressLog": 510,  # progress lines and the closing summary
 }
+# With -s REDIS_URL=redis://HOST:PORT/DB the crawl is a worker of a distributed run
+# (crawler/distributed): scrapy-redis queue and dupefilter, items to the writer.
+REDIS_URL = None
+ADDONS = {"crawler.distributed.worker.RedisModeAddon": 0}
 REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19 opens a control port otherwise; not needed
 
 # Feed exports (-O reports.jsonl, FEEDS): one record per report (crawler/feeds.py).

@@ -23,12 +23,14 @@ from output.store import DatabaseError, open_store
 
 class Command(ScrapyCrawl):
     def run(self, args, opts) -> None:
-        try:
-            open_store(self.settings.get("REPORTS_DB")).close()
-        except DatabaseError as error:
-            print(f"error: {error}", file=sys.stderr)
-            self.exitcode = EXIT_ERROR
-            return
+        # A Redis worker never opens SQLite (crawler.distributed): the writer checks it.
+        if not self.settings.get("REDIS_URL"):
+            try:
+                open_store(self.settings.get("REPORTS_DB")).close()
+            except DatabaseError as error:
+                print(f"error: {error}", file=sys.stderr)
+                self.exitcode = EXIT_ERROR
+                return
         crawlers: list = []
         create = self._create_crawler
 

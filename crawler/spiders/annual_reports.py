@@ -52,6 +52,7 @@ from crawler.links import (
     page_key,
     same_site,
 )
+from crawler.middlewares import NOT_MODIFIED_FLAG
 from crawler.registry import RegistryError, Site, load_registry, select_sites
 from crawler.runs import ERROR_STAT, SCRIPT_LISTS_STAT
 from crawler.store_access import crawl_store
@@ -134,6 +135,10 @@ class AnnualReportsSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
+        if crawler.settings.get("REDIS_URL"):  # a worker takes the arguments of its run
+            from crawler.distributed.worker import run_arguments
+
+            kwargs = run_arguments(crawler.settings, kwargs)
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider._configure()
         return spider
@@ -192,6 +197,8 @@ class AnnualReportsSpider(scrapy.Spider):
 
     def _load_index(self) -> None:
         """What earlier runs stored: content hashes for the unchanged check, attachments."""
+        if self.crawler.settings.get("REDIS_URL"):
+            return  # a worker never opens SQLite: crawler.distributed.index gave it Redis lookups
         store = crawl_store(self.crawler)
         self.page_index = store.page_index()
         self.attachment_index = store.attachment_index()
@@ -239,7 +246,7 @@ class AnnualReportsSpider(scrapy.Spider):
                 yield item
             return
         stored = self.page_index.get(response.url)
-        if stored and stored[1] != "list" and self._unchanged(response.url, body):
+        if stored and stored[1] != "list" and self._unchanged(response):
             for item in self._unchanged_page(response.url, state):
                 yield item
             return
@@ -269,7 +276,7 @@ class AnnualReportsSpider(scrapy.Spider):
         if looks_like_document(response.body, self._content_type(response), response.url):
             async for item in self._document(response, state, response.meta.get("page_url")):
                 yield item
-        elif self._unchanged(response.url, response.body):
+        elif self._unchanged(response):
             for item in self._unchanged_page(response.url, state):
                 yield item
         else:
@@ -549,7 +556,7 @@ class AnnualReportsSpider(scrapy.Spider):
 
     async def _document(self, response: Response, state: SiteState, page_url: str | None):
         """A file (pdf/doc/docx/wps): the report itself when the parsers say so."""
-        if self._unchanged(response.url, response.body):
+        if self._unchanged(response):
             self._inc("pages/unchanged")
             yield UnchangedItem(response.url)
             return
@@ -648,6 +655,10 @@ class AnnualReportsSpider(scrapy.Spider):
 
     def _stored_page_report(self, url: str) -> PageReport | None:
         """The report an earlier run stored for an unchanged page (not parsed again)."""
+        if self.crawler.settings.get("REDIS_URL"):
+            from crawler.distributed.index import stored_page_report
+
+            return stored_page_report(self, url)
         stored = crawl_store(self.crawler).report_summary(url)
         return PageReport(*stored) if stored else None
 
@@ -660,11 +671,13 @@ class AnnualReportsSpider(scrapy.Spider):
             state.urls.append(response.url)
             self._allow_host(response.url)
 
-    def _unchanged(self, url: str, body: bytes) -> bool:
+    def _unchanged(self, response: Response) -> bool:
         if self.refresh:
             return False
-        stored = self.page_index.get(url)
-        return stored is not None and stored[0] == content_hash(body)
+        if NOT_MODIFIED_FLAG in response.flags:  # a 304 (on Redis the body is not at hand)
+            return True
+        stored = self.page_index.get(response.url)
+        return stored is not None and stored[0] == content_hash(response.body)
 
     @staticmethod
     def _content_type(response: Response) -> str | None:
