@@ -133,6 +133,15 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             SELECT id, ended AS finished_at, stats_json FROM runs WHERE ended IS NOT NULL;
         """,
     ),
+    (
+        5,
+        "report_cells: where a value came from and how sure it is",
+        """
+        ALTER TABLE report_cells ADD COLUMN source TEXT NOT NULL DEFAULT 'text';  -- text | ocr
+        ALTER TABLE report_cells ADD COLUMN confidence REAL;  -- OCR's, 0..1; NULL for text
+        ALTER TABLE report_cells ADD COLUMN flagged INTEGER NOT NULL DEFAULT 0;  -- see warnings
+        """,
+    ),
 ]
 
 # The columns of runs that a run's summary fills (crawler.runs.run_summary).
@@ -280,8 +289,12 @@ class ReportStore:
         # A parser listing a key twice would break the primary key: the last one wins.
         cells = {cell.key: cell for cell in report.cells}
         self.db.conn.executemany(
-            "INSERT INTO report_cells (report_id, key, value, raw) VALUES (?, ?, ?, ?)",
-            [(rid, c.key, c.value, c.raw) for c in cells.values()],
+            "INSERT INTO report_cells (report_id, key, value, raw, source, confidence, flagged)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (rid, c.key, c.value, c.raw, c.source, c.confidence, int(c.flagged))
+                for c in cells.values()
+            ],
         )
         checks = {check.name: check for check in report.checks}
         self.db.conn.executemany(

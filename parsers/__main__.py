@@ -30,9 +30,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("files", nargs="+", metavar="FILE")
     parser.add_argument("--db", metavar="PATH", help="write the reports into this SQLite file")
     parser.add_argument("--quiet", action="store_true", help="print no JSON, only problems")
+    parser.add_argument(
+        "--no-ocr",
+        action="store_true",
+        help="do not OCR pages without a text layer (scans are then recorded, not read)",
+    )
     args = parser.parse_args(argv)
+    if args.no_ocr:
+        from parsers import ocr
+
+        ocr.set_enabled(False)
 
     outcomes: list[ParseOutcome] = []
+    not_reports: list[ParseOutcome] = []
     printed: list[dict] = []
     failed = 0
     for path in args.files:
@@ -45,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         outcome = parse_document(content, url=path)
         if outcome.report is None:
             print(f"skipped: {path}: not a report: {outcome.reason}", file=sys.stderr)
+            not_reports.append(outcome)
         else:
             outcomes.append(outcome)
         printed.append(outcome_as_dict(path, outcome))
@@ -55,7 +66,16 @@ def main(argv: list[str] | None = None) -> int:
         store = ReportStore(args.db)
         store.migrate()
         store.save_outcomes(outcomes)
-        print(f"stored {len(outcomes)} report(s) in {args.db}", file=sys.stderr)
+        with store.transaction():
+            # Recorded with its reason (a scan over the page cap, a corrupt picture …), so
+            # that a file that was not read leaves a trace.
+            for outcome in not_reports:
+                store.save_skipped(outcome.url, "", outcome.reason, None)
+        print(
+            f"stored {len(outcomes)} report(s) in {args.db}"
+            + (f"; {len(not_reports)} file(s) recorded as skipped" if not_reports else ""),
+            file=sys.stderr,
+        )
     if not args.quiet:
         json.dump(printed, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")

@@ -193,6 +193,7 @@ class _PdfTable:
     bottom: float
     columns: list[float]  # left x of each grid column
     rows: list[list[str]] = field(default_factory=list)
+    readings: list | None = None  # per cell, for tables read by OCR
 
 
 def extract_pdf(data: bytes) -> Document:
@@ -214,8 +215,11 @@ def extract_pdf(data: bytes) -> Document:
             n_pages = len(pdf.pages)
             items: list[_Line | _PdfTable] = []
             n_chars = 0
+            scanned: list[int] = []  # pages without a text layer
             for number, page in enumerate(pdf.pages):
                 n_chars += len(page.chars)
+                if not page.chars:
+                    scanned.append(number)
                 items.extend(_read_page(page, number))
                 page.flush_cache()
     except Exception as exc:  # a damaged file may fail anywhere in pdfminer
@@ -223,7 +227,13 @@ def extract_pdf(data: bytes) -> Document:
         return _problem(f"unreadable PDF: {reason[:300]}")
     if n_pages == 0:
         return _problem("unreadable PDF: no pages")
-    if n_chars == 0 or not items:
+    if scanned:
+        problem = _add_ocr_pages(data, scanned, items, meta)
+        if problem and (n_chars == 0 or not items):
+            return Document(blocks=[], meta=meta, problem=f"scanned PDF: {problem}")
+        if problem:
+            meta["ocr:problem"] = problem
+    if not items:
         return Document(
             blocks=[], meta=meta, problem=f"scanned PDF: no text layer ({n_pages} pages)"
         )
@@ -241,6 +251,36 @@ def extract_pdf(data: bytes) -> Document:
             blocks=[], meta=meta, problem=f"scanned PDF: no text layer ({n_pages} pages)"
         )
     return Document(blocks=blocks, title=title, meta=meta)
+
+
+def _add_ocr_pages(data: bytes, numbers: list[int], items: list, meta: dict) -> str | None:
+    """Read pages without a text layer by OCR into ``items``; the reason when it cannot."""
+    from parsers import ocr
+
+    count = f"{len(numbers)} page(s) without a text layer"
+    if not ocr.enabled():
+        return f"{count}; OCR is turned off"
+    try:
+        from parsers.ocr.engine import OcrUnavailable
+        from parsers.ocr.page import OcrTable
+
+        pages = ocr.read_pdf_pages(data, numbers)
+    except (ocr.OcrProblem, OcrUnavailable, ImportError) as error:
+        return f"{count}, not read: {error}"
+    for number, found in pages.items():
+        for item in found:
+            if isinstance(item, OcrTable):
+                items.append(
+                    _PdfTable(number, item.top, item.bottom, item.columns, item.rows, item.readings)
+                )
+            else:
+                line = _Line(number, item.top, item.bottom, item.x0, item.x1, item.size, item.text)
+                items.append(line)
+    items.sort(key=lambda item: item.page)  # stable: each page keeps its top-down order
+    meta["ocr:pages"] = ",".join(str(number + 1) for number in sorted(pages))
+    if not any(pages.values()):
+        return f"{count}; OCR found no text on them"
+    return None
 
 
 def _pdf_meta(pdf) -> dict[str, str]:
@@ -443,10 +483,12 @@ def _assemble(items: list[_Line | _PdfTable], lines: list[_Line]) -> list[Block]
                 and _same_columns(previous.columns, item.columns)
                 and isinstance(blocks[-1], Table)
             ):
+                _join_readings(blocks[-1], item)
                 blocks[-1].rows.extend(item.rows)
                 previous.page, previous.columns = item.page, item.columns
                 continue
-            blocks.append(Table(rows=[list(row) for row in item.rows]))
+            readings = [list(row) for row in item.readings] if item.readings else None
+            blocks.append(Table(rows=[list(row) for row in item.rows], readings=readings))
             previous = _PdfTable(item.page, item.top, item.bottom, item.columns)
             continue
         if isinstance(previous, _Line) and _continues(previous, item, char, left, right):
@@ -457,6 +499,16 @@ def _assemble(items: list[_Line | _PdfTable], lines: list[_Line]) -> list[Block]
             blocks.append(Paragraph(item.text))
         previous = item
     return blocks
+
+
+def _join_readings(table: Table, continued: _PdfTable) -> None:
+    """Keep OCR readings in step with rows when a table goes on over a page break."""
+    if table.readings is None and continued.readings is None:
+        return
+    if table.readings is None:
+        table.readings = [[None] * len(row) for row in table.rows]
+    more = continued.readings or [[None] * len(row) for row in continued.rows]
+    table.readings.extend(list(row) for row in more)
 
 
 def _quantile(values: list[float], q: float) -> float:
