@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from parsers.attachments_bridge import PICTURE_MAGIC, PICTURE_SUFFIXES
 from parsers.model import Block, Document, Paragraph, Table
 
 MAX_BYTES = 50 * 1024 * 1024
@@ -141,6 +142,8 @@ def extract_attachment(
         return extract_docx(data)
     if head.startswith(_OLE2_MAGIC) and suffix in _OLE2_NOT_WORD:
         return _problem(f"unsupported attachment type: {suffix}")
+    if head.startswith(PICTURE_MAGIC) or suffix in PICTURE_SUFFIXES or ctype.startswith("image/"):
+        return extract_pictures([data])
     if head.startswith(_OLE2_MAGIC) or data[:5] == b"{\\rtf":
         return extract_legacy_word(data, suffix if suffix in (".doc", ".wps") else ".doc")
     # The bytes did not tell; a misnamed or truncated file still deserves its reader's reason.
@@ -268,19 +271,53 @@ def _add_ocr_pages(data: bytes, numbers: list[int], items: list, meta: dict) -> 
     except (ocr.OcrProblem, OcrUnavailable, ImportError) as error:
         return f"{count}, not read: {error}"
     for number, found in pages.items():
-        for item in found:
-            if isinstance(item, OcrTable):
-                items.append(
-                    _PdfTable(number, item.top, item.bottom, item.columns, item.rows, item.readings)
-                )
-            else:
-                line = _Line(number, item.top, item.bottom, item.x0, item.x1, item.size, item.text)
-                items.append(line)
+        items.extend(_ocr_items(number, found, OcrTable))
     items.sort(key=lambda item: item.page)  # stable: each page keeps its top-down order
     meta["ocr:pages"] = ",".join(str(number + 1) for number in sorted(pages))
     if not any(pages.values()):
         return f"{count}; OCR found no text on them"
     return None
+
+
+def _ocr_items(number: int, found: list, table_type) -> list[_Line | _PdfTable]:
+    items: list[_Line | _PdfTable] = []
+    for item in found:
+        if isinstance(item, table_type):
+            items.append(
+                _PdfTable(number, item.top, item.bottom, item.columns, item.rows, item.readings)
+            )
+        else:
+            items.append(
+                _Line(number, item.top, item.bottom, item.x0, item.x1, item.size, item.text)
+            )
+    return items
+
+
+def extract_pictures(images: list[bytes], what: str = "picture") -> Document:
+    """Pictures of report pages (a scan, a table published as an image) read by OCR."""
+    from parsers import ocr
+
+    if not ocr.enabled():
+        return _problem(f"scanned {what}: not read, OCR is turned off")
+    try:
+        from parsers.ocr.engine import OcrUnavailable
+        from parsers.ocr.page import OcrTable
+
+        pages = ocr.read_images(images)
+    except (ocr.OcrProblem, OcrUnavailable, ImportError) as error:
+        return _problem(f"unreadable {what}: {error}")
+    items: list[_Line | _PdfTable] = []
+    for number, found in enumerate(pages):
+        items.extend(_ocr_items(number, found, OcrTable))
+    if not items:
+        return _problem(f"scanned {what}: OCR found no text")
+    items = _drop_furniture(items)
+    lines = [item for item in items if isinstance(item, _Line)]
+    blocks = _assemble(items, lines)
+    if not blocks:
+        return _problem(f"scanned {what}: OCR found no text")
+    meta = {"ocr:pages": ",".join(str(number + 1) for number in range(len(pages)))}
+    return Document(blocks=blocks, title=_pdf_title(lines, items), meta=meta)
 
 
 def _pdf_meta(pdf) -> dict[str, str]:
@@ -567,13 +604,30 @@ def extract_docx(data: bytes) -> Document:
     except Exception as exc:  # a damaged file is reported, not raised
         return _problem(f"unreadable DOCX: {type(exc).__name__}: {exc}"[:300])
     if not blocks:
-        return Document(blocks=[], meta=meta, problem="DOCX has no text (images only?)")
+        pictures = _docx_pictures(document)
+        if pictures:
+            scanned = extract_pictures(pictures, what="DOCX")
+            scanned.meta.update(meta)
+            return scanned
+        return Document(blocks=[], meta=meta, problem="DOCX has no text")
     texts = [block.text for block in blocks if isinstance(block, Paragraph)]
     title = _title_from_lines(texts)
     core_title = meta.get("docx:title", "")
     if title is None and _TITLE_WORDS.search(core_title):
         title = core_title
     return Document(blocks=blocks, title=title, meta=meta)
+
+
+def _docx_pictures(document) -> list[bytes]:
+    """The pictures of a .docx in the order they appear (a scanned report pasted as images)."""
+    embed = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}embed"
+    pictures = []
+    for element in document.element.body.iter():
+        if isinstance(element.tag, str) and element.tag.endswith("}blip"):
+            part = document.part.related_parts.get(element.get(embed))
+            if part is not None:
+                pictures.append(part.blob)
+    return pictures
 
 
 def _body_elements(body):

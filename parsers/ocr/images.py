@@ -81,8 +81,12 @@ def decode_image(data: bytes, max_pixels: int) -> tuple[np.ndarray, int]:
             gray = np.asarray(picture.convert("L"))
     except OcrProblem:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as error:
-        raise OcrProblem(f"unreadable picture: {type(error).__name__}: {error}"[:300]) from error
+    except Image.DecompressionBombError as error:  # Pillow's own guard, met at open
+        raise OcrProblem(
+            f"picture over the limit of {max_pixels} pixels (decompression bomb guard)"
+        ) from error
+    except (UnidentifiedImageError, OSError, ValueError) as error:
+        raise OcrProblem(f"{type(error).__name__}: {error}"[:300]) from error
     page_width = round(_A4_WIDTH_INCHES * DPI)
     if gray.shape[1] < page_width * 0.75:
         import cv2

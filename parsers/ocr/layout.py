@@ -131,15 +131,16 @@ def _cells(region: np.ndarray, left: int, top: int, dpi: int) -> list[Box]:
     """The enclosed areas of a table's rules, as boxes on the page."""
     import cv2
 
-    inside = cv2.bitwise_not(region)
+    # A table cut by a page break has no rule along the cut: the frame closes its cells.
+    closed = region.copy()
+    closed[[0, -1], :] = 255
+    closed[:, [0, -1]] = 255
+    inside = cv2.bitwise_not(closed)
     count, _, stats, _ = cv2.connectedComponentsWithStats(inside, connectivity=4)
-    height, width = region.shape
     smallest = max(6, dpi // 25)
     cells = []
     for label in range(1, count):
         x, y, w, h, _ = stats[label]
-        if x == 0 or y == 0 or x + w >= width or y + h >= height:
-            continue  # outside the outer frame
         if w < smallest or h < smallest:
             continue
         cells.append(Box(int(left + x), int(top + y), int(left + x + w), int(top + y + h)))

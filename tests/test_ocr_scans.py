@@ -1,0 +1,171 @@
+"""Scanned reports read by OCR: every gold cell, with its source and confidence stored.
+
+OCR is CPU-heavy, so the real scan (5 pages) is read once for the whole module; the
+other tests use pictures with no ink or that are refused before anything is decoded.
+"""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+import struct
+import zlib
+
+import pytest
+
+from parsers import parse_document
+from parsers.__main__ import main as parsers_cli
+from tests.helpers import FIXTURES, GOLDEN, gold_differences, load_gold
+
+pytest.importorskip("rapidocr_onnxruntime")
+
+SCAN = FIXTURES / "scans" / "hongze-district-2023.pdf"
+GOLD = GOLDEN / "corpus_hongze-district-2023.json"
+
+
+@pytest.fixture(scope="module")
+def scanned_report(tmp_path_factory):
+    """The 200-dpi scan of a real report, parsed once through `python -m parsers --db`."""
+    db = tmp_path_factory.mktemp("ocr") / "reports.db"
+    assert parsers_cli([str(SCAN), "--db", str(db), "--quiet"]) == 0
+    outcome = parse_document(SCAN.read_bytes(), url=str(SCAN))  # cheap: engine is loaded
+    return outcome, db
+
+
+def test_scanned_pdf_is_read_to_every_gold_cell(scanned_report):
+    outcome, _ = scanned_report
+    assert outcome.report is not None, outcome.reason
+    assert gold_differences(outcome.report, load_gold(GOLD)) == []
+
+
+def test_scanned_cells_are_stored_with_source_and_confidence(scanned_report):
+    _, db = scanned_report
+    gold = load_gold(GOLD)["cells"]
+    with sqlite3.connect(db) as connection:
+        rows = connection.execute(
+            "SELECT key, value, source, confidence, flagged FROM report_cells"
+        ).fetchall()
+    assert {key for key, *_ in rows} == set(gold)
+    for key, value, source, confidence, _flagged in rows:
+        assert source == "ocr"
+        assert 0 < confidence <= 1
+        assert (value is None and gold[key] is None) or value == pytest.approx(gold[key])
+
+
+def test_cells_of_a_printed_sum_that_fails_are_flagged_and_listed(scanned_report):
+    # As printed, 行政复议 维持10 纠正1 but 总计0: the page is kept, its cells flagged.
+    outcome, db = scanned_report
+    flagged = {cell.key for cell in outcome.report.cells if cell.flagged}
+    assert {"t4.review.upheld", "t4.review.total"} <= flagged
+    assert any(w.startswith("t4.review.total: flagged") for w in outcome.report.warnings)
+    with sqlite3.connect(db) as connection:
+        stored = {k for (k,) in connection.execute("SELECT key FROM report_cells WHERE flagged")}
+    assert stored == flagged
+
+
+# ------------------------------------------------------------------ bad input, recorded
+
+
+def _white_rows(width: int, height: int, filter_byte: bytes = b"") -> bytes:
+    """Deflated rows of a 1-bit white image, made row by row (no image held in memory)."""
+    compressor = zlib.compressobj(9)
+    row = filter_byte + b"\xff" * ((width + 7) // 8)
+    return b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+
+
+def _png(width: int, height: int) -> bytes:
+    """A 1-bit white PNG of any size."""
+    data = _white_rows(width, height, b"\x00")
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+    )
+
+
+def _pdf_with_picture(width: int, height: int) -> bytes:
+    """A one-page PDF whose page is a width × height picture (img2pdf refuses huge ones)."""
+    image = _white_rows(width, height)
+    content = b"q 595 0 0 842 0 0 cm /Im0 Do Q"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /XObject << /Im0 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
+        b"/BitsPerComponent 1 /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream"
+        % (width, height, len(image), image),
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def _pdf_of(pictures: list[bytes]) -> bytes:
+    img2pdf = pytest.importorskip("img2pdf")
+    return img2pdf.convert(pictures)
+
+
+def test_huge_picture_is_refused_before_it_is_decoded():
+    outcome = parse_document(_png(20000, 20000), url="http://example.gov.cn/scan.png")
+    assert not outcome.is_report
+    assert "decompression bomb guard" in outcome.reason
+    assert outcome.reason.startswith("unreadable picture")
+
+
+def test_pdf_holding_a_huge_picture_is_refused_before_it_is_rendered():
+    outcome = parse_document(_pdf_with_picture(20000, 20000), url="scan.pdf")
+    assert not outcome.is_report
+    assert "decompression bomb guard" in outcome.reason
+
+
+def test_scan_over_the_page_cap_is_recorded_not_read(tmp_path):
+    scan = tmp_path / "long-scan.pdf"
+    scan.write_bytes(_pdf_of([_png(200, 280)] * 500))
+    db = tmp_path / "reports.db"
+    assert parsers_cli([str(scan), "--db", str(db), "--quiet"]) == 0
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("SELECT count(*) FROM reports").fetchone()[0] == 0
+        (reason,) = connection.execute("SELECT reason FROM skipped").fetchone()
+    assert reason.startswith("scanned PDF: 500 page(s) without a text layer")
+    assert "over the OCR limit" in reason
+
+
+def test_blank_scanned_pages_are_recorded_as_scans_with_no_text():
+    outcome = parse_document(_pdf_of([_png(1654, 2339)] * 2), url="blank.pdf")
+    assert not outcome.is_report
+    assert (
+        outcome.reason == "scanned PDF: 2 page(s) without a text layer; OCR found no text on them"
+    )
+
+
+def test_corrupt_picture_is_recorded_as_unreadable():
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("L", (400, 300), 128).save(buffer, "JPEG")
+    outcome = parse_document(buffer.getvalue()[:300], url="http://example.gov.cn/table.jpg")
+    assert not outcome.is_report
+    assert outcome.reason.startswith("unreadable picture")
+
+
+def test_scan_is_recorded_not_read_when_ocr_is_off(tmp_path, monkeypatch):
+    monkeypatch.setenv("REPORTS_OCR", "0")
+    outcome = parse_document(SCAN.read_bytes(), url="scan.pdf")
+    assert outcome.reason == "scanned PDF: 5 page(s) without a text layer; OCR is turned off"
