@@ -52,7 +52,7 @@ from crawler.links import (
 )
 from crawler.registry import RegistryError, Site, load_registry, select_sites
 from output.store import ReportStore, content_hash
-from parsers import parse_document
+from parsers import ocr, parse_document
 from parsers.encoding import decode_bytes
 from parsers.model import ParseOutcome
 
@@ -131,6 +131,8 @@ class AnnualReportsSpider(scrapy.Spider):
 
     def _configure(self) -> None:
         settings = self.crawler.settings
+        # Through the environment, so that parser worker processes see it too.
+        ocr.set_enabled(settings.getbool("OCR_ENABLED", True))
         if self.start_url_arg or self.home_arg:
             url = self.start_url_arg or self.home_arg
             family = self.family_arg or guess_family(url)
