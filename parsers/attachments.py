@@ -609,7 +609,7 @@ def extract_docx(data: bytes) -> Document:
             scanned = extract_pictures(pictures, what="DOCX")
             scanned.meta.update(meta)
             return scanned
-        return Document(blocks=[], meta=meta, problem="DOCX has no text")
+        return Document(blocks=[], meta=meta, problem="DOCX has no text (images only?)")
     texts = [block.text for block in blocks if isinstance(block, Paragraph)]
     title = _title_from_lines(texts)
     core_title = meta.get("docx:title", "")

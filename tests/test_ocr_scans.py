@@ -25,10 +25,15 @@ GOLD = GOLDEN / "corpus_hongze-district-2023.json"
 
 @pytest.fixture(scope="module")
 def scanned_report(tmp_path_factory):
-    """The 200-dpi scan of a real report, parsed once through `python -m parsers --db`."""
+    """The 200-dpi scan of a real report, parsed once and stored as `python -m parsers
+    --db` stores it (reading it twice would double the test's OCR time)."""
+    from output.store import ReportStore
+
     db = tmp_path_factory.mktemp("ocr") / "reports.db"
-    assert parsers_cli([str(SCAN), "--db", str(db), "--quiet"]) == 0
-    outcome = parse_document(SCAN.read_bytes(), url=str(SCAN))  # cheap: engine is loaded
+    outcome = parse_document(SCAN.read_bytes(), url=str(SCAN))
+    store = ReportStore(db)
+    store.save_outcomes([outcome])
+    store.close()
     return outcome, db
 
 

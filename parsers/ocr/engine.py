@@ -67,17 +67,16 @@ def models() -> _Models:
 
 
 def _session(original):
-    """The same model in a session of our own options.
-
-    RapidOCR turns the memory arena off, so every call maps and zeroes its buffers
-    afresh (slower than the inference on small inputs); threads that spin while idle
-    only steal the CPU from the crawl's other work.
+    """The same model in a session of our own options: a thread count we choose, and
+    threads that sleep rather than spin while idle (spinning only steals the CPU from
+    the crawl's other work). The memory arena stays off as RapidOCR has it: with it on,
+    peak RSS on a table page grows from about 650 MB to over 1 GB for no measurable gain.
     """
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 4
-    options.enable_cpu_mem_arena = True
+    options.enable_cpu_mem_arena = False
     options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.intra_op_num_threads = _threads()
     options.inter_op_num_threads = 1

@@ -16,6 +16,8 @@ from parsers.ocr import DPI, OcrProblem
 # Narrow pictures (web images, screenshots) are scaled up towards the width of an A4
 # page at DPI, so that text in them has the size the table reader expects.
 _A4_WIDTH_INCHES = 8.27
+# Below this, body text is a few pixels high: what OCR made of it would be a guess.
+MIN_SCAN_DPI = 100
 
 
 def pdf_page_images(
@@ -51,8 +53,11 @@ def pdf_page_images(
 
 
 def _check_embedded_images(page, number: int, max_pixels: int) -> None:
+    """Refuse a page whose picture is huge (a bomb) or too coarse to read (never guess)."""
     import pypdfium2.raw as pdfium_c
 
+    page_inches = page.get_size()[0] / 72
+    sharpest = 0.0
     for item in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2):
         try:
             width, height = item.get_px_size()
@@ -63,6 +68,12 @@ def _check_embedded_images(page, number: int, max_pixels: int) -> None:
                 f"page {number + 1} holds a {width} × {height} pixel image, over the limit "
                 f"of {max_pixels} pixels (decompression bomb guard)"
             )
+        sharpest = max(sharpest, width / max(page_inches, 0.1))
+    if 0 < sharpest < MIN_SCAN_DPI:
+        raise OcrProblem(
+            f"page {number + 1} is scanned at {sharpest:.0f} dpi, too coarse to read "
+            f"(at least {MIN_SCAN_DPI} dpi needed)"
+        )
 
 
 def decode_image(data: bytes, max_pixels: int) -> tuple[np.ndarray, int]:
