@@ -174,3 +174,95 @@ def test_scan_is_recorded_not_read_when_ocr_is_off(tmp_path, monkeypatch):
     monkeypatch.setenv("REPORTS_OCR", "0")
     outcome = parse_document(SCAN.read_bytes(), url="scan.pdf")
     assert outcome.reason == "scanned PDF: 5 page(s) without a text layer; OCR is turned off"
+
+
+# ------------------------------------------------------------------ the crawl reads scans too
+
+STAMPED = FIXTURES / "scans" / "made-hongze-3-pages-stamped.pdf"
+
+
+@pytest.mark.e2e
+def test_crawl_reads_a_scanned_attachment_and_flags_what_it_doubts(tmp_path):
+    """A notice page attaching a scanned report (3 pages, 0.5° turned, a seal over the
+    tables, JPEG q60): the attachment is stored as a report from OCR, every cell either
+    equal to the gold or flagged."""
+    import os
+    import subprocess
+    import sys
+
+    from demo.server import serve
+    from tests.helpers import ROOT
+
+    title = "洪泽区人民政府2023年政府信息公开工作年度报告"
+    column = tmp_path / "site" / "zwgk" / "ndbg"
+    (column / "202401").mkdir(parents=True)
+    (column / "202401" / "t20240125_1.html").write_text(
+        f'<html><head><meta charset="utf-8"><title>{title}</title></head><body>'
+        f'<div class="article"><p>{title}见附件。</p>'
+        f'<p>附件：<a href="./P020240125_1.pdf">{title}.pdf</a></p></div></body></html>',
+        encoding="utf-8",
+    )
+    (column / "202401" / "P020240125_1.pdf").write_bytes(STAMPED.read_bytes())
+    (column / "index.html").write_text(
+        f'<html><body><ul><li><a href="./202401/t20240125_1.html">{title}</a></li></ul>'
+        "</body></html>",
+        encoding="utf-8",
+    )
+    server, base = serve(tmp_path / "site", "127.0.0.1", port=0)
+    db = tmp_path / "scan.db"
+    command = [sys.executable, "-m", "scrapy", "crawl", "annual_reports", "-a"]
+    command += [f"start_url={base.rstrip('/')}/zwgk/ndbg/index.html", "-s", f"REPORTS_DB={db}"]
+    command += ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0"]
+    try:
+        done = subprocess.run(
+            command,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert done.returncode == 0, done.stderr[-3000:]
+    gold = load_gold(GOLD)["cells"]
+    with sqlite3.connect(db) as connection:
+        (status,) = connection.execute("SELECT status FROM attachments").fetchone()
+        cells = connection.execute(
+            "SELECT c.key, c.value, c.source, c.confidence, c.flagged FROM report_cells c"
+            " JOIN reports r ON r.id = c.report_id WHERE r.url LIKE '%.pdf'"
+        ).fetchall()
+    assert status == "report"
+    assert len(cells) >= 100  # 表三 and 表四 at least
+    for key, value, source, confidence, flagged in cells:
+        assert source == "ocr" and confidence is not None
+        want = gold.get(key, "not in the report")
+        right = key in gold and (
+            value == want or (value is not None and value == pytest.approx(want))
+        )
+        assert right or flagged, (key, value, want)
+
+
+def test_docx_of_pictures_only_is_read_by_ocr():
+    """A Word file whose report is pasted in as pictures: here 表四 of the scan."""
+    import docx
+    import pypdfium2
+
+    page = pypdfium2.PdfDocument(SCAN.read_bytes())[3]
+    picture = page.render(scale=200 / 72, grayscale=True).to_pil().crop((190, 890, 1460, 1330))
+    image = io.BytesIO()
+    picture.save(image, "PNG")
+    document = docx.Document()
+    document.add_picture(io.BytesIO(image.getvalue()))
+    saved = io.BytesIO()
+    document.save(saved)
+
+    from parsers.attachments import extract_docx
+    from parsers.model import Table
+
+    read = extract_docx(saved.getvalue())
+    assert read.problem is None
+    (table,) = [block for block in read.blocks if isinstance(block, Table)]
+    assert table.rows[-1] == ["10", "1", "0", "0", "0"] + ["0"] * 5 + ["5", "0", "0", "0", "0"]
+    assert all(reading is not None for reading in table.readings[-1])

@@ -89,6 +89,7 @@ def decode_image(data: bytes, max_pixels: int) -> tuple[np.ndarray, int]:
                     "pixels (decompression bomb guard)"
                 )
             picture.load()
+            stated = picture.info.get("dpi", (0, 0))[0]
             gray = np.asarray(picture.convert("L"))
     except OcrProblem:
         raise
@@ -98,6 +99,8 @@ def decode_image(data: bytes, max_pixels: int) -> tuple[np.ndarray, int]:
         ) from error
     except (UnidentifiedImageError, OSError, ValueError) as error:
         raise OcrProblem(f"{type(error).__name__}: {error}"[:300]) from error
+    if 100 <= (stated or 0) <= 600:  # a scan that says its resolution
+        return np.ascontiguousarray(gray), round(stated)
     page_width = round(_A4_WIDTH_INCHES * DPI)
     if gray.shape[1] < page_width * 0.75:
         import cv2
