@@ -234,7 +234,7 @@ def extract_pdf(data: bytes) -> Document:
         problem = _add_ocr_pages(data, scanned, items, meta)
         if problem and (n_chars == 0 or not items):
             return Document(blocks=[], meta=meta, problem=f"scanned PDF: {problem}")
-        if problem:
+        if problem and not problem.endswith(_BLANK_PAGES):  # blank pages are no news
             meta["ocr:problem"] = problem
     if not items:
         return Document(
@@ -256,6 +256,9 @@ def extract_pdf(data: bytes) -> Document:
     return Document(blocks=blocks, title=title, meta=meta)
 
 
+_BLANK_PAGES = "OCR found no text on them"
+
+
 def _add_ocr_pages(data: bytes, numbers: list[int], items: list, meta: dict) -> str | None:
     """Read pages without a text layer by OCR into ``items``; the reason when it cannot."""
     from parsers import ocr
@@ -275,7 +278,7 @@ def _add_ocr_pages(data: bytes, numbers: list[int], items: list, meta: dict) -> 
     items.sort(key=lambda item: item.page)  # stable: each page keeps its top-down order
     meta["ocr:pages"] = ",".join(str(number + 1) for number in sorted(pages))
     if not any(pages.values()):
-        return f"{count}; OCR found no text on them"
+        return f"{count}; {_BLANK_PAGES}"
     return None
 
 
