@@ -153,7 +153,11 @@ def test_scan_over_the_page_cap_is_recorded_not_read(tmp_path):
 
 
 def test_blank_scanned_pages_are_recorded_as_scans_with_no_text():
-    outcome = parse_document(_pdf_of([_png(1654, 2339)] * 2), url="blank.pdf")
+    from PIL import Image
+
+    page = io.BytesIO()
+    Image.new("L", (1654, 2339), 255).save(page, "PNG", dpi=(200, 200))  # A4 at 200 dpi
+    outcome = parse_document(_pdf_of([page.getvalue()] * 2), url="blank.pdf")
     assert not outcome.is_report
     assert (
         outcome.reason == "scanned PDF: 2 page(s) without a text layer; OCR found no text on them"

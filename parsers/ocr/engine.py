@@ -47,7 +47,10 @@ def _threads() -> int:
     wanted = os.environ.get("REPORTS_OCR_THREADS", "")
     if wanted.isdigit() and int(wanted) > 0:
         return int(wanted)
-    return max(1, min(2, os.cpu_count() or 1))
+    # One thread: parsing runs in worker processes beside the crawl, and on a busy
+    # 2-core machine two threads cost 60% more CPU for the same wall time
+    # (benchmarks/ocr_speed.py --threads).
+    return 1
 
 
 def models() -> _Models:
