@@ -163,11 +163,22 @@ def _read_lines(gray: np.ndarray, points: float) -> list[OcrLine]:
                 bottom=bottom * points,
                 x0=group[0][2] * points,
                 x1=max(p[3] for p in group) * points,
-                size=round((bottom - top) * points * 0.8, 1),
+                size=_font_size(group, bottom - top, points),
                 text=text,
             )
         )
     return result
+
+
+def _font_size(group: list[tuple], height: float, points: float) -> float:
+    """A line's type size in points: the pitch of its characters (a CJK character is as
+    wide as its size, a Latin letter or digit about half), which says the size far more
+    steadily than the detector's box height."""
+    units = sum(1.0 if ord(char) > 0x2E80 else 0.5 for p in group for char in p[4] if char != " ")
+    width = sum(p[3] - p[2] for p in group)
+    if units >= 4:
+        return round(width / units * points, 1)
+    return round(height * points * 0.8, 1)
 
 
 def _quad_height(quad: np.ndarray) -> float:
