@@ -3,12 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install system-deps demo serve screenshot test test-fast lint format bench bench-crawl bench-redis soak clean
+.PHONY: install system-deps ocr-deps demo serve screenshot test test-fast lint format bench bench-crawl bench-redis soak clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-install: $(PY) system-deps
+install: $(PY) system-deps ocr-deps
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"
 
@@ -24,6 +24,14 @@ system-deps:
 		(apt-get update -qq && apt-get install -y -qq $$missing >/dev/null) \
 		|| echo "warning: could not install$$missing; .doc/.wps attachments will be recorded as unreadable, Redis tests skipped"; \
 	else echo "note: install$$missing (.doc/.wps attachments; the distributed crawl on Redis)"; fi
+
+# OpenCV (OCR of scans) needs libGL and GLib; without them scans are recorded, not read.
+ocr-deps:
+	@if ldconfig -p 2>/dev/null | grep -q "libGL.so.1" && ldconfig -p | grep -q "libglib-2.0"; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		(apt-get update -qq && apt-get install -y -qq libgl1 libglib2.0-0 >/dev/null) \
+		|| echo "warning: could not install libgl1/libglib2.0-0; scanned reports will not be read"; \
+	else echo "note: install libgl1 and libglib2.0-0 to read scanned reports (OCR)"; fi
 
 demo: install
 	$(PY) -m crawler.demo
@@ -62,6 +70,7 @@ format: install
 
 bench: install
 	$(PY) benchmarks/parse_speed.py
+	$(PY) benchmarks/ocr_speed.py
 
 bench-crawl: install
 	$(PY) benchmarks/crawl_speed.py --pages 2000

@@ -48,6 +48,9 @@ REPORTS_DB_BATCH = 50  # items per storage transaction
 REPORTS_DB_BATCH_BYTES = 64 * 1024 * 1024  # ... or fewer, once their bodies reach this size
 DEMO_BASE_URL = None  # e.g. http://127.0.0.1:8000, fills {demo_base} in crawler/registry.yaml
 MAX_LIST_PAGES = 50  # list pages per site unless the registry says otherwise
+# Scanned attachments and pictures of tables are read by OCR (seconds per page, see
+# README); False records them as "scanned" without reading them.
+OCR_ENABLED = True
 # Same-site attachments (pdf/doc/docx/wps) of report pages are fetched and parsed:
 # "always" (a report page may attach another body's report, or the full version);
 # "auto" only when the page holds no report or one without table cells; "never".

@@ -146,6 +146,15 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         """,
     ),
     (4, "cells and checks cascade with their report; cell_keys; trigram search", ANALYSTS_SQL),
+    (
+        5,
+        "report_cells: where a value came from and how sure it is",
+        """
+        ALTER TABLE report_cells ADD COLUMN source TEXT NOT NULL DEFAULT 'text';  -- text | ocr
+        ALTER TABLE report_cells ADD COLUMN confidence REAL;  -- OCR's, 0..1; NULL for text
+        ALTER TABLE report_cells ADD COLUMN flagged INTEGER NOT NULL DEFAULT 0;  -- see warnings
+        """,
+    ),
 ]
 
 # The columns of runs that a run's summary fills (crawler.runs.run_summary).
@@ -331,8 +340,12 @@ class ReportStore:
         self.db.execute("DELETE FROM report_cells WHERE report_id = ?", [rid])
         self.db.execute("DELETE FROM report_checks WHERE report_id = ?", [rid])
         self.db.conn.executemany(
-            "INSERT INTO report_cells (report_id, key, value, raw) VALUES (?, ?, ?, ?)",
-            [_clean([rid, c.key, values[c.key], c.raw]) for c in cells.values()],
+            "INSERT INTO report_cells (report_id, key, value, raw, source, confidence, flagged)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                _clean([rid, c.key, values[c.key], c.raw, c.source, c.confidence, int(c.flagged)])
+                for c in cells.values()
+            ],
         )
         checks = {check.name: check for check in report.checks}
         self.db.conn.executemany(

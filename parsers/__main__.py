@@ -44,7 +44,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("files", nargs="+", metavar="FILE")
     parser.add_argument("--db", metavar="PATH", help="write the reports into this SQLite file")
     parser.add_argument("--quiet", action="store_true", help="print no JSON, only problems")
+    parser.add_argument(
+        "--no-ocr",
+        action="store_true",
+        help="do not OCR pages without a text layer (scans are then recorded, not read)",
+    )
     args = parser.parse_args(argv)
+    if args.no_ocr:
+        from parsers import ocr
+
+        ocr.set_enabled(False)
 
     store = None
     if args.db:
@@ -77,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
             unread.append((path, content, outcome))
         else:
             print(f"skipped: {path}: not a report: {outcome.reason}", file=sys.stderr)
+            unread.append((path, content, outcome))
         printed.append(outcome_as_dict(path, outcome))
 
     if store is not None:
@@ -84,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
 
         from output.lock import RunLock, lock_path_for
 
-        stored = scanned = 0
+        stored = scanned = skipped = 0
         try:
             with RunLock(lock_path_for(args.db), args.db):  # never beside a crawl's writes
                 for outcome in outcomes:  # one at a time: a refused report loses no other
@@ -95,18 +105,22 @@ def main(argv: list[str] | None = None) -> int:
                         print(f"error: {outcome.url}: not stored: {error}", file=sys.stderr)
                         failed += 1
                 for path, content, outcome in unread:
-                    if outcome.reading_problem == "scanned":
-                        # Kept with its reason, like the crawler keeps a scanned attachment,
-                        # so that a later reader (OCR, crawler.reparse) finds it.
-                        with store.transaction():
+                    with store.transaction():
+                        if outcome.reading_problem == "scanned":
+                            # Kept with its reason, like the crawler keeps a scanned
+                            # attachment, so that a later reader (crawler.reparse) finds it.
                             store.save_page(
                                 path, None, content, None, None, "attachment", outcome.reason
                             )
-                        scanned += 1
+                            scanned += 1
+                        else:  # not a report, a corrupt file: a trace, and why
+                            store.save_skipped(path, "", outcome.reason, None)
+                            skipped += 1
         finally:
             store.close()
         print(
-            f"stored {stored} report(s) and {scanned} scanned document(s) in {args.db}",
+            f"stored {stored} report(s), {scanned} scanned document(s) not read and "
+            f"{skipped} other file(s) recorded as skipped in {args.db}",
             file=sys.stderr,
         )
     if not args.quiet:

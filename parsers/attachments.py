@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from parsers.attachments_bridge import PICTURE_MAGIC, PICTURE_SUFFIXES
 from parsers.bounds import check_docx, scan_pdf
 from parsers.model import Block, Document, Paragraph, Table
 
@@ -164,6 +165,8 @@ def extract_attachment(
         return extract_docx(data)
     if head.startswith(_OLE2_MAGIC) and suffix in _OLE2_NOT_WORD:
         return _problem(f"unsupported attachment type: {suffix}")
+    if head.startswith(PICTURE_MAGIC) or suffix in PICTURE_SUFFIXES or ctype.startswith("image/"):
+        return extract_pictures([data])
     if head.startswith(_OLE2_MAGIC) or data[:5] == b"{\\rtf":
         return extract_legacy_word(data, suffix if suffix in (".doc", ".wps") else ".doc")
     # The bytes did not tell; a misnamed or truncated file still deserves its reader's reason.
@@ -216,6 +219,7 @@ class _PdfTable:
     bottom: float
     columns: list[float]  # left x of each grid column
     rows: list[list[str]] = field(default_factory=list)
+    readings: list | None = None  # per cell, for tables read by OCR
 
 
 def extract_pdf(data: bytes) -> Document:
@@ -240,8 +244,11 @@ def extract_pdf(data: bytes) -> Document:
             n_pages = len(pdf.pages)
             items: list[_Line | _PdfTable] = []
             n_chars = 0
+            scanned: list[int] = []  # pages without a text layer
             for number, page in enumerate(pdf.pages):
                 n_chars += len(page.chars)
+                if not page.chars:
+                    scanned.append(number)
                 items.extend(_read_page(page, number))
                 page.flush_cache()
     except Exception as exc:  # a damaged file may fail anywhere in pdfminer
@@ -249,7 +256,13 @@ def extract_pdf(data: bytes) -> Document:
         return _problem(f"unreadable PDF: {reason[:300]}")
     if n_pages == 0:
         return _problem("unreadable PDF: no pages")
-    if n_chars == 0 or not items:
+    if scanned:
+        problem = _add_ocr_pages(data, scanned, items, meta)
+        if problem and (n_chars == 0 or not items):
+            return Document(blocks=[], meta=meta, problem=f"scanned PDF: {problem}")
+        if problem and not problem.endswith(_BLANK_PAGES):  # blank pages are no news
+            meta["ocr:problem"] = problem
+    if not items:
         return Document(
             blocks=[], meta=meta, problem=f"scanned PDF: no text layer ({n_pages} pages)"
         )
@@ -267,6 +280,73 @@ def extract_pdf(data: bytes) -> Document:
             blocks=[], meta=meta, problem=f"scanned PDF: no text layer ({n_pages} pages)"
         )
     return Document(blocks=blocks, title=title, meta=meta)
+
+
+_BLANK_PAGES = "OCR found no text on them"
+
+
+def _add_ocr_pages(data: bytes, numbers: list[int], items: list, meta: dict) -> str | None:
+    """Read pages without a text layer by OCR into ``items``; the reason when it cannot."""
+    from parsers import ocr
+
+    count = f"{len(numbers)} page(s) without a text layer"
+    if not ocr.enabled():
+        return f"{count}; OCR is turned off"
+    try:
+        from parsers.ocr.engine import OcrUnavailable
+        from parsers.ocr.page import OcrTable
+
+        pages = ocr.read_pdf_pages(data, numbers)
+    except (ocr.OcrProblem, OcrUnavailable, ImportError) as error:
+        return f"{count}, not read: {error}"
+    for number, found in pages.items():
+        items.extend(_ocr_items(number, found, OcrTable))
+    items.sort(key=lambda item: item.page)  # stable: each page keeps its top-down order
+    meta["ocr:pages"] = ",".join(str(number + 1) for number in sorted(pages))
+    if not any(pages.values()):
+        return f"{count}; {_BLANK_PAGES}"
+    return None
+
+
+def _ocr_items(number: int, found: list, table_type) -> list[_Line | _PdfTable]:
+    items: list[_Line | _PdfTable] = []
+    for item in found:
+        if isinstance(item, table_type):
+            items.append(
+                _PdfTable(number, item.top, item.bottom, item.columns, item.rows, item.readings)
+            )
+        else:
+            items.append(
+                _Line(number, item.top, item.bottom, item.x0, item.x1, item.size, item.text)
+            )
+    return items
+
+
+def extract_pictures(images: list[bytes], what: str = "picture") -> Document:
+    """Pictures of report pages (a scan, a table published as an image) read by OCR."""
+    from parsers import ocr
+
+    if not ocr.enabled():
+        return _problem(f"scanned {what}: not read, OCR is turned off")
+    try:
+        from parsers.ocr.engine import OcrUnavailable
+        from parsers.ocr.page import OcrTable
+
+        pages = ocr.read_images(images)
+    except (ocr.OcrProblem, OcrUnavailable, ImportError) as error:
+        return _problem(f"unreadable {what}: {error}")
+    items: list[_Line | _PdfTable] = []
+    for number, found in enumerate(pages):
+        items.extend(_ocr_items(number, found, OcrTable))
+    if not items:
+        return _problem(f"scanned {what}: OCR found no text")
+    items = _drop_furniture(items)
+    lines = [item for item in items if isinstance(item, _Line)]
+    blocks = _assemble(items, lines)
+    if not blocks:
+        return _problem(f"scanned {what}: OCR found no text")
+    meta = {"ocr:pages": ",".join(str(number + 1) for number in range(len(pages)))}
+    return Document(blocks=blocks, title=_pdf_title(lines, items), meta=meta)
 
 
 def _pdf_meta(pdf) -> dict[str, str]:
@@ -469,10 +549,12 @@ def _assemble(items: list[_Line | _PdfTable], lines: list[_Line]) -> list[Block]
                 and _same_columns(previous.columns, item.columns)
                 and isinstance(blocks[-1], Table)
             ):
+                _join_readings(blocks[-1], item)
                 blocks[-1].rows.extend(item.rows)
                 previous.page, previous.columns = item.page, item.columns
                 continue
-            blocks.append(Table(rows=[list(row) for row in item.rows]))
+            readings = [list(row) for row in item.readings] if item.readings else None
+            blocks.append(Table(rows=[list(row) for row in item.rows], readings=readings))
             previous = _PdfTable(item.page, item.top, item.bottom, item.columns)
             continue
         if isinstance(previous, _Line) and _continues(previous, item, char, left, right):
@@ -483,6 +565,16 @@ def _assemble(items: list[_Line | _PdfTable], lines: list[_Line]) -> list[Block]
             blocks.append(Paragraph(item.text))
         previous = item
     return blocks
+
+
+def _join_readings(table: Table, continued: _PdfTable) -> None:
+    """Keep OCR readings in step with rows when a table goes on over a page break."""
+    if table.readings is None and continued.readings is None:
+        return
+    if table.readings is None:
+        table.readings = [[None] * len(row) for row in table.rows]
+    more = continued.readings or [[None] * len(row) for row in continued.rows]
+    table.readings.extend(list(row) for row in more)
 
 
 def _quantile(values: list[float], q: float) -> float:
@@ -544,6 +636,11 @@ def extract_docx(data: bytes) -> Document:
     except Exception as exc:  # a damaged file is reported, not raised
         return _problem(f"unreadable DOCX: {type(exc).__name__}: {exc}"[:300])
     if not blocks:
+        pictures = _docx_pictures(document)
+        if pictures:
+            scanned = extract_pictures(pictures, what="DOCX")
+            scanned.meta.update(meta)
+            return scanned
         return Document(blocks=[], meta=meta, problem="DOCX has no text (images only?)")
     texts = [block.text for block in blocks if isinstance(block, Paragraph)]
     title = _title_from_lines(texts)
@@ -551,6 +648,18 @@ def extract_docx(data: bytes) -> Document:
     if title is None and _TITLE_WORDS.search(core_title):
         title = core_title
     return Document(blocks=blocks, title=title, meta=meta)
+
+
+def _docx_pictures(document) -> list[bytes]:
+    """The pictures of a .docx in the order they appear (a scanned report pasted as images)."""
+    embed = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}embed"
+    pictures = []
+    for element in document.element.body.iter():
+        if isinstance(element.tag, str) and element.tag.endswith("}blip"):
+            part = document.part.related_parts.get(element.get(embed))
+            if part is not None:
+                pictures.append(part.blob)
+    return pictures
 
 
 def _body_elements(body):

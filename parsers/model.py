@@ -15,11 +15,30 @@ UNREADABLE_REASON = re.compile(
 )
 
 
+@dataclass(frozen=True)
+class Reading:
+    """How sure OCR is of a cell it read from a page image."""
+
+    confidence: float  # the lowest probability among the cell's characters, 0..1
+    alternatives: tuple[str, ...] = ()  # the engine's second choices, one digit changed each
+    unreadable: bool = False  # ink in the cell, but no number could be read from it
+
+
 @dataclass
 class Cell:
     key: str  # a key of parsers/cells.tsv, e.g. "t3.new_received.natural_person"
     value: float | int | None  # None for blank, '/', '-' and other non-numbers
     raw: str  # the cell's text as published
+    reading: Reading | None = None  # set when the cell was read by OCR
+    flagged: bool = False  # OCR cell with low confidence or in a failing check
+
+    @property
+    def source(self) -> str:
+        return "text" if self.reading is None else "ocr"
+
+    @property
+    def confidence(self) -> float | None:
+        return None if self.reading is None else self.reading.confidence
 
 
 @dataclass
@@ -95,6 +114,8 @@ class Table:
     """
 
     rows: list[list[str]]
+    # For tables read by OCR: each cell's reading, in the shape of ``rows``.
+    readings: list[list[Reading | None]] | None = None
 
 
 Block = Paragraph | Table

@@ -170,6 +170,12 @@ def interpret(document: Document, url: str) -> ParseOutcome:
         encoding=document.encoding,
     )
     report.checks = run_checks(report.cell_map())
+    if any(cell.reading is not None for cell in report.cells):
+        from parsers.ocr.verify import verify_ocr_cells
+
+        verify_ocr_cells(report)
+    if document.meta.get("ocr:problem"):
+        report.warnings.append(f"scanned pages: {document.meta['ocr:problem']}")
     return ParseOutcome(url=url, report=report, encoding=document.encoding)
 
 

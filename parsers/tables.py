@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from parsers.model import Cell
+from parsers.model import Cell, Reading
 from parsers.normalize import parse_value, squash
 from parsers.tokens import LABEL, ROW_END, VALUE, Token
 
@@ -128,14 +128,15 @@ class TableResult:
     # The keys of ``cells``: a page may print thousands of cells.
     keys: set[str] = field(default_factory=set, repr=False)
 
-    def add(self, key: str, raw: str) -> None:
+    def add(self, key: str, raw: str, reading: Reading | None = None) -> None:
         if key not in KEY_UNITS:
             return
         if key in self.keys:
             self.warnings.append(f"{key}: printed twice, first kept")
             return
         self.keys.add(key)
-        self.cells.append(Cell(key, parse_value(raw, KEY_UNITS[key]), raw.strip()))
+        value = None if reading and reading.unreadable else parse_value(raw, KEY_UNITS[key])
+        self.cells.append(Cell(key, value, raw.strip(), reading))
 
     def remove(self, keys: set[str]) -> bool:
         """Drop the cells of ``keys``; True when there were any."""
@@ -279,7 +280,7 @@ def _read_t2(tokens: list[Token], result: TableResult) -> None:
             if fee_in_yuan and column in {"fee_amount", "amount"} and "元" not in raw:
                 raw = f"{raw}元" if squash(raw) else raw
             if key:
-                result.add(key, raw if key.endswith("amount") else token.text)
+                result.add(key, raw if key.endswith("amount") else token.text, token.reading)
 
 
 def _t2_key(row: str, column: str) -> str | None:
@@ -364,7 +365,7 @@ def _read_t3(tokens: list[Token], start: int, result: TableResult, labels: list[
             )
             continue
         for column, token in zip(columns, placed, strict=True):
-            result.add(f"t3.{row}.{column}", token.text)
+            result.add(f"t3.{row}.{column}", token.text, token.reading)
     if result.t3_other_split:
         # With the 2021 sub-rows present, a （六）其他处理 row of its own is a subtotal,
         # not the 2019 single row its keys stand for.
@@ -417,7 +418,7 @@ def _read_t4(tokens: list[Token], start: int, result: TableResult) -> None:
     for index, token in enumerate(placed):
         group = groups[index // len(T4_LEAVES)]
         leaf = T4_LEAVES[index % len(T4_LEAVES)]
-        result.add(f"t4.{group}.{leaf}", token.text)
+        result.add(f"t4.{group}.{leaf}", token.text, token.reading)
 
 
 def table_format(result: TableResult) -> str | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from parsers.model import Document, Paragraph, Table
+from parsers.model import Document, Paragraph, Reading, Table
 from parsers.normalize import is_blank, is_value_text
 
 LABEL, VALUE, ROW_END = "label", "value", "row_end"
@@ -29,6 +29,7 @@ _WORD = re.compile(r"\S+")
 class Token:
     kind: str
     text: str = ""
+    reading: Reading | None = None  # for cells read by OCR
 
     @property
     def blank(self) -> bool:
@@ -38,16 +39,24 @@ class Token:
 END = Token(ROW_END)
 
 
-def cell_token(text: str) -> Token:
-    return Token(VALUE if is_value_text(text) else LABEL, text)
+def cell_token(text: str, reading: Reading | None = None) -> Token:
+    if reading is None:
+        return Token(VALUE if is_value_text(text) else LABEL, text)
+    # A number cell OCR could not read stays a value: a hole in its row, never a label.
+    kind = VALUE if reading.unreadable or is_value_text(text) else LABEL
+    return Token(kind, text, reading)
 
 
 def tokens_from_document(document: Document) -> list[Token]:
     tokens: list[Token] = []
     for block in document.blocks:
         if isinstance(block, Table):
-            for row in block.rows:
-                tokens.extend(cell_token(cell) for cell in row)
+            for index, row in enumerate(block.rows):
+                if block.readings is None:
+                    tokens.extend(cell_token(cell) for cell in row)
+                else:
+                    readings = block.readings[index]
+                    tokens.extend(map(cell_token, row, readings))
                 tokens.append(END)
         elif isinstance(block, Paragraph):
             tokens.extend(tokens_from_lines(block.text.split("\n")))

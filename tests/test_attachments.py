@@ -221,10 +221,13 @@ def test_pdf_and_docx_of_one_document_give_the_same_table():
 # --------------------------------------------------------------------------- broken PDFs
 
 
-def test_scanned_pdf_is_reported_not_parsed():
+def test_scan_too_coarse_for_ocr_is_reported_not_parsed():
     document = extract_attachment((FIXTURES / "made-scanned-2-pages.pdf").read_bytes(), "x.pdf")
     assert document.blocks == []
-    assert document.problem == "scanned PDF: no text layer (2 pages)"
+    assert document.problem == (
+        "scanned PDF: 2 page(s) without a text layer, not read: page 1 is scanned at 40 dpi, "
+        "too coarse to read (at least 100 dpi needed)"
+    )
 
 
 @pytest.mark.parametrize(
@@ -451,7 +454,6 @@ def test_dispatch_finds_the_name_in_a_download_query():
 @pytest.mark.parametrize(
     ("data", "name"),
     [
-        (b"\x89PNG\r\n\x1a\n....", "scan.png"),
         (b"PK\x03\x04" + b"\0" * 40, "reports.zip"),
         (b"", "file"),
         (attachments._OLE2_MAGIC + b"\0" * 100, "sheet.xls"),

@@ -68,7 +68,9 @@ def test_schema_has_the_interface_of_spec_db_md(store):
     assert {"source_page", "encoding", "sections_json", "warnings_json", "parsed_at"} <= set(
         columns(store, "reports")
     )
-    assert columns(store, "report_cells") == ["report_id", "key", "value", "raw"]
+    # The interface's four columns first; then where a value came from (text or OCR).
+    assert columns(store, "report_cells")[:4] == ["report_id", "key", "value", "raw"]
+    assert columns(store, "report_cells")[4:] == ["source", "confidence", "flagged"]
     assert columns(store, "report_checks") == ["report_id", "name", "ok", "detail"]
     for table in ("pages", "attachments", "skipped", "failures", "schema_migrations"):
         assert columns(store, table), table

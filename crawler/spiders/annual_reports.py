@@ -59,6 +59,7 @@ from crawler.store_access import crawl_store
 from crawler.worker import Limits, ParsePool, deferred_of, limit_reason
 from output.store import content_hash
 from output.urls import canonical_url
+from parsers import ocr
 from parsers.encoding import decode_bytes
 from parsers.model import ParseOutcome
 
@@ -147,6 +148,8 @@ class AnnualReportsSpider(scrapy.Spider):
 
     def _configure(self) -> None:
         settings = self.crawler.settings
+        # Through the environment, so that parser worker processes see it too.
+        ocr.set_enabled(settings.getbool("OCR_ENABLED", True))
         if self.start_url_arg or self.home_arg:
             url = self.start_url_arg or self.home_arg
             family = self.family_arg or guess_family(url)

@@ -1,0 +1,89 @@
+"""Print what OCR costs: seconds per page (wall and CPU) and peak RSS, scan by scan.
+
+Run: .venv/bin/python benchmarks/ocr_speed.py [SCAN.pdf ...] [--threads N]
+Without arguments it reads the scanned fixtures (tests/fixtures/scans/*.pdf). Each scan
+is parsed in a fresh process (the engine's load included), the way a worker meets its
+first scan; figures are printed, not asserted. Targets (issue 13): at most 3 s per A4
+page on a 2-core machine, at most 1 GB peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Runs in the child: parse one file, report pages, times and the peak RSS as JSON.
+_CHILD = """
+import json, resource, sys, time
+sys.path.insert(0, sys.argv[2])
+from parsers import parse_document
+from parsers.ocr.engine import models
+start = time.perf_counter(); cpu = time.process_time()
+models()
+load = time.perf_counter() - start
+start = time.perf_counter(); cpu = time.process_time()
+outcome = parse_document(open(sys.argv[1], "rb").read(), url=sys.argv[1])
+wall = time.perf_counter() - start; cpu = time.process_time() - cpu
+import pypdfium2
+pages = len(pypdfium2.PdfDocument(sys.argv[1]))
+cells = len(outcome.report.cells) if outcome.report else 0
+flagged = sum(c.flagged for c in outcome.report.cells) if outcome.report else 0
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps(dict(load=load, wall=wall, cpu=cpu, pages=pages, cells=cells,
+                      flagged=flagged, rss=rss, reason=outcome.reason)))
+"""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("scans", nargs="*")
+    parser.add_argument("--threads", type=int, help="onnxruntime threads (REPORTS_OCR_THREADS)")
+    args = parser.parse_args()
+    scans = args.scans or [str(p) for p in sorted((ROOT / "tests/fixtures/scans").glob("*.pdf"))]
+    if not scans:
+        print("no scans given and none in tests/fixtures/scans", file=sys.stderr)
+        return 2
+    env = dict(os.environ)
+    if args.threads:
+        env["REPORTS_OCR_THREADS"] = str(args.threads)
+    print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}")
+    total_pages = total_wall = total_cpu = peak = 0.0
+    for scan in scans:
+        done = subprocess.run(
+            [sys.executable, "-c", _CHILD, scan, str(ROOT)],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        if done.returncode != 0:
+            print(f"{scan}: failed: {done.stderr.strip().splitlines()[-1:]}")
+            continue
+        row = json.loads(done.stdout.strip().splitlines()[-1])
+        total_pages += row["pages"]
+        total_wall += row["wall"]
+        total_cpu += row["cpu"]
+        peak = max(peak, row["rss"])
+        print(
+            f"{Path(scan).name}: {row['pages']} pages, {row['wall'] / row['pages']:.2f} s/page "
+            f"wall, {row['cpu'] / row['pages']:.2f} s/page CPU, engine load {row['load']:.1f} s, "
+            f"peak RSS {row['rss']:.0f} MiB, {row['cells']} cells ({row['flagged']} flagged)"
+            + (f", not a report: {row['reason']}" if row["reason"] else "")
+        )
+    if total_pages:
+        print(
+            f"all: {total_pages:.0f} pages, {total_wall / total_pages:.2f} s/page wall, "
+            f"{total_cpu / total_pages:.2f} s/page CPU, peak RSS {peak:.0f} MiB "
+            "(targets: 3 s/page on 2 cores, 1024 MiB)"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
