@@ -64,7 +64,8 @@ ATTACHMENTS_DIR = None
 # Documents are parsed in worker processes (crawler/worker.py), each under a memory and
 # a time limit; one past it is recorded as "too large" or "too slow" and the crawl goes on.
 PARSE_WORKERS = 0  # 0: one per core
-PARSE_MEMORY_MB = 1024  # address space of a worker (RLIMIT_AS), interpreter included
+PARSE_MEMORY_MB = 2048  # address space of a worker (RLIMIT_AS), interpreter included; OCR
+# (onnxruntime) fails under ~1.5 GB of address space though its RSS stays under 1 GB
 PARSE_TIMEOUT = 120  # CPU seconds for any document ...
 PARSE_TIMEOUT_PER_PAGE = 5  # ... and this many more per PDF page (OCR of scans) ...
 PARSE_TIMEOUT_MAX = 1800  # ... up to this

@@ -12,7 +12,7 @@ processes, as many as the machine has cores (PARSE_WORKERS), each job under
   clock runs far past it. Either way the answer is "too slow".
 
 A worker lost this way is replaced; the crawl goes on. The answer is a ParseOutcome
-like any other, without a report and with the reason ("too large: over the 1024 MB
+like any other, without a report and with the reason ("too large: over the 2048 MB
 memory limit"), which the spider records as a failure.
 
 The parent side is a thread per worker slot, so callers either block (crawler.reparse)
@@ -53,7 +53,7 @@ class Limits:
     timeout: float = 120.0  # CPU seconds for any document
     per_page: float = 5.0  # and this many more for each page (OCR of scans)
     timeout_max: float = 1800.0
-    memory_mb: int = 1024
+    memory_mb: int = 2048
 
     @classmethod
     def from_settings(cls, settings) -> Limits:

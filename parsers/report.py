@@ -6,7 +6,7 @@ import re
 from pathlib import PurePosixPath
 from urllib.parse import urlparse
 
-from parsers import attachments_bridge
+from parsers import attachments_bridge, ocr
 from parsers.checks import run_checks
 from parsers.chrome import is_chrome_line, metadata_pairs
 from parsers.encoding import decode_bytes
@@ -27,14 +27,17 @@ from parsers.tables import read_tables, table_format
 from parsers.tokens import tokens_from_document
 
 MAX_INPUT_BYTES = 50 * 1024 * 1024
-# Files that are no document at all, by their first bytes: said as such, never read as text.
-NOT_DOCUMENTS = (
+# Pictures are read by OCR (parsers/ocr) as scans; with OCR off they are no document.
+PICTURES = (
     (b"\x89PNG\r\n\x1a\n", "PNG image"),
     (b"\xff\xd8\xff", "JPEG image"),
     (b"GIF87a", "GIF image"),
     (b"GIF89a", "GIF image"),
     (b"II*\x00", "TIFF image"),
     (b"MM\x00*", "TIFF image"),
+)
+# Files that are no document at all, by their first bytes: said as such, never read as text.
+NOT_DOCUMENTS = (
     (b"Rar!\x1a\x07", "RAR archive"),
     (b"7z\xbc\xaf\x27\x1c", "7z archive"),
     (b"\x1f\x8b", "gzip file"),
@@ -67,7 +70,8 @@ def _parse(content, url, content_type, declared_encoding) -> ParseOutcome:
     if not content:
         return ParseOutcome(url=url, reason="empty document")
     if isinstance(content, bytes):
-        for magic, what in NOT_DOCUMENTS:
+        refused = NOT_DOCUMENTS if ocr.enabled() else PICTURES + NOT_DOCUMENTS
+        for magic, what in refused:
             if content.startswith(magic):
                 return ParseOutcome(url=url, reason=f"not a document: {what}")
     suffix = PurePosixPath(urlparse(url).path).suffix.lower()

@@ -172,11 +172,17 @@ def test_reparse_of_a_missing_database_says_so_and_creates_nothing(tmp_path):
 
 
 def test_parsers_cli_on_an_image_says_what_it_is(tmp_path):
+    # With OCR off a picture is no document; with OCR on it is read as a scan (and this
+    # one, a PNG header and no picture, cannot be read: one line says so).
     image = tmp_path / "scan.png"
     image.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
-    result = run("parsers", str(image), "--quiet")
+    result = run("parsers", str(image), "--quiet", "--no-ocr")
     assert result.returncode == 1
     assert result.stderr.strip() == f"error: {image}: not a document: PNG image"
+    result = run("parsers", str(image), "--quiet")
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith(f"error: {image}: ")
+    assert "Traceback" not in result.stderr
 
 
 def test_parsers_cli_records_a_scanned_pdf_in_the_database(tmp_path):
@@ -184,12 +190,14 @@ def test_parsers_cli_records_a_scanned_pdf_in_the_database(tmp_path):
     scanned = str(FIXTURES / "attachments" / "made-scanned-2-pages.pdf")
     result = run("parsers", scanned, SEED, "--db", str(db), "--quiet")
     assert result.returncode == 1  # one file had no readable text
-    assert "scanned PDF: no text layer (2 pages)" in result.stderr
+    reason = "scanned PDF: 2 page(s) without a text layer, not read: page 1 is scanned at 40 dpi"
+    assert reason in result.stderr
     conn = sqlite3.connect(db)
     try:
         pages = conn.execute("SELECT url, kind, parse_result FROM pages").fetchall()
         reports = conn.execute("SELECT count(*) FROM reports").fetchone()[0]
     finally:
         conn.close()
-    assert pages == [(scanned, "attachment", "scanned PDF: no text layer (2 pages)")]
+    assert [(url, kind) for url, kind, _ in pages] == [(scanned, "attachment")]
+    assert pages[0][2].startswith(reason)
     assert reports == 1

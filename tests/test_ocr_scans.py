@@ -144,10 +144,11 @@ def test_scan_over_the_page_cap_is_recorded_not_read(tmp_path):
     scan = tmp_path / "long-scan.pdf"
     scan.write_bytes(_pdf_of([_png(200, 280)] * 500))
     db = tmp_path / "reports.db"
-    assert parsers_cli([str(scan), "--db", str(db), "--quiet"]) == 0
+    # Not read: exit 1, and the scan is kept with its reason like any unread scan.
+    assert parsers_cli([str(scan), "--db", str(db), "--quiet"]) == 1
     with sqlite3.connect(db) as connection:
         assert connection.execute("SELECT count(*) FROM reports").fetchone()[0] == 0
-        (reason,) = connection.execute("SELECT reason FROM skipped").fetchone()
+        (reason,) = connection.execute("SELECT parse_result FROM pages").fetchone()
     assert reason.startswith("scanned PDF: 500 page(s) without a text layer")
     assert "over the OCR limit" in reason
 
