@@ -22,18 +22,11 @@ from crawler.links import (
     clean_text,
     is_article_url,
     is_attachment_url,
-    other_document,
     read_list_page,
     same_site,
 )
+from parsers.vocabulary import FULL_COLUMN_NAME, REPORT_WORDS, other_document
 
-# Names a report column goes by. A full name is enough to take a link as the column.
-FULL_COLUMN_NAME = re.compile(
-    r"(?:政府|政务)?信息公开(?:工作)?(?:年度报告|年报)|政务公开年(?:度报告|报)"
-)
-# Short names ("年度报告", "年报") also label other things (a company's annual reports,
-# 统计年报): a column so named must confirm itself (ColumnName, or report links).
-SHORT_COLUMN_NAME = re.compile(r"年度报告|年报")
 # Pages one level above the column, worth one visit when the home page does not link
 # the column itself, best first.
 INTERMEDIATE_NAMES = (
@@ -73,7 +66,7 @@ def column_strength(label: str) -> str | None:
         return None
     if FULL_COLUMN_NAME.search(label):
         return FULL
-    if SHORT_COLUMN_NAME.search(label):
+    if REPORT_WORDS.search(label):  # a short name: the column must confirm itself
         return SHORT
     return None
 

@@ -15,26 +15,11 @@ from urllib.parse import parse_qsl, unquote, urljoin, urlsplit, urlunsplit
 import lxml.html
 from lxml import etree
 
-from parsers.meta import REPORT_TITLE as DISCLOSURE_REPORT_TITLE
+from parsers.vocabulary import LISTED_REPORT_TITLE, other_document
 
 # --- titles ---------------------------------------------------------------------------------
 
-# What an annual report on government information disclosure is called in a list:
-# "…2022年政府信息公开工作年度报告", "…政务信息公开年度报告", "…信息公开年报",
-# or, inside a report column, just "…2022年度报告" / "2022年年报".
-REPORT_TITLE = re.compile(
-    r"(?:信息公开|政务公开).{0,12}?(?:年度报告|年报|报告)"
-    r"|(?:19|20)\d\d\s*年?\s*度?\s*(?:年度报告|年报|报告)"
-)
-# Other things report columns hold. Checked before REPORT_TITLE: "法治政府建设年度报告" and
-# "关于做好2022年政府信息公开工作年度报告编制工作的通知" both look like reports.
-NOT_A_REPORT = re.compile(
-    r"法治|依法行政|工作要点|要点|编制|报送|做好|填报|解读|图解|一图|读懂|征求意见"
-)
-# Words of other documents that a department's name or a publishing notice may hold too
-# (审计局, 统计局, 关于公布…年度报告的通知): they exclude only titles that do not name
-# a disclosure report.
-OTHER_DOCUMENT = re.compile(r"预算|决算|通知|培训|会议|考核|评议|整改|督查|自查|评估|审计|统计")
+# The words themselves (report titles, 解读/图解 and other documents) are parsers.vocabulary's.
 # Each run is tried from its start only (lookbehinds): linear on 100,000 dots.
 TRUNCATION = re.compile(r"(?:(?<!\.)\.{2,}|(?<!…)…+|(?<!。)。{2,})\s*$")
 YEAR = re.compile(r"(?:19|20)\d\d")
@@ -223,14 +208,6 @@ def same_site(url: str, site_urls: list[str] | tuple[str, ...] | set[str]) -> bo
 # --- titles ---------------------------------------------------------------------------------
 
 
-def other_document(title: str) -> re.Match[str] | None:
-    """The words that make ``title`` another kind of document than an annual report."""
-    hit = NOT_A_REPORT.search(title)
-    if hit is None and not DISCLOSURE_REPORT_TITLE.search(title):
-        hit = OTHER_DOCUMENT.search(title)
-    return hit
-
-
 def classify_title(
     title: str,
     report_pattern: re.Pattern[str] | None = None,
@@ -243,7 +220,7 @@ def classify_title(
     hit = exclude_pattern.search(title) if exclude_pattern is not None else other_document(title)
     if hit:
         return False, f"excluded: {hit.group(0)}"
-    if (report_pattern or REPORT_TITLE).search(title):
+    if (report_pattern or LISTED_REPORT_TITLE).search(title):
         return True, "report title"
     # "鄂尔多斯市2019年政府信息公开工作年..." — a truncated title: let the parser decide.
     if TRUNCATION.search(title) and "信息公开" in title and report_pattern is None:

@@ -21,6 +21,7 @@ from urllib.parse import unquote, urlsplit
 
 from parsers.bounds import check_docx, scan_pdf
 from parsers.model import Block, Document, Paragraph, Table
+from parsers.vocabulary import REPORT_WORDS
 
 MAX_BYTES = 50 * 1024 * 1024
 TOOL_TIMEOUT = 30  # seconds for antiword / catdoc
@@ -56,7 +57,6 @@ _FURNITURE_AT_EDGE = [
     re.compile(r"^\d{1,4}$"),  # lone page number
     re.compile(r"^\d{1,4}/\d{1,4}$"),  # 3/6
 ]
-_TITLE_WORDS = re.compile(r"年度报告|年报")
 _TITLE_SEARCH_LINES = 6
 
 log = logging.getLogger(__name__)
@@ -133,7 +133,7 @@ def is_page_furniture(text: str, at_page_edge: bool = False) -> bool:
 def _title_from_lines(lines: list[str]) -> str | None:
     for line in lines[:_TITLE_SEARCH_LINES]:
         line = line.strip()
-        if line and _TITLE_WORDS.search(line):
+        if line and REPORT_WORDS.search(line):
             return _space_beside_cjk(line)
     return None
 
@@ -425,7 +425,7 @@ def _pdf_title(lines: list[_Line], items: list[_Line | _PdfTable]) -> str | None
     first_table = next((i for i, item in enumerate(items) if isinstance(item, _PdfTable)), None)
     head = items[:first_table] if first_table is not None else items
     head_lines = [item for item in head if isinstance(item, _Line)][:_TITLE_SEARCH_LINES]
-    hit = next((i for i, line in enumerate(head_lines) if _TITLE_WORDS.search(line.text)), None)
+    hit = next((i for i, line in enumerate(head_lines) if REPORT_WORDS.search(line.text)), None)
     if hit is None:
         return None
     body_size = statistics.median(line.size for line in lines) if lines else 0.0
@@ -548,7 +548,7 @@ def extract_docx(data: bytes) -> Document:
     texts = [block.text for block in blocks if isinstance(block, Paragraph)]
     title = _title_from_lines(texts)
     core_title = meta.get("docx:title", "")
-    if title is None and _TITLE_WORDS.search(core_title):
+    if title is None and REPORT_WORDS.search(core_title):
         title = core_title
     return Document(blocks=blocks, title=title, meta=meta)
 

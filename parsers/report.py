@@ -12,7 +12,6 @@ from parsers.chrome import is_chrome_line, metadata_pairs
 from parsers.encoding import decode_bytes
 from parsers.html import parse_html
 from parsers.meta import (
-    REPORT_TITLE,
     choose_title,
     is_other_document,
     organ_from_text,
@@ -25,6 +24,7 @@ from parsers.normalize import squash
 from parsers.sections import split_sections
 from parsers.tables import read_tables, table_format
 from parsers.tokens import tokens_from_document
+from parsers.vocabulary import REPORT_TITLE
 
 MAX_INPUT_BYTES = 50 * 1024 * 1024
 # Files that are no document at all, by their first bytes: said as such, never read as text.
