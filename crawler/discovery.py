@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from crawler.links import (
     YEAR,
     anchors,
-    clean_text,
     is_article_url,
-    is_attachment_url,
     read_list_page,
     same_site,
 )
+from parsers.normalize import tidy
+from parsers.sniff import is_attachment_url
 from parsers.vocabulary import FULL_COLUMN_NAME, REPORT_WORDS, other_document
 
 # Pages one level above the column, worth one visit when the home page does not link
@@ -61,7 +61,7 @@ def column_strength(label: str) -> str | None:
     "2022年政府信息公开工作年度报告" is a report (it has a year), "法治政府建设年度报告"
     another kind of report: neither is a column.
     """
-    label = re.sub(r"\s+", "", clean_text(label))
+    label = re.sub(r"\s+", "", tidy(label))
     if not label or len(label) > MAX_LABEL or YEAR.search(label) or other_document(label):
         return None
     if FULL_COLUMN_NAME.search(label):
@@ -104,7 +104,7 @@ def find_intermediate(html: str, url: str, site_urls: list[str]) -> str | None:
 def column_name(html: str) -> str | None:
     """The page's <meta name="ColumnName"> (TRS and Hanweb pages carry it)."""
     match = _COLUMN_NAME_META.search(html or "")
-    return (clean_text(match.group(1) or match.group(2)) or None) if match else None
+    return (tidy(match.group(1) or match.group(2)) or None) if match else None
 
 
 def accept_column(

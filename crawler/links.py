@@ -10,11 +10,13 @@ from __future__ import annotations
 import html as html_lib
 import re
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, unquote, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 
 import lxml.html
 from lxml import etree
 
+from parsers.normalize import tidy
+from parsers.sniff import ATTACHMENT_EXTENSIONS, is_attachment_url
 from parsers.vocabulary import LISTED_REPORT_TITLE, other_document
 
 # --- titles ---------------------------------------------------------------------------------
@@ -26,9 +28,7 @@ YEAR = re.compile(r"(?:19|20)\d\d")
 
 # --- urls -----------------------------------------------------------------------------------
 
-ATTACHMENT_EXTENSIONS = ("pdf", "doc", "docx", "wps", "xls", "xlsx", "et", "ofd")
 _EXTENSIONS = "|".join(ATTACHMENT_EXTENSIONS)
-_ATTACHMENT_PATH = re.compile(rf"\.({_EXTENSIONS})$", re.I)
 _ATTACHMENT_IN_JS = re.compile(rf"""["']([^"'<>\s]{{1,400}}?\.(?:{_EXTENSIONS}))["']""", re.I)
 # Article addresses of the CMS families in docs/portals.md, then a catch-all for
 # "a file name carrying a long number", which is how most CMSs name articles.
@@ -80,10 +80,6 @@ class ListPage:
     pages: list[str] = field(default_factory=list)  # other pages of this list
     # Columns below this one (…/zfxxgknb/qzfbgs/ under …/zfxxgknb/): one per body, often.
     subcolumns: list[str] = field(default_factory=list)
-
-
-def clean_text(text: str | None) -> str:
-    return re.sub(r"\s+", " ", (text or "").replace("\u3000", " ").replace("\xa0", " ")).strip()
 
 
 # --- parsing helpers ------------------------------------------------------------------------
@@ -144,7 +140,7 @@ def anchors(html: str, base_url: str) -> list[Anchor]:
     for a in doc.iter("a"):
         url = resolve(a.get("href"), base)
         if url:
-            found.append(Anchor(url, clean_text(a.text_content()), clean_text(a.get("title"))))
+            found.append(Anchor(url, tidy(a.text_content()), tidy(a.get("title"))))
     # Hanweb JCMS ships a column's first screen as <script type="text/xml"> holding
     # <record><![CDATA[<li><a ...>]]></record>: invisible to an HTML parser.
     for fragment in embedded_records(html):
@@ -214,7 +210,7 @@ def classify_title(
     exclude_pattern: re.Pattern[str] | None = None,
 ) -> tuple[bool, str]:
     """(is a report candidate, reason). Candidates still go through parse_document."""
-    title = clean_text(title)
+    title = tidy(title)
     if not title:
         return False, "no title"
     hit = exclude_pattern.search(title) if exclude_pattern is not None else other_document(title)
@@ -231,24 +227,6 @@ def classify_title(
 def is_article_url(url: str) -> bool:
     path = urlsplit(url).path
     return bool(ARTICLE_URL.search(path) or ARTICLE_URL.search(url))
-
-
-def is_attachment_url(url: str) -> bool:
-    return attachment_extension(url) is not None
-
-
-def attachment_extension(url: str) -> str | None:
-    """The attachment type of url, looking at the path and then at query values
-    (download.jsp?filename=report.pdf)."""
-    parts = urlsplit(url)
-    match = _ATTACHMENT_PATH.search(unquote(parts.path))
-    if match:
-        return match.group(1).lower()
-    for _, value in parse_qsl(parts.query):
-        match = _ATTACHMENT_PATH.search(value.split("?")[0])
-        if match:
-            return match.group(1).lower()
-    return None
 
 
 # --- column pages ---------------------------------------------------------------------------

@@ -21,14 +21,12 @@ from urllib.parse import unquote, urlsplit
 
 from parsers.bounds import check_docx, scan_pdf
 from parsers.model import Block, Document, Paragraph, Table
+from parsers.sniff import MAX_DOCUMENT_BYTES as MAX_BYTES
+from parsers.sniff import OLE2_MAGIC, PDF_MAGIC, ZIP_MAGIC
 from parsers.vocabulary import REPORT_WORDS
 
-MAX_BYTES = 50 * 1024 * 1024
 TOOL_TIMEOUT = 30  # seconds for antiword / catdoc
 
-_PDF_MAGIC = b"%PDF"
-_ZIP_MAGIC = b"PK\x03\x04"
-_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # OLE2 containers that are spreadsheets or slides (MS Office and WPS), not word processing.
 _OLE2_NOT_WORD = {".xls", ".ppt", ".et", ".dps", ".msg"}
 
@@ -158,13 +156,13 @@ def extract_attachment(
     suffix = _suffix(filename_or_url)
     ctype = (content_type or "").split(";")[0].strip().lower()
     head = data[:8]
-    if head.startswith(_PDF_MAGIC) or (b"%PDF-" in data[:1024]):
+    if head.startswith(PDF_MAGIC) or (b"%PDF-" in data[:1024]):
         return extract_pdf(data)
-    if head.startswith(_ZIP_MAGIC) and _is_docx_zip(data):
+    if head.startswith(ZIP_MAGIC) and _is_docx_zip(data):
         return extract_docx(data)
-    if head.startswith(_OLE2_MAGIC) and suffix in _OLE2_NOT_WORD:
+    if head.startswith(OLE2_MAGIC) and suffix in _OLE2_NOT_WORD:
         return _problem(f"unsupported attachment type: {suffix}")
-    if head.startswith(_OLE2_MAGIC) or data[:5] == b"{\\rtf":
+    if head.startswith(OLE2_MAGIC) or data[:5] == b"{\\rtf":
         return extract_legacy_word(data, suffix if suffix in (".doc", ".wps") else ".doc")
     # The bytes did not tell; a misnamed or truncated file still deserves its reader's reason.
     if suffix == ".pdf" or ctype == "application/pdf":
@@ -605,9 +603,9 @@ def extract_legacy_word(data: bytes, suffix: str) -> Document:
     if len(data) > MAX_BYTES:
         return _problem(f"{kind} too large: {len(data)} bytes (limit {MAX_BYTES})")
     head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if data.startswith(_ZIP_MAGIC) and _is_docx_zip(data):
+    if data.startswith(ZIP_MAGIC) and _is_docx_zip(data):
         return extract_docx(data)  # a .docx renamed to .doc, as some sites serve them
-    if data.startswith(_OLE2_MAGIC):
+    if data.startswith(OLE2_MAGIC):
         wanted = ("antiword", "catdoc")
     elif head.startswith(b"{\\rtf"):
         wanted = ("catdoc",)

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from crawler.content import charset_of, looks_like_document
+from crawler.content import charset_of
 from crawler.families import guess_family, strategy_for
 from crawler.families.hanweb import PROXY_KIND
 from crawler.links import (
-    attachment_extension,
     classify_title,
     find_attachment_links,
     js_written_html,
@@ -22,6 +21,7 @@ from crawler.links import (
     trs_pager_pages,
 )
 from crawler.registry import load_registry, select_sites
+from parsers.sniff import attachment_extension, looks_like_document
 
 ORDOS = Path(__file__).resolve().parent / "fixtures" / "corpus" / "ordos-engebei-column.html"
 ORDOS_URL = "http://egb.ordos.gov.cn/xxgk/xxgknb/"
