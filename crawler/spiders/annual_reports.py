@@ -166,7 +166,7 @@ class AnnualReportsSpider(scrapy.Spider):
                 sites = []
         default_max = settings.getint("MAX_LIST_PAGES", DEFAULT_MAX_PAGES)
         for site in sites:
-            max_pages = self.max_pages_arg or int(site.options.get("max_pages") or default_max)
+            max_pages = self.max_pages_arg or site.options.get("max_pages") or default_max
             strategy = strategy_for(site.family, site.options)
             state = SiteState(site, strategy, _site_urls(site), max_pages)
             state.family_guessed = bool(site.name.startswith("adhoc:") and not self.family_arg)
