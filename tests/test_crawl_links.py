@@ -477,3 +477,9 @@ def test_registry_options_come_typed_with_the_family_defaults(tmp_path):
     (site,) = load_registry(write_registry(tmp_path, "      api_url: /api?p={page}\n"))
     assert site.options == {"api_url": "/api?p={page}", "api_first_page": 2}
     assert strategy_for("hanweb", {}).options["hanweb_batch"] == 45
+
+
+@pytest.mark.parametrize("family", ["generic", "trs", "hanweb", "gkmlpt"])
+def test_settled_options_settle_again_unchanged(family):
+    settled = strategy_for(family, {"max_pages": 3}).options
+    assert strategy_for(family, settled).options == settled

@@ -80,7 +80,8 @@ def _problem(kind: str, value: Any) -> str | None:
     if kind in (FIELDS, HOSTS):
         if kind == FIELDS and isinstance(value, str):
             return None
-        ok = isinstance(value, list) and all(isinstance(item, str) for item in value)
+        # A tuple is a default already filled in (options are settled again by strategies).
+        ok = isinstance(value, (list, tuple)) and all(isinstance(item, str) for item in value)
         return None if ok else "not a list of text"
     if kind == FORM:
         ok = isinstance(value, dict) and all(
