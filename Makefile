@@ -26,7 +26,7 @@ system-deps:
 	else echo "note: install$$missing (.doc/.wps attachments; the distributed crawl on Redis)"; fi
 
 demo: install
-	$(PY) -m crawler.demo
+	$(PY) -m demo
 
 # Browse a database in Datasette, read-only, on 127.0.0.1 (make serve DB=output/demo.db PORT=8001).
 DB ?= output/reports.db
