@@ -34,7 +34,7 @@ ocr-deps:
 	else echo "note: install libgl1 and libglib2.0-0 to read scanned reports (OCR)"; fi
 
 demo: install
-	$(PY) -m crawler.demo
+	$(PY) -m demo
 
 # Browse a database in Datasette, read-only, on 127.0.0.1 (make serve DB=output/demo.db PORT=8001).
 DB ?= output/reports.db

@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/redis_crawl.py [--pages 2000] [--workers 1,2,4] [--keep DIR]
 
 A synthetic column of --pages report pages (copies of a real report, each attaching
-the same real PDF; tests/faultserver.build_portal) is served on 127.0.0.1, and a
+the same real PDF; demo/faultserver.build_portal) is served on 127.0.0.1, and a
 redis-server is started in a temporary directory. For each worker count, on a fresh
 database and fresh Redis keys:
 
@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 import redis  # noqa: E402
 
 from crawler.distributed.keys import RunKeys  # noqa: E402
-from tests.faultserver import FaultServer, build_portal  # noqa: E402
+from demo.faultserver import FaultServer, build_portal  # noqa: E402
 from tests.redis_server import RedisServer  # noqa: E402
 
 PER_HOST_TOTAL = 16

@@ -4,7 +4,7 @@
                                         [--seed 1] [--max-seconds 900] [--keep DIR]
 
 A column of --pages report pages (copies of a real report, each attaching a real PDF;
-tests/faultserver.build_portal) is served on 127.0.0.1 by tests/faultserver.py.
+demo/faultserver.build_portal) is served on 127.0.0.1 by demo/faultserver.py.
 
 1. A clean run (no faults) gives the reference: which reports exist, with how many cells.
 2. Faulty runs: every request meets a fault with probability --fault-rate (5xx with
@@ -37,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.faultserver import FaultServer, build_portal  # noqa: E402
+from demo.faultserver import FaultServer, build_portal  # noqa: E402
 
 # Faults are meant to be met: short timeouts, Scrapy's usual retries, no politeness delay.
 SETTINGS = {

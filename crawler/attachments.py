@@ -14,11 +14,10 @@ which one contains the other (通渭县人民政府 / 定西市通渭县人民�
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from parsers.model import ParseOutcome, Report
+from parsers.normalize import squash
 
 # attachments.status values set once an attachment has been parsed.
 REPORT = "report"  # stored as a report of its own (url = the file, source_page = the page)
@@ -77,9 +76,5 @@ def cells_agree(a: dict, b: dict) -> bool:
 
 
 def organs_match(a: str | None, b: str | None) -> bool:
-    a, b = _squash(a), _squash(b)
+    a, b = squash(a or ""), squash(b or "")
     return bool(a and b) and (a in b or b in a)
-
-
-def _squash(text: str | None) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))

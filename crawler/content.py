@@ -1,29 +1,17 @@
-"""What a fetched body is, from its bytes and headers (no Scrapy, shared with reparse)."""
+"""A fetched body's charset and completeness (no Scrapy). What kind of file it is:
+parsers.sniff."""
 
 from __future__ import annotations
 
 import re
 
-from crawler.links import is_attachment_url
-
-# Magic numbers of the files the parsers read: PDF, OOXML (docx), OLE (doc/wps/xls).
-DOCUMENT_MAGIC = (b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+from parsers.sniff import OLE2_MAGIC, PDF_MAGIC, ZIP_MAGIC
 
 
 def charset_of(content_type: str | None) -> str | None:
     """The charset parameter of a Content-Type header, if any."""
     match = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", content_type or "", re.I)
     return match.group(1) if match else None
-
-
-def looks_like_document(body: bytes, content_type: str | None, url: str) -> bool:
-    """A file for the parsers (pdf/doc/docx/wps) rather than an HTML page."""
-    if body.startswith(DOCUMENT_MAGIC):
-        return True
-    content_type = (content_type or "").lower()
-    if "html" in content_type or "xml" in content_type or body.lstrip()[:1] == b"<":
-        return False
-    return is_attachment_url(url)
 
 
 _FIRST_ELEMENT = re.compile(rb"<([A-Za-z][\w:.-]{0,40})")
@@ -36,11 +24,11 @@ def looks_complete(body: bytes) -> bool:
     Anything else is taken as cut.
     """
     tail = body[-1024:]
-    if body.startswith(b"%PDF"):
+    if body.startswith(PDF_MAGIC):
         return b"%%EOF" in tail
-    if body.startswith(b"PK\x03\x04"):
+    if body.startswith(ZIP_MAGIC):
         return b"PK\x05\x06" in body[-66_000:]
-    if body.startswith(b"\xd0\xcf\x11\xe0"):
+    if body.startswith(OLE2_MAGIC[:4]):
         return len(body) % 512 == 0  # OLE2 files are whole sectors
     stripped = tail.rstrip(b" \t\r\n\x00").lower()
     if stripped.endswith((b"}", b"]")):  # a JSON answer

@@ -19,21 +19,14 @@ from dataclasses import dataclass
 from crawler.links import (
     YEAR,
     anchors,
-    clean_text,
     is_article_url,
-    is_attachment_url,
-    other_document,
     read_list_page,
     same_site,
 )
+from parsers.normalize import tidy
+from parsers.sniff import is_attachment_url
+from parsers.vocabulary import FULL_COLUMN_NAME, REPORT_WORDS, other_document
 
-# Names a report column goes by. A full name is enough to take a link as the column.
-FULL_COLUMN_NAME = re.compile(
-    r"(?:政府|政务)?信息公开(?:工作)?(?:年度报告|年报)|政务公开年(?:度报告|报)"
-)
-# Short names ("年度报告", "年报") also label other things (a company's annual reports,
-# 统计年报): a column so named must confirm itself (ColumnName, or report links).
-SHORT_COLUMN_NAME = re.compile(r"年度报告|年报")
 # Pages one level above the column, worth one visit when the home page does not link
 # the column itself, best first.
 INTERMEDIATE_NAMES = (
@@ -68,12 +61,12 @@ def column_strength(label: str) -> str | None:
     "2022年政府信息公开工作年度报告" is a report (it has a year), "法治政府建设年度报告"
     another kind of report: neither is a column.
     """
-    label = re.sub(r"\s+", "", clean_text(label))
+    label = re.sub(r"\s+", "", tidy(label))
     if not label or len(label) > MAX_LABEL or YEAR.search(label) or other_document(label):
         return None
     if FULL_COLUMN_NAME.search(label):
         return FULL
-    if SHORT_COLUMN_NAME.search(label):
+    if REPORT_WORDS.search(label):  # a short name: the column must confirm itself
         return SHORT
     return None
 
@@ -111,7 +104,7 @@ def find_intermediate(html: str, url: str, site_urls: list[str]) -> str | None:
 def column_name(html: str) -> str | None:
     """The page's <meta name="ColumnName"> (TRS and Hanweb pages carry it)."""
     match = _COLUMN_NAME_META.search(html or "")
-    return (clean_text(match.group(1) or match.group(2)) or None) if match else None
+    return (tidy(match.group(1) or match.group(2)) or None) if match else None
 
 
 def accept_column(

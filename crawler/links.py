@@ -10,40 +10,25 @@ from __future__ import annotations
 import html as html_lib
 import re
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, unquote, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 
 import lxml.html
 from lxml import etree
 
-from parsers.meta import REPORT_TITLE as DISCLOSURE_REPORT_TITLE
+from parsers.normalize import tidy
+from parsers.sniff import ATTACHMENT_EXTENSIONS, is_attachment_url
+from parsers.vocabulary import LISTED_REPORT_TITLE, other_document
 
 # --- titles ---------------------------------------------------------------------------------
 
-# What an annual report on government information disclosure is called in a list:
-# "…2022年政府信息公开工作年度报告", "…政务信息公开年度报告", "…信息公开年报",
-# or, inside a report column, just "…2022年度报告" / "2022年年报".
-REPORT_TITLE = re.compile(
-    r"(?:信息公开|政务公开).{0,12}?(?:年度报告|年报|报告)"
-    r"|(?:19|20)\d\d\s*年?\s*度?\s*(?:年度报告|年报|报告)"
-)
-# Other things report columns hold. Checked before REPORT_TITLE: "法治政府建设年度报告" and
-# "关于做好2022年政府信息公开工作年度报告编制工作的通知" both look like reports.
-NOT_A_REPORT = re.compile(
-    r"法治|依法行政|工作要点|要点|编制|报送|做好|填报|解读|图解|一图|读懂|征求意见"
-)
-# Words of other documents that a department's name or a publishing notice may hold too
-# (审计局, 统计局, 关于公布…年度报告的通知): they exclude only titles that do not name
-# a disclosure report.
-OTHER_DOCUMENT = re.compile(r"预算|决算|通知|培训|会议|考核|评议|整改|督查|自查|评估|审计|统计")
+# The words themselves (report titles, 解读/图解 and other documents) are parsers.vocabulary's.
 # Each run is tried from its start only (lookbehinds): linear on 100,000 dots.
 TRUNCATION = re.compile(r"(?:(?<!\.)\.{2,}|(?<!…)…+|(?<!。)。{2,})\s*$")
 YEAR = re.compile(r"(?:19|20)\d\d")
 
 # --- urls -----------------------------------------------------------------------------------
 
-ATTACHMENT_EXTENSIONS = ("pdf", "doc", "docx", "wps", "xls", "xlsx", "et", "ofd")
 _EXTENSIONS = "|".join(ATTACHMENT_EXTENSIONS)
-_ATTACHMENT_PATH = re.compile(rf"\.({_EXTENSIONS})$", re.I)
 _ATTACHMENT_IN_JS = re.compile(rf"""["']([^"'<>\s]{{1,400}}?\.(?:{_EXTENSIONS}))["']""", re.I)
 # Article addresses of the CMS families in docs/portals.md, then a catch-all for
 # "a file name carrying a long number", which is how most CMSs name articles.
@@ -95,10 +80,6 @@ class ListPage:
     pages: list[str] = field(default_factory=list)  # other pages of this list
     # Columns below this one (…/zfxxgknb/qzfbgs/ under …/zfxxgknb/): one per body, often.
     subcolumns: list[str] = field(default_factory=list)
-
-
-def clean_text(text: str | None) -> str:
-    return re.sub(r"\s+", " ", (text or "").replace("\u3000", " ").replace("\xa0", " ")).strip()
 
 
 # --- parsing helpers ------------------------------------------------------------------------
@@ -159,7 +140,7 @@ def anchors(html: str, base_url: str) -> list[Anchor]:
     for a in doc.iter("a"):
         url = resolve(a.get("href"), base)
         if url:
-            found.append(Anchor(url, clean_text(a.text_content()), clean_text(a.get("title"))))
+            found.append(Anchor(url, tidy(a.text_content()), tidy(a.get("title"))))
     # Hanweb JCMS ships a column's first screen as <script type="text/xml"> holding
     # <record><![CDATA[<li><a ...>]]></record>: invisible to an HTML parser.
     for fragment in embedded_records(html):
@@ -223,27 +204,19 @@ def same_site(url: str, site_urls: list[str] | tuple[str, ...] | set[str]) -> bo
 # --- titles ---------------------------------------------------------------------------------
 
 
-def other_document(title: str) -> re.Match[str] | None:
-    """The words that make ``title`` another kind of document than an annual report."""
-    hit = NOT_A_REPORT.search(title)
-    if hit is None and not DISCLOSURE_REPORT_TITLE.search(title):
-        hit = OTHER_DOCUMENT.search(title)
-    return hit
-
-
 def classify_title(
     title: str,
     report_pattern: re.Pattern[str] | None = None,
     exclude_pattern: re.Pattern[str] | None = None,
 ) -> tuple[bool, str]:
     """(is a report candidate, reason). Candidates still go through parse_document."""
-    title = clean_text(title)
+    title = tidy(title)
     if not title:
         return False, "no title"
     hit = exclude_pattern.search(title) if exclude_pattern is not None else other_document(title)
     if hit:
         return False, f"excluded: {hit.group(0)}"
-    if (report_pattern or REPORT_TITLE).search(title):
+    if (report_pattern or LISTED_REPORT_TITLE).search(title):
         return True, "report title"
     # "鄂尔多斯市2019年政府信息公开工作年..." — a truncated title: let the parser decide.
     if TRUNCATION.search(title) and "信息公开" in title and report_pattern is None:
@@ -254,24 +227,6 @@ def classify_title(
 def is_article_url(url: str) -> bool:
     path = urlsplit(url).path
     return bool(ARTICLE_URL.search(path) or ARTICLE_URL.search(url))
-
-
-def is_attachment_url(url: str) -> bool:
-    return attachment_extension(url) is not None
-
-
-def attachment_extension(url: str) -> str | None:
-    """The attachment type of url, looking at the path and then at query values
-    (download.jsp?filename=report.pdf)."""
-    parts = urlsplit(url)
-    match = _ATTACHMENT_PATH.search(unquote(parts.path))
-    if match:
-        return match.group(1).lower()
-    for _, value in parse_qsl(parts.query):
-        match = _ATTACHMENT_PATH.search(value.split("?")[0])
-        if match:
-            return match.group(1).lower()
-    return None
 
 
 # --- column pages ---------------------------------------------------------------------------

@@ -43,13 +43,14 @@ from twisted.internet.task import deferLater
 from w3lib.url import safe_url_string
 
 from crawler import failures
-from crawler.content import looks_complete, looks_like_document
+from crawler.content import looks_complete
 from crawler.failures import FetchFailed
 from crawler.files import disposition_filename
 from crawler.items import PageItem
 from crawler.links import same_site
 from crawler.store_access import crawl_store
 from output.store import ReportStore
+from parsers.sniff import MAX_PAGE_BYTES, looks_like_document
 
 logger = logging.getLogger(__name__)
 
@@ -270,7 +271,7 @@ class ResponseGuardMiddleware:
 
     def __init__(self, crawler):
         self.crawler = crawler
-        self.html_maxsize = crawler.settings.getint("HTML_MAXSIZE", 10 * 1024 * 1024)
+        self.html_maxsize = crawler.settings.getint("HTML_MAXSIZE", MAX_PAGE_BYTES)
 
     @classmethod
     def from_crawler(cls, crawler):

@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from crawler.families import STRATEGIES
+from crawler.families.options import OptionError
 
 REGISTRY_PATH = Path(__file__).with_name("registry.yaml")
 FAMILIES = tuple(STRATEGIES)
@@ -70,6 +71,10 @@ def _site(row: dict, defaults: dict) -> Site:
         raise RegistryError(f"site {row['name']!r}: unknown family {family!r}")
     urls = row.get("start_urls") or []
     options = {**(defaults.get("options") or {}), **(row.get("options") or {})}
+    try:
+        options = STRATEGIES[family].settle_options(options)
+    except OptionError as error:
+        raise RegistryError(f"site {row['name']!r}: {error}") from None
     return Site(
         name=str(row["name"]),
         start_urls=[urls] if isinstance(urls, str) else list(urls),

@@ -3,6 +3,8 @@
 Override any of them per run with -s NAME=VALUE, e.g. -s REPORTS_DB=output/other.db.
 """
 
+from parsers import sniff  # the document and page size caps
+
 BOT_NAME = "gov_annual_reports"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -28,9 +30,11 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 RETRY_AFTER_MAX = 60  # seconds: Retry-After is honoured up to this (crawler/middlewares.py)
 DOWNLOAD_TIMEOUT = 60
-DOWNLOAD_MAXSIZE = 50 * 1024 * 1024  # reports as scanned PDFs can be large; larger: "too large"
+DOWNLOAD_MAXSIZE = (
+    sniff.MAX_DOCUMENT_BYTES
+)  # reports as scanned PDFs can be large; larger: "too large"
 DOWNLOAD_WARNSIZE = 20 * 1024 * 1024
-HTML_MAXSIZE = 10 * 1024 * 1024  # a page (not a file) larger than this is "too large"
+HTML_MAXSIZE = sniff.MAX_PAGE_BYTES  # a page (not a file) larger than this is "too large"
 # A body shorter than its Content-Length is an error (retried, then "truncated body"),
 # never half a report. (Scrapy's default; said here because storage relies on it.)
 DOWNLOAD_FAIL_ON_DATALOSS = True

@@ -600,14 +600,6 @@ class ReportStore:
         row = cursor.fetchone()
         return dict(zip([d[0] for d in cursor.description], row, strict=True)) if row else None
 
-    def record_run(self, stats: dict) -> None:
-        """A finished run known only by its stats (what crawl_runs used to hold)."""
-        with self.transaction():
-            self.db.execute(
-                "INSERT INTO runs (ended, status, stats_json) VALUES (?, 'finished', ?)",
-                [now(), _json(stats)],
-            )
-
     def last_run_stats(self) -> dict | None:
         row = self.db.execute(
             "SELECT stats_json FROM runs WHERE stats_json IS NOT NULL ORDER BY id DESC LIMIT 1"

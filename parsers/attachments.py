@@ -19,16 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from parsers.attachments_bridge import PICTURE_MAGIC, PICTURE_SUFFIXES
 from parsers.bounds import check_docx, scan_pdf
 from parsers.model import Block, Document, Paragraph, Table
+from parsers.sniff import MAX_DOCUMENT_BYTES as MAX_BYTES
+from parsers.sniff import OLE2_MAGIC, PDF_MAGIC, PICTURE_MAGIC, PICTURE_SUFFIXES, ZIP_MAGIC
+from parsers.vocabulary import REPORT_WORDS
 
-MAX_BYTES = 50 * 1024 * 1024
 TOOL_TIMEOUT = 30  # seconds for antiword / catdoc
 
-_PDF_MAGIC = b"%PDF"
-_ZIP_MAGIC = b"PK\x03\x04"
-_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # OLE2 containers that are spreadsheets or slides (MS Office and WPS), not word processing.
 _OLE2_NOT_WORD = {".xls", ".ppt", ".et", ".dps", ".msg"}
 
@@ -57,7 +55,6 @@ _FURNITURE_AT_EDGE = [
     re.compile(r"^\d{1,4}$"),  # lone page number
     re.compile(r"^\d{1,4}/\d{1,4}$"),  # 3/6
 ]
-_TITLE_WORDS = re.compile(r"年度报告|年报")
 _TITLE_SEARCH_LINES = 6
 
 log = logging.getLogger(__name__)
@@ -134,7 +131,7 @@ def is_page_furniture(text: str, at_page_edge: bool = False) -> bool:
 def _title_from_lines(lines: list[str]) -> str | None:
     for line in lines[:_TITLE_SEARCH_LINES]:
         line = line.strip()
-        if line and _TITLE_WORDS.search(line):
+        if line and REPORT_WORDS.search(line):
             return _space_beside_cjk(line)
     return None
 
@@ -159,15 +156,15 @@ def extract_attachment(
     suffix = _suffix(filename_or_url)
     ctype = (content_type or "").split(";")[0].strip().lower()
     head = data[:8]
-    if head.startswith(_PDF_MAGIC) or (b"%PDF-" in data[:1024]):
+    if head.startswith(PDF_MAGIC) or (b"%PDF-" in data[:1024]):
         return extract_pdf(data)
-    if head.startswith(_ZIP_MAGIC) and _is_docx_zip(data):
+    if head.startswith(ZIP_MAGIC) and _is_docx_zip(data):
         return extract_docx(data)
-    if head.startswith(_OLE2_MAGIC) and suffix in _OLE2_NOT_WORD:
+    if head.startswith(OLE2_MAGIC) and suffix in _OLE2_NOT_WORD:
         return _problem(f"unsupported attachment type: {suffix}")
     if head.startswith(PICTURE_MAGIC) or suffix in PICTURE_SUFFIXES or ctype.startswith("image/"):
         return extract_pictures([data])
-    if head.startswith(_OLE2_MAGIC) or data[:5] == b"{\\rtf":
+    if head.startswith(OLE2_MAGIC) or data[:5] == b"{\\rtf":
         return extract_legacy_word(data, suffix if suffix in (".doc", ".wps") else ".doc")
     # The bytes did not tell; a misnamed or truncated file still deserves its reader's reason.
     if suffix == ".pdf" or ctype == "application/pdf":
@@ -505,7 +502,7 @@ def _pdf_title(lines: list[_Line], items: list[_Line | _PdfTable]) -> str | None
     first_table = next((i for i, item in enumerate(items) if isinstance(item, _PdfTable)), None)
     head = items[:first_table] if first_table is not None else items
     head_lines = [item for item in head if isinstance(item, _Line)][:_TITLE_SEARCH_LINES]
-    hit = next((i for i, line in enumerate(head_lines) if _TITLE_WORDS.search(line.text)), None)
+    hit = next((i for i, line in enumerate(head_lines) if REPORT_WORDS.search(line.text)), None)
     if hit is None:
         return None
     body_size = statistics.median(line.size for line in lines) if lines else 0.0
@@ -645,7 +642,7 @@ def extract_docx(data: bytes) -> Document:
     texts = [block.text for block in blocks if isinstance(block, Paragraph)]
     title = _title_from_lines(texts)
     core_title = meta.get("docx:title", "")
-    if title is None and _TITLE_WORDS.search(core_title):
+    if title is None and REPORT_WORDS.search(core_title):
         title = core_title
     return Document(blocks=blocks, title=title, meta=meta)
 
@@ -714,9 +711,9 @@ def extract_legacy_word(data: bytes, suffix: str) -> Document:
     if len(data) > MAX_BYTES:
         return _problem(f"{kind} too large: {len(data)} bytes (limit {MAX_BYTES})")
     head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if data.startswith(_ZIP_MAGIC) and _is_docx_zip(data):
+    if data.startswith(ZIP_MAGIC) and _is_docx_zip(data):
         return extract_docx(data)  # a .docx renamed to .doc, as some sites serve them
-    if data.startswith(_OLE2_MAGIC):
+    if data.startswith(OLE2_MAGIC):
         wanted = ("antiword", "catdoc")
     elif head.startswith(b"{\\rtf"):
         wanted = ("catdoc",)

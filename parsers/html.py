@@ -13,9 +13,10 @@ from functools import lru_cache
 
 from lxml import etree
 
-from parsers.meta import REPORT_TITLE, labelled_date
+from parsers.meta import labelled_date
 from parsers.model import Document, Paragraph, Table
 from parsers.normalize import tidy
+from parsers.vocabulary import REPORT_TITLE
 
 CONTAINER_XPATHS = [
     "//*[@id='zoom' or @id='Zoom' or @id='ZOOM']",

@@ -5,26 +5,12 @@ from __future__ import annotations
 import re
 
 from parsers.normalize import squash, tidy
-
-REPORT_TITLE = re.compile(r"信息公开.{0,8}?(年度报告|年报|工作报告)|政务公开.{0,8}?(年度报告|年报)")
-# Documents that share the column (and often the words) with the reports. A notice
-# that publishes a report (关于公布…年度报告的通知) is no such document.
-_NEVER_A_REPORT = re.compile(
-    r"法治政府建设|法治建设|工作要点|要点的通知|编制工作|报送.*通知|做好.*年度报告|填报"
-)
-# Words of other documents that an organ's name may also hold (审计局, 统计局 …):
-# they only count against a title that does not name a disclosure report.
-_OTHER_DOCUMENT = re.compile(
-    r"预算|决算|工作总结|述职|统计公报|国民经济和社会发展|政府工作报告|审计报告|审计结果|评估报告|考核"
-)
+from parsers.vocabulary import REPORT_TITLE, other_document
 
 
 def is_other_document(title: str) -> bool:
     """A title of a document that shares report columns but is no annual report."""
-    text = squash(title)
-    if _NEVER_A_REPORT.search(text):
-        return True
-    return not REPORT_TITLE.search(text) and bool(_OTHER_DOCUMENT.search(text))
+    return other_document(squash(title)) is not None
 
 
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年\s*度?")

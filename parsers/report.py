@@ -6,13 +6,13 @@ import re
 from pathlib import PurePosixPath
 from urllib.parse import urlparse
 
-from parsers import attachments_bridge, ocr
+from parsers import ocr
+from parsers.attachments import extract_attachment
 from parsers.checks import run_checks
 from parsers.chrome import is_chrome_line, metadata_pairs
 from parsers.encoding import decode_bytes
 from parsers.html import parse_html
 from parsers.meta import (
-    REPORT_TITLE,
     choose_title,
     is_other_document,
     organ_from_text,
@@ -23,25 +23,11 @@ from parsers.meta import (
 from parsers.model import Document, Paragraph, ParseOutcome, Report, Table
 from parsers.normalize import squash
 from parsers.sections import split_sections
+from parsers.sniff import MAX_DOCUMENT_BYTES, looks_like_document, not_a_document
 from parsers.tables import read_tables, table_format
 from parsers.tokens import tokens_from_document
+from parsers.vocabulary import REPORT_TITLE
 
-MAX_INPUT_BYTES = 50 * 1024 * 1024
-# Pictures are read by OCR (parsers/ocr) as scans; with OCR off they are no document.
-PICTURES = (
-    (b"\x89PNG\r\n\x1a\n", "PNG image"),
-    (b"\xff\xd8\xff", "JPEG image"),
-    (b"GIF87a", "GIF image"),
-    (b"GIF89a", "GIF image"),
-    (b"II*\x00", "TIFF image"),
-    (b"MM\x00*", "TIFF image"),
-)
-# Files that are no document at all, by their first bytes: said as such, never read as text.
-NOT_DOCUMENTS = (
-    (b"Rar!\x1a\x07", "RAR archive"),
-    (b"7z\xbc\xaf\x27\x1c", "7z archive"),
-    (b"\x1f\x8b", "gzip file"),
-)
 TEXT_SUFFIXES = {".txt", ".text"}
 RAW_LINES_READ = 80  # published_date reads this many lines of the uncleaned page
 _HTML_SNIFF = re.compile(r"<\s*(html|head|body|p|div|table|meta|title|br|span)\b", re.I)
@@ -65,20 +51,16 @@ def parse_document(
 
 
 def _parse(content, url, content_type, declared_encoding) -> ParseOutcome:
-    if isinstance(content, bytes) and len(content) > MAX_INPUT_BYTES:
+    if isinstance(content, bytes) and len(content) > MAX_DOCUMENT_BYTES:
         return ParseOutcome(url=url, reason=f"too large: {len(content)} bytes")
     if not content:
         return ParseOutcome(url=url, reason="empty document")
-    if isinstance(content, bytes):
-        refused = NOT_DOCUMENTS if ocr.enabled() else PICTURES + NOT_DOCUMENTS
-        for magic, what in refused:
-            if content.startswith(magic):
-                return ParseOutcome(url=url, reason=f"not a document: {what}")
+    pictures = ocr.enabled()  # pictures are scans for OCR, else no document
+    if isinstance(content, bytes) and (what := not_a_document(content, pictures)):
+        return ParseOutcome(url=url, reason=f"not a document: {what}")
     suffix = PurePosixPath(urlparse(url).path).suffix.lower()
-    if isinstance(content, bytes) and attachments_bridge.is_attachment(
-        content, suffix, content_type
-    ):
-        document = attachments_bridge.extract(content, url, content_type)
+    if isinstance(content, bytes) and looks_like_document(content, content_type, url, pictures):
+        document = extract_attachment(content, url, content_type)
         encoding = None
     else:
         if isinstance(content, bytes):

@@ -31,7 +31,7 @@ def demo_db() -> Path:
         atexit.register(shutil.rmtree, folder, ignore_errors=True)
         db = folder / "demo.db"
         result = subprocess.run(
-            [sys.executable, "-m", "crawler.demo", "--db", str(db), "--fresh", "--port", "0"],
+            [sys.executable, "-m", "demo", "--db", str(db), "--fresh", "--port", "0"],
             cwd=ROOT, env=env(), capture_output=True, text=True, timeout=300,
         )  # fmt: skip
         assert result.returncode == 0, result.stdout + result.stderr

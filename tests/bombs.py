@@ -11,7 +11,7 @@ import io
 import zipfile
 import zlib
 
-from tests.faultserver import report_page
+from demo.faultserver import report_page
 
 
 def pdf(objects: list[bytes]) -> bytes:

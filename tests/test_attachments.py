@@ -26,6 +26,7 @@ from parsers.attachments import (
     is_page_furniture,
 )
 from parsers.model import Document, Paragraph, Table
+from parsers.sniff import OLE2_MAGIC
 
 TESTS = Path(__file__).resolve().parent
 FIXTURES = TESTS / "fixtures" / "attachments"
@@ -399,7 +400,7 @@ def test_antiword_table_lines_become_rows_and_wrapped_cells_join(monkeypatch):
         "\n- 2 -\n正文\n"
     )
     fake_antiword(monkeypatch, output)
-    document = extract_legacy_word(attachments._OLE2_MAGIC + b"\0" * 512, ".doc")
+    document = extract_legacy_word(OLE2_MAGIC + b"\0" * 512, ".doc")
     assert document.blocks == [
         Paragraph("2022年度报告"),
         Table(
@@ -416,7 +417,7 @@ def test_antiword_table_lines_become_rows_and_wrapped_cells_join(monkeypatch):
 
 def test_converter_timeout_gives_a_problem(monkeypatch):
     fake_antiword(monkeypatch, error=subprocess.TimeoutExpired("antiword", 30))
-    document = extract_legacy_word(attachments._OLE2_MAGIC + b"\0" * 512, ".doc")
+    document = extract_legacy_word(OLE2_MAGIC + b"\0" * 512, ".doc")
     assert document.blocks == []
     assert "timed out after 30 s" in document.problem
 
@@ -456,7 +457,7 @@ def test_dispatch_finds_the_name_in_a_download_query():
     [
         (b"PK\x03\x04" + b"\0" * 40, "reports.zip"),
         (b"", "file"),
-        (attachments._OLE2_MAGIC + b"\0" * 100, "sheet.xls"),
+        (OLE2_MAGIC + b"\0" * 100, "sheet.xls"),
     ],
 )
 def test_unknown_bytes_give_a_problem_not_an_exception(data, name):
@@ -474,7 +475,7 @@ def test_oversized_input_is_refused():
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    head=st.sampled_from([b"", b"%PDF-1.5\n", b"PK\x03\x04", attachments._OLE2_MAGIC, b"{\\rtf1 "]),
+    head=st.sampled_from([b"", b"%PDF-1.5\n", b"PK\x03\x04", OLE2_MAGIC, b"{\\rtf1 "]),
     body=st.binary(max_size=400),
     name=st.sampled_from(["a.pdf", "a.docx", "a.doc", "a.wps", "a", "http://x/y?z=1"]),
 )

@@ -145,7 +145,7 @@ ENTRY_POINTS = {
     "reparse": lambda db: ("crawler.reparse", "--db", db),
     "nightly": lambda db: ("crawler.nightly", "--db", db, "--site", "demo-trs"),
     "scrapy-crawl": lambda db: ("scrapy", "crawl", "annual_reports", "-s", f"REPORTS_DB={db}"),
-    "demo": lambda db: ("crawler.demo", "--db", db, "--port", "0"),
+    "demo": lambda db: ("demo", "--db", db, "--port", "0"),
 }
 
 

@@ -15,11 +15,11 @@ import pytest
 
 from crawler.links import embedded_records, trs_pager_pages
 from crawler.worker import Limits, ParsePool, limit_reason
+from demo.faultserver import report_page
 from parsers import parse_document
 from parsers.attachments import _tidy_line
 from parsers.tokens import VALUE, _split_trailing_numbers
 from tests import bombs
-from tests.faultserver import report_page
 
 URL = "http://127.0.0.1/r/doc"
 # A worker's address space: far below what the bombs would take unbounded (GBs).

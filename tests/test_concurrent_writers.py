@@ -119,7 +119,7 @@ def test_two_writers_at_once_lose_no_write(tmp_path):
         from output.store import ReportStore
         from parsers import parse_document
         from parsers.model import ParseOutcome
-        from tests.faultserver import report_page
+        from demo.faultserver import report_page
 
         writer = sys.argv[1]
         body = report_page()
@@ -144,7 +144,7 @@ def test_two_writers_at_once_lose_no_write(tmp_path):
 
 @pytest.mark.e2e
 def test_a_plain_crawl_waits_for_the_lock_of_a_run_on_the_same_database(tmp_path):
-    from tests.faultserver import FaultServer, build_portal
+    from demo.faultserver import FaultServer, build_portal
 
     build_portal(tmp_path / "site", ["a", "b"])
     db = tmp_path / "r.db"

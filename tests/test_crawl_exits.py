@@ -76,6 +76,20 @@ def test_unknown_site_exits_2_with_one_error_line(tmp_path):
     assert summary(result)[0].endswith("exit status 2")
 
 
+def test_registry_option_typo_exits_2_with_one_error_line_naming_site_and_option(tmp_path):
+    registry = tmp_path / "registry.yaml"
+    registry.write_text(
+        "sites:\n  - name: typo-site\n    start_urls: [http://127.0.0.1:9/ndbg/]\n"
+        "    family: trs\n    options:\n      api_ulr: /api?page={page}\n",
+        encoding="utf-8",
+    )
+    result = scrapy_crawl(tmp_path / "r.db", "-a", f"registry={registry}")
+    assert result.returncode == 2
+    errors = [line for line in result.stderr.splitlines() if " ERROR: " in line]
+    assert len(errors) == 1 and "typo-site" in errors[0] and "'api_ulr'" in errors[0]
+    assert "allowed:" in errors[0] and summary(result)[0].endswith("exit status 2")
+
+
 def test_start_url_answering_404_exits_1(portal, tmp_path):
     result = scrapy_crawl(tmp_path / "r.db", "-a", f"start_url={portal}/no/such/column/")
     assert result.returncode == 1

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from crawler.content import charset_of, looks_like_document
+from crawler.content import charset_of
 from crawler.families import guess_family, strategy_for
 from crawler.families.hanweb import PROXY_KIND
 from crawler.links import (
-    attachment_extension,
     classify_title,
     find_attachment_links,
     js_written_html,
@@ -21,7 +20,8 @@ from crawler.links import (
     same_site,
     trs_pager_pages,
 )
-from crawler.registry import load_registry, select_sites
+from crawler.registry import RegistryError, load_registry, select_sites
+from parsers.sniff import attachment_extension, looks_like_document
 
 ORDOS = Path(__file__).resolve().parent / "fixtures" / "corpus" / "ordos-engebei-column.html"
 ORDOS_URL = "http://egb.ordos.gov.cn/xxgk/xxgknb/"
@@ -439,3 +439,47 @@ def test_looks_like_document(body, content_type, url, expected):
 )
 def test_department_reports_are_candidates_whatever_the_department(title, candidate):
     assert classify_title(title)[0] is candidate
+
+
+def write_registry(tmp_path, options: str, family: str = "trs") -> Path:
+    path = tmp_path / "registry.yaml"
+    path.write_text(
+        "sites:\n  - name: typo-site\n    start_urls: [http://a.gov.cn/ndbg/]\n"
+        f"    family: {family}\n    options:\n{options}",
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.mark.parametrize(
+    ("options", "family", "words"),
+    [
+        ('      api_ulr: "/api?page={page}"\n', "trs", ["'api_ulr'", "api_url", "max_pages"]),
+        ("      hanweb_batch: many\n", "hanweb", ["'hanweb_batch'", "whole number"]),
+        ("      max_pages: 0\n", "generic", ["'max_pages'", "whole number"]),
+        ('      report_title_pattern: "年报("\n', "generic", ["'report_title_pattern'"]),
+        ("      sid: [1, 2]\n", "gkmlpt", ["'sid'", "text nor"]),
+        ("      api_url: /api\n", "hanweb", ["'api_url'", "hanweb_batch"]),  # another family's
+    ],
+)
+def test_registry_refuses_unknown_or_ill_typed_options_naming_site_and_option(
+    tmp_path, options, family, words
+):
+    with pytest.raises(RegistryError) as refused:
+        load_registry(write_registry(tmp_path, options, family))
+    message = str(refused.value)
+    assert "typo-site" in message and "\n" not in message
+    for word in words:
+        assert word in message
+
+
+def test_registry_options_come_typed_with_the_family_defaults(tmp_path):
+    (site,) = load_registry(write_registry(tmp_path, "      api_url: /api?p={page}\n"))
+    assert site.options == {"api_url": "/api?p={page}", "api_first_page": 2}
+    assert strategy_for("hanweb", {}).options["hanweb_batch"] == 45
+
+
+@pytest.mark.parametrize("family", ["generic", "trs", "hanweb", "gkmlpt"])
+def test_settled_options_settle_again_unchanged(family):
+    settled = strategy_for(family, {"max_pages": 3}).options
+    assert strategy_for(family, settled).options == settled

@@ -1,7 +1,7 @@
 """The crawl on Redis: workers and one writer, against a real redis-server on 127.0.0.1.
 
 Each test starts its own redis-server (free port, temporary directory) and stops it.
-Pages are served by demo/server.py (the demo portal) or tests/faultserver.py.
+Pages are served by demo/server.py (the demo portal) or demo/faultserver.py.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from crawler.distributed.stream import encode, ensure_group
 from crawler.failures import STORAGE_ERROR
 from crawler.items import FailureItem, PageItem, SkippedItem
 from crawler.writer import UNWRITABLE, Writer
+from demo.faultserver import Fault, FaultServer, build_portal
 from output.store import ReportStore
 from tests.crawl_helpers import FAST, ROOT, env, last_run, rows, run_nightly, start_nightly, value
-from tests.faultserver import Fault, FaultServer, build_portal
 from tests.redis_server import RedisServer
 
 pytestmark = [

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
+from demo.faultserver import Fault, FaultServer, build_portal, report_page
 from output.urls import canonical_url
 from tests.crawl_helpers import failure_reasons, last_run, report_names, rows, run_nightly
-from tests.faultserver import Fault, FaultServer, build_portal, report_page
 
 pytestmark = pytest.mark.e2e
 

@@ -1,7 +1,7 @@
 """A nightly crawl against a portal that fails in every way a government server does.
 
 One crawl (module fixture) over a column whose report pages each misbehave in one way
-(tests/faultserver.py); each test checks one behaviour: what was retried, what was
+(demo/faultserver.py); each test checks one behaviour: what was retried, what was
 stored, what was recorded as failed and why. Timeouts are 1.5 s and RETRY_TIMES 1, so
 a request that keeps failing is tried twice.
 """
@@ -12,6 +12,7 @@ import re
 
 import pytest
 
+from demo.faultserver import Fault, FaultServer, build_portal
 from tests.crawl_helpers import (
     failure_reasons,
     integrity,
@@ -20,7 +21,6 @@ from tests.crawl_helpers import (
     rows,
     run_nightly,
 )
-from tests.faultserver import Fault, FaultServer, build_portal
 
 pytestmark = pytest.mark.e2e
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from demo.faultserver import FaultServer, build_portal
 from tests import bombs
 from tests.crawl_helpers import failure_reasons, last_run, report_names, rows, run_nightly
-from tests.faultserver import FaultServer, build_portal
 from tests.test_bounded_extraction import big_table_page
 
 pytestmark = pytest.mark.e2e

@@ -1,6 +1,6 @@
 """Mangled real pages: the parsers and the list readers never raise and still find the report.
 
-The corpus is made here from a real report (tests/faultserver.report_page: 上海市人民政府
+The corpus is made here from a real report (demo/faultserver.report_page: 上海市人民政府
 办公厅 on 2019, 198 table cells): nested thousands deep, padded with 10 MB of tables,
 garbled to broken UTF-8, replaced by binary junk, or carrying XML entity tricks.
 Tests assert behaviour only: how long these take is measured by benchmarks/soak.py and
@@ -15,10 +15,10 @@ import pytest
 
 from crawler.families import strategy_for
 from crawler.links import anchors
+from demo.faultserver import report_page
 from parsers import parse_document
 from parsers.encoding import decode_bytes
 from parsers.model import ParseOutcome
-from tests.faultserver import report_page
 
 URL = "http://127.0.0.1/zwgk/zfxxgknb/202402/t20240209_1.html"
 XXE_DOCTYPE = (

@@ -12,8 +12,8 @@ import time
 
 import pytest
 
+from demo.faultserver import FaultServer, build_portal, report_page
 from tests.crawl_helpers import failure_reasons, last_run, report_names, rows, run_nightly, value
-from tests.faultserver import FaultServer, build_portal, report_page
 
 pytestmark = pytest.mark.e2e
 

@@ -9,12 +9,12 @@ import pytest
 
 from crawler.items import FailureItem, OutcomeItem, PageItem, SkippedItem
 from crawler.pipelines import write_items
+from demo.faultserver import FaultServer, build_portal, report_page
 from output.store import ReportStore, report_id
 from parsers import parse_document
 from parsers.model import ParseOutcome
 from parsers.normalize import parse_value
 from tests.crawl_helpers import failure_reasons, last_run, report_names, rows, run_nightly
-from tests.faultserver import FaultServer, build_portal, report_page
 
 BASE = "http://127.0.0.1:9/r"
 

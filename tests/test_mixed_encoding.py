@@ -3,9 +3,9 @@ such a page was stored with organ "年新收政府")."""
 
 from __future__ import annotations
 
+from demo.faultserver import report_page
 from parsers import parse_document
 from parsers.encoding import MIXED, decode_bytes
-from tests.faultserver import report_page
 
 
 def mixed_page() -> bytes:

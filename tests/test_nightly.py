@@ -12,6 +12,7 @@ import pytest
 
 from crawler.nightly import RunLock, format_summary
 from crawler.runs import exit_code, run_summary
+from demo.faultserver import Fault, FaultServer, build_portal
 from tests.crawl_helpers import (
     integrity,
     last_run,
@@ -21,7 +22,6 @@ from tests.crawl_helpers import (
     start_nightly,
     value,
 )
-from tests.faultserver import Fault, FaultServer, build_portal
 
 SLOW = Fault("slow", seconds=0.4)
 

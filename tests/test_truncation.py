@@ -7,8 +7,8 @@ import pytest
 
 from crawler.content import looks_complete
 from crawler.middlewares import retry_after_seconds
+from demo.faultserver import Fault, FaultServer, build_portal, report_page
 from tests.crawl_helpers import failure_reasons, report_names, rows, run_nightly
-from tests.faultserver import Fault, FaultServer, build_portal, report_page
 
 pytestmark = pytest.mark.e2e
 

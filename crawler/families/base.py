@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import ClassVar
 
+from crawler.families.options import HOSTS, INTEGER, REGEX, TEXT, Option, settle
 from crawler.links import ListPage, read_list_page
 
 COLUMN = "column"
@@ -64,21 +66,38 @@ def _pattern(value: str | None) -> re.Pattern[str] | None:
 class ListStrategy:
     """Generic behaviour; families override what their CMS does differently.
 
-    Site options used here (all optional, from the registry's `options`):
+    Site options of every family (all optional, from the registry's `options`):
       report_title_pattern  regex a report's title must match (replaces the default)
       exclude_title_pattern regex of titles that are never reports (replaces the default)
       list_selector         CSS selector of the region holding the items
+      max_pages             list and API pages per column (default: MAX_LIST_PAGES, 50)
+      extra_hosts           other hosts whose attachments may be fetched
+      note                  a word for the people keeping the registry; not read
+    Families add theirs to OPTIONS.
     """
 
     name = "base"
+    OPTIONS: ClassVar[dict[str, Option]] = {
+        "report_title_pattern": Option(REGEX),
+        "exclude_title_pattern": Option(REGEX),
+        "list_selector": Option(TEXT),
+        "max_pages": Option(INTEGER),
+        "extra_hosts": Option(HOSTS),
+        "note": Option(TEXT),
+    }
     # The list scripts (keys of _SCRIPT_LISTS) this family reads itself.
     reads_scripts: frozenset[str] = frozenset()
 
     def __init__(self, options: dict):
-        self.options = options
+        self.options = self.settle_options(options)
         self.report_pattern = _pattern(options.get("report_title_pattern"))
         self.exclude_pattern = _pattern(options.get("exclude_title_pattern"))
         self.list_selector = options.get("list_selector")
+
+    @classmethod
+    def settle_options(cls, options: dict | None) -> dict:
+        """options checked against OPTIONS, defaults filled (OptionError if not)."""
+        return settle(cls.OPTIONS, options, cls.name)
 
     def read(
         self, text: str, url: str, site_urls: list[str], fetch: Fetch | None = None

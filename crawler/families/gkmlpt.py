@@ -21,10 +21,12 @@ Site options:
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 from urllib.parse import urljoin, urlsplit
 
 from crawler.families import jsonapi
 from crawler.families.base import Fetch, ListStrategy, ListVisit
+from crawler.families.options import FIELDS, TEXT, TEXT_OR_INTEGER, Option
 from crawler.links import read_records
 
 API_KIND = "gkmlpt-api"
@@ -35,6 +37,15 @@ _SID = re.compile(r"""\bSID\b["']?\s*[:=]\s*["']?(\d+)""", re.I)
 class GkmlptStrategy(ListStrategy):
     name = "gkmlpt"
     reads_scripts = frozenset({"gkmlpt"})
+    OPTIONS: ClassVar[dict[str, Option]] = {
+        **ListStrategy.OPTIONS,
+        "sid": Option(TEXT_OR_INTEGER),
+        "cat": Option(TEXT_OR_INTEGER),
+        "api_url": Option(TEXT, default=DEFAULT_API),
+        "api_items": Option(TEXT, default="articles"),
+        "api_title_field": Option(FIELDS, default=("title",)),
+        "api_url_field": Option(FIELDS, default=("url", "post_url")),
+    }
 
     def read(
         self, text: str, url: str, site_urls: list[str], fetch: Fetch | None = None
@@ -66,18 +77,18 @@ class GkmlptStrategy(ListStrategy):
         fragment = urlsplit(column_url).fragment
         cat = self.options.get("cat", fragment if fragment.isdigit() else 0)
         sid = self.sids.get(column_url) or self.options.get("sid")
-        template = str(self.options.get("api_url") or DEFAULT_API)
+        template = self.options["api_url"]
         address = urljoin(gkmlpt_root(column_url), template.format(cat=cat, page=number, sid=sid))
         return Fetch(address, kind=API_KIND, page=number, column_url=column_url)
 
     def _read_api_answer(self, text: str, fetch: Fetch, site_urls: list[str]) -> ListVisit:
         data = jsonapi.load_json(text)
-        rows = jsonapi.find_records(data, self.options.get("api_items") or "articles")
+        rows = jsonapi.find_records(data, self.options["api_items"])
         records = jsonapi.record_anchors(
             rows,
             fetch.url,
-            jsonapi.options_fields(self.options.get("api_title_field"), ("title",)),
-            jsonapi.options_fields(self.options.get("api_url_field"), ("url", "post_url")),
+            jsonapi.options_fields(self.options["api_title_field"], ()),
+            jsonapi.options_fields(self.options["api_url_field"], ()),
         )
         visit = ListVisit(
             read_records(records, site_urls, self.report_pattern, self.exclude_pattern)

@@ -27,11 +27,13 @@ from __future__ import annotations
 import html as html_lib
 import re
 from dataclasses import dataclass, field
+from typing import ClassVar
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 from lxml import etree
 
 from crawler.families.base import COLUMN, Fetch, ListStrategy, ListVisit, starts_a_column
+from crawler.families.options import FORM, INTEGER, TEXT, Option
 from crawler.links import Anchor, anchors, embedded_records, enclosed, read_records
 
 PROXY_KIND = "hanweb-proxy"
@@ -95,6 +97,12 @@ class ProxyPlan:
 class HanwebStrategy(ListStrategy):
     name = "hanweb"
     reads_scripts = frozenset({"jpage"})
+    OPTIONS: ClassVar[dict[str, Option]] = {
+        **ListStrategy.OPTIONS,
+        "hanweb_batch": Option(INTEGER, default=DEFAULT_BATCH),
+        "hanweb_form": Option(FORM),
+        "hanweb_proxy_url": Option(TEXT),
+    }
 
     def read(
         self, text: str, url: str, site_urls: list[str], fetch: Fetch | None = None
@@ -139,7 +147,7 @@ class HanwebStrategy(ListStrategy):
         return visit
 
     def _batch(self, plan: ProxyPlan, start: int, total: int | None) -> Fetch:
-        batch = int(self.options.get("hanweb_batch") or DEFAULT_BATCH)
+        batch = self.options["hanweb_batch"]
         end = start + batch - 1 if total is None else min(start + batch - 1, total)
         query = urlencode({"startrecord": start, "endrecord": end, "perpage": plan.per_page})
         return Fetch(

@@ -15,7 +15,8 @@ import json
 import re
 from typing import Any
 
-from crawler.links import Anchor, anchors, clean_text, resolve
+from crawler.links import Anchor, anchors, resolve
+from parsers.normalize import tidy
 
 # Where list APIs put their rows, in the order they are tried.
 RECORD_KEYS = (
@@ -107,7 +108,7 @@ def record_anchors(
         url = resolve(str(field(record, url_fields) or ""), base_url)
         if not url:
             continue
-        title = clean_text(re.sub(r"<[^>]+>", "", str(field(record, title_fields) or "")))
+        title = tidy(re.sub(r"<[^>]+>", "", str(field(record, title_fields) or "")))
         found.append(Anchor(url, title, title))
     return found
 

@@ -25,10 +25,12 @@ Site options (API columns only):
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 from urllib.parse import urljoin
 
 from crawler.families import jsonapi
 from crawler.families.base import Fetch, ListStrategy, ListVisit
+from crawler.families.options import FIELDS, INTEGER, TEXT, Option
 from crawler.links import read_records
 
 API_KIND = "trs-api"
@@ -37,6 +39,15 @@ _WAP_TWIN = re.compile(r"_wap(\.s?html?)$", re.I)
 
 class TrsStrategy(ListStrategy):
     name = "trs"
+    OPTIONS: ClassVar[dict[str, Option]] = {
+        **ListStrategy.OPTIONS,
+        "api_url": Option(TEXT),
+        "api_first_page": Option(INTEGER, default=2),
+        "api_items": Option(TEXT),
+        "api_title_field": Option(FIELDS),
+        "api_url_field": Option(FIELDS),
+        "api_html_field": Option(TEXT),
+    }
 
     def read(
         self, text: str, url: str, site_urls: list[str], fetch: Fetch | None = None
@@ -53,12 +64,11 @@ class TrsStrategy(ListStrategy):
         ]
         if fetch is None and self.options.get("api_url"):
             # The column itself (a start URL): its later pages come from the API.
-            first = int(self.options.get("api_first_page") or 2)
-            visit.next.append(self._api_page(url, first))
+            visit.next.append(self._api_page(url, self.options["api_first_page"]))
         return visit
 
     def _api_page(self, column_url: str, number: int) -> Fetch:
-        address = urljoin(column_url, str(self.options["api_url"]).format(page=number))
+        address = urljoin(column_url, self.options["api_url"].format(page=number))
         return Fetch(address, kind=API_KIND, page=number, column_url=column_url)
 
     def _read_api_answer(self, text: str, fetch: Fetch, site_urls: list[str]) -> ListVisit:

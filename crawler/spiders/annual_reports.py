@@ -34,7 +34,7 @@ from twisted.python.failure import Failure
 from crawler import discovery
 from crawler.attachments import SAME_AS_PAGE, PageReport, attachment_status
 from crawler.caps import Caps, cap_reason
-from crawler.content import charset_of, looks_like_document
+from crawler.content import charset_of
 from crawler.failures import URL_TOO_LONG, reason_of
 from crawler.families import Fetch, ListStrategy, guess_family, starts_a_column, strategy_for
 from crawler.items import (
@@ -45,13 +45,7 @@ from crawler.items import (
     SkippedItem,
     UnchangedItem,
 )
-from crawler.links import (
-    attachment_extension,
-    find_attachment_links,
-    is_attachment_url,
-    page_key,
-    same_site,
-)
+from crawler.links import find_attachment_links, page_key, same_site
 from crawler.middlewares import NOT_MODIFIED_FLAG
 from crawler.registry import RegistryError, Site, load_registry, select_sites
 from crawler.runs import ERROR_STAT, SCRIPT_LISTS_STAT
@@ -62,6 +56,7 @@ from output.urls import canonical_url
 from parsers import ocr
 from parsers.encoding import decode_bytes
 from parsers.model import ParseOutcome
+from parsers.sniff import attachment_extension, is_attachment_url, looks_like_document
 
 DEFAULT_MAX_PAGES = 50
 # Attachment states worth another try when the page linking them is unchanged.
@@ -174,7 +169,7 @@ class AnnualReportsSpider(scrapy.Spider):
                 sites = []
         default_max = settings.getint("MAX_LIST_PAGES", DEFAULT_MAX_PAGES)
         for site in sites:
-            max_pages = self.max_pages_arg or int(site.options.get("max_pages") or default_max)
+            max_pages = self.max_pages_arg or site.options.get("max_pages") or default_max
             strategy = strategy_for(site.family, site.options)
             state = SiteState(site, strategy, _site_urls(site), max_pages)
             state.family_guessed = bool(site.name.startswith("adhoc:") and not self.family_arg)

@@ -1,6 +1,6 @@
 """A static portal on 127.0.0.1 that misbehaves on purpose, for fault tests and the soak.
 
-    from tests.faultserver import Fault, FaultServer
+    from demo.faultserver import Fault, FaultServer
     with FaultServer(root, faults={"/r/a.html": Fault.http(503, retry_after=1, times=1)}) as s:
         ...  # crawl s.base_url + "/list.html"; s.log lists what was asked and answered
 
@@ -413,7 +413,7 @@ class FaultHandler(BaseHTTPRequestHandler):
 
 # --- a portal to misbehave with ---------------------------------------------------------------
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "corpus"
+FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "corpus"
 # Real documents (tests/fixtures/corpus/SOURCES.tsv): the report of 上海市人民政府办公厅 on
 # 2019 (an article fragment, 198 table cells) and the PDF report of 淮安市 on 2024.
 REPORT_FRAGMENT = FIXTURES / "shanghai-bgt-2019.html"

@@ -1,6 +1,6 @@
 """Crawl the bundled demo portal end to end and print what was found (`make demo`).
 
-    python -m crawler.demo [--db output/demo.db] [--fresh]
+    python -m demo [--db output/demo.db] [--fresh]
 
 Serves demo/portal on 127.0.0.1:8731 (or a free port when that one is taken), runs
 the real spider over the registry's demo sites (`scrapy crawl annual_reports
@@ -117,7 +117,7 @@ def summary(db: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m crawler.demo",
+        prog="python -m demo",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
