@@ -1,7 +1,7 @@
 """Where fetched attachments go on disk (the optional ATTACHMENTS_DIR setting).
 
 File names from URLs and Content-Disposition headers are written by whoever runs the
-server: "../../etc/passwd", "/root/.ssh/x", "a.pdf\\x00.sh", 10,000 characters. None of
+server: "../../etc/passwd", "/home/x/.ssh/id", "a.pdf\\x00.sh", 10,000 characters. None of
 that reaches the file system. A file is named by the SHA-256 of its content (which is
 pages.content_hash, so a stored page finds its file) plus an extension that is kept
 only when it is a short run of [a-z0-9]:
