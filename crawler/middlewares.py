@@ -84,9 +84,13 @@ class ConditionalGetMiddleware:
             if getattr(spider, "refresh", False):
                 self.validators = {}
             else:
-                self.store = crawl_store(self.crawler)
-                self.validators = self.store.page_validators()
+                self.validators = self._stored_validators()
         return self.validators
+
+    def _stored_validators(self):
+        """url → (ETag, Last-Modified) of what earlier runs stored."""
+        self.store = crawl_store(self.crawler)
+        return self.store.page_validators()
 
     def spider_closed(self, spider=None) -> None:
         self.store = None  # the crawl's store closes when the engine stops

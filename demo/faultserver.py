@@ -47,17 +47,10 @@ from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-CONTENT_TYPES = {
-    ".html": "text/html",
-    ".htm": "text/html",
-    ".shtml": "text/html",
-    ".pdf": "application/pdf",
-    ".xml": "application/xml",
-    ".jsp": "text/html; charset=utf-8",
-    ".txt": "text/plain",
-    ".doc": "application/msword",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
+from demo.server import CONTENT_TYPES as DEMO_CONTENT_TYPES
+
+# The demo server's types, and the .jsp list proxies this server imitates.
+CONTENT_TYPES = {**DEMO_CONTENT_TYPES, ".jsp": "text/html; charset=utf-8"}
 ROBOTS = "/robots.txt"
 
 

@@ -104,18 +104,12 @@ class RedisConditionalGetMiddleware(ConditionalGetMiddleware):
     unchanged by the flag (the stored body, in the database, is not needed).
     """
 
-    def _load(self) -> dict:
-        if self.validators is None:
-            spider = self.crawler.spider
-            if getattr(spider, "refresh", False):
-                self.validators = {}
-            else:
-                from crawler.distributed.keys import keys_from_settings
+    def _stored_validators(self):
+        from crawler.distributed.keys import keys_from_settings
 
-                client = redis.Redis.from_url(self.crawler.settings.get("REDIS_URL"))
-                keys = keys_from_settings(self.crawler.settings)
-                self.validators = RedisLookup(client, keys.validators, json.loads)
-        return self.validators
+        client = redis.Redis.from_url(self.crawler.settings.get("REDIS_URL"))
+        keys = keys_from_settings(self.crawler.settings)
+        return RedisLookup(client, keys.validators, json.loads)
 
     def process_response(self, request: Request, response: Response):
         if response.status != 304 or request.meta.get("conditional_for") != request.url:
