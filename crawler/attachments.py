@@ -1,80 +1,47 @@
-"""What became of an attachment, in words the attachments table keeps (no Scrapy here).
+"""A report page's attachments, from what the parsers read of the page (no Scrapy here).
 
-Report pages often attach their own report once more as PDF or Word ("附件：…年度报告.pdf");
-other pages attach a different body's report, or are mere wrappers around the file.
-The spider and crawler.reparse ask `attachment_status` what a parsed attachment is, so
-that one report is one row: an attachment holding the report of the page that links
-it is recorded as "same report as page" and not stored as a report again.
-
-Same report: when both readings have table cells, the cells decide (organ names are
-spelled differently on a page and in its PDF, and a body's page may attach a
-department's report of the same year); otherwise the same year and organ names of
-which one contains the other (通渭县人民政府 / 定西市通渭县人民政府).
+The page is parsed once, in a parse worker (parsers.html, parsers.links): its outcome
+carries the targets of its links, frames and scripts as written. Here they are resolved
+against the page and kept when they name a file the parsers can read, or the file a pdf.js
+viewer shows. What a parsed attachment turns out to be is parsers.provenance's.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
-from parsers.model import ParseOutcome, Report
-from parsers.normalize import squash
-
-# attachments.status values set once an attachment has been parsed.
-REPORT = "report"  # stored as a report of its own (url = the file, source_page = the page)
-SAME_AS_PAGE = "same report as page"  # the linking page holds this report already
-SCANNED = "scanned"  # images without a text layer: recorded, not parsed
-UNREADABLE = "unreadable"  # damaged, too large, or a format no reader could open
-NOT_REPORT = "not-report"  # readable, but not an annual report
-
-# Shared cells that must agree for two readings to be one report; a PDF reading may
-# miss or split a few cells that the HTML table has.
-MIN_SHARED_CELLS = 10
-MIN_AGREEMENT = 0.9
+from output.urls import resolve
+from parsers.model import ParseOutcome
+from parsers.sniff import is_attachment_url
 
 
-@dataclass(frozen=True)
-class PageReport:
-    """What is needed of a page's report to compare an attachment with it."""
-
-    organ: str | None
-    year: int | None
-    cells: dict[str, float | int | None] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, report: Report | None) -> PageReport | None:
-        if report is None:
-            return None
-        return cls(report.organ, report.year, report.cell_map())
+def attachment_links(outcome: ParseOutcome, page_url: str) -> list[str]:
+    """Attachment URLs of a parsed page: linked files, iframes/embeds/objects, pdf.js
+    viewers (viewer.html?file=...), and file paths quoted in scripts."""
+    return attachment_urls(outcome.links, outcome.base, page_url)
 
 
-def attachment_status(outcome: ParseOutcome, page: PageReport | None) -> str:
-    """The attachments.status of a parsed attachment linked from a page holding `page`
-    (None: the page holds no report, or is a list)."""
-    if outcome.report is not None:
-        if page is not None and same_report(page, outcome.report):
-            return SAME_AS_PAGE
-        return REPORT
-    problem = outcome.reading_problem  # the parsers' own words, parsers/model.py
-    return {"scanned": SCANNED, "unreadable": UNREADABLE}.get(problem or "", NOT_REPORT)
+def attachment_urls(targets: list[str], base_href: str | None, page_url: str) -> list[str]:
+    """The attachments among a page's link targets (parsers.links.link_targets)."""
+    base = urljoin(page_url, base_href) if base_href else page_url
+    found: list[str] = []
+    for target in targets:
+        url = resolve(target, base)
+        if url:
+            url = pdfjs_file(url) or (url if is_attachment_url(url) else None)
+        if url and url not in found:
+            found.append(url)
+    return found
 
 
-def same_report(page: PageReport, attachment: Report) -> bool:
-    cells = attachment.cell_map()
-    if page.cells and cells:
-        return cells_agree(page.cells, cells)
-    if page.year is None or attachment.year is None or page.year != attachment.year:
-        return False
-    return organs_match(page.organ, attachment.organ)
-
-
-def cells_agree(a: dict, b: dict) -> bool:
-    shared = [key for key in a.keys() & b.keys() if a[key] is not None and b[key] is not None]
-    if len(shared) < MIN_SHARED_CELLS:
-        return False
-    equal = sum(1 for key in shared if abs(float(a[key]) - float(b[key])) < 1e-6)
-    return equal >= MIN_AGREEMENT * len(shared)
-
-
-def organs_match(a: str | None, b: str | None) -> bool:
-    a, b = squash(a or ""), squash(b or "")
-    return bool(a and b) and (a in b or b in a)
+def pdfjs_file(url: str) -> str | None:
+    """The document a pdf.js viewer URL shows, resolved like pdf.js does (against the viewer)."""
+    parts = urlsplit(url)
+    if not parts.path.lower().endswith(("viewer.html", "viewer.htm", "viewer.jsp")):
+        return None
+    for key, value in parse_qsl(parts.query):
+        if key.lower() == "file" and value:
+            return resolve(value, url)
+    if "file=" in parts.fragment:
+        return resolve(dict(parse_qsl(parts.fragment)).get("file"), url)
+    return None

@@ -1,18 +1,11 @@
-"""A fetched body's charset and completeness (no Scrapy). What kind of file it is:
-parsers.sniff."""
+"""Whether a fetched body is complete (no Scrapy). What kind of file it is: parsers.sniff;
+its charset: parsers.encoding."""
 
 from __future__ import annotations
 
 import re
 
 from parsers.sniff import OLE2_MAGIC, PDF_MAGIC, ZIP_MAGIC
-
-
-def charset_of(content_type: str | None) -> str | None:
-    """The charset parameter of a Content-Type header, if any."""
-    match = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", content_type or "", re.I)
-    return match.group(1) if match else None
-
 
 _FIRST_ELEMENT = re.compile(rb"<([A-Za-z][\w:.-]{0,40})")
 

@@ -16,13 +16,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from crawler.links import (
-    YEAR,
-    anchors,
-    is_article_url,
-    read_list_page,
-    same_site,
-)
+from crawler.families.base import page_document
+from crawler.listpage import YEAR, ListDocument, is_article_url, read_list_page
+from output.urls import same_site
 from parsers.normalize import tidy
 from parsers.sniff import is_attachment_url
 from parsers.vocabulary import FULL_COLUMN_NAME, REPORT_WORDS, other_document
@@ -71,10 +67,10 @@ def column_strength(label: str) -> str | None:
     return None
 
 
-def find_columns(html: str, url: str, site_urls: list[str]) -> list[ColumnLink]:
+def find_columns(page: ListDocument | str, url: str, site_urls: list[str]) -> list[ColumnLink]:
     """Links of a home (or 政务公开) page that name a report column, full names first."""
     found: dict[str, ColumnLink] = {}
-    for anchor in anchors(html, url):
+    for anchor in page_document(page, url).anchors:
         if not same_site(anchor.url, site_urls) or is_attachment_url(anchor.url):
             continue
         if is_article_url(anchor.url):
@@ -88,10 +84,10 @@ def find_columns(html: str, url: str, site_urls: list[str]) -> list[ColumnLink]:
     return sorted(found.values(), key=lambda link: link.strength != FULL)
 
 
-def find_intermediate(html: str, url: str, site_urls: list[str]) -> str | None:
+def find_intermediate(page: ListDocument | str, url: str, site_urls: list[str]) -> str | None:
     """The best 政务公开/信息公开 link of a home page, or None."""
     candidates: dict[str, str] = {}
-    for anchor in anchors(html, url):
+    for anchor in page_document(page, url).anchors:
         label = re.sub(r"\s+", "", anchor.text or anchor.title)
         if label in INTERMEDIATE_NAMES and same_site(anchor.url, site_urls):
             candidates.setdefault(label, anchor.url)
@@ -108,17 +104,18 @@ def column_name(html: str) -> str | None:
 
 
 def accept_column(
-    html: str, url: str, site_urls: list[str], link_strength: str | None
+    page: ListDocument | str, url: str, site_urls: list[str], link_strength: str | None
 ) -> tuple[bool, str]:
     """(is this fetched candidate a report column, why)."""
-    name = column_name(html)
+    page = page_document(page, url)
+    name = column_name(page.text)
     if name and column_strength(name):
         return True, f"ColumnName {name}"
     if name and not column_strength(name) and link_strength != FULL:
         return False, f"ColumnName {name} is not a report column"
     if link_strength == FULL:
         return True, "linked by a report column name"
-    reports = read_list_page(html, url, site_urls).reports
+    reports = read_list_page(page, url, site_urls).reports
     if reports:
         return True, f"lists {len(reports)} report link(s)"
     return False, "neither named a report column nor listing reports"

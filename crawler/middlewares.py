@@ -47,9 +47,9 @@ from crawler.content import looks_complete
 from crawler.failures import FetchFailed
 from crawler.files import disposition_filename
 from crawler.items import PageItem
-from crawler.links import same_site
 from crawler.store_access import crawl_store
 from output.store import ReportStore
+from output.urls import same_site
 from parsers.sniff import MAX_PAGE_BYTES, looks_like_document
 
 logger = logging.getLogger(__name__)
@@ -194,7 +194,7 @@ class RedirectGuardMiddleware:
         return response
 
     def _same_site(self, request: Request, target: str) -> bool:
-        """The spider's site rule (host and port, crawler.links.same_site) for every
+        """The spider's site rule (host and port, output.urls.same_site) for every
         redirect and meta refresh past a start URL; a start URL may move its site
         (the spider learns where it went)."""
         sites = getattr(self.crawler.spider, "sites", None) or {}

@@ -8,7 +8,6 @@ from collections import Counter
 
 from scrapy.exceptions import DropItem
 
-from crawler.attachments import SAME_AS_PAGE
 from crawler.failures import STORAGE_ERROR, STORE_ERRORS, WORSE_PARSE
 from crawler.feeds import Stored, report_record
 from crawler.files import save_attachment_file
@@ -22,6 +21,7 @@ from crawler.items import (
 )
 from crawler.store_access import crawl_store
 from output.store import ReportStore
+from parsers.provenance import SAME_AS_PAGE, settle_source_page
 
 logger = logging.getLogger(__name__)
 
@@ -33,8 +33,7 @@ class ReportProvenancePipeline:
         if isinstance(item, OutcomeItem) and item.outcome.report is not None:
             report = item.outcome.report
             report.url = item.outcome.url
-            if not report.source_page and item.source_page:
-                report.source_page = item.source_page
+            settle_source_page(report, item.source_page)
             if not report.encoding and item.outcome.encoding:
                 report.encoding = item.outcome.encoding
         return item

@@ -21,12 +21,12 @@ import argparse
 import sys
 from collections import Counter
 
-from crawler.attachments import SAME_AS_PAGE, PageReport, attachment_status
-from crawler.content import charset_of
 from crawler.worker import Limits, ParsePool, limit_reason
 from output.lock import RunLock, lock_path_for
 from output.store import EXIT_BAD_DATABASE, DatabaseError, ReportStore, StoredPage, open_store
+from parsers.encoding import charset_of
 from parsers.model import ParseOutcome
+from parsers.provenance import SAME_AS_PAGE, PageReport, settle_attachment, settle_source_page
 
 BATCH = 50
 
@@ -108,10 +108,10 @@ def _reparse_page(
         return None
     if page.kind == "attachment" and page.source_page:
         summary = store.report_summary(page.source_page)
-        status = attachment_status(outcome, PageReport(*summary) if summary else None)
+        page_report = PageReport(*summary) if summary else None
+        outcome, status = settle_attachment(outcome, page.source_page, page_report)
         if status == SAME_AS_PAGE:
             counts["same_as_page"] += 1
-            outcome = ParseOutcome(page.url, None, SAME_AS_PAGE, outcome.encoding)
         store.set_attachment_status(page.url, status)
     stored = store.report_cell_count(page.url)
     found = len({cell.key for cell in outcome.report.cells}) if outcome.report else 0
@@ -119,8 +119,7 @@ def _reparse_page(
         counts["kept_better"] += 1  # its body may have been lost; the report is not
         return None
     if outcome.report is not None:
-        if page.source_page and not outcome.report.source_page:
-            outcome.report.source_page = page.source_page
+        settle_source_page(outcome.report, page.source_page)
         counts["reports"] += 1
         counts[f"format/{outcome.report.format}"] += 1
     else:

@@ -39,6 +39,7 @@ from output.urls import canonical_url
 from output.views import derived_up_to_date, drop_derived, ensure_derived
 from parsers.model import ParseOutcome, Report
 from parsers.normalize import encodable
+from parsers.provenance import settle_source_page
 
 # Numbered migrations: append, never edit one that has shipped.
 MIGRATIONS: list[tuple[int, str, str]] = [
@@ -293,8 +294,7 @@ class ReportStore:
                     counts["removed"] += self._delete_report(report_id(outcome.url))
                     continue
                 report = outcome.report
-                if not report.source_page and outcome.url in source_pages:
-                    report.source_page = source_pages[outcome.url]
+                settle_source_page(report, source_pages.get(outcome.url))
                 new = self._write_report(outcome.url, report, outcome.encoding)
                 counts["saved"] += 1
                 counts["new" if new else "updated"] += 1

@@ -1,46 +1,47 @@
-"""Decode page bytes: declarations are hints, the bytes decide.
+"""Decode page bytes: declarations are hints, the bytes decide. The one decoding
+function of the project (decode_bytes); the crawler and the parsers both call it.
 
 Portals serve GBK under a UTF-8 header, declare gb2312 for text that needs
 GB18030, or declare nothing. A declared codec is used only when the bytes decode
-cleanly with it; otherwise chardet decides. gb2312/gbk are read as gb18030,
-their superset.
+cleanly with it; otherwise chardet decides. Declarations are read by w3lib.encoding
+(the header's charset, the page's <meta>, a byte order mark), whose names are
+resolved as browsers do: gb2312/gbk are read as gb18030, their superset, latin-1 as
+cp1252; ASCII is read as UTF-8, its superset.
 """
 
 from __future__ import annotations
 
-import codecs
 import re
 
 import chardet
+from w3lib.encoding import (
+    html_body_declared_encoding,
+    http_content_type_encoding,
+    read_bom,
+    resolve_encoding,
+)
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
-_SUPERSETS = {
-    "gb2312": "gb18030",
-    "gbk": "gb18030",
-    "x-gbk": "gb18030",
-    "gb_2312-80": "gb18030",
-    "cp936": "gb18030",
-    "ascii": "utf-8",
-    "us-ascii": "utf-8",
-    "iso-8859-1": "cp1252",
-    "latin-1": "cp1252",
-    "big5": "big5hkscs",
-}
+_ASCII = {"ascii", "us-ascii", "us_ascii", "646"}
 
 
 def normalise_codec(name: str | None) -> str | None:
+    """The Python codec a declared charset name stands for, None when unknown."""
     if not name:
         return None
-    try:
-        canonical = codecs.lookup(name.strip().lower()).name
-    except LookupError:
-        return None
-    return _SUPERSETS.get(canonical, canonical)
+    codec = resolve_encoding(name.strip())
+    if codec == "cp1252" and name.strip().lower() in _ASCII:
+        return "utf-8"  # w3lib reads ASCII as cp1252; to a CMS, a UTF-8 page "is" ASCII
+    return codec
+
+
+def charset_of(content_type: str | None) -> str | None:
+    """The codec of a Content-Type header's charset parameter, if any."""
+    return http_content_type_encoding(content_type)
 
 
 def meta_charset(body: bytes) -> str | None:
-    match = _META_CHARSET.search(body[:4096])
-    return match.group(1).decode("ascii", "ignore") if match else None
+    """The codec a page's <meta> (or XML declaration) names, if any."""
+    return html_body_declared_encoding(body)
 
 
 def _decoded(body: bytes, codec: str) -> str | None:
@@ -56,8 +57,11 @@ def decode_bytes(body: bytes, declared: str | None = None) -> tuple[str, str]:
 
     Each attempt decodes once and its text is the answer: pages are decoded once.
     """
-    if body.startswith(codecs.BOM_UTF8):
-        return body[3:].decode("utf-8", "replace"), "utf-8-sig"
+    bom_codec, bom = read_bom(body)
+    if bom_codec == "utf-8":
+        return body[len(bom) :].decode("utf-8", "replace"), "utf-8-sig"
+    if bom_codec is not None:
+        return body[len(bom) :].decode(bom_codec, "replace"), bom_codec
     # Valid UTF-8 with non-ASCII bytes is almost never GBK by accident; the reverse
     # is common (GB18030 decodes most UTF-8 into mojibake without an error).
     text = _decoded(body, "utf-8")

@@ -81,6 +81,10 @@ class ParseOutcome:
     report: Report | None = None
     reason: str = ""
     encoding: str | None = None
+    # An HTML page's link targets and <base href> (Document.links): read from the one
+    # parse of the page, so that the crawler finds its attachments without another.
+    links: list[str] = field(default_factory=list)
+    base: str | None = None
 
     @property
     def is_report(self) -> bool:
@@ -133,3 +137,6 @@ class Document:
     problem: str | None = None
     # Share of the body's text that sits in links: high on list and navigation pages.
     link_text_ratio: float = 0.0
+    # Where an HTML page points, as written (parsers.links), and its <base href>.
+    links: list[str] = field(default_factory=list)
+    base: str | None = None

@@ -76,7 +76,9 @@ def _parse(content, url, content_type, declared_encoding) -> ParseOutcome:
         document.encoding = encoding
     if document.problem:
         return ParseOutcome(url=url, reason=document.problem, encoding=document.encoding)
-    return interpret(document, url)
+    outcome = interpret(document, url)
+    outcome.links, outcome.base = document.links, document.base
+    return outcome
 
 
 def _lines(document: Document, limit: int | None = None) -> list[str]:

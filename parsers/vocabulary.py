@@ -1,7 +1,7 @@
 """What reports and their columns are called: the one place for "is this a report".
 
 The parsers judge a document's own title (parsers.meta, parsers.report), the crawler a
-link's label in a list (crawler.links) or a column's name (crawler.discovery); both
+link's label in a list (crawler.listpage) or a column's name (crawler.discovery); both
 read these words. Pure regular expressions, no Scrapy.
 """
 

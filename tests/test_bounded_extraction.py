@@ -13,7 +13,8 @@ import signal
 
 import pytest
 
-from crawler.links import embedded_records, trs_pager_pages
+from crawler.families.hanweb import embedded_records
+from crawler.families.trs import trs_pager_pages
 from crawler.worker import Limits, ParsePool, limit_reason
 from demo.faultserver import report_page
 from parsers import parse_document
@@ -187,7 +188,7 @@ def test_long_space_runs_are_tidied_in_linear_time():
 
 
 def test_date_labels_titles_and_ellipses_are_read_in_linear_time():
-    from crawler.links import TRUNCATION
+    from crawler.listpage import TRUNCATION
     from parsers.meta import _TITLE_SPLIT, labelled_date
 
     spaces = " " * 100_000
@@ -202,7 +203,7 @@ def test_date_labels_titles_and_ellipses_are_read_in_linear_time():
 
 
 def test_scripts_and_document_write_calls_are_read_in_linear_time():
-    from crawler.links import js_written_html
+    from crawler.families.trs import js_written_html
 
     run_within_cpu(10, js_written_html, "<script>" * 50_000)
     line = "<script>document.write(')" + " " * 100_000 + "x</script>"

@@ -1,4 +1,5 @@
-"""crawler.links and crawler.families: report selection, pagination, attachments, hosts."""
+"""crawler.listpage, crawler.families and crawler.attachments: report selection,
+pagination, attachments, hosts."""
 
 from __future__ import annotations
 
@@ -7,21 +8,35 @@ from pathlib import Path
 
 import pytest
 
-from crawler.content import charset_of
+from crawler import listpage
+from crawler.attachments import attachment_urls
 from crawler.families import guess_family, strategy_for
+from crawler.families.base import page_document
 from crawler.families.hanweb import PROXY_KIND
-from crawler.links import (
-    classify_title,
-    find_attachment_links,
-    js_written_html,
-    page_key,
-    pagination_links,
-    read_list_page,
-    same_site,
-    trs_pager_pages,
-)
+from crawler.families.trs import js_written_html, trs_pager_pages
+from crawler.listpage import classify_title
 from crawler.registry import RegistryError, load_registry, select_sites
+from output.urls import page_key, same_site
+from parsers.encoding import charset_of
+from parsers.html import parse_html
 from parsers.sniff import attachment_extension, looks_like_document
+
+
+# The spider reads a page as a document parsed once, with what every family reads out of
+# its scripts (page_document); these read a page's text the same way.
+def read_list_page(html: str, url: str, *args, **kwargs) -> listpage.ListPage:
+    return listpage.read_list_page(page_document(html, url), url, *args, **kwargs)
+
+
+def pagination_links(html: str, url: str) -> list[str]:
+    return listpage.pagination_links(page_document(html, url), url)
+
+
+def find_attachment_links(html: str, url: str) -> list[str]:
+    """A report page's attachments as the spider finds them: from the parsers' one parse."""
+    document = parse_html(html)
+    return attachment_urls(document.links, document.base, url)
+
 
 ORDOS = Path(__file__).resolve().parent / "fixtures" / "corpus" / "ordos-engebei-column.html"
 ORDOS_URL = "http://egb.ordos.gov.cn/xxgk/xxgknb/"
@@ -406,7 +421,8 @@ def test_registry_demo_sites_need_a_demo_base():
 
 
 def test_charset_of():
-    assert charset_of("text/html; charset=GBK") == "GBK"
+    # w3lib.encoding resolves the name as browsers do: GBK is read as its superset.
+    assert charset_of("text/html; charset=GBK") == "gb18030"
     assert charset_of('text/html; charset="utf-8"') == "utf-8"
     assert charset_of("text/html") is None and charset_of(None) is None
 

@@ -6,15 +6,6 @@ from __future__ import annotations
 import json
 
 from crawler import discovery
-from crawler.attachments import (
-    NOT_REPORT,
-    REPORT,
-    SAME_AS_PAGE,
-    SCANNED,
-    UNREADABLE,
-    PageReport,
-    attachment_status,
-)
 from crawler.families import guess_family, strategy_for
 from crawler.families.base import Fetch
 from crawler.families.gkmlpt import API_KIND as GKMLPT_KIND
@@ -23,6 +14,15 @@ from crawler.families.hanweb import PROXY_KIND, jpage_settings, parse_datastore,
 from crawler.families.jsonapi import find_records, load_json, record_anchors
 from crawler.families.trs import API_KIND as TRS_KIND
 from parsers.model import Cell, ParseOutcome, Report
+from parsers.provenance import (
+    NOT_REPORT,
+    REPORT,
+    SAME_AS_PAGE,
+    SCANNED,
+    UNREADABLE,
+    PageReport,
+    attachment_status,
+)
 
 SITE = "http://a.gov.cn/"
 

@@ -14,7 +14,7 @@ import random
 import pytest
 
 from crawler.families import strategy_for
-from crawler.links import anchors
+from crawler.listpage import anchors
 from demo.faultserver import report_page
 from parsers import parse_document
 from parsers.encoding import decode_bytes

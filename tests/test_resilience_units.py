@@ -15,7 +15,6 @@ from scrapy.utils.test import get_crawler
 from twisted.internet.error import ConnectionLost
 from twisted.python.failure import Failure
 
-from crawler.attachments import SAME_AS_PAGE
 from crawler.failures import FetchFailed, reason_of
 from crawler.files import attachment_path, safe_extension, save_attachment_file
 from crawler.items import AttachmentItem, FailureItem, OutcomeItem, PageItem
@@ -29,6 +28,7 @@ from crawler.middlewares import (
 from crawler.pipelines import KeepBetterReportPipeline, write_items
 from output.store import MIGRATIONS, ReportStore
 from parsers.model import Cell, ParseOutcome, Report
+from parsers.provenance import SAME_AS_PAGE
 
 URL = "http://www.example.gov.cn/xxgk/ndbg/t20240131_1.html"
 

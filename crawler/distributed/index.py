@@ -20,10 +20,10 @@ import json
 import redis
 from scrapy.http import Request, Response
 
-from crawler.attachments import PageReport
 from crawler.distributed.keys import RunKeys
 from crawler.middlewares import NOT_MODIFIED_FLAG, ConditionalGetMiddleware
 from output.store import ReportStore
+from parsers.provenance import PageReport
 
 RETRY_STATUSES = ("queued", "failed")  # attachments the spider fetches again (_RETRY_ATTACHMENT)
 NOT_MODIFIED_BODY = b"<!-- 304 Not Modified: the stored body stays with the writer -->"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from crawler.families.options import HOSTS, INTEGER, REGEX, TEXT, Option, settle
-from crawler.links import ListPage, read_list_page
+from crawler.listpage import ListDocument, ListPage, read_list_page
 
 COLUMN = "column"
 # Scripts that fill a column's list in the browser, by the CMS that ships them.
@@ -59,6 +59,25 @@ class ListVisit:
     script_list: str | None = None
 
 
+def page_document(page: ListDocument | str, url: str) -> ListDocument:
+    """A fetched page as every family reads it: parsed once, with what scripts add to it.
+    Unknown sites are most often TRS or Hanweb underneath, so every family reads TRS's
+    script pagers and Hanweb's embedded records (both pure, in their family modules)."""
+    if isinstance(page, ListDocument):
+        return page
+    # Here, not at the top: the family modules import this one.
+    from crawler.families.hanweb import embedded_records
+    from crawler.families.trs import js_written_html, trs_pager_pages
+
+    return ListDocument(
+        page or "",
+        url,
+        records=embedded_records,
+        script_pages=trs_pager_pages(page, url),
+        written_html=js_written_html(page),
+    )
+
+
 def _pattern(value: str | None) -> re.Pattern[str] | None:
     return re.compile(value) if value else None
 
@@ -100,17 +119,18 @@ class ListStrategy:
         return settle(cls.OPTIONS, options, cls.name)
 
     def read(
-        self, text: str, url: str, site_urls: list[str], fetch: Fetch | None = None
+        self, page: ListDocument | str, url: str, site_urls: list[str], fetch: Fetch | None = None
     ) -> ListVisit:
-        """Read a fetched list page; fetch is the request that brought it (None for a
-        start URL)."""
-        page = read_list_page(
-            text, url, site_urls, self.report_pattern, self.exclude_pattern, self.list_selector
+        """Read a fetched list page (its text, or the document the spider parsed once);
+        fetch is the request that brought it (None for a start URL)."""
+        document = page_document(page, url)
+        items = read_list_page(
+            document, url, site_urls, self.report_pattern, self.exclude_pattern, self.list_selector
         )
-        follow = [Fetch(next_url) for next_url in page.pages]
-        follow += [Fetch(column, kind=COLUMN) for column in page.subcolumns]
-        hint = self.script_list_hint(text) if starts_a_column(fetch) else None
-        return ListVisit(page, follow, script_list=hint)
+        follow = [Fetch(next_url) for next_url in items.pages]
+        follow += [Fetch(column, kind=COLUMN) for column in items.subcolumns]
+        hint = self.script_list_hint(document.text) if starts_a_column(fetch) else None
+        return ListVisit(items, follow, script_list=hint)
 
     def script_list_hint(self, text: str) -> str | None:
         """What to set when the column's list comes from a script this strategy does not

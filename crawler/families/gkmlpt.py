@@ -27,7 +27,7 @@ from urllib.parse import urljoin, urlsplit
 from crawler.families import jsonapi
 from crawler.families.base import Fetch, ListStrategy, ListVisit
 from crawler.families.options import FIELDS, TEXT, TEXT_OR_INTEGER, Option
-from crawler.links import read_records
+from crawler.listpage import ListDocument, read_records
 
 API_KIND = "gkmlpt-api"
 DEFAULT_API = "api/all/{cat}?page={page}&sid={sid}"
@@ -48,11 +48,12 @@ class GkmlptStrategy(ListStrategy):
     }
 
     def read(
-        self, text: str, url: str, site_urls: list[str], fetch: Fetch | None = None
+        self, page: ListDocument | str, url: str, site_urls: list[str], fetch: Fetch | None = None
     ) -> ListVisit:
+        text = page.text if isinstance(page, ListDocument) else page
         if fetch is not None and fetch.kind == API_KIND:
             return self._read_api_answer(text, fetch, site_urls)
-        visit = super().read(text, url, site_urls, fetch)
+        visit = super().read(page, url, site_urls, fetch)
         if fetch is not None:
             return visit  # only the column's own page starts the API
         sid = str(self.options.get("sid") or "") or site_id(text)

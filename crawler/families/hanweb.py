@@ -4,9 +4,10 @@ A column page /col/colN/index.html embeds its first screen of items as
 <div id="UNITID"><script type="text/xml"><datastore><nextgroup><![CDATA[<a href="/module/
 web/jpage/dataproxy.jsp?page=1&webid=..&columnid=..&unitid=..">]]></nextgroup><recordset>
 <record><![CDATA[<li>…</li>]]></record>…</recordset></datastore></script></div>
-(crawler.links.anchors reads those records), followed by the jpage call that pages the
-rest: $('#UNITID').jpage({proxyUrl: '/module/web/jpage/dataproxy.jsp', perPage: 15,
-totalRecord: 132, ajaxParam: {col: 1, appid: 1, webid: .., columnid: .., unitid: ..}}).
+(embedded_records below finds them, for every family's list reading), followed by the
+jpage call that pages the rest: $('#UNITID').jpage({proxyUrl:
+'/module/web/jpage/dataproxy.jsp', perPage: 15, totalRecord: 132, ajaxParam: {col: 1,
+appid: 1, webid: .., columnid: .., unitid: ..}}).
 The rest of the list comes from a POST to dataproxy.jsp?startrecord=S&endrecord=E&perpage=P
 with those parameters as form data, answered with the same <datastore> XML plus
 <totalrecord>; batches are asked for until totalrecord is reached.
@@ -32,9 +33,10 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 from lxml import etree
 
+from crawler.families import jsonapi
 from crawler.families.base import COLUMN, Fetch, ListStrategy, ListVisit, starts_a_column
 from crawler.families.options import FORM, INTEGER, TEXT, Option
-from crawler.links import Anchor, anchors, embedded_records, enclosed, read_records
+from crawler.listpage import Anchor, ListDocument, anchors, enclosed, read_records
 
 PROXY_KIND = "hanweb-proxy"
 DEFAULT_PROXY_PATH = "/module/web/jpage/dataproxy.jsp"
@@ -59,15 +61,20 @@ _JPAGE_SETTINGS = {"proxyUrl", "perPage", "totalRecord"}  # jpage_settings() key
 
 _DATASTORE_OPEN = re.compile(r"<datastore\b", re.I)
 _DATASTORE_CLOSE = re.compile(r"</datastore\s*>", re.I)
-_JS_OBJECT = re.compile(r"\b(ajaxParam|param_?\w*)\s*[:=]\s*\{([^{}]*)\}", re.I)
-_JS_PAIR = re.compile(r"""["']?(\w+)["']?\s*:\s*(?:'([^']*)'|"([^"]*)"|([\w./%-]+))""")
+# The names of JS objects holding form fields (ajaxParam: {...}, var param_1 = {...}),
+# and of declarations and jpage settings written one by one (var totalRecord=3).
+_JS_OBJECT = re.compile(r"\b(ajaxParam|param_?\w{0,40})\s*[:=]\s*(?=\{)", re.I)
 _JS_VAR = re.compile(
-    r"""\bvar\s+(webid|columnid|unitid|webname)\s*=\s*(?:'([^']*)'|"([^"]*)"|([\w.-]+))""",
+    r"""\bvar\s+(webid|columnid|unitid|webname)\s*=\s*"""
+    r"""(?:'([^'\n]{0,400})'|"([^"\n]{0,400})"|([\w.-]{1,400}))""",
     re.I,
 )
-_JS_PROXY_URL = re.compile(r"""proxyUrl\s*[:=]\s*['"]([^'"]+)['"]""", re.I)
-_JS_PER_PAGE = re.compile(r"\bperPage\s*[:=]\s*['\"]?(\d+)", re.I)
-_JS_TOTAL = re.compile(r"\btotalRecord\s*[:=]\s*['\"]?(\d+)", re.I)
+_JS_SETTING = re.compile(
+    r"""\b(proxyUrl|perPage|totalRecord)\s*[:=]\s*['"]?([^'"\s,;}]{1,400})""", re.I
+)
+_JPAGE_NAMES = {name.lower(): name for name in _JPAGE_SETTINGS}
+_JPAGE_CALL = re.compile(r"""\.\s*jpage\s*\(\s*(?=\{)""")
+MAX_JPAGE_LITERAL = 20_000  # a jpage call's settings are a few hundred characters
 _JPAGE_TARGET = re.compile(r"""\$\(\s*['"]#(\d+)['"]\s*\)\s*\.\s*jpage\s*\(""")
 _UNIT_DIV = re.compile(
     r"""<div[^>]*\bid\s*=\s*["']?(\d+)["']?[^>]*>\s*<script[^>]*text/xml""", re.I
@@ -105,20 +112,21 @@ class HanwebStrategy(ListStrategy):
     }
 
     def read(
-        self, text: str, url: str, site_urls: list[str], fetch: Fetch | None = None
+        self, page: ListDocument | str, url: str, site_urls: list[str], fetch: Fetch | None = None
     ) -> ListVisit:
+        text = page.text if isinstance(page, ListDocument) else page
         if fetch is not None and fetch.kind == PROXY_KIND:
             return self._read_proxy_answer(text, fetch, site_urls)
-        visit = super().read(text, url, site_urls, fetch)
+        visit = super().read(page, url, site_urls, fetch)
         if any(f.kind != COLUMN for f in visit.next) or not starts_a_column(fetch):
             # A static pager (下一页 -> index_2.html) is cheaper and surer than the proxy,
             # which only matters for columns whose pager exists in JS alone; and the
             # proxy's batches start from the column's first page, never from a later one.
             return visit
-        plan = proxy_plan(text, url, self.options)
+        datastore = column_datastore(text, url)
+        plan = proxy_plan(text, url, self.options, datastore)
         if plan is None:
             return visit
-        datastore = column_datastore(text, url)
         shown = len(datastore.records) if datastore else 0
         if plan.total is not None and plan.total <= shown:
             return visit  # the page shows the whole column
@@ -158,7 +166,16 @@ class HanwebStrategy(ListStrategy):
         )
 
 
-# --- reading pages and answers (pure) ----------------------------------------------------------
+# --- reading pages and answers (pure) ------------------------------------------------------
+
+_RECORD_OPEN = re.compile(r"<record>\s*<!\[CDATA\[", re.I)
+_RECORD_CLOSE = re.compile(r"\]\]>\s*</record>", re.I)
+
+
+def embedded_records(text: str) -> list[str]:
+    """HTML fragments of Hanweb datastore records (in a column page or a dataproxy answer)."""
+    text = text or ""
+    return [text[start:end] for start, end in enclosed(text, _RECORD_OPEN, _RECORD_CLOSE)]
 
 
 def _xml_parser() -> etree.XMLParser:
@@ -234,40 +251,54 @@ def jpage_settings(text: str) -> dict[str, str]:
     """Form fields and jpage settings written in the page's inline JS.
 
     Keys: form field names as written, plus "proxyUrl", "perPage" and "totalRecord".
+    Weakest first: settings and declarations written one by one (var totalRecord=3;
+    var webid = 3), the jpage target's unit id, then the objects themselves, read
+    as JavaScript literals (chompjs): ajaxParam whole, other param objects for the
+    form fields they hold, the jpage({...}) call for its settings.
     """
+    text = text or ""
     settings: dict[str, str] = {}
-    for match in _JS_VAR.finditer(text or ""):
-        settings[match.group(1).lower()] = _js_value(match.groups()[1:])
-    target = _JPAGE_TARGET.search(text or "")
+    for match in _JS_SETTING.finditer(text):
+        settings.setdefault(_JPAGE_NAMES[match.group(1).lower()], match.group(2))
+    for match in _JS_VAR.finditer(text):
+        settings[match.group(1).lower()] = next(g for g in match.groups()[1:] if g is not None)
+    target = _JPAGE_TARGET.search(text)
     if target:
         settings["unitid"] = target.group(1)
-    for match in _JS_OBJECT.finditer(text or ""):
+    for match in _JS_OBJECT.finditer(text):
         whole_form = match.group(1).lower() == "ajaxparam"
-        for pair in _JS_PAIR.finditer(match.group(2)):
-            key = pair.group(1)
+        found = jsonapi.js_literal(text, match.end(), MAX_JPAGE_LITERAL)
+        for key, value in found.items() if isinstance(found, dict) else ():
             if whole_form or key.lower() in FORM_FIELDS:
-                settings[key] = _js_value(pair.groups()[1:])
-    for name, pattern in (
-        ("proxyUrl", _JS_PROXY_URL),
-        ("perPage", _JS_PER_PAGE),
-        ("totalRecord", _JS_TOTAL),
-    ):
-        match = pattern.search(text or "")
-        if match:
-            settings[name] = match.group(1)
+                settings[key] = _js_text(value)
+    for match in _JPAGE_CALL.finditer(text):
+        call = jsonapi.js_literal(text, match.end(), MAX_JPAGE_LITERAL)
+        for name in _JPAGE_SETTINGS & set(call if isinstance(call, dict) else ()):
+            settings[name] = _js_text(call[name])
+    for name in ("perPage", "totalRecord"):  # counts only: a variable's name is no number
+        if not settings.get(name, "0").isdigit():
+            del settings[name]
     return settings
 
 
-def _js_value(groups: tuple[str | None, ...]) -> str:
-    return next((g for g in groups if g is not None), "")
+def _js_text(value) -> str:
+    """A JS value as a form field: numbers as written, never "1.0" or "True"."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value)
 
 
-def proxy_plan(text: str, url: str, options: dict | None = None) -> ProxyPlan | None:
+def proxy_plan(
+    text: str, url: str, options: dict | None = None, datastore: Datastore | None = None
+) -> ProxyPlan | None:
     """How to page the column at url through its data proxy; None when the column id
-    cannot be known (then there is nothing to ask the proxy for)."""
+    cannot be known (then there is nothing to ask the proxy for). datastore: the
+    column's, when the caller has read it already."""
     options = options or {}
     form = dict(FORM_DEFAULTS)
-    datastore = column_datastore(text, url)
+    datastore = datastore or column_datastore(text, url)
     proxy = None
     if datastore and datastore.nextgroup:
         href = urljoin(url, datastore.nextgroup)

@@ -15,7 +15,10 @@ import json
 import re
 from typing import Any
 
-from crawler.links import Anchor, anchors, resolve
+import chompjs
+
+from crawler.listpage import Anchor, anchors
+from output.urls import resolve
 from parsers.normalize import tidy
 
 # Where list APIs put their rows, in the order they are tried.
@@ -34,7 +37,23 @@ RECORD_KEYS = (
 )
 TITLE_FIELDS = ("title", "doctitle", "name")
 URL_FIELDS = ("url", "docpuburl", "post_url", "link", "href")
-_JSON_START = re.compile(r"[{\[]")
+# Longer JavaScript literals are not read: an API page or a jpage call is far smaller,
+# and the cap keeps a hostile page from costing more than a bounded parse.
+MAX_LITERAL = 5_000_000
+_LITERAL_START = re.compile(r"[{\[]")
+
+
+def js_literal(text: str, start: int = 0, limit: int = MAX_LITERAL) -> Any | None:
+    """The JavaScript object or array literal at or after text[start] (unquoted keys,
+    single quotes, trailing commas and bare identifiers allowed), read by chompjs; None
+    when there is none or it runs past limit characters."""
+    opening = _LITERAL_START.search(text or "", start)
+    if opening is None:
+        return None
+    try:
+        return chompjs.parse_js_object(text[opening.start() : opening.start() + limit])
+    except ValueError:  # json.JSONDecodeError is one
+        return None
 
 
 def load_json(text: str) -> Any | None:
@@ -45,18 +64,7 @@ def load_json(text: str) -> Any | None:
     try:
         return json.loads(text)
     except ValueError:
-        pass
-    start = _JSON_START.search(text)
-    if not start:
-        return None
-    closing = "}" if text[start.start()] == "{" else "]"
-    end = text.rfind(closing)
-    if end <= start.start():
-        return None
-    try:
-        return json.loads(text[start.start() : end + 1])
-    except ValueError:
-        return None
+        return js_literal(text)
 
 
 def at_path(data: Any, path: str) -> Any | None:

@@ -1,7 +1,7 @@
 """TRS WCM (拓尔思) portals.
 
 Lists are static pages index.html, index_1.html … whose count is written by JS
-(createPageHTML / countPage, read in crawler.links.trs_pager_pages). Articles are
+(createPageHTML / countPage, read by trs_pager_pages below). Articles are
 .../YYYYMM/tYYYYMMDD_ID.html, often with a mobile twin tYYYYMMDD_ID_wap.html that
 holds the same report: keep only the desktop one.
 
@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import re
 from typing import ClassVar
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from crawler.families import jsonapi
 from crawler.families.base import Fetch, ListStrategy, ListVisit
 from crawler.families.options import FIELDS, INTEGER, TEXT, Option
-from crawler.links import read_records
+from crawler.listpage import ListDocument, enclosed, read_records
+from output.urls import normalize_url
 
 API_KIND = "trs-api"
 _WAP_TWIN = re.compile(r"_wap(\.s?html?)$", re.I)
@@ -50,11 +51,12 @@ class TrsStrategy(ListStrategy):
     }
 
     def read(
-        self, text: str, url: str, site_urls: list[str], fetch: Fetch | None = None
+        self, page: ListDocument | str, url: str, site_urls: list[str], fetch: Fetch | None = None
     ) -> ListVisit:
+        text = page.text if isinstance(page, ListDocument) else page
         if fetch is not None and fetch.kind == API_KIND:
             return self._read_api_answer(text, fetch, site_urls)
-        visit = super().read(text, url, site_urls, fetch)
+        visit = super().read(page, url, site_urls, fetch)
         page = visit.page
         desktop = {a.url for a in page.reports}
         page.reports = [
@@ -93,3 +95,114 @@ class TrsStrategy(ListStrategy):
             # The spider ends the chain when this next page brings no new item.
             visit.next.append(self._api_page(fetch.column_url or fetch.url, fetch.page + 1))
         return visit
+
+
+# --- script pagers (read on every family's pages: unknown sites are often TRS) -------------
+
+# TRS: createPageHTML(5, 0, "index", "html") — pages, current (0-based), file prefix,
+# extension. Some templates put the record count (or a div id) before them; the two
+# numbers right before the prefix are always (pages, current).
+_CREATE_PAGE_HTML = re.compile(r"createPageHTML\s*\(([^)]*)\)", re.I)
+_COUNT_PAGE = re.compile(r"\bvar\s+countPage\s*=\s*['\"]?(\d+)", re.I)
+# Bounded name lengths and a name that starts after a non-name character keep this
+# linear on a 60 KB identifier (unbounded, it took a minute on 80 KB).
+_JS_PAGE_TEMPLATE = re.compile(
+    r"""(?<![\w-])([A-Za-z][\w-]{0,80}?)_["']?\s*\+\s*\(?\s*[A-Za-z_]\w{0,40}[^"']{0,20}?["']"""
+    r"""\s*\.?\s*(s?html?)""",
+    re.I,
+)
+
+
+def _js_args(text: str) -> list[str]:
+    return [arg.strip().strip("'\"") for arg in text.split(",")]
+
+
+def trs_pager_pages(html: str, url: str) -> list[str]:
+    """All pages of a TRS list (index.html, index_1.html … index_{N-1}.html)."""
+    html = html or ""
+    pages = None
+    prefix, extension = None, None
+    for match in _CREATE_PAGE_HTML.finditer(html):
+        args = _js_args(match.group(1))
+        names = [
+            i
+            for i, a in enumerate(args)
+            if re.fullmatch(r"[A-Za-z][\w-]*", a)
+            and i + 1 < len(args)
+            and re.fullmatch(r"s?html?|jsp", args[i + 1], re.I)
+        ]
+        if not names:
+            continue
+        i = names[0]
+        numbers = [a for a in args[:i] if a.isdigit()]
+        if len(numbers) >= 2:
+            pages = int(numbers[-2])
+            prefix, extension = args[i], args[i + 1]
+            break
+    if pages is None:
+        count = _COUNT_PAGE.search(html)
+        if not count:
+            return []
+        pages = int(count.group(1))
+        template = _JS_PAGE_TEMPLATE.search(_unescape_js(html))
+        if template:
+            prefix, extension = template.group(1), template.group(2)
+    path = urlsplit(url).path
+    stem_match = re.search(r"/([A-Za-z][\w-]*?)(?:_\d+)?\.(s?html?)$", path)
+    if not prefix:
+        prefix = stem_match.group(1) if stem_match else "index"
+    if not extension:
+        extension = stem_match.group(2) if stem_match else "html"
+    if pages is None or pages <= 1:
+        return []
+    directory = urljoin(url, "./")
+    result = []
+    for number in range(min(pages, 1000)):
+        name = f"{prefix}.{extension}" if number == 0 else f"{prefix}_{number}.{extension}"
+        result.append(normalize_url(urljoin(directory, name)))
+    return result
+
+
+COMPUTED = "{computed}"
+
+
+def _unescape_js(text: str, mark_computed: bool = False) -> str:
+    """Undo what a JS string literal does to HTML: \\" → ", "a"+"b" → "ab".
+
+    With mark_computed, a computed part ("index_" + i + ".html") becomes COMPUTED,
+    so that a caller can tell a static href from one only the script can complete.
+    """
+    text = text.replace('\\"', '"').replace("\\'", "'").replace("\\/", "/")
+    text = re.sub(r"""(["'])\s*\+\s*\1""", "", text)
+    if mark_computed:
+        text = re.sub(r"""(["'])\s*\+[^"']*?\+\s*\1""", COMPUTED, text)
+    return text
+
+
+# "\)\s*(?:;\s*)?$", not "\)\s*;?\s*$": two adjacent \s* runs make a long run of
+# spaces quadratic. Scripts are found with enclosed(): a lazy <script>(.*?)</script>
+# rescans the page from every unclosed <script>.
+_DOCUMENT_WRITE = re.compile(r"document\.write(?:ln)?\s*\((.*?)\)\s*(?:;\s*)?$", re.M | re.S)
+_SCRIPT_OPEN = re.compile(r"<script[^>]{0,2000}>", re.I)
+_SCRIPT_CLOSE = re.compile(r"</script>", re.I)
+
+
+def js_written_html(html: str) -> list[str]:
+    """The literal parts of document.write(...) calls, concatenations joined.
+
+    A pager like document.write("<a href=\\"index"+"_" + i + "."+"html\\">") yields
+    "<a href="index_{computed}.html">": static hrefs survive, computed ones are marked —
+    trs_pager_pages() recovers those from countPage.
+    """
+    fragments = []
+    html = html or ""
+    for start, end in enclosed(html, _SCRIPT_OPEN, _SCRIPT_CLOSE):
+        script = html[start:end]
+        if "document.write" not in script:
+            continue
+        for line in script.splitlines():
+            match = _DOCUMENT_WRITE.search(line)
+            if match:
+                literal = _unescape_js(match.group(1), mark_computed=True)
+                fragments.append(re.sub(r"""^\s*["']|["']\s*$""", "", literal))
+    return fragments

@@ -1,22 +1,26 @@
-"""Link logic for column pages and report pages: pure functions of (html text, base url).
+"""Reading a column (list) page: pure functions of one parsed page and its address.
 
-Nothing here imports Scrapy, so every rule can be unit-tested on saved pages.
-The spider decides what to fetch; this module only says what a page links to:
-report candidates, items that are not reports (and why), pager pages, attachments.
+Nothing here imports Scrapy, so every rule can be unit-tested on saved pages. A page
+is decoded once by the spider and parsed once here (ListDocument.tree); every reader
+of the page (items, pager links, discovery) takes that one tree. What a CMS family
+adds to the page (Hanweb's embedded records, TRS's script pagers) is read by the
+family modules and handed in (crawler.families.base.ListStrategy.document).
 """
 
 from __future__ import annotations
 
-import html as html_lib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
+from functools import cached_property
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
 
+from output.urls import page_key, same_site, site_key
+from output.urls import resolve as resolve  # re-exported for the families' readers
 from parsers.normalize import tidy
-from parsers.sniff import ATTACHMENT_EXTENSIONS, is_attachment_url
 from parsers.vocabulary import LISTED_REPORT_TITLE, other_document
 
 # --- titles ---------------------------------------------------------------------------------
@@ -28,8 +32,6 @@ YEAR = re.compile(r"(?:19|20)\d\d")
 
 # --- urls -----------------------------------------------------------------------------------
 
-_EXTENSIONS = "|".join(ATTACHMENT_EXTENSIONS)
-_ATTACHMENT_IN_JS = re.compile(rf"""["']([^"'<>\s]{{1,400}}?\.(?:{_EXTENSIONS}))["']""", re.I)
 # Article addresses of the CMS families in docs/portals.md, then a catch-all for
 # "a file name carrying a long number", which is how most CMSs name articles.
 ARTICLE_URL = re.compile(
@@ -46,6 +48,7 @@ ARTICLE_URL = re.compile(
     re.I | re.X,
 )
 _PAGER_FILE = re.compile(r"/(?:index|list|default|more)[_-](\d+)\.s?html?$", re.I)
+_PAGE_FILE = re.compile(r"\.(?:s?html?|jsp|aspx?|php)$")
 PAGE_PARAMS = ("page", "pageno", "pagenum", "currpage", "curpage", "pageindex", "p", "pn")
 _NEXT_LABELS = {"下一页", "下页", "后页", "下一頁", ">", ">>", "›", "»", "next", "后一页"}
 _LAST_LABELS = {"尾页", "末页", "最后一页", "尾頁", "last"}
@@ -82,11 +85,12 @@ class ListPage:
     subcolumns: list[str] = field(default_factory=list)
 
 
-# --- parsing helpers ------------------------------------------------------------------------
+# --- one page, parsed once --------------------------------------------------------------------
 
 
-def _document(html: str):
-    """Parse leniently; lxml refuses str input that carries an XML encoding declaration."""
+def parse_page(html: str):
+    """The page's lxml tree, or None. Lenient; lxml refuses str input that carries an XML
+    encoding declaration, so that goes first."""
     html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html or "")
     if not html.strip():
         return None
@@ -96,60 +100,75 @@ def _document(html: str):
         return None
 
 
-def _base_url(doc, url: str) -> str:
-    for href in doc.xpath("//base/@href"):
-        if href.strip():
-            return urljoin(url, href.strip())
+def _no_records(text: str) -> list[str]:
+    return []
+
+
+@dataclass
+class ListDocument:
+    """A fetched page as the list readers see it: its text, parsed once on first use,
+    and what the site's family reads out of its scripts."""
+
+    text: str
+    url: str
+    # HTML fragments a CMS hides from an HTML parser (Hanweb's CDATA records), found in
+    # a piece of page text: their links count as the page's.
+    records: Callable[[str], list[str]] = _no_records
+    script_pages: list[str] = field(default_factory=list)  # pages a JS pager names
+    written_html: list[str] = field(default_factory=list)  # what scripts document.write
+    encoding: str | None = None  # the codec text was decoded with (parsers.encoding)
+
+    @cached_property
+    def tree(self):
+        return parse_page(self.text)
+
+    @cached_property
+    def base(self) -> str:
+        return _base_url(self.tree, self.url)
+
+    @cached_property
+    def anchors(self) -> list[Anchor]:
+        """Every <a href> of the page, then those of its embedded records."""
+        found = anchors(self.tree, self.base) if self.tree is not None else []
+        for fragment in self.records(self.text):
+            found.extend(anchors(fragment, self.base))
+        return found
+
+    def region_anchors(self, selector: str) -> list[Anchor]:
+        """The anchors inside the elements a CSS selector picks (and their records)."""
+        found: list[Anchor] = []
+        if self.tree is None:
+            return found
+        for region in self.tree.cssselect(selector):
+            found.extend(anchors(region, self.base))
+            for script in region.iter("script"):
+                for fragment in self.records(script.text or ""):
+                    found.extend(anchors(fragment, self.base))
+        return found
+
+
+def _base_url(tree, url: str) -> str:
+    """Where the page's relative links point from: its <base href>, else its address."""
+    if tree is not None:
+        for href in tree.xpath("//base/@href"):
+            if href.strip():
+                return urljoin(url, href.strip())
     return url
 
 
-def normalize_url(url: str) -> str:
-    """Drop the fragment and stray whitespace; keep the query (it may select the page)."""
-    parts = urlsplit(url.strip())
-    return urlunsplit(
-        (parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, "")
-    )
-
-
-def page_key(url: str) -> str:
-    """A list page's identity: ".../ndbg/" and ".../ndbg/index.html" are one page."""
-    url = normalize_url(url)
-    return re.sub(r"/(?:index|default)\.(?:s?html?|jsp|aspx?|php)$", "/", url, flags=re.I)
-
-
-def resolve(href: str | None, base: str) -> str | None:
-    """An absolute http(s) URL for href, or None for javascript:, mailto:, anchors and junk."""
-    if not href:
-        return None
-    href = html_lib.unescape(href).strip()
-    if not href or href.startswith("#") or re.match(r"(?i)(javascript|mailto|tel|data):", href):
-        return None
-    absolute = urljoin(base, href)
-    if urlsplit(absolute).scheme not in ("http", "https"):
-        return None
-    return normalize_url(absolute)
-
-
-def anchors(html: str, base_url: str) -> list[Anchor]:
-    """Every <a href> of the page, plus those inside Hanweb's embedded XML record lists."""
+def anchors(html, base_url: str) -> list[Anchor]:
+    """Every <a href> of an HTML fragment (text) or of an element of a parsed page."""
+    if isinstance(html, str) or html is None:
+        html = parse_page(html)
+        base_url = _base_url(html, base_url)
+        if html is None:
+            return []
     found: list[Anchor] = []
-    doc = _document(html)
-    if doc is None:
-        return found
-    base = _base_url(doc, base_url)
-    for a in doc.iter("a"):
-        url = resolve(a.get("href"), base)
+    for a in html.iter("a"):
+        url = resolve(a.get("href"), base_url)
         if url:
             found.append(Anchor(url, tidy(a.text_content()), tidy(a.get("title"))))
-    # Hanweb JCMS ships a column's first screen as <script type="text/xml"> holding
-    # <record><![CDATA[<li><a ...>]]></record>: invisible to an HTML parser.
-    for fragment in embedded_records(html):
-        found.extend(anchors(fragment, base))
     return found
-
-
-_RECORD_OPEN = re.compile(r"<record>\s*<!\[CDATA\[", re.I)
-_RECORD_CLOSE = re.compile(r"\]\]>\s*</record>", re.I)
 
 
 def enclosed(text: str, opening: re.Pattern, closing: re.Pattern) -> list[tuple[int, int]]:
@@ -166,39 +185,6 @@ def enclosed(text: str, opening: re.Pattern, closing: re.Pattern) -> list[tuple[
         spans.append((start.end(), end.start()))
         position = end.end()
     return spans
-
-
-def embedded_records(text: str) -> list[str]:
-    """HTML fragments of Hanweb datastore records (in a column page or a dataproxy answer)."""
-    text = text or ""
-    return [text[start:end] for start, end in enclosed(text, _RECORD_OPEN, _RECORD_CLOSE)]
-
-
-# --- hosts ----------------------------------------------------------------------------------
-
-
-def site_key(url: str) -> tuple[str, int | None]:
-    """(host without "www.", explicit port) — what "the same site" compares.
-
-    http->https and www redirects keep a site; a different port does not
-    (two demo portals on 127.0.0.1 are different sites).
-    """
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if host.startswith("www."):
-        host = host[4:]
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    if port in (80, 443):
-        port = None
-    return host, port
-
-
-def same_site(url: str, site_urls: list[str] | tuple[str, ...] | set[str]) -> bool:
-    key = site_key(url)
-    return any(site_key(site_url) == key for site_url in site_urls)
 
 
 # --- titles ---------------------------------------------------------------------------------
@@ -233,7 +219,7 @@ def is_article_url(url: str) -> bool:
 
 
 def read_list_page(
-    html: str,
+    page: ListDocument | str,
     url: str,
     site_urls: list[str] | None = None,
     report_pattern: re.Pattern[str] | None = None,
@@ -247,13 +233,15 @@ def read_list_page(
     neither: a report link needs a year in its title or an article-like address.
     With list_selector (CSS), items are taken only from the matching elements.
     """
+    document = page if isinstance(page, ListDocument) else ListDocument(page, url)
     site_urls = site_urls or [url]
-    page = ListPage()
-    all_pages = pagination_links(html, url)
+    result = ListPage()
+    all_pages = pagination_links(document, url)
     pages = set(all_pages)
     here = page_key(url)
     seen: set[str] = set()
-    for anchor in _item_anchors(html, url, list_selector):
+    items = document.region_anchors(list_selector) if list_selector else document.anchors
+    for anchor in items:
         if anchor.url in seen or page_key(anchor.url) == here or anchor.url in pages:
             continue
         label = anchor.label
@@ -266,13 +254,13 @@ def read_list_page(
         if is_report and not (article or YEAR.search(label)):
             is_report = False  # a column/nav link named after reports
         if not (article or is_report):
-            if is_subcolumn(anchor.url, url) and anchor.url not in page.subcolumns:
-                page.subcolumns.append(anchor.url)
+            if is_subcolumn(anchor.url, url) and anchor.url not in result.subcolumns:
+                result.subcolumns.append(anchor.url)
             continue
         seen.add(anchor.url)
-        _file_item(page, anchor, is_report, reason, site_urls)
-    page.pages = [p for p in all_pages if same_site(p, site_urls)]
-    return page
+        _file_item(result, anchor, is_report, reason, site_urls)
+    result.pages = [p for p in all_pages if same_site(p, site_urls)]
+    return result
 
 
 def read_records(
@@ -310,19 +298,6 @@ def _file_item(
         page.skipped.append((anchor, reason))
 
 
-def _item_anchors(html: str, url: str, list_selector: str | None) -> list[Anchor]:
-    if not list_selector:
-        return anchors(html, url)
-    doc = _document(html)
-    if doc is None:
-        return []
-    base = _base_url(doc, url)
-    found: list[Anchor] = []
-    for region in doc.cssselect(list_selector):
-        found.extend(anchors(lxml.html.tostring(region, encoding="unicode"), base))
-    return found
-
-
 def in_directory(candidate: str, list_url: str) -> bool:
     """An HTML page in the list's own directory, e.g. ndbg/index.html beside ndbg/list_2.html."""
     cand, base = urlsplit(candidate), urlsplit(list_url)
@@ -332,7 +307,7 @@ def in_directory(candidate: str, list_url: str) -> bool:
         site_key(candidate) == site_key(list_url)
         and rest is not None
         and "/" not in rest
-        and (rest == "" or re.search(r"\.(?:s?html?|jsp|aspx?|php)$", rest) is not None)
+        and (rest == "" or _PAGE_FILE.search(rest) is not None)
     )
 
 
@@ -362,8 +337,9 @@ def in_column(candidate: str, list_url: str) -> bool:
     )
 
 
-def pagination_links(html: str, url: str) -> list[str]:
-    """Other pages of the list at url: pager anchors, TRS JS pagers, page-number links."""
+def pagination_links(page: ListDocument | str, url: str) -> list[str]:
+    """Other pages of the list at url: script pagers, pager anchors, page-number links."""
+    document = page if isinstance(page, ListDocument) else ListDocument(page, url)
     found: list[str] = []
     keys = {page_key(url)}
 
@@ -372,9 +348,9 @@ def pagination_links(html: str, url: str) -> list[str]:
             keys.add(page_key(candidate))
             found.append(candidate)
 
-    for candidate in trs_pager_pages(html, url):
+    for candidate in document.script_pages:
         add(candidate)
-    for anchor in anchors(html, url):
+    for anchor in document.anchors:
         label = (anchor.text or anchor.title).strip().lower()
         named = label in _NEXT_LABELS or label in _LAST_LABELS  # 下一页, 尾页, >>
         if label in _BACK_LABELS:
@@ -387,7 +363,7 @@ def pagination_links(html: str, url: str) -> list[str]:
             add(anchor.url)
     # A JS pager that writes its links never appears as anchors in the served HTML:
     # read the anchors out of its document.write strings too.
-    for fragment in js_written_html(html):
+    for fragment in document.written_html:
         for anchor in anchors(fragment, url):
             if "computed" in anchor.url:
                 continue
@@ -408,161 +384,3 @@ def looks_like_pager_url(candidate: str, list_url: str) -> bool:
         return True
     params = {k.lower() for k, _ in parse_qsl(cand.query)}
     return cand.path == base.path and bool(params & set(PAGE_PARAMS))
-
-
-# TRS: createPageHTML(5, 0, "index", "html") — pages, current (0-based), file prefix,
-# extension. Some templates put the record count (or a div id) before them; the two
-# numbers right before the prefix are always (pages, current).
-_CREATE_PAGE_HTML = re.compile(r"createPageHTML\s*\(([^)]*)\)", re.I)
-_COUNT_PAGE = re.compile(r"\bvar\s+countPage\s*=\s*['\"]?(\d+)", re.I)
-# Bounded name lengths and a name that starts after a non-name character keep this
-# linear on a 60 KB identifier (unbounded, it took a minute on 80 KB).
-_JS_PAGE_TEMPLATE = re.compile(
-    r"""(?<![\w-])([A-Za-z][\w-]{0,80}?)_["']?\s*\+\s*\(?\s*[A-Za-z_]\w{0,40}[^"']{0,20}?["']"""
-    r"""\s*\.?\s*(s?html?)""",
-    re.I,
-)
-
-
-def _js_args(text: str) -> list[str]:
-    return [arg.strip().strip("'\"") for arg in text.split(",")]
-
-
-def trs_pager_pages(html: str, url: str) -> list[str]:
-    """All pages of a TRS list (index.html, index_1.html … index_{N-1}.html)."""
-    html = html or ""
-    pages = None
-    prefix, extension = None, None
-    for match in _CREATE_PAGE_HTML.finditer(html):
-        args = _js_args(match.group(1))
-        names = [
-            i
-            for i, a in enumerate(args)
-            if re.fullmatch(r"[A-Za-z][\w-]*", a)
-            and i + 1 < len(args)
-            and re.fullmatch(r"s?html?|jsp", args[i + 1], re.I)
-        ]
-        if not names:
-            continue
-        i = names[0]
-        numbers = [a for a in args[:i] if a.isdigit()]
-        if len(numbers) >= 2:
-            pages = int(numbers[-2])
-            prefix, extension = args[i], args[i + 1]
-            break
-    if pages is None:
-        count = _COUNT_PAGE.search(html)
-        if not count:
-            return []
-        pages = int(count.group(1))
-        template = _JS_PAGE_TEMPLATE.search(_unescape_js(html))
-        if template:
-            prefix, extension = template.group(1), template.group(2)
-    path = urlsplit(url).path
-    stem_match = re.search(r"/([A-Za-z][\w-]*?)(?:_\d+)?\.(s?html?)$", path)
-    if not prefix:
-        prefix = stem_match.group(1) if stem_match else "index"
-    if not extension:
-        extension = stem_match.group(2) if stem_match else "html"
-    if pages is None or pages <= 1:
-        return []
-    directory = urljoin(url, "./")
-    result = []
-    for number in range(min(pages, 1000)):
-        name = f"{prefix}.{extension}" if number == 0 else f"{prefix}_{number}.{extension}"
-        result.append(normalize_url(urljoin(directory, name)))
-    return result
-
-
-COMPUTED = "{computed}"
-
-
-def _unescape_js(text: str, mark_computed: bool = False) -> str:
-    """Undo what a JS string literal does to HTML: \\" → ", "a"+"b" → "ab".
-
-    With mark_computed, a computed part ("index_" + i + ".html") becomes COMPUTED,
-    so that a caller can tell a static href from one only the script can complete.
-    """
-    text = text.replace('\\"', '"').replace("\\'", "'").replace("\\/", "/")
-    text = re.sub(r"""(["'])\s*\+\s*\1""", "", text)
-    if mark_computed:
-        text = re.sub(r"""(["'])\s*\+[^"']*?\+\s*\1""", COMPUTED, text)
-    return text
-
-
-# "\)\s*(?:;\s*)?$", not "\)\s*;?\s*$": two adjacent \s* runs make a long run of
-# spaces quadratic. Scripts are found with enclosed(): a lazy <script>(.*?)</script>
-# rescans the page from every unclosed <script>.
-_DOCUMENT_WRITE = re.compile(r"document\.write(?:ln)?\s*\((.*?)\)\s*(?:;\s*)?$", re.M | re.S)
-_SCRIPT_OPEN = re.compile(r"<script[^>]{0,2000}>", re.I)
-_SCRIPT_CLOSE = re.compile(r"</script>", re.I)
-
-
-def js_written_html(html: str) -> list[str]:
-    """The literal parts of document.write(...) calls, concatenations joined.
-
-    A pager like document.write("<a href=\\"index"+"_" + i + "."+"html\\">") yields
-    "<a href="index_{computed}.html">": static hrefs survive, computed ones are marked —
-    trs_pager_pages() recovers those from countPage.
-    """
-    fragments = []
-    html = html or ""
-    for start, end in enclosed(html, _SCRIPT_OPEN, _SCRIPT_CLOSE):
-        script = html[start:end]
-        if "document.write" not in script:
-            continue
-        for line in script.splitlines():
-            match = _DOCUMENT_WRITE.search(line)
-            if match:
-                literal = _unescape_js(match.group(1), mark_computed=True)
-                fragments.append(re.sub(r"""^\s*["']|["']\s*$""", "", literal))
-    return fragments
-
-
-# --- report pages ---------------------------------------------------------------------------
-
-
-def find_attachment_links(html: str, base_url: str) -> list[str]:
-    """Attachment URLs of a report page: linked files, iframes/embeds/objects, pdf.js
-    viewers (viewer.html?file=...), and file paths quoted in scripts."""
-    found: list[str] = []
-
-    def add(url: str | None) -> None:
-        if url and url not in found:
-            found.append(url)
-
-    doc = _document(html)
-    if doc is None:
-        return found
-    base = _base_url(doc, base_url)
-    sources = [(el, "href") for el in doc.iter("a", "area")]
-    sources += [(el, "src") for el in doc.iter("iframe", "frame", "embed")]
-    sources += [(el, "data") for el in doc.iter("object")]
-    for element, attribute in sources:
-        url = resolve(element.get(attribute), base)
-        if not url:
-            continue
-        viewed = pdfjs_file(url)
-        if viewed:
-            add(viewed)
-        elif is_attachment_url(url):
-            add(url)
-    for script in doc.iter("script"):
-        for match in _ATTACHMENT_IN_JS.finditer(script.text or ""):
-            candidate = match.group(1).replace("\\/", "/")
-            if candidate.startswith(("http", "/", ".")) or "/" in candidate:
-                add(resolve(candidate, base))
-    return found
-
-
-def pdfjs_file(url: str) -> str | None:
-    """The document a pdf.js viewer URL shows, resolved like pdf.js does (against the viewer)."""
-    parts = urlsplit(url)
-    if not parts.path.lower().endswith(("viewer.html", "viewer.htm", "viewer.jsp")):
-        return None
-    for key, value in parse_qsl(parts.query):
-        if key.lower() == "file" and value:
-            return resolve(value, url)
-    if "file=" in parts.fragment:
-        return resolve(dict(parse_qsl(parts.fragment)).get("file"), url)
-    return None
