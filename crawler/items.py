@@ -53,7 +53,7 @@ class AttachmentItem:
     page_url: str
     attachment_url: str
     # "queued" (requested), "failed", "offsite", "not-fetched" (a type the parsers don't
-    # read) and "not-needed"; once parsed, crawler.attachments' "report", "same report as
+    # read) and "not-needed"; once parsed, parsers.provenance' "report", "same report as
     # page", "scanned", "unreadable" or "not-report"
     status: str
 
