@@ -130,8 +130,8 @@ class ListDocument:
     def anchors(self) -> list[Anchor]:
         """Every <a href> of the page, then those of its embedded records."""
         found = anchors(self.tree, self.base) if self.tree is not None else []
-        for fragment in self.records(self.text):
-            found.extend(anchors(fragment, self.base))
+        for record in fragment_anchors(self.records(self.text), self.base):
+            found.extend(record)
         return found
 
     def region_anchors(self, selector: str) -> list[Anchor]:
@@ -141,9 +141,9 @@ class ListDocument:
             return found
         for region in self.tree.cssselect(selector):
             found.extend(anchors(region, self.base))
-            for script in region.iter("script"):
-                for fragment in self.records(script.text or ""):
-                    found.extend(anchors(fragment, self.base))
+            records = [r for s in region.iter("script") for r in self.records(s.text or "")]
+            for record in fragment_anchors(records, self.base):
+                found.extend(record)
         return found
 
 
@@ -168,6 +168,25 @@ def anchors(html, base_url: str) -> list[Anchor]:
         url = resolve(a.get("href"), base_url)
         if url:
             found.append(Anchor(url, tidy(a.text_content()), tidy(a.get("title"))))
+    return found
+
+
+def fragment_anchors(fragments: list[str], base_url: str) -> list[list[Anchor]]:
+    """The anchors of each of several HTML fragments (records), in one parse: each is
+    wrapped in a <div> of its own, whose end tag closes whatever the fragment left open."""
+    found: list[list[Anchor]] = [[] for _ in fragments]
+    if not fragments:
+        return found
+    joined = "".join(f'<div data-fragment="{i}">{f}</div>' for i, f in enumerate(fragments))
+    tree = parse_page(f"<html><body>{joined}</body></html>")
+    for a in tree.iter("a") if tree is not None else ():
+        wrapper = next(a.iterancestors("div"), None)
+        while wrapper is not None and wrapper.get("data-fragment") is None:
+            wrapper = next(wrapper.iterancestors("div"), None)
+        url = resolve(a.get("href"), base_url)
+        if wrapper is not None and url:
+            anchor = Anchor(url, tidy(a.text_content()), tidy(a.get("title")))
+            found[int(wrapper.get("data-fragment"))].append(anchor)
     return found
 
 

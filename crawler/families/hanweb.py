@@ -36,7 +36,7 @@ from lxml import etree
 from crawler.families import jsonapi
 from crawler.families.base import COLUMN, Fetch, ListStrategy, ListVisit, starts_a_column
 from crawler.families.options import FORM, INTEGER, TEXT, Option
-from crawler.listpage import Anchor, ListDocument, anchors, enclosed, read_records
+from crawler.listpage import Anchor, ListDocument, enclosed, fragment_anchors, read_records
 
 PROXY_KIND = "hanweb-proxy"
 DEFAULT_PROXY_PATH = "/module/web/jpage/dataproxy.jsp"
@@ -240,8 +240,8 @@ def column_datastore(text: str, url: str) -> Datastore | None:
 def record_anchors(records: list[str], base_url: str) -> list[Anchor]:
     """The item link of each record: its first anchor with a title."""
     found = []
-    for record in records:
-        labelled = [a for a in anchors(record, base_url) if a.label]
+    for record in fragment_anchors(records, base_url):  # one parse for the whole answer
+        labelled = [a for a in record if a.label]
         if labelled:
             found.append(labelled[0])
     return found
