@@ -210,3 +210,21 @@ def test_scripts_and_document_write_calls_are_read_in_linear_time():
     run_within_cpu(10, js_written_html, line)
     pager = "<script>document.write('<a href=\"index_' + i + '.html\">');</script>"
     assert js_written_html(pager) == ['<a href="index_{computed}.html">']
+
+
+def test_hostile_javascript_literals_are_read_within_bounds():
+    """jpage settings and JSONP answers are read with chompjs, capped before it reads."""
+    from crawler.families.hanweb import jpage_settings
+    from crawler.families.jsonapi import load_json
+
+    nested = "[" * 200_000 + "]" * 200_000
+    for text in (nested, "callback(" + nested + ")", "cb({a:" * 1_000_000, "[" * 5_000_000):
+        run_within_cpu(10, load_json, text)
+        assert load_json(text) is None
+    call = "$('#1').jpage({perPage: 15, totalRecord: 40, ajaxParam: {columnid: 7, webid: 3}"
+    for tail in ("{a:" * 100_000, "[" * 100_000, " " * 1_000_000, "'" + "x" * 1_000_000):
+        run_within_cpu(10, jpage_settings, call + ", more: " + tail)
+    settings = jpage_settings(call + ", more: " + "[" * 100_000)
+    # The call runs past the cap: its settings are read one by one, the form is not lost.
+    assert settings["perPage"] == "15" and settings["totalRecord"] == "40"
+    assert settings["columnid"] == "7"

@@ -52,7 +52,7 @@ def js_literal(text: str, start: int = 0, limit: int = MAX_LITERAL) -> Any | Non
         return None
     try:
         return chompjs.parse_js_object(text[opening.start() : opening.start() + limit])
-    except ValueError:  # json.JSONDecodeError is one
+    except (ValueError, RecursionError):  # json.JSONDecodeError is a ValueError
         return None
 
 
@@ -63,6 +63,8 @@ def load_json(text: str) -> Any | None:
         return None
     try:
         return json.loads(text)
+    except RecursionError:  # nested past Python's stack: no list API answers so
+        return None
     except ValueError:
         return js_literal(text)
 
