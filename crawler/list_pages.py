@@ -121,6 +121,17 @@ class ListPages:
         document.encoding = encoding
         return document
 
+    def _entry_document(self, response: Response, outcome: ParseOutcome) -> ListDocument:
+        """A start URL that is no report, as the parse worker read it: its text and
+        anchors come back with the outcome, so it is neither decoded nor parsed again."""
+        if outcome.text is None:  # not read as an HTML page (binary junk, plain text)
+            return self._list_document(response)
+        document = page_document(outcome.text, response.url)
+        document.encoding = outcome.encoding
+        if outcome.anchors is not None:
+            document.parsed_elsewhere(outcome.base, outcome.anchors)
+        return document
+
     def _list_page(
         self,
         response: Response,

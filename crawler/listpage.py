@@ -127,12 +127,28 @@ class ListDocument:
         return _base_url(self.tree, self.url)
 
     @cached_property
+    def page_anchors(self) -> list[Anchor]:
+        """Every <a href> of the page."""
+        return anchors(self.tree, self.base) if self.tree is not None else []
+
+    @cached_property
     def anchors(self) -> list[Anchor]:
         """Every <a href> of the page, then those of its embedded records."""
-        found = anchors(self.tree, self.base) if self.tree is not None else []
+        found = list(self.page_anchors)
         for record in fragment_anchors(self.records(self.text), self.base):
             found.extend(record)
         return found
+
+    def parsed_elsewhere(self, base_href: str | None, written: list[tuple[str, str, str]]):
+        """Take the page's <base href> and anchors (href, text, title as written) from a
+        parse made elsewhere, the parse worker's (parsers.links.page_anchors): the page
+        is then parsed here only for a list_selector."""
+        base = self.__dict__["base"] = urljoin(self.url, base_href) if base_href else self.url
+        self.__dict__["page_anchors"] = [
+            Anchor(url, tidy(text), tidy(title))
+            for href, text, title in written
+            if (url := resolve(href, base))
+        ]
 
     def region_anchors(self, selector: str) -> list[Anchor]:
         """The anchors inside the elements a CSS selector picks (and their records)."""

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from lxml import etree
 
-from parsers.links import link_targets
+from parsers.links import link_targets, page_anchors
 from parsers.meta import labelled_date
 from parsers.model import Document, Paragraph, Table
 from parsers.normalize import tidy
@@ -157,7 +157,8 @@ def parse_html(text: str) -> Document:
         if name and element.get("content") is not None:
             meta.setdefault(name, element.get("content").strip())
     page_title = tidy(root.findtext(".//title") or "") or None
-    base, links = link_targets(root)  # from this one parse, before scripts go
+    base, links = link_targets(root)  # from this one parse, before scripts and chrome go
+    page_links = page_anchors(root)
     etree.strip_elements(root, "script", "style", with_tail=False)
     _page_wide_metadata(root, meta)
     etree.strip_elements(
@@ -169,7 +170,13 @@ def parse_html(text: str) -> Document:
     text_length = _text_length(container)
     ratio = _links_length(container) / text_length if text_length else 0.0
     return Document(
-        blocks=blocks, title=page_title, meta=meta, link_text_ratio=ratio, links=links, base=base
+        blocks=blocks,
+        title=page_title,
+        meta=meta,
+        link_text_ratio=ratio,
+        links=links,
+        base=base,
+        anchors=page_links,
     )
 
 

@@ -8,10 +8,23 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
+
 from parsers.sniff import ATTACHMENT_EXTENSIONS
 
 _EXTENSIONS = "|".join(ATTACHMENT_EXTENSIONS)
 _FILE_IN_SCRIPT = re.compile(rf"""["']([^"'<>\s]{{1,400}}?\.(?:{_EXTENSIONS}))["']""", re.I)
+
+
+_STRING = etree.XPath("string()", smart_strings=False)  # lxml.html's text_content()
+
+
+def page_anchors(root) -> list[tuple[str, str, str]]:
+    """(href, text, title) of every <a href> of the page, as written: what a list reader
+    needs of a page that turns out not to be a report (crawler.listpage.ListDocument)."""
+    return [
+        (href, _STRING(a), a.get("title") or "") for a in root.iter("a") if (href := a.get("href"))
+    ]
 
 
 def link_targets(root) -> tuple[str | None, list[str]]:

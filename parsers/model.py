@@ -85,6 +85,10 @@ class ParseOutcome:
     # parse of the page, so that the crawler finds its attachments without another.
     links: list[str] = field(default_factory=list)
     base: str | None = None
+    # An HTML page that is no report: its text and anchors (parsers.links.page_anchors),
+    # so that the crawler reads it as a list without decoding or parsing it again.
+    text: str | None = None
+    anchors: list[tuple[str, str, str]] | None = None
 
     @property
     def is_report(self) -> bool:
@@ -140,3 +144,4 @@ class Document:
     # Where an HTML page points, as written (parsers.links), and its <base href>.
     links: list[str] = field(default_factory=list)
     base: str | None = None
+    anchors: list[tuple[str, str, str]] = field(default_factory=list)  # (href, text, title)

@@ -59,6 +59,7 @@ def _parse(content, url, content_type, declared_encoding) -> ParseOutcome:
     if isinstance(content, bytes) and (what := not_a_document(content, pictures)):
         return ParseOutcome(url=url, reason=f"not a document: {what}")
     suffix = PurePosixPath(urlparse(url).path).suffix.lower()
+    page_text = None  # the text of an HTML page, parsed by parse_html
     if isinstance(content, bytes) and looks_like_document(content, content_type, url, pictures):
         document = extract_attachment(content, url, content_type)
         encoding = None
@@ -73,11 +74,14 @@ def _parse(content, url, content_type, declared_encoding) -> ParseOutcome:
             document = Document(blocks=[Paragraph(text)])
         else:
             document = parse_html(text)
+            page_text = text
         document.encoding = encoding
     if document.problem:
         return ParseOutcome(url=url, reason=document.problem, encoding=document.encoding)
     outcome = interpret(document, url)
     outcome.links, outcome.base = document.links, document.base
+    if outcome.report is None and page_text is not None:  # perhaps a list: read it as one
+        outcome.text, outcome.anchors = page_text, document.anchors
     return outcome
 
 

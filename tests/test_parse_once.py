@@ -104,6 +104,18 @@ def test_a_list_page_is_parsed_once_for_items_pager_and_records(spider, page_par
     assert page_parses(len(COLUMN)) == 1
 
 
+def test_a_start_url_that_is_a_list_is_parsed_once_by_the_worker_alone(spider, page_parses):
+    """A start URL goes to the parse worker first (is it a report?); a list comes back
+    with its text and anchors, so that the reactor neither decodes nor parses it again."""
+    body = COLUMN.encode("utf-8")
+    items = collect(spider.parse_entry(response(spider, BASE, body, "entry")))
+    requested = {item.url for item in items if isinstance(item, Request)}
+    assert BASE + "202401/t20240131_1.html" in requested
+    assert BASE + "index_2.html" in requested
+    assert "http://127.0.0.1:8765/art/2023/1/31/art_1_2.html" in requested
+    assert page_parses(len(COLUMN)) == 1
+
+
 def test_a_home_page_is_parsed_once_for_columns_and_intermediate_pages(spider, page_parses):
     body = (
         '<html><head><meta charset="utf-8"></head><body><a href="/zwgk/">政务公开</a>'

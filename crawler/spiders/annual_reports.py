@@ -253,6 +253,7 @@ class AnnualReportsSpider(ListPages, ReportPages, scrapy.Spider):
             # the outcome goes first, so that KeepBetterReportPipeline keeps the stored
             # report and body rather than let this page replace them.
             yield OutcomeItem(outcome, site=state.site.name)
+        document = document or self._entry_document(response, outcome)
         for item in self._list_page(response, state, document, entry=outcome):
             yield item
 
