@@ -22,9 +22,9 @@ from crawler.failures import STORAGE_ERROR
 from crawler.items import FailureItem, PageItem, SkippedItem
 from crawler.writer import UNWRITABLE, Writer
 from demo.faultserver import Fault, FaultServer, build_portal
+from demo.redis_server import RedisServer
 from output.store import ReportStore
 from tests.crawl_helpers import FAST, ROOT, env, last_run, rows, run_nightly, start_nightly, value
-from demo.redis_server import RedisServer
 
 pytestmark = [
     pytest.mark.e2e,

@@ -44,9 +44,7 @@ def test_there_are_production_modules_to_check():
     assert len(production_modules()) > 20
 
 
-@pytest.mark.parametrize(
-    "path", production_modules(), ids=lambda p: p.relative_to(ROOT).as_posix()
-)
+@pytest.mark.parametrize("path", production_modules(), ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_production_module_imports_only_downstream_packages(path):
     relative = path.relative_to(ROOT)
     module = ".".join(relative.with_suffix("").parts)
