@@ -66,6 +66,14 @@ PAGE_FIELDS = [
 ]
 
 
+# Keys a page entry may have besides PAGE_FIELDS: the recipe of a report, the body of a
+# made page. Anything else is a typo, and an error.
+ENTRY_KEYS = set(PAGE_FIELDS) | {
+    "attachment", "seed", "title_line", "date", "body", "footer", "tables", "page_text",
+    "fragment", "fragment_contains", "paragraphs", "table", "body_html", "attached_fixture",
+}  # fmt: skip
+
+
 def load_catalogue(path: Path = CATALOGUE) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
@@ -76,6 +84,8 @@ def expect(cond: bool, msg: str) -> None:
 
 
 def new_page(entry: dict, body: str, **extra) -> Page:
+    unknown = sorted(set(entry) - ENTRY_KEYS)
+    expect(not unknown, f"{entry.get('path')}: unknown catalogue keys {unknown}")
     values = {name: entry[name] for name in PAGE_FIELDS if name in entry}
     for name in ("list_date", "pubdate"):
         expect(isinstance(values.get(name, ""), str), f"{entry['path']}: quote {name}")
@@ -127,7 +137,8 @@ def report_page(entry: dict, fixtures: Path) -> Page:
         footer = lines[end:]
         expect(len(footer) == entry["footer"]["lines"], f"{stem}: footer lines")
         expect(entry["footer"]["contains"] in footer[0], f"{stem}: footer")
-        extra["footer"] = footer
+        if entry["footer"].get("keep", True):
+            extra["footer"] = footer
     tables = entry.get("tables")
     options = {}
     if tables:
