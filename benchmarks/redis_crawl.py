@@ -39,7 +39,7 @@ import redis  # noqa: E402
 
 from crawler.distributed.keys import RunKeys  # noqa: E402
 from demo.faultserver import FaultServer, build_portal  # noqa: E402
-from tests.redis_server import RedisServer  # noqa: E402
+from demo.redis_server import RedisServer  # noqa: E402
 
 PER_HOST_TOTAL = 16
 SETTINGS = {

@@ -37,17 +37,17 @@ import hashlib
 import random
 import socket
 import struct
-import sys
 import threading
 import time
 import urllib.parse
 from collections import Counter
 from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 from demo.server import CONTENT_TYPES as DEMO_CONTENT_TYPES
+from demo.server import NOT_FOUND, QuietServer, resolve_under
 
 # The demo server's types, and the .jsp list proxies this server imitates.
 CONTENT_TYPES = {**DEMO_CONTENT_TYPES, ".jsp": "text/html; charset=utf-8"}
@@ -113,7 +113,7 @@ class FaultServer:
         self.injected: Counter = Counter()  # fault label -> times injected
         self.log: list[dict] = []
         handler = type("BoundFaultHandler", (FaultHandler,), {"fault_server": self})
-        self.httpd = _QuietServer(("127.0.0.1", 0), handler)
+        self.httpd = QuietServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self.base_url = f"http://127.0.0.1:{self.port}"
@@ -170,16 +170,6 @@ class FaultServer:
             return [entry for entry in self.log if entry["path"] == path]
 
 
-class _QuietServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request, client_address) -> None:
-        # Clients that go away mid-request (a killed crawl, a timeout) are expected here.
-        error = sys.exc_info()[1]
-        if not isinstance(error, (ConnectionError, TimeoutError)):
-            super().handle_error(request, client_address)
-
-
 def label(fault: Fault) -> str:
     if fault.kind == "http":
         return f"http {fault.status}" + (" retry-after" if fault.retry_after else "")
@@ -227,23 +217,17 @@ class FaultHandler(BaseHTTPRequestHandler):
             getattr(self, "_fault_" + fault.kind.replace("-", "_"))(fault, path, parts.query)
 
     def _file(self, path: str) -> Path | None:
-        root = self.fault_server.root
-        parts = [p for p in urllib.parse.unquote(path).split("/") if p not in ("", ".", "..")]
-        target = root.joinpath(*parts) if parts else root
-        if target.is_dir():
+        target = resolve_under(self.fault_server.root, path)
+        if target is not None and target.is_dir():
             target = target / "index.html"
-        try:
-            target.resolve().relative_to(root)
-        except ValueError:
-            return None
-        return target if target.is_file() else None
+        return target if target is not None and target.is_file() else None
 
     def _serve_file(self, path: str, content_type: str | None = None, pace: float = 0) -> None:
         """The file at path (304 when the request's validators match); `pace` seconds
         spread the body over ten pieces."""
         target = self._file(path)
         if target is None:
-            self._send(404, b"<html><body><h1>404 Not Found</h1></body></html>")
+            self._send(404, NOT_FOUND)
             return
         body = target.read_bytes()
         headers = {}
@@ -317,8 +301,7 @@ class FaultHandler(BaseHTTPRequestHandler):
         self.connection.close()
 
     def _fault_truncated(self, fault: Fault, path: str, query: str) -> None:
-        target = self._file(path)
-        body = target.read_bytes() if target else b"<html><body>" + b"x" * 4000
+        body = self._body(path)
         self._send(200, body[: len(body) // 2], length=len(body))
         self.close_connection = True
 

@@ -158,6 +158,33 @@ def _int(value: str | None, default: int) -> int:
         return default
 
 
+def resolve_under(root: Path, url_path: str) -> Path | None:
+    """Where url_path points below root (existing or not); None when it would leave root."""
+    root = root.resolve()
+    parts = [
+        p
+        for p in posixpath.normpath(urllib.parse.unquote(url_path)).split("/")
+        if p not in ("", ".", "..")
+    ]
+    target = root.joinpath(*parts) if parts else root
+    try:
+        target.resolve().relative_to(root)
+    except ValueError:
+        return None
+    return target
+
+
+class QuietServer(ThreadingHTTPServer):
+    """Threads per request; clients that go away mid-request are no error worth printing."""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        # Clients that go away mid-request (a killed crawl, a timeout) are expected here.
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
+
 _GKMLPT_API = re.compile(r"/gkmlpt/api/all/([^/]+)$")
 
 
@@ -190,18 +217,7 @@ class PortalHandler(BaseHTTPRequestHandler):
         pass
 
     def _resolve(self, url_path: str) -> Path | None:
-        root = self.root.resolve()
-        parts = [
-            p
-            for p in posixpath.normpath(urllib.parse.unquote(url_path)).split("/")
-            if p not in ("", ".", "..")
-        ]
-        target = root.joinpath(*parts) if parts else root
-        try:
-            target.resolve().relative_to(root)
-        except ValueError:
-            return None
-        return target
+        return resolve_under(self.root, url_path)
 
     def _api(self, url_path: str, query: dict[str, str]) -> bytes | None:
         """The answer of a list API at url_path, or None when it is not one."""
@@ -262,8 +278,7 @@ def serve(root: Path = DEFAULT_ROOT, host: str = "127.0.0.1", port: int = 0):
     base_url has no trailing slash, e.g. "http://127.0.0.1:43117".  Stop with
     server.shutdown() and server.server_close()."""
     handler = type("BoundPortalHandler", (PortalHandler,), {"root": Path(root).resolve()})
-    server = ThreadingHTTPServer((host, port), handler)
-    server.daemon_threads = True
+    server = QuietServer((host, port), handler)
     thread = threading.Thread(target=server.serve_forever, name="demo-portal-server", daemon=True)
     thread.start()
     bound_host, bound_port = server.server_address[:2]

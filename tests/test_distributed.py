@@ -22,9 +22,9 @@ from crawler.failures import STORAGE_ERROR
 from crawler.items import FailureItem, PageItem, SkippedItem
 from crawler.writer import UNWRITABLE, Writer
 from demo.faultserver import Fault, FaultServer, build_portal
+from demo.redis_server import RedisServer
 from output.store import ReportStore
 from tests.crawl_helpers import FAST, ROOT, env, last_run, rows, run_nightly, start_nightly, value
-from tests.redis_server import RedisServer
 
 pytestmark = [
     pytest.mark.e2e,
@@ -237,7 +237,7 @@ def test_a_poison_entry_is_recorded_and_skipped(redis_server, tmp_path):
 
 
 def test_redis_unreachable_at_start_is_one_line_and_exit_2(tmp_path):
-    from tests.redis_server import free_port
+    from demo.redis_server import free_port
 
     url = f"redis://127.0.0.1:{free_port()}/0"
     db = tmp_path / "r.db"
