@@ -1,0 +1,139 @@
+"""Reports: writing parsed reports with their cells and checks, and reading them back."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Iterable
+
+from output.database import Connection, clean, now
+from output.urls import canonical_url
+from parsers.model import ParseOutcome, Report
+from parsers.normalize import encodable
+
+
+def report_id(url: str) -> str:
+    """The reports.id of a URL: the first 16 hex digits of the SHA-1 of its canonical
+    form (output.urls: a fresh ?sid= or timestamp does not make another report)."""
+    return hashlib.sha1(encodable(canonical_url(url)).encode("utf-8")).hexdigest()[:16]
+
+
+class ReportsMixin(Connection):
+    def save_outcomes(
+        self, outcomes: Iterable[ParseOutcome], source_pages: dict[str, str] | None = None
+    ) -> dict[str, int]:
+        """Write the reports of outcomes, their cells and checks, in one transaction.
+
+        A report is upserted by id; its cells and checks are replaced, never appended.
+        An outcome without a report removes any report stored earlier for that URL:
+        the database says what the latest parse says.
+        """
+        counts = {"saved": 0, "removed": 0, "new": 0, "updated": 0}
+        source_pages = source_pages or {}
+        with self.transaction():
+            for outcome in outcomes:
+                if outcome.report is None:
+                    counts["removed"] += self._delete_report(report_id(outcome.url))
+                    continue
+                report = outcome.report
+                if not report.source_page and outcome.url in source_pages:
+                    report.source_page = source_pages[outcome.url]
+                new = self._write_report(outcome.url, report, outcome.encoding)
+                counts["saved"] += 1
+                counts["new" if new else "updated"] += 1
+        return counts
+
+    def _write_report(self, url: str, report: Report, encoding: str | None) -> bool:
+        """Upsert one report with its cells and checks; True when it was not stored before."""
+        rid = report_id(url)
+        new = self.db.execute("SELECT 1 FROM reports WHERE id = ?", [rid]).fetchone() is None
+        # A parser listing a key twice would break the primary key: the last one wins.
+        cells = {cell.key: cell for cell in report.cells}
+        values = {key: _storable(key, cell, report.warnings) for key, cell in cells.items()}
+        self.db.execute(
+            """
+            INSERT INTO reports (id, url, title, organ, year, published, format, body_text,
+                                 source_page, encoding, sections_json, warnings_json, parsed_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET
+                url = excluded.url, title = excluded.title, organ = excluded.organ,
+                year = excluded.year, published = excluded.published, format = excluded.format,
+                body_text = excluded.body_text, source_page = excluded.source_page,
+                encoding = excluded.encoding, sections_json = excluded.sections_json,
+                warnings_json = excluded.warnings_json, parsed_at = excluded.parsed_at
+            """,
+            clean(
+                [
+                    rid,
+                    url,
+                    report.title,
+                    report.organ,
+                    report.year,
+                    report.published,
+                    report.format,
+                    report.body_text,
+                    report.source_page,
+                    report.encoding or encoding,
+                    json.dumps(report.sections, ensure_ascii=False),
+                    json.dumps(report.warnings, ensure_ascii=False),
+                    now(),
+                ]
+            ),
+        )
+        self.db.execute("DELETE FROM report_cells WHERE report_id = ?", [rid])
+        self.db.execute("DELETE FROM report_checks WHERE report_id = ?", [rid])
+        self.db.conn.executemany(
+            "INSERT INTO report_cells (report_id, key, value, raw, source, confidence, flagged)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                clean([rid, c.key, values[c.key], c.raw, c.source, c.confidence, int(c.flagged)])
+                for c in cells.values()
+            ],
+        )
+        checks = {check.name: check for check in report.checks}
+        self.db.conn.executemany(
+            "INSERT INTO report_checks (report_id, name, ok, detail) VALUES (?, ?, ?, ?)",
+            [clean([rid, c.name, int(bool(c.ok)), c.detail]) for c in checks.values()],
+        )
+        return new
+
+    def _delete_report(self, rid: str) -> int:
+        # Its cells and checks go with it (ON DELETE CASCADE), its search entry by trigger.
+        return self.db.execute("DELETE FROM reports WHERE id = ?", [rid]).rowcount
+
+    def report_cell_count(self, url: str) -> int | None:
+        """How many cells the stored report of url has; None when no report is stored."""
+        rid = report_id(url)
+        if self.db.execute("SELECT 1 FROM reports WHERE id = ?", [rid]).fetchone() is None:
+            return None
+        query = "SELECT count(*) FROM report_cells WHERE report_id = ?"
+        return self.db.execute(query, [rid]).fetchone()[0]
+
+    def report_summary(self, url: str) -> tuple[str | None, int | None, dict] | None:
+        """(organ, year, {cell key: value}) of the report stored for url, or None; what
+        crawler.attachments compares an attachment with."""
+        rid = report_id(url)
+        row = self.db.execute("SELECT organ, year FROM reports WHERE id = ?", [rid]).fetchone()
+        if row is None:
+            return None
+        cells = self.db.execute("SELECT key, value FROM report_cells WHERE report_id = ?", [rid])
+        return row[0], row[1], dict(cells.fetchall())
+
+
+SQLITE_INTEGERS = range(-(2**63), 2**63)
+
+
+def _storable(key: str, cell, warnings: list[str]):
+    """A cell's value as SQLite can hold it: an integer beyond 64 bits or a number that
+    is not finite becomes NULL, with a warning on the report (its raw text is kept)."""
+    value = cell.value
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int) and value not in SQLITE_INTEGERS:
+        warnings.append(f"{key}: {cell.raw[:40]!r} is out of range; stored as NULL")
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        warnings.append(f"{key}: {cell.raw[:40]!r} is not a finite number; stored as NULL")
+        return None
+    return value
