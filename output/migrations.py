@@ -7,7 +7,9 @@ transaction of migrate(), which holds the write lock.
 from __future__ import annotations
 
 from output.database import Connection, now
+from output.identity import text_hash
 from output.schema import ANALYSTS_SQL
+from output.urls import canonical_url
 from output.views import derived_up_to_date, drop_derived, ensure_derived
 
 # Numbered migrations: append, never edit one that has shipped.
@@ -125,6 +127,25 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         ALTER TABLE report_cells ADD COLUMN flagged INTEGER NOT NULL DEFAULT 0;  -- see warnings
         """,
     ),
+    (
+        6,
+        "report_urls: every address of a report; reports.text_hash (output/identity.py)",
+        """
+        ALTER TABLE reports ADD COLUMN text_hash TEXT;  -- output.identity.text_hash(body_text)
+        UPDATE reports SET text_hash = identity_text_hash(body_text);
+        CREATE INDEX reports_by_text_hash ON reports (text_hash);
+        CREATE TABLE report_urls (
+            url TEXT PRIMARY KEY,          -- canonical form (output.urls)
+            report_id TEXT NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+            matched_by TEXT NOT NULL,      -- url (its own address) | text | cells
+            first_seen TEXT,
+            last_seen TEXT
+        );
+        CREATE INDEX report_urls_by_report ON report_urls (report_id);
+        INSERT OR IGNORE INTO report_urls (url, report_id, matched_by, first_seen, last_seen)
+            SELECT identity_canonical_url(url), id, 'url', parsed_at, parsed_at FROM reports;
+        """,
+    ),
 ]
 
 
@@ -135,6 +156,7 @@ def migrate(store: Connection) -> list[int]:
     inside it: two processes opening a new database at once apply each migration
     once (the second finds them done), never half of one.
     """
+    _sql_functions(store.db.conn)
     with store.transaction():
         store.db.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations "
@@ -158,6 +180,12 @@ def migrate(store: Connection) -> list[int]:
         with store.transaction():
             ensure_derived(store.db.conn)  # views, search triggers, cell_keys (output.views)
     return applied
+
+
+def _sql_functions(conn) -> None:
+    """The Python functions migrations call (migration 6 fills its columns with them)."""
+    conn.create_function("identity_text_hash", 1, text_hash, deterministic=True)
+    conn.create_function("identity_canonical_url", 1, canonical_url, deterministic=True)
 
 
 def statements(sql: str) -> list[str]:

@@ -7,6 +7,7 @@ import json
 import math
 from collections.abc import Iterable
 
+from output import identity
 from output.database import Connection, clean, now
 from output.urls import canonical_url
 from parsers.model import ParseOutcome, Report
@@ -25,43 +26,81 @@ class ReportsMixin(Connection):
     ) -> dict[str, int]:
         """Write the reports of outcomes, their cells and checks, in one transaction.
 
-        A report is upserted by id; its cells and checks are replaced, never appended.
-        An outcome without a report removes any report stored earlier for that URL:
-        the database says what the latest parse says.
+        A report is one row however many URLs hold it (output.identity); its cells and
+        checks are replaced, never appended. An outcome without a report takes its URL
+        off the report stored for it, and the report with its last URL: the database
+        says what the latest parse says. counts: saved = new + updated + aliases.
         """
-        counts = {"saved": 0, "removed": 0, "new": 0, "updated": 0}
+        counts = {"saved": 0, "removed": 0, "new": 0, "updated": 0, "aliases": 0}
         source_pages = source_pages or {}
         with self.transaction():
             for outcome in outcomes:
                 if outcome.report is None:
-                    counts["removed"] += self._delete_report(report_id(outcome.url))
+                    counts["removed"] += identity.forget_url(self.db, outcome.url)
                     continue
                 report = outcome.report
                 if not report.source_page and outcome.url in source_pages:
                     report.source_page = source_pages[outcome.url]
-                new = self._write_report(outcome.url, report, outcome.encoding)
+                counts[self._save_report(outcome.url, report, outcome.encoding)] += 1
                 counts["saved"] += 1
-                counts["new" if new else "updated"] += 1
         return counts
 
-    def _write_report(self, url: str, report: Report, encoding: str | None) -> bool:
-        """Upsert one report with its cells and checks; True when it was not stored before."""
-        rid = report_id(url)
-        new = self.db.execute("SELECT 1 FROM reports WHERE id = ?", [rid]).fetchone() is None
+    def _save_report(self, url: str, report: Report, encoding: str | None) -> str:
+        """Store one report; 'new', 'updated' or 'aliases' (a known report, a new URL)."""
         # A parser listing a key twice would break the primary key: the last one wins.
         cells = {cell.key: cell for cell in report.cells}
         values = {key: _storable(key, cell, report.warnings) for key, cell in cells.items()}
+        digest = identity.text_hash(report.body_text)
+        known = (digest, report.organ, report.year, values)
+        rid = identity.report_of(self.db, url)
+        if (
+            rid is not None
+            and identity.url_count(self.db, rid) > 1
+            and identity.same_report(self.db, *known, only=rid) is None
+        ):
+            # One of several addresses of a report now serves another one: it leaves
+            # them, and the report stays as its other addresses hold it.
+            identity.forget_url(self.db, url)
+            rid = None
+        if rid is not None:
+            primary = self.db.execute("SELECT url FROM reports WHERE id = ?", [rid]).fetchone()[0]
+            same_address = canonical_url(primary) == canonical_url(url)
+            self._write_report(rid, url if same_address else primary, report, encoding, known)
+            identity.add_url(self.db, url, rid, "url")
+            return "updated"
+        match = identity.same_report(self.db, *known)
+        if match is not None:
+            rid, matched_by = match
+            identity.add_url(self.db, url, rid, matched_by)
+            if len(values) > len(identity.stored_cells(self.db, rid)):  # keep the better
+                primary = self.db.execute("SELECT url FROM reports WHERE id = ?", [rid])
+                self._write_report(rid, primary.fetchone()[0], report, encoding, known)
+            return "aliases"
+        rid = identity.free_id(self.db, url, report_id(url))
+        self._write_report(rid, url, report, encoding, known)
+        identity.add_url(self.db, url, rid, "url")
+        return "new"
+
+    def _write_report(
+        self, rid: str, url: str, report: Report, encoding: str | None, known: tuple
+    ) -> None:
+        """Upsert report rid (stored under url) with its cells and checks; known is
+        (text_hash, organ, year, {key: storable value}) as _save_report worked it out."""
+        digest, _, _, values = known
+        cells = {cell.key: cell for cell in report.cells}
         self.db.execute(
             """
             INSERT INTO reports (id, url, title, organ, year, published, format, body_text,
-                                 source_page, encoding, sections_json, warnings_json, parsed_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                 source_page, encoding, sections_json, warnings_json, parsed_at,
+                                 text_hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET
                 url = excluded.url, title = excluded.title, organ = excluded.organ,
                 year = excluded.year, published = excluded.published, format = excluded.format,
                 body_text = excluded.body_text, source_page = excluded.source_page,
                 encoding = excluded.encoding, sections_json = excluded.sections_json,
-                warnings_json = excluded.warnings_json, parsed_at = excluded.parsed_at
+                warnings_json = excluded.warnings_json, parsed_at = excluded.parsed_at,
+                text_hash = excluded.text_hash
             """,
             clean(
                 [
@@ -78,6 +117,7 @@ class ReportsMixin(Connection):
                     json.dumps(report.sections, ensure_ascii=False),
                     json.dumps(report.warnings, ensure_ascii=False),
                     now(),
+                    digest,
                 ]
             ),
         )
@@ -96,16 +136,19 @@ class ReportsMixin(Connection):
             "INSERT INTO report_checks (report_id, name, ok, detail) VALUES (?, ?, ?, ?)",
             [clean([rid, c.name, int(bool(c.ok)), c.detail]) for c in checks.values()],
         )
-        return new
 
-    def _delete_report(self, rid: str) -> int:
-        # Its cells and checks go with it (ON DELETE CASCADE), its search entry by trigger.
-        return self.db.execute("DELETE FROM reports WHERE id = ?", [rid]).rowcount
+    def report_urls(self, url: str) -> list[str]:
+        """Every address (canonical) of the report stored for url; [] when there is none."""
+        rid = identity.report_of(self.db, url)
+        rows = self.db.execute(
+            "SELECT url FROM report_urls WHERE report_id = ? ORDER BY first_seen, url", [rid]
+        )
+        return [row[0] for row in rows] if rid else []
 
     def report_cell_count(self, url: str) -> int | None:
         """How many cells the stored report of url has; None when no report is stored."""
-        rid = report_id(url)
-        if self.db.execute("SELECT 1 FROM reports WHERE id = ?", [rid]).fetchone() is None:
+        rid = identity.report_of(self.db, url)
+        if rid is None:
             return None
         query = "SELECT count(*) FROM report_cells WHERE report_id = ?"
         return self.db.execute(query, [rid]).fetchone()[0]
@@ -113,12 +156,11 @@ class ReportsMixin(Connection):
     def report_summary(self, url: str) -> tuple[str | None, int | None, dict] | None:
         """(organ, year, {cell key: value}) of the report stored for url, or None; what
         crawler.attachments compares an attachment with."""
-        rid = report_id(url)
-        row = self.db.execute("SELECT organ, year FROM reports WHERE id = ?", [rid]).fetchone()
-        if row is None:
+        rid = identity.report_of(self.db, url)
+        if rid is None:
             return None
-        cells = self.db.execute("SELECT key, value FROM report_cells WHERE report_id = ?", [rid])
-        return row[0], row[1], dict(cells.fetchall())
+        row = self.db.execute("SELECT organ, year FROM reports WHERE id = ?", [rid]).fetchone()
+        return row[0], row[1], identity.stored_cells(self.db, rid)
 
 
 SQLITE_INTEGERS = range(-(2**63), 2**63)
