@@ -101,7 +101,7 @@ def forget_url(db, url: str) -> int:
         return 0
     db.execute("DELETE FROM report_urls WHERE url = ?", [canonical])
     others = db.execute(
-        "SELECT url FROM report_urls WHERE report_id = ? ORDER BY first_seen, url", [rid]
+        "SELECT url FROM report_urls WHERE report_id = ? ORDER BY first_seen, rowid", [rid]
     ).fetchall()
     if not others:
         # Its cells and checks go with it (ON DELETE CASCADE), its search entry by trigger.

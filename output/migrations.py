@@ -144,6 +144,22 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         CREATE INDEX report_urls_by_report ON report_urls (report_id);
         INSERT OR IGNORE INTO report_urls (url, report_id, matched_by, first_seen, last_seen)
             SELECT identity_canonical_url(url), id, 'url', parsed_at, parsed_at FROM reports;
+        -- One text stored as several reports before: the one with most cells (then the
+        -- earliest) stays, the others' addresses become its own.
+        CREATE TEMP TABLE merged_reports AS
+            SELECT r.id AS id, (
+                SELECT k.id FROM reports k WHERE k.text_hash = r.text_hash
+                ORDER BY (SELECT count(*) FROM report_cells c WHERE c.report_id = k.id) DESC,
+                         k.parsed_at, k.id
+                LIMIT 1
+            ) AS keep
+            FROM reports r WHERE r.text_hash IS NOT NULL;
+        DELETE FROM merged_reports WHERE id = keep;
+        UPDATE report_urls SET matched_by = 'text',
+            report_id = (SELECT keep FROM merged_reports m WHERE m.id = report_urls.report_id)
+            WHERE report_id IN (SELECT id FROM merged_reports);
+        DELETE FROM reports WHERE id IN (SELECT id FROM merged_reports);
+        DROP TABLE merged_reports;
         """,
     ),
 ]

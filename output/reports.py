@@ -141,7 +141,7 @@ class ReportsMixin(Connection):
         """Every address (canonical) of the report stored for url; [] when there is none."""
         rid = identity.report_of(self.db, url)
         rows = self.db.execute(
-            "SELECT url FROM report_urls WHERE report_id = ? ORDER BY first_seen, url", [rid]
+            "SELECT url FROM report_urls WHERE report_id = ? ORDER BY first_seen, rowid", [rid]
         )
         return [row[0] for row in rows] if rid else []
 
