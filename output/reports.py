@@ -41,11 +41,11 @@ class ReportsMixin(Connection):
                 report = outcome.report
                 if not report.source_page and outcome.url in source_pages:
                     report.source_page = source_pages[outcome.url]
-                counts[self._save_report(outcome.url, report, outcome.encoding)] += 1
+                counts[self._save_report(outcome.url, report, outcome.encoding, counts)] += 1
                 counts["saved"] += 1
         return counts
 
-    def _save_report(self, url: str, report: Report, encoding: str | None) -> str:
+    def _save_report(self, url: str, report: Report, encoding: str | None, counts: dict) -> str:
         """Store one report; 'new', 'updated' or 'aliases' (a known report, a new URL)."""
         # A parser listing a key twice would break the primary key: the last one wins.
         cells = {cell.key: cell for cell in report.cells}
@@ -53,15 +53,14 @@ class ReportsMixin(Connection):
         digest = identity.text_hash(report.body_text)
         known = (digest, report.organ, report.year, values)
         rid = identity.report_of(self.db, url)
-        if (
-            rid is not None
-            and identity.url_count(self.db, rid) > 1
-            and identity.same_report(self.db, *known, only=rid) is None
-        ):
-            # One of several addresses of a report now serves another one: it leaves
-            # them, and the report stays as its other addresses hold it.
-            identity.forget_url(self.db, url)
-            rid = None
+        if rid is not None and identity.same_report(self.db, *known, only=rid) is None:
+            # The URL's report changed. Alone at its address, it is replaced (the database
+            # says what the latest parse says) unless it now is another stored report; one
+            # of several addresses leaves the others, whose report stays as they hold it.
+            elsewhere = identity.same_report(self.db, *known) is not None
+            if elsewhere or identity.url_count(self.db, rid) > 1:
+                counts["removed"] += identity.forget_url(self.db, url)
+                rid = None
         if rid is not None:
             primary = self.db.execute("SELECT url FROM reports WHERE id = ?", [rid]).fetchone()[0]
             same_address = canonical_url(primary) == canonical_url(url)

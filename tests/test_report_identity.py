@@ -128,10 +128,17 @@ def test_a_corrected_edition_at_a_new_url_is_another_row_and_at_its_own_url_repl
         )
     )
     assert figures == {old: 821, new: 822}
-    # At the address it already has, the corrected edition replaces the old one.
+    # At the address it already has, a corrected edition replaces the old one ...
+    own = f"{BASE}/r/c.html"
+    store.save_outcomes([outcome(own, "示范县丙局")])
+    counts = store.save_outcomes([outcome(own, body=corrected("示范县丙局"))])
+    assert counts["updated"] == 1 and count(store, "SELECT count(*) FROM reports") == 3
+    assert store.report_summary(own)[2]["t3.new_received.natural_person"] == 822
+    # ... and where the corrected edition is stored already, the old address joins it.
     counts = store.save_outcomes([outcome(old, body=corrected())])
-    assert counts["updated"] == 1 and count(store, "SELECT count(*) FROM reports") == 2
-    assert store.report_summary(old)[2]["t3.new_received.natural_person"] == 822
+    assert counts["aliases"] == 1 and counts["removed"] == 1
+    assert count(store, "SELECT count(*) FROM reports") == 2
+    assert store.report_urls(old) == [new, old]
 
 
 def test_an_alias_that_now_serves_another_report_leaves_the_first_one_intact(store):
@@ -266,3 +273,13 @@ def test_crawl_stores_a_report_linked_under_two_unrelated_urls_once(tmp_path):
         assert conn.execute("SELECT count(*) FROM report_overview").fetchone() == (2,)
     finally:
         conn.close()
+
+
+def test_an_address_now_holding_another_stored_report_joins_it(store):
+    """A portal that replaced a page with a copy of another report: one row each, no copy."""
+    a, b = f"{BASE}/r/a.html", f"{BASE}/r/b.html"
+    store.save_outcomes([outcome(a, "示范县甲局"), outcome(b, "示范县乙局")])
+    counts = store.save_outcomes([outcome(a, "示范县乙局")])
+    assert counts["aliases"] == 1 and counts["removed"] == 1
+    assert [r[0] for r in store.db.execute("SELECT organ FROM reports")] == ["示范县乙局"]
+    assert store.report_urls(a) == [b, a]
