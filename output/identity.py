@@ -88,6 +88,11 @@ def add_url(db, url: str, rid: str, matched_by: str) -> None:
     )
 
 
+def primary_url(db, rid: str) -> str:
+    """reports.url: the address the report is shown under."""
+    return db.execute("SELECT url FROM reports WHERE id = ?", [rid]).fetchone()[0]
+
+
 def url_count(db, rid: str) -> int:
     return db.execute("SELECT count(*) FROM report_urls WHERE report_id = ?", [rid]).fetchone()[0]
 
@@ -106,8 +111,7 @@ def forget_url(db, url: str) -> int:
     if not others:
         # Its cells and checks go with it (ON DELETE CASCADE), its search entry by trigger.
         return db.execute("DELETE FROM reports WHERE id = ?", [rid]).rowcount
-    primary = db.execute("SELECT url FROM reports WHERE id = ?", [rid]).fetchone()[0]
-    if encodable(canonical_url(primary)) == canonical:
+    if encodable(canonical_url(primary_url(db, rid))) == canonical:
         db.execute("UPDATE reports SET url = ? WHERE id = ?", [others[0][0], rid])
     return 0
 

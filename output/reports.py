@@ -62,7 +62,7 @@ class ReportsMixin(Connection):
                 counts["removed"] += identity.forget_url(self.db, url)
                 rid = None
         if rid is not None:
-            primary = self.db.execute("SELECT url FROM reports WHERE id = ?", [rid]).fetchone()[0]
+            primary = identity.primary_url(self.db, rid)
             same_address = canonical_url(primary) == canonical_url(url)
             self._write_report(rid, url if same_address else primary, report, encoding, known)
             identity.add_url(self.db, url, rid, "url")
@@ -72,8 +72,8 @@ class ReportsMixin(Connection):
             rid, matched_by = match
             identity.add_url(self.db, url, rid, matched_by)
             if len(values) > len(identity.stored_cells(self.db, rid)):  # keep the better
-                primary = self.db.execute("SELECT url FROM reports WHERE id = ?", [rid])
-                self._write_report(rid, primary.fetchone()[0], report, encoding, known)
+                primary = identity.primary_url(self.db, rid)
+                self._write_report(rid, primary, report, encoding, known)
             return "aliases"
         rid = identity.free_id(self.db, url, report_id(url))
         self._write_report(rid, url, report, encoding, known)

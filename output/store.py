@@ -4,6 +4,8 @@ No Scrapy here: the parsers' CLI and crawler.reparse reuse this module.
 
 Tables
   reports, report_cells, report_checks   the interface of docs/schema.md (+ a few extra columns)
+  report_urls  every address of a report: one report under several URLs is one row
+               (output/identity.py; migration 6)
   pages        every fetched body, zlib-compressed, with its content hash and what it was
   attachments  files linked from report pages and what became of them
   skipped      list items that were not reports, and why
