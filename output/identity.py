@@ -7,7 +7,7 @@ A parsed report is the report already stored when
    chrome already stripped) normalised as labels are compared (NFKC, no whitespace);
    raw bytes would differ with the chrome, the encoding or a visit counter; or
 3. its figures are: the same organ, the same year and the same full set of cells (every
-   key with the same value), and at least one cell.
+   key with the same value), at least MIN_IDENTITY_CELLS of them holding a number.
 A match by 2 or 3 adds the URL to report_urls (matched_by 'text' or 'cells'), not a row
 to reports, so views, exports and search count the report once, and the next crawl of
 that URL finds it by 1.
@@ -28,6 +28,9 @@ from parsers.normalize import encodable, squash
 
 # Shorter normalised texts (a title and little else) identify nothing.
 MIN_IDENTITY_TEXT = 200
+# Fewer figures could be shared by two documents of one organ and year (a notice quoting
+# two totals); a wrong merge would lose one of them.
+MIN_IDENTITY_CELLS = 20
 
 
 def text_hash(body_text: str | None) -> str | None:
@@ -64,7 +67,8 @@ def same_report(db, digest, organ, year, values: dict, only: str | None = None):
         ).fetchone()
         if row:
             return row[0], "text"
-    if organ and year is not None and values:
+    numbers = sum(value is not None for value in values.values())
+    if organ and year is not None and numbers >= MIN_IDENTITY_CELLS:
         candidates = db.execute(
             f"SELECT id FROM reports WHERE organ = ? AND year = ?{scope} ORDER BY parsed_at, id",
             [encodable(organ), year, *params],

@@ -283,3 +283,12 @@ def test_an_address_now_holding_another_stored_report_joins_it(store):
     assert counts["aliases"] == 1 and counts["removed"] == 1
     assert [r[0] for r in store.db.execute("SELECT organ FROM reports")] == ["示范县乙局"]
     assert store.report_urls(a) == [b, a]
+
+
+def test_a_few_shared_figures_do_not_make_two_documents_one(store):
+    """Two short documents of one organ and year quoting the same two totals."""
+    for url, text in ((f"{BASE}/n/1.html", "通知一"), (f"{BASE}/n/2.html", "通知二")):
+        parsed = outcome(url)
+        parsed.report.body_text, parsed.report.cells = text, parsed.report.cells[:19]
+        store.save_outcomes([parsed])
+    assert count(store, "SELECT count(*) FROM reports") == 2
