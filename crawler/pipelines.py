@@ -231,7 +231,7 @@ class SqliteStorePipeline:
         if self.stats is not None:
             self.stats.inc_value("store/batches")
             self.stats.inc_value("store/items", len(items))
-            for key in ("new", "updated"):
+            for key in ("new", "updated", "aliases"):
                 if written[key]:
                     self.stats.inc_value(f"store/reports_{key}", written[key])
             if written["errors"]:

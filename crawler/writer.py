@@ -169,7 +169,7 @@ class Writer:
         pipe.xdel(self.keys.items, *ids)
         pipe.hincrby(self.keys.stats, "store/batches", 1)
         pipe.hincrby(self.keys.stats, "store/items", len(items))
-        for key in ("new", "updated"):
+        for key in ("new", "updated", "aliases"):
             if written[key]:
                 pipe.hincrby(self.keys.stats, f"store/reports_{key}", written[key])
         pipe.execute()

@@ -397,10 +397,11 @@ ATTACHMENT = FIXTURES / "huaian-city-2024.pdf"
 REPORT_TITLE = "示范县{n}号单位2023年政府信息公开工作年度报告"
 
 
-def report_page() -> bytes:
-    """The real report in a page template made here, attaching the real PDF."""
+def report_page(organ: str | None = None) -> bytes:
+    """The real report in a page template made here, attaching the real PDF; with organ,
+    another body's report (its name in place of 上海市人民政府办公厅): another report."""
     title = "上海市人民政府办公厅2019年政府信息公开工作年度报告"
-    return (
+    page = (
         '<!DOCTYPE html><html><head><meta charset="utf-8">'
         f"<title>{title}</title></head><body>"
         '<div class="nav"><a href="/">首页</a> <a href="/list.html">信息公开年报</a></div>'
@@ -408,18 +409,19 @@ def report_page() -> bytes:
         f'<p>附件：<a href="/r/{ATTACHMENT.name}">淮安市2024年政府信息公开工作年度报告.pdf</a></p>'
         '</div><div class="footer">主办：示范县人民政府 网站标识码：1234567890</div>'
         "</body></html>"
-    ).encode()
+    )
+    return (page.replace("上海市人民政府办公厅", organ) if organ else page).encode()
 
 
 def build_portal(root: str | Path, names: list[str], per_page: int = 20) -> dict[str, str]:
-    """A column at /list.html (then /list_2.html, ...) linking /r/<name>.html, each a copy
-    of report_page(), which attaches /r/huaian-city-2024.pdf. Returns {name: path}."""
+    """A column at /list.html (then /list_2.html, ...) linking /r/<name>.html, each its
+    own report (report_page of organ 示范县<name>局: one report is stored once, however
+    many URLs hold it), attaching /r/huaian-city-2024.pdf. Returns {name: path}."""
     root = Path(root)
     (root / "r").mkdir(parents=True, exist_ok=True)
-    body = report_page()
     paths = {}
     for name in names:
-        (root / "r" / f"{name}.html").write_bytes(body)
+        (root / "r" / f"{name}.html").write_bytes(report_page(f"示范县{name}局"))
         paths[name] = f"/r/{name}.html"
     (root / "r" / ATTACHMENT.name).write_bytes(ATTACHMENT.read_bytes())
     (root / "robots.txt").write_text("User-agent: *\nDisallow: /private/\n", encoding="utf-8")

@@ -35,6 +35,7 @@ SEARCHABLE = {
     "t3_totals": "report_id",
     "report_cells": "report_id",
     "report_checks": "report_id",
+    "report_urls": "report_id",
 }
 
 

@@ -129,7 +129,10 @@ def test_two_writers_at_once_lose_no_write(tmp_path):
             items = []
             for n in range(30):
                 url = f"http://127.0.0.1/w{{writer}}/{{batch}}-{{n}}.html"
-                report = dataclasses.replace(template.report, url=url)
+                # 600 reports, not one under 600 URLs: their own organ and text each.
+                report = dataclasses.replace(
+                    template.report, url=url, organ=url, body_text=template.report.body_text + url
+                )
                 items.append(OutcomeItem(ParseOutcome(url, report)))
                 items.append(PageItem(url, 200, body, "text/html", "utf-8", "report"))
             written = write_items(store, items)

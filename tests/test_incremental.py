@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from demo.faultserver import FaultServer, build_portal, report_page
+from demo.faultserver import FaultServer, build_portal
 from tests.crawl_helpers import failure_reasons, last_run, report_names, rows, run_nightly, value
 
 pytestmark = pytest.mark.e2e
@@ -105,12 +105,13 @@ def test_good_report_is_not_overwritten_by_broken_response(site, tmp_path):
     crawl(db, server)
     good_cells, good_hashes = cells_by_report(db), hashes(db)
 
-    body = report_page()
-    last_table = list(re.finditer(rb"<table.*?</table>", body, re.S))[-1]
+    # Each page is its own report (one body under three names would be one report).
+    good = {name: (root / "r" / f"{name}.html").read_bytes() for name in ("a", "b", "c")}
+    last_table = list(re.finditer(rb"<table.*?</table>", good["b"], re.S))[-1]
     maintenance = "<html><body><h1>系统维护中，请稍后访问</h1></body></html>"
     rewrite(root / "r" / "a.html", maintenance.encode())
-    rewrite(root / "r" / "b.html", body[: last_table.start()] + body[last_table.end() :])
-    garbled = bytearray(body)
+    rewrite(root / "r" / "b.html", good["b"][: last_table.start()] + good["b"][last_table.end() :])
+    garbled = bytearray(good["c"])
     garbled[6000], garbled[9000] = 0xFF, 0x80  # two stray bytes in a UTF-8 page
     rewrite(root / "r" / "c.html", bytes(garbled))
 
@@ -128,7 +129,7 @@ def test_good_report_is_not_overwritten_by_broken_response(site, tmp_path):
 
     # The portal recovers: the next run finds the good pages unchanged, failures clear.
     for name in ("a", "b", "c"):
-        rewrite(root / "r" / f"{name}.html", body)
+        rewrite(root / "r" / f"{name}.html", good[name])
     crawl(db, server)
     assert failure_reasons(db) == {}
     assert cells_by_report(db) == good_cells

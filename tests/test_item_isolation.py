@@ -20,7 +20,9 @@ BASE = "http://127.0.0.1:9/r"
 
 
 def outcome_with(url: str, replace: dict[bytes, bytes] | None = None) -> ParseOutcome:
-    body = report_page()
+    """The report of report_page() at url, of an organ named after url's file name: each
+    URL its own report (one report under two URLs would be one row)."""
+    body = report_page(f"示范县{url.rsplit('/', 1)[1].split('.')[0]}局")
     for old, new in (replace or {}).items():
         body = body.replace(old, new, 1)
     outcome = parse_document(body, url, "text/html", None)

@@ -1,0 +1,103 @@
+"""The connection every part of the reports database shares, and its write transactions.
+
+output.store's ReportStore is this connection with the methods of output.reports,
+output.pages and output.runs; output.migrations sets the schema up.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from parsers.normalize import encodable
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class Connection:
+    def __init__(self, path: str | Path, migrate: bool = True):
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        # check_same_thread=False: Scrapy may call pipelines from a thread-pool callback.
+        # isolation_level=None: no implicit transactions; every write transaction is
+        # opened by transaction() with BEGIN IMMEDIATE (one writer, waited for).
+        connection = sqlite3.connect(
+            self.path, timeout=30, check_same_thread=False, isolation_level=None
+        )
+        self.db = Database(connection)
+        self.db.execute("PRAGMA busy_timeout = 30000")
+        self.db.execute("PRAGMA foreign_keys = ON")  # cells and checks go with their report
+        if self.path != ":memory:":
+            retry_locked(self.db.enable_wal)
+        if migrate:
+            self.migrate()
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Database]:
+        """One write transaction, BEGIN IMMEDIATE: the write lock is taken up front (and
+        waited for, then retried), so that a transaction never fails half-way because
+        another process wrote first. Nested calls become savepoints of the outer one."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            with self.db.atomic():
+                yield self.db
+            return
+        retry_locked(conn.execute, "BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        try:
+            retry_locked(conn.execute, "COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    def migrate(self) -> list[int]:  # output.store.ReportStore
+        raise NotImplementedError
+
+
+def clean(values: list) -> list:
+    """Parameters with every text made encodable (lone surrogates replaced)."""
+    return [encodable(v) if isinstance(v, str) else v for v in values]
+
+
+LOCK_RETRIES = 20  # on top of busy_timeout's 30 s wait each: ten minutes and more in all
+
+
+def retry_locked(function, *args):
+    """function(*args), tried again while SQLite says the database is locked or busy.
+
+    busy_timeout already waits for the lock; this covers what it does not (a WAL
+    checkpoint or a journal-mode change holding the file), so that another process
+    writing never turns into a lost write here.
+    """
+    for attempt in range(LOCK_RETRIES):
+        try:
+            return function(*args)
+        except sqlite3.OperationalError as error:
+            message = str(error).lower()
+            if ("locked" not in message and "busy" not in message) or attempt + 1 == LOCK_RETRIES:
+                raise
+            time.sleep(min(0.05 * 2**attempt, 2.0))
+    return None
+
+
+def json_text(value) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)

@@ -1,0 +1,203 @@
+"""Pages (every fetched body) and the crawl's bookkeeping: attachments, skipped, failures."""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from output.database import Connection, clean, now
+
+
+def content_hash(body: bytes) -> str:
+    """The hash of a fetched body, as fetched (pages.content_hash: "has it changed")."""
+    return hashlib.sha256(body).hexdigest()
+
+
+@dataclass
+class StoredPage:
+    url: str
+    body: bytes
+    content_type: str | None
+    encoding: str | None
+    kind: str | None
+    source_page: str | None  # the page linking to it, for attachments
+
+
+class PagesMixin(Connection):
+    def save_page(
+        self,
+        url: str,
+        status: int,
+        body: bytes,
+        content_type: str | None,
+        encoding: str | None,
+        kind: str,
+        parse_result: str | None = None,
+        site: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> bool:
+        """Store a fetched body; True when its content differs from the stored one.
+
+        The validators (ETag, Last-Modified) are replaced, not merged: they must
+        describe the body stored beside them, or a 304 would vouch for another body.
+        """
+        digest = content_hash(body)
+        with self.transaction():
+            changed = not self.page_unchanged(url, digest)
+            self.db.execute(
+                """
+                INSERT INTO pages (url, status, fetched_at, content_hash, content_type, encoding,
+                                   body, kind, parse_result, site, etag, last_modified)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(url) DO UPDATE SET
+                    status = excluded.status, fetched_at = excluded.fetched_at,
+                    content_hash = excluded.content_hash, content_type = excluded.content_type,
+                    encoding = excluded.encoding, body = excluded.body, kind = excluded.kind,
+                    parse_result = COALESCE(excluded.parse_result, pages.parse_result),
+                    site = COALESCE(excluded.site, pages.site),
+                    etag = excluded.etag, last_modified = excluded.last_modified
+                """,
+                clean(
+                    [
+                        url,
+                        status,
+                        now(),
+                        digest,
+                        content_type,
+                        encoding,
+                        zlib.compress(body, 6),
+                        kind,
+                        parse_result,
+                        site,
+                        etag,
+                        last_modified,
+                    ]
+                ),
+            )
+            self.db.execute("DELETE FROM failures WHERE url = ?", [url])
+        return changed
+
+    def set_page_result(self, url: str, kind: str, parse_result: str) -> None:
+        """What a stored page turned out to be when parsed again (crawler.reparse)."""
+        self.db.execute(
+            "UPDATE pages SET kind = ?, parse_result = ? WHERE url = ?", [kind, parse_result, url]
+        )
+
+    def touch_page(self, url: str) -> None:
+        """A page fetched again and found unchanged: it is fine now, whatever failed before."""
+        with self.transaction():
+            self.db.execute("UPDATE pages SET fetched_at = ? WHERE url = ?", [now(), url])
+            self.db.execute("DELETE FROM failures WHERE url = ?", [url])
+
+    def page_validators(self) -> dict[str, tuple[str | None, str | None]]:
+        """url -> (etag, last_modified) of the stored non-list pages that have either.
+
+        List pages are left out on purpose: they are re-read every run.
+        """
+        rows = self.db.execute(
+            "SELECT url, etag, last_modified FROM pages WHERE kind != 'list'"
+            " AND body IS NOT NULL AND (etag IS NOT NULL OR last_modified IS NOT NULL)"
+        )
+        return {url: (etag, modified) for url, etag, modified in rows}
+
+    def stored_body(self, url: str) -> tuple[bytes, str | None] | None:
+        """(body, content_type) of a stored page, decompressed; None when there is none."""
+        row = self.db.execute(
+            "SELECT body, content_type FROM pages WHERE url = ? AND body IS NOT NULL", [url]
+        ).fetchone()
+        return (zlib.decompress(row[0]), row[1]) if row else None
+
+    def page_unchanged(self, url: str, digest: str) -> bool:
+        row = self.db.execute("SELECT content_hash FROM pages WHERE url = ?", [url]).fetchone()
+        return row is not None and row[0] == digest
+
+    def page_index(self) -> dict[str, tuple[str, str]]:
+        """url -> (content_hash, kind) of every stored page, for cheap unchanged checks."""
+        return {
+            url: (digest, kind)
+            for url, digest, kind in self.db.execute("SELECT url, content_hash, kind FROM pages")
+        }
+
+    def iter_pages(self, kinds: Iterable[str] | None = None) -> Iterator[StoredPage]:
+        """Stored pages with their bodies decompressed, one at a time (bodies can be large).
+
+        URLs are listed first and bodies read one by one, so callers may write to the
+        database while iterating.
+        """
+        sql = "SELECT url FROM pages"
+        params: list[str] = []
+        if kinds is not None:
+            params = list(kinds)
+            sql += " WHERE kind IN ({})".format(", ".join("?" * len(params)))
+        urls = [row[0] for row in self.db.execute(sql + " ORDER BY url", params).fetchall()]
+        for url in urls:
+            row = self.db.execute(
+                "SELECT body, content_type, encoding, kind,"
+                " (SELECT a.page_url FROM attachments a WHERE a.attachment_url = pages.url"
+                "  ORDER BY a.page_url LIMIT 1)"
+                " FROM pages WHERE url = ?",
+                [url],
+            ).fetchone()
+            if row is None:
+                continue
+            body, content_type, encoding, kind, source_page = row
+            yield StoredPage(
+                url,
+                zlib.decompress(body) if body else b"",
+                content_type,
+                encoding,
+                kind,
+                source_page,
+            )
+
+    # --- bookkeeping --------------------------------------------------------------------------
+
+    def save_attachment(self, page_url: str, attachment_url: str, status: str) -> None:
+        self.db.execute(
+            """
+            INSERT INTO attachments (page_url, attachment_url, status, updated_at)
+            VALUES (?, ?, ?, ?)
+            ON CONFLICT(page_url, attachment_url) DO UPDATE SET
+                status = excluded.status, updated_at = excluded.updated_at
+            """,
+            clean([page_url, attachment_url, status, now()]),
+        )
+
+    def set_attachment_status(self, attachment_url: str, status: str) -> None:
+        """The outcome of fetching an attachment, for every page that links to it."""
+        self.db.execute(
+            "UPDATE attachments SET status = ?, updated_at = ? WHERE attachment_url = ?",
+            [status, now(), attachment_url],
+        )
+
+    def attachment_index(self) -> dict[str, list[tuple[str, str]]]:
+        """page_url -> [(attachment_url, status)]."""
+        index: dict[str, list[tuple[str, str]]] = {}
+        for page_url, url, status in self.db.execute(
+            "SELECT page_url, attachment_url, status FROM attachments"
+        ):
+            index.setdefault(page_url, []).append((url, status))
+        return index
+
+    def save_skipped(self, url: str, title: str, reason: str, page_url: str | None) -> None:
+        self.db.execute(
+            """
+            INSERT INTO skipped (url, title, reason, page_url, at) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT(url) DO UPDATE SET title = excluded.title, reason = excluded.reason,
+                page_url = excluded.page_url, at = excluded.at
+            """,
+            clean([url, title, reason, page_url, now()]),
+        )
+
+    def save_failure(self, url: str, reason: str, detail: str = "") -> None:
+        self.db.execute(
+            """
+            INSERT INTO failures (url, reason, detail, at) VALUES (?, ?, ?, ?)
+            ON CONFLICT(url) DO UPDATE SET reason = excluded.reason, detail = excluded.detail,
+                at = excluded.at
+            """,
+            clean([url, reason, detail, now()]),
+        )

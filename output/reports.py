@@ -1,0 +1,180 @@
+"""Reports: writing parsed reports with their cells and checks, and reading them back."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Iterable
+
+from output import identity
+from output.database import Connection, clean, now
+from output.urls import canonical_url
+from parsers.model import ParseOutcome, Report
+from parsers.normalize import encodable
+from parsers.provenance import settle_source_page
+
+
+def report_id(url: str) -> str:
+    """The reports.id of a URL: the first 16 hex digits of the SHA-1 of its canonical
+    form (output.urls: a fresh ?sid= or timestamp does not make another report)."""
+    return hashlib.sha1(encodable(canonical_url(url)).encode("utf-8")).hexdigest()[:16]
+
+
+class ReportsMixin(Connection):
+    def save_outcomes(
+        self, outcomes: Iterable[ParseOutcome], source_pages: dict[str, str] | None = None
+    ) -> dict[str, int]:
+        """Write the reports of outcomes, their cells and checks, in one transaction.
+
+        A report is one row however many URLs hold it (output.identity); its cells and
+        checks are replaced, never appended. An outcome without a report takes its URL
+        off the report stored for it, and the report with its last URL: the database
+        says what the latest parse says. counts: saved = new + updated + aliases.
+        """
+        counts = {"saved": 0, "removed": 0, "new": 0, "updated": 0, "aliases": 0}
+        source_pages = source_pages or {}
+        with self.transaction():
+            for outcome in outcomes:
+                if outcome.report is None:
+                    counts["removed"] += identity.forget_url(self.db, outcome.url)
+                    continue
+                report = outcome.report
+                settle_source_page(report, source_pages.get(outcome.url))
+                counts[self._save_report(outcome.url, report, outcome.encoding, counts)] += 1
+                counts["saved"] += 1
+        return counts
+
+    def _save_report(self, url: str, report: Report, encoding: str | None, counts: dict) -> str:
+        """Store one report; 'new', 'updated' or 'aliases' (a known report, a new URL)."""
+        # A parser listing a key twice would break the primary key: the last one wins.
+        cells = {cell.key: cell for cell in report.cells}
+        values = {key: _storable(key, cell, report.warnings) for key, cell in cells.items()}
+        digest = identity.text_hash(report.body_text)
+        known = (digest, report.organ, report.year, values)
+        rid = identity.report_of(self.db, url)
+        if rid is not None and identity.same_report(self.db, *known, only=rid) is None:
+            # The URL's report changed. Alone at its address, it is replaced (the database
+            # says what the latest parse says) unless it now is another stored report; one
+            # of several addresses leaves the others, whose report stays as they hold it.
+            elsewhere = identity.same_report(self.db, *known) is not None
+            if elsewhere or identity.url_count(self.db, rid) > 1:
+                counts["removed"] += identity.forget_url(self.db, url)
+                rid = None
+        if rid is not None:
+            primary = identity.primary_url(self.db, rid)
+            same_address = canonical_url(primary) == canonical_url(url)
+            self._write_report(rid, url if same_address else primary, report, encoding, known)
+            identity.add_url(self.db, url, rid, "url")
+            return "updated"
+        match = identity.same_report(self.db, *known)
+        if match is not None:
+            rid, matched_by = match
+            identity.add_url(self.db, url, rid, matched_by)
+            if len(values) > len(identity.stored_cells(self.db, rid)):  # keep the better
+                primary = identity.primary_url(self.db, rid)
+                self._write_report(rid, primary, report, encoding, known)
+            return "aliases"
+        rid = identity.free_id(self.db, url, report_id(url))
+        self._write_report(rid, url, report, encoding, known)
+        identity.add_url(self.db, url, rid, "url")
+        return "new"
+
+    def _write_report(
+        self, rid: str, url: str, report: Report, encoding: str | None, known: tuple
+    ) -> None:
+        """Upsert report rid (stored under url) with its cells and checks; known is
+        (text_hash, organ, year, {key: storable value}) as _save_report worked it out."""
+        digest, _, _, values = known
+        cells = {cell.key: cell for cell in report.cells}
+        self.db.execute(
+            """
+            INSERT INTO reports (id, url, title, organ, year, published, format, body_text,
+                                 source_page, encoding, sections_json, warnings_json, parsed_at,
+                                 text_hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET
+                url = excluded.url, title = excluded.title, organ = excluded.organ,
+                year = excluded.year, published = excluded.published, format = excluded.format,
+                body_text = excluded.body_text, source_page = excluded.source_page,
+                encoding = excluded.encoding, sections_json = excluded.sections_json,
+                warnings_json = excluded.warnings_json, parsed_at = excluded.parsed_at,
+                text_hash = excluded.text_hash
+            """,
+            clean(
+                [
+                    rid,
+                    url,
+                    report.title,
+                    report.organ,
+                    report.year,
+                    report.published,
+                    report.format,
+                    report.body_text,
+                    report.source_page,
+                    report.encoding or encoding,
+                    json.dumps(report.sections, ensure_ascii=False),
+                    json.dumps(report.warnings, ensure_ascii=False),
+                    now(),
+                    digest,
+                ]
+            ),
+        )
+        self.db.execute("DELETE FROM report_cells WHERE report_id = ?", [rid])
+        self.db.execute("DELETE FROM report_checks WHERE report_id = ?", [rid])
+        self.db.conn.executemany(
+            "INSERT INTO report_cells (report_id, key, value, raw, source, confidence, flagged)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                clean([rid, c.key, values[c.key], c.raw, c.source, c.confidence, int(c.flagged)])
+                for c in cells.values()
+            ],
+        )
+        checks = {check.name: check for check in report.checks}
+        self.db.conn.executemany(
+            "INSERT INTO report_checks (report_id, name, ok, detail) VALUES (?, ?, ?, ?)",
+            [clean([rid, c.name, int(bool(c.ok)), c.detail]) for c in checks.values()],
+        )
+
+    def report_urls(self, url: str) -> list[str]:
+        """Every address (canonical) of the report stored for url; [] when there is none."""
+        rid = identity.report_of(self.db, url)
+        rows = self.db.execute(
+            "SELECT url FROM report_urls WHERE report_id = ? ORDER BY first_seen, rowid", [rid]
+        )
+        return [row[0] for row in rows] if rid else []
+
+    def report_cell_count(self, url: str) -> int | None:
+        """How many cells the stored report of url has; None when no report is stored."""
+        rid = identity.report_of(self.db, url)
+        if rid is None:
+            return None
+        query = "SELECT count(*) FROM report_cells WHERE report_id = ?"
+        return self.db.execute(query, [rid]).fetchone()[0]
+
+    def report_summary(self, url: str) -> tuple[str | None, int | None, dict] | None:
+        """(organ, year, {cell key: value}) of the report stored for url, or None; what
+        crawler.attachments compares an attachment with."""
+        rid = identity.report_of(self.db, url)
+        if rid is None:
+            return None
+        row = self.db.execute("SELECT organ, year FROM reports WHERE id = ?", [rid]).fetchone()
+        return row[0], row[1], identity.stored_cells(self.db, rid)
+
+
+SQLITE_INTEGERS = range(-(2**63), 2**63)
+
+
+def _storable(key: str, cell, warnings: list[str]):
+    """A cell's value as SQLite can hold it: an integer beyond 64 bits or a number that
+    is not finite becomes NULL, with a warning on the report (its raw text is kept)."""
+    value = cell.value
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int) and value not in SQLITE_INTEGERS:
+        warnings.append(f"{key}: {cell.raw[:40]!r} is out of range; stored as NULL")
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        warnings.append(f"{key}: {cell.raw[:40]!r} is not a finite number; stored as NULL")
+        return None
+    return value
