@@ -23,10 +23,22 @@ def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "")
 
 
-@lru_cache(maxsize=8192)
+SHORT_TEXT = 200  # characters: labels and cells; longer texts (a page's body) are not kept
+
+
 def squash(text: str) -> str:
     """NFKC with every whitespace removed: the form labels are compared in."""
+    if text and len(text) > SHORT_TEXT:
+        return _squash(text)
+    return _squash_short(text)
+
+
+def _squash(text: str) -> str:
     return _SPACE.sub("", nfkc(text)).replace("\u200b", "")
+
+
+# Labels and cells repeat from page to page; a body is read once and need not be kept.
+_squash_short = lru_cache(maxsize=8192)(_squash)
 
 
 def tidy(text: str) -> str:
