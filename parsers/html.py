@@ -213,32 +213,33 @@ _CLASS_TESTS = [
     (index, test) for index, (kind, test) in enumerate(_CONTAINER_TESTS) if kind == "class"
 ]
 _TAG_TESTS = {test: index for index, (kind, test) in enumerate(_CONTAINER_TESTS) if kind == "tag"}
-# In one walk of the tree (in C), the id attributes that match, the class attributes
-# that may (each class test needs its word as a substring) and the container tags:
-# a page has hundreds of attributes, and a handful of these.
+# In one walk over the attributes (in C), the ids that match and the classes that may
+# (each class test needs its word as a substring): a page has hundreds of attributes,
+# and a handful of these. Container tags are found by lxml's own tag filter.
 _CLASS_WORDS = ("TRS_Editor", "trs_editor_view", "TRS_UEDITOR", "article-content")
 _CLASS_WORDS += ("pages_content", "view")
-_CANDIDATES = etree.XPath(
-    "//@id[" + " or ".join(f".='{value}'" for value in _ID_TESTS) + "]"
-    " | //@class[" + " or ".join(f"contains(., '{word}')" for word in _CLASS_WORDS) + "]"
-    " | " + " | ".join(f"//{tag}" for tag in _TAG_TESTS)
+_CANDIDATE_ATTRIBUTES = etree.XPath(
+    "//@*[(name()='id' and (" + " or ".join(f".='{value}'" for value in _ID_TESTS) + "))"
+    " or (name()='class' and ("
+    + " or ".join(f"contains(., '{word}')" for word in _CLASS_WORDS)
+    + "))]"
 )
 
 
 def _container_candidates(root) -> list[list]:
     """Per entry of CONTAINER_XPATHS, the elements it selects, in document order."""
     found: list[list] = [[] for _ in _CONTAINER_TESTS]
-    for node in _CANDIDATES(root):
-        if not isinstance(node, str):
-            found[_TAG_TESTS[node.tag]].append(node)
-        elif node.attrname == "id":
-            found[_ID_TESTS[node]].append(node.getparent())
-        else:
-            value = str(node)
-            words = set(_XML_SPACE.split(value))
-            for index, test in _CLASS_TESTS:
-                if test(value, words):
-                    found[index].append(node.getparent())
+    for attribute in _CANDIDATE_ATTRIBUTES(root):
+        if attribute.attrname == "id":
+            found[_ID_TESTS[attribute]].append(attribute.getparent())
+            continue
+        value = str(attribute)
+        words = set(_XML_SPACE.split(value))
+        for index, test in _CLASS_TESTS:
+            if test(value, words):
+                found[index].append(attribute.getparent())
+    for tag, index in _TAG_TESTS.items():
+        found[index] = list(root.iter(tag))
     return found
 
 

@@ -23,21 +23,27 @@ def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "")
 
 
-SHORT_TEXT = 200  # characters: labels and cells; longer texts (a page's body) are not kept
+SHORT_TEXT = 200  # characters: labels and cells, kept by the thousand
+LINE_TEXT = 10_000  # characters: a page's lines, kept by the hundred (NFKC of prose costs)
 
 
 def squash(text: str) -> str:
     """NFKC with every whitespace removed: the form labels are compared in."""
-    if text and len(text) > SHORT_TEXT:
-        return _squash(text)
-    return _squash_short(text)
+    if not text or len(text) <= SHORT_TEXT:
+        return _squash_short(text)
+    if len(text) <= LINE_TEXT:
+        # A page's lines are squashed two or three times (chrome, sections, organ).
+        return _squash_line(text)
+    return _squash(text)
 
 
 def _squash(text: str) -> str:
-    return _SPACE.sub("", nfkc(text)).replace("\u200b", "")
+    # "".join(split()) is _SPACE.sub("", …): both split on str.isspace(); join is faster.
+    return "".join(nfkc(text).split()).replace("\u200b", "")
 
 
-# Labels and cells repeat from page to page; a body is read once and need not be kept.
+# Bounded: a long text is kept only while its page is read.
+_squash_line = lru_cache(maxsize=256)(_squash)
 _squash_short = lru_cache(maxsize=8192)(_squash)
 
 
