@@ -65,6 +65,12 @@ def table(rng: random.Random, depth: int) -> str:
         "<tr>" + "".join(cell(rng, depth) for _ in range(rng.randint(0, 5))) + "</tr>"
         for _ in range(rng.randint(0, 6))
     )
+    if rng.random() < 0.3:
+        # A cell outside any row (lxml keeps it where it stands): never read, but long
+        # prose in it makes a layout table all the same.
+        rows += rng.choice(["{}", "<div>{}</div>", "<tr><td><div>{}</div></td></tr>"]).format(
+            cell(rng, depth)
+        )
     return f"<table><tbody>{rows}</tbody></table>"
 
 
