@@ -213,16 +213,13 @@ _CLASS_TESTS = [
     (index, test) for index, (kind, test) in enumerate(_CONTAINER_TESTS) if kind == "class"
 ]
 _TAG_TESTS = {test: index for index, (kind, test) in enumerate(_CONTAINER_TESTS) if kind == "tag"}
-# In one walk over the attributes (in C), the ids that match and the classes that may
-# (each class test needs its word as a substring): a page has hundreds of attributes,
-# and a handful of these. Container tags are found by lxml's own tag filter.
-_CLASS_WORDS = ("TRS_Editor", "trs_editor_view", "TRS_UEDITOR", "article-content")
-_CLASS_WORDS += ("pages_content", "view")
+# The id and class attributes that may pass a test, found in C (a page has hundreds of
+# attributes, and a handful of these); the tests themselves run in Python. Every class
+# word tested holds one of the three substrings. Container tags are found by lxml's own
+# tag filter.
 _CANDIDATE_ATTRIBUTES = etree.XPath(
-    "//@*[(name()='id' and (" + " or ".join(f".='{value}'" for value in _ID_TESTS) + "))"
-    " or (name()='class' and ("
-    + " or ".join(f"contains(., '{word}')" for word in _CLASS_WORDS)
-    + "))]"
+    f"//@id[contains('|{'|'.join(_ID_TESTS)}|', concat('|', ., '|'))]"
+    " | //@class[contains(., 'TRS') or contains(., 'view') or contains(., 'content')]"
 )
 
 
@@ -231,7 +228,9 @@ def _container_candidates(root) -> list[list]:
     found: list[list] = [[] for _ in _CONTAINER_TESTS]
     for attribute in _CANDIDATE_ATTRIBUTES(root):
         if attribute.attrname == "id":
-            found[_ID_TESTS[attribute]].append(attribute.getparent())
+            index = _ID_TESTS.get(attribute)  # None for an id such as "zoom|Zoom"
+            if index is not None:
+                found[index].append(attribute.getparent())
             continue
         value = str(attribute)
         words = set(_XML_SPACE.split(value))
