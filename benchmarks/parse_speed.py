@@ -1,6 +1,6 @@
 """How fast the parsers read a page, next to a bare lxml parse and two extractors.
 
-    .venv/bin/python benchmarks/parse_speed.py [--rounds 5] [--pages N]
+    .venv/bin/python benchmarks/parse_speed.py [--rounds 5] [--pages N] [--reparse 10000]
 
 For every real HTML page in tests/fixtures and the demo portal, all four are timed
 side by side in this one run, so the ratios hold on any machine (a busy one too):
@@ -12,8 +12,11 @@ side by side in this one run, so the ratios hold on any machine (a busy one too)
 
 Each figure is the best of --rounds, so that other work on the machine counts as
 little as it can. Then the PDFs of the corpus and a made 2 MiB page of tables, ours
-only. The targets are printed with each figure, never asserted (exit status 0 when
-the benchmark ran; 2 for bad arguments).
+only. Last, reparse: --reparse copies of the real report pages stored in a temporary
+database, re-parsed by `python -m crawler.reparse` (worker processes, one per core,
+storing every report) against a bare lxml parse of the same stored bodies in this
+process. The targets are printed with each figure, never asserted (exit status 0 when
+the benchmark ran, 1 when reparse failed; 2 for bad arguments).
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ import contextlib
 import os
 import platform
 import resource
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -33,6 +38,7 @@ import lxml.html
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from output.store import ReportStore  # noqa: E402
 from parsers import parse_document  # noqa: E402
 from parsers.encoding import decode_bytes  # noqa: E402
 
@@ -43,6 +49,8 @@ SUM_OVER_LXML = 2.0
 PAGE_OVER_LXML = 5.0
 TRAFILATURA_OVER_OURS = 10.0
 BIG_PAGE_SECONDS = 0.3
+REPARSE_OVER_LXML = 2.0
+REPARSE_10K_SECONDS = 60
 
 
 def real_pages() -> list[Path]:
@@ -146,13 +154,84 @@ def big_table_page() -> bytes:
     return f"<html><body><div id='zoom'><table>{row * 20000}</table></div></body></html>".encode()
 
 
+def stored_copies(db: Path, count: int) -> int:
+    """Store ``count`` copies of the real report pages (as crawled pages, kind report)."""
+    reports = []
+    for path in real_pages():
+        data = path.read_bytes()
+        if parse_document(data, url=path.name).is_report:
+            reports.append(data)
+    store = ReportStore(db)
+    try:
+        with store.transaction():
+            for number in range(count):
+                url = f"http://127.0.0.1/r/{number}.html"
+                body = reports[number % len(reports)]
+                store.save_page(url, 200, body, "text/html", None, "report")
+    finally:
+        store.close()
+    return len(reports)
+
+
+def lxml_per_stored_body(db: Path) -> float:
+    """Seconds per stored body of lxml alone, bodies read back as reparse reads them."""
+    store = ReportStore(db, migrate=False)
+    total, count = 0.0, 0
+    try:
+        for page in store.iter_pages():
+            start = time.perf_counter()
+            lxml.html.document_fromstring(page.body)
+            total += time.perf_counter() - start
+            count += 1
+    finally:
+        store.close()
+    return total / max(count, 1)
+
+
+def reparse_figures(count: int) -> bool:
+    """Reparse of ``count`` stored reports against lxml; False when reparse failed."""
+    with tempfile.TemporaryDirectory(prefix="parse-speed-") as work:
+        db = Path(work) / "reports.db"
+        kinds = stored_copies(db, count)
+        lxml_per = lxml_per_stored_body(db)
+        command = [sys.executable, "-m", "crawler.reparse", "--db", str(db)]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+        seconds = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # CPU time of reparse and its workers: what the work costs, however busy the machine.
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    print(f"\nreparse of {count} stored reports ({kinds} real report pages, copied), "
+          f"{os.cpu_count()} cores:")  # fmt: skip
+    print("  " + "\n  ".join(done.stdout.strip().splitlines()))
+    if done.returncode != 0:
+        print(f"  python -m crawler.reparse failed (exit status {done.returncode}): "
+              f"{done.stderr.strip()[-500:]}")  # fmt: skip
+        return False
+    per = seconds / count
+    print(f"  python -m crawler.reparse: {seconds:.1f} s, {1000 * per:.2f} ms per report; "
+          f"lxml alone {1000 * lxml_per:.2f} ms per stored body (one core)")  # fmt: skip
+    print(f"  CPU time of reparse and its workers: {cpu:.1f} s, {1000 * cpu / count:.2f} ms "
+          f"per report ({cpu / count / lxml_per:.1f}× lxml)")  # fmt: skip
+    print(f"  reparse / lxml, per report: {per / lxml_per:.1f}×  (target ≤ {REPARSE_OVER_LXML}×: "
+          f"{verdict(per <= REPARSE_OVER_LXML * lxml_per)})")  # fmt: skip
+    at_10k = per * 10_000
+    print(f"  10,000 reports at this rate: {at_10k:.0f} s  (target well under "
+          f"{REPARSE_10K_SECONDS} s: {verdict(at_10k < REPARSE_10K_SECONDS)})")  # fmt: skip
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=5, help="best of this many (default 5)")
     parser.add_argument("--pages", type=int, default=0, help="only the first N pages")
+    parser.add_argument(
+        "--reparse", type=int, default=10_000, help="stored reports to reparse (0: none)"
+    )
     args = parser.parse_args(argv)
-    if args.rounds < 1 or args.pages < 0:
-        parser.error("--rounds must be at least 1, --pages at least 0")
+    if args.rounds < 1 or args.pages < 0 or args.reparse < 0:
+        parser.error("--rounds must be at least 1, --pages and --reparse at least 0")
     print(f"machine: {machine()}")
     pages = real_pages()[: args.pages or None]
     page_table(pages, args.rounds)
@@ -170,6 +249,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory of this process: {peak:.0f} MiB")
+    if args.reparse and not reparse_figures(args.reparse):
+        return 1
     return 0
 
 

@@ -9,7 +9,8 @@ cells is not replaced by a reading with fewer cells or none (--drop-worse allows
 and a document past the parse limits never changes what is stored.
 
 Documents are parsed in worker processes under the crawl's limits (crawler.worker,
-PARSE_* settings), one per core.
+PARSE_* settings), one per core, while the reports parsed before them are stored: 50
+pages to a transaction.
 
 Exit status: 0 done; 2 the database cannot be used (missing, not SQLite, damaged,
 read-only, not a reports database: one line says why, and the file is left as it was).
@@ -19,7 +20,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections import Counter
+from collections import Counter, deque
+from concurrent.futures import Future
 
 from crawler.worker import Limits, ParsePool, limit_reason
 from output.lock import RunLock, lock_path_for
@@ -67,33 +69,37 @@ def _limits() -> Limits:
 
 
 def _reparse_pages(store, kinds, pool: ParsePool, drop_worse: bool, counts: Counter) -> None:
-    def run(pages: list[StoredPage]) -> None:
-        # Parsed in parallel, then handled in order, one transaction per batch.
-        futures = [
-            pool.submit(p.body, p.url, p.content_type, charset_of(p.content_type)) for p in pages
-        ]
-        outcomes = []
-        for page, future in zip(pages, futures, strict=True):
-            outcome = _reparse_page(store, page, future.result(), counts, drop_worse)
-            if outcome is not None:
-                outcomes.append(outcome)
-        counts["removed"] += store.save_outcomes(outcomes)["removed"]
-        pages.clear()
+    # Pages are parsed in the pool while earlier ones are stored: up to two batches are
+    # in flight, and each batch is handled in order, in one transaction.
+    in_flight: deque[tuple[StoredPage, Future]] = deque()
 
-    batch: list[StoredPage] = []
+    def handle(size: int) -> None:
+        batch = [in_flight.popleft() for _ in range(min(size, len(in_flight)))]
+        results = [(page, future.result()) for page, future in batch]
+        with store.transaction():
+            outcomes = []
+            for page, result in results:
+                outcome = _reparse_page(store, page, result, counts, drop_worse)
+                if outcome is not None:
+                    outcomes.append(outcome)
+            counts["removed"] += store.save_outcomes(outcomes)["removed"]
+
+    def submit(page: StoredPage) -> None:
+        future = pool.submit(page.body, page.url, page.content_type, charset_of(page.content_type))
+        in_flight.append((page, future))
+        if len(in_flight) >= 2 * BATCH:
+            handle(BATCH)
+
     for page in store.iter_pages(kinds):
-        if page.kind == "attachment":
-            continue  # second pass
-        batch.append(page)
-        if len(batch) >= BATCH:
-            run(batch)
-    run(batch)
+        if page.kind != "attachment":  # attachments: second pass
+            submit(page)
+    while in_flight:
+        handle(BATCH)
     if kinds is None or "attachment" in kinds:
         for page in store.iter_pages(["attachment"]):
-            batch.append(page)
-            if len(batch) >= BATCH:
-                run(batch)
-        run(batch)
+            submit(page)
+        while in_flight:
+            handle(BATCH)
 
 
 def _reparse_page(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from itertools import islice, pairwise
+from itertools import chain, islice, pairwise
 
 from parsers.normalize import squash
 
@@ -100,6 +100,9 @@ def _metadata_label(text: str) -> str | None:
 
 def metadata_pairs(rows: list[list[str]]) -> dict[str, str] | None:
     """The label→value pairs of a metadata grid, None when ``rows`` is no such grid."""
+    # Most tables hold no label at all: their distinct texts say so (a set built in C).
+    if not any(map(_metadata_label, set(chain.from_iterable(rows)))):
+        return None
     pairs: dict[str, str] = {}
     for row in rows:
         for label, value in pairwise(row):

@@ -94,9 +94,6 @@ _PARSER = etree.HTMLParser(huge_tree=True)
 MAX_NODES = 400_000
 # What lxml.html's text_content() is: the XPath string value, all text of the subtree.
 _STRING = etree.XPath("string()", smart_strings=False)
-# The id and class attributes of the page, to test CONTAINER_XPATHS against in Python:
-# one walk over the tree instead of twelve.
-_IDS_AND_CLASSES = etree.XPath("//@id | //@class")
 _XML_SPACE = re.compile(r"[ \t\r\n]+")  # normalize-space() splits on these only
 
 
@@ -156,7 +153,8 @@ def parse_html(text: str) -> Document:
         name = (element.get("name") or element.get("property") or "").strip()
         if name and element.get("content") is not None:
             meta.setdefault(name, element.get("content").strip())
-    page_title = tidy(root.findtext(".//title") or "") or None
+    title = next(root.iterdescendants("title"), None)  # what findtext(".//title") finds
+    page_title = tidy(title.text or "" if title is not None else "") or None
     base, links = link_targets(root)  # from this one parse, before scripts and chrome go
     page_links = page_anchors(root)
     etree.strip_elements(root, "script", "style", with_tail=False)
@@ -164,10 +162,11 @@ def parse_html(text: str) -> Document:
     etree.strip_elements(
         root, *DROP_TAGS, etree.Comment, etree.ProcessingInstruction, with_tail=False
     )
-    container = _find_container(root)
+    lengths: dict = {}  # element -> _text_length, measured once
+    container = _find_container(root, lengths)
     blocks: list = []
     _collect(container, blocks, [])
-    text_length = _text_length(container)
+    text_length = lengths[container] if container in lengths else _text_length(container)
     ratio = _links_length(container) / text_length if text_length else 0.0
     return Document(
         blocks=blocks,
@@ -210,31 +209,56 @@ _CONTAINER_TESTS = [
     ("tag", "article"),
 ]
 assert len(_CONTAINER_TESTS) == len(CONTAINER_XPATHS)
+# The ids the id tests accept, each to the index of its test.
+_CONTAINER_IDS = ("zoom", "Zoom", "ZOOM", "UCAP-CONTENT", "fontzoom", "content", "Content")
+_CONTAINER_IDS += ("article", "ArticleContent")
+_ID_TESTS = {
+    value: next(
+        index
+        for index, (kind, test) in enumerate(_CONTAINER_TESTS)
+        if kind == "id" and test(value, set())
+    )
+    for value in _CONTAINER_IDS
+}
+_CLASS_TESTS = [
+    (index, test) for index, (kind, test) in enumerate(_CONTAINER_TESTS) if kind == "class"
+]
+_TAG_TESTS = {test: index for index, (kind, test) in enumerate(_CONTAINER_TESTS) if kind == "tag"}
+# The id and class attributes that may pass a test, found in C (a page has hundreds of
+# attributes, and a handful of these); the tests themselves run in Python. Every class
+# word tested holds one of the three substrings. Container tags are found by lxml's own
+# tag filter.
+_CANDIDATE_ATTRIBUTES = etree.XPath(
+    f"//@id[contains('|{'|'.join(_ID_TESTS)}|', concat('|', ., '|'))]"
+    " | //@class[contains(., 'TRS') or contains(., 'view') or contains(., 'content')]"
+)
 
 
-def _container_candidates(root):
+def _container_candidates(root) -> list[list]:
     """Per entry of CONTAINER_XPATHS, the elements it selects, in document order."""
-    attributes = []
-    for value in _IDS_AND_CLASSES(root):
-        name, text = value.attrname, str(value)
-        words = set(_XML_SPACE.split(text)) if name == "class" else set()
-        attributes.append((name, text, words, value.getparent()))
-    for kind, test in _CONTAINER_TESTS:
-        if kind == "tag":
-            yield list(root.iter(test))
-        else:
-            yield [
-                element
-                for name, value, words, element in attributes
-                if name == kind and test(value, words)
-            ]
+    found: list[list] = [[] for _ in _CONTAINER_TESTS]
+    for attribute in _CANDIDATE_ATTRIBUTES(root):
+        if attribute.attrname == "id":
+            index = _ID_TESTS.get(attribute)  # None for an id such as "zoom|Zoom"
+            if index is not None:
+                found[index].append(attribute.getparent())
+            continue
+        value = str(attribute)
+        words = set(_XML_SPACE.split(value))
+        for index, test in _CLASS_TESTS:
+            if test(value, words):
+                found[index].append(attribute.getparent())
+    for tag, index in _TAG_TESTS.items():
+        found[index] = list(root.iter(tag))
+    return found
 
 
-def _find_container(root):
+def _find_container(root, lengths: dict | None = None):
+    """The element holding the report; ``lengths`` gathers the text lengths measured."""
     body = root.find("body")
     if body is None:
         body = root
-    lengths: dict = {}
+    lengths = {} if lengths is None else lengths
 
     def length(element) -> int:
         if element not in lengths:
@@ -242,6 +266,8 @@ def _find_container(root):
         return lengths[element]
 
     for found in _container_candidates(root):
+        if not found:
+            continue
         found = [element for element in found if length(element) >= MIN_BODY_CHARS]
         if found:
             # Nested matches: the outermost keeps everything the report says.
@@ -319,67 +345,80 @@ def _leaf_cell_text(text: str) -> str:
     return tidy(text.strip())
 
 
+_CELL_COUNT = etree.XPath("count(descendant::td) + count(descendant::th)")
+_LONG_CELLS = etree.XPath(
+    "boolean(descendant::td[string-length() > $long] | descendant::th[string-length() > $long])"
+)
+
+
 def _data_table_rows(table) -> list[list[str]] | None:
     """The rows of cell texts of a data table; None for a layout table (one that holds
     other tables or paragraphs of prose), which is walked into instead.
 
-    One pass over the table's cells measures them and reads them: a report table may
-    have 200,000 cells.
+    Rows are the table's tr elements, cells the td/th children of a row. One pass over
+    them measures the cells and reads them: a report table may have 200,000 cells.
     """
     if table.find(".//table") is not None:
         return None
-    # Cells of a row are the td/th children of a tr; rows come in document order.
-    rows: dict = {}
-    for element in table.iter("tr", "td", "th"):
-        if element.tag == "tr":
-            rows[element] = []
-            continue
-        if len(element):
-            pieces = _TEXTS(element)
-            if sum(map(len, pieces)) > LONG_CELL:
-                return None
-            row = rows.get(element.getparent())
-            if row is not None:
+    rows = []
+    cells = 0
+    for tr in table.iter("tr"):
+        row = []
+        for cell in tr.iterchildren("td", "th"):
+            if len(cell):
+                pieces = _TEXTS(cell)
+                if sum(map(len, pieces)) > LONG_CELL:
+                    return None
                 row.append(_cell_text(pieces))
-            continue
-        text = element.text or ""  # a cell of text only: no pieces to join
-        if len(text) > LONG_CELL:
-            return None
-        row = rows.get(element.getparent())
-        if row is not None:
+                continue
+            text = cell.text or ""  # a cell of text only: no pieces to join
+            if len(text) > LONG_CELL:
+                return None
             row.append(_leaf_cell_text(text))
-    return [cells for cells in rows.values() if cells]
+        if row:
+            cells += len(row)
+            rows.append(row)
+    # A cell outside any row (a td in a div) is not read, but prose in it still makes
+    # the table one for layout.
+    if cells != _CELL_COUNT(table) and _LONG_CELLS(table, long=LONG_CELL):
+        return None
+    return rows
+
+
+# The tags that end a line: blocks, cells, line breaks (tables are blocks).
+_BREAKS = frozenset(BLOCK_TAGS | CELL_TAGS | {"br", "table"})
 
 
 def _collect(element, blocks: list, line: list[str]) -> None:
     """Walk ``element`` in document order, emitting Paragraph lines and Table blocks.
 
     Iterative (lxml's iterwalk), so that absurdly deep pages cannot exhaust the stack.
+    A line left open when ``element`` is no block is not emitted.
     """
     walker = etree.iterwalk(element, events=("start", "end"))
     for event, node in walker:
-        tag = node.tag if isinstance(node.tag, str) else ""
-        is_block = tag in BLOCK_TAGS or tag in CELL_TAGS or tag in {"br", "table"}
+        tag = node.tag
         if event == "start":
-            if is_block:
-                _flush(blocks, line)
-            rows = _data_table_rows(node) if tag == "table" else None
-            if rows is not None:
-                if rows:
-                    blocks.append(Table(rows=rows))
-                walker.skip_subtree()
-            elif node.text and tag:
-                line.append(node.text)
+            if tag in _BREAKS:
+                if line:
+                    _flush(blocks, line)
+                if tag == "table":
+                    rows = _data_table_rows(node)
+                    if rows is not None:
+                        if rows:
+                            blocks.append(Table(rows=rows))
+                        walker.skip_subtree()
+                        continue
+            text = node.text
+            if text and isinstance(tag, str):
+                line.append(text)
             continue
-        if is_block:
+        if line and tag in _BREAKS:
             _flush(blocks, line)
         if node is not element:
-            _tail(node, line)
-
-
-def _tail(element, line: list[str]) -> None:
-    if element.tail:
-        line.append(element.tail)
+            tail = node.tail
+            if tail:
+                line.append(tail)
 
 
 def _flush(blocks: list, line: list[str]) -> None:

@@ -23,10 +23,28 @@ def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "")
 
 
-@lru_cache(maxsize=8192)
+SHORT_TEXT = 200  # characters: labels and cells, kept by the thousand
+LINE_TEXT = 10_000  # characters: a page's lines, kept by the hundred (NFKC of prose costs)
+
+
 def squash(text: str) -> str:
     """NFKC with every whitespace removed: the form labels are compared in."""
-    return _SPACE.sub("", nfkc(text)).replace("\u200b", "")
+    if not text or len(text) <= SHORT_TEXT:
+        return _squash_short(text)
+    if len(text) <= LINE_TEXT:
+        # A page's lines are squashed two or three times (chrome, sections, organ).
+        return _squash_line(text)
+    return _squash(text)
+
+
+def _squash(text: str) -> str:
+    # "".join(split()) is _SPACE.sub("", …): both split on str.isspace(); join is faster.
+    return "".join(nfkc(text).split()).replace("\u200b", "")
+
+
+# Bounded: a long text is kept only while its page is read.
+_squash_line = lru_cache(maxsize=256)(_squash)
+_squash_short = lru_cache(maxsize=8192)(_squash)
 
 
 def tidy(text: str) -> str:

@@ -24,7 +24,7 @@ from parsers.model import Document, Paragraph, ParseOutcome, Report, Table
 from parsers.normalize import squash
 from parsers.sections import split_sections
 from parsers.sniff import MAX_DOCUMENT_BYTES, looks_like_document, not_a_document
-from parsers.tables import read_tables, table_format
+from parsers.tables import TableResult, may_hold_tables, read_tables, table_format
 from parsers.tokens import tokens_from_document
 from parsers.vocabulary import REPORT_TITLE
 
@@ -58,7 +58,9 @@ def _parse(content, url, content_type, declared_encoding) -> ParseOutcome:
     pictures = ocr.enabled()  # pictures are scans for OCR, else no document
     if isinstance(content, bytes) and (what := not_a_document(content, pictures)):
         return ParseOutcome(url=url, reason=f"not a document: {what}")
-    suffix = PurePosixPath(urlparse(url).path).suffix.lower()
+    path = urlparse(url).path
+    # Only a name with ".t" in it can end in TEXT_SUFFIXES (a PurePosixPath costs).
+    suffix = PurePosixPath(path).suffix.lower() if ".t" in path.lower() else ""
     page_text = None  # the text of an HTML page, parsed by parse_html
     if isinstance(content, bytes) and looks_like_document(content, content_type, url, pictures):
         document = extract_attachment(content, url, content_type)
@@ -125,23 +127,23 @@ def _without_chrome(document: Document) -> Document:
 
 def interpret(document: Document, url: str) -> ParseOutcome:
     """Decide whether ``document`` is an annual report and read it if so."""
-    # Only the opening lines of the page as fetched are read (for a labelled date).
-    raw_lines = _lines(document, limit=RAW_LINES_READ)
     clean = _without_chrome(document)
     lines = _lines(clean)
     text_lines = [line for line in lines if line.strip()]
     body_text = "\n".join(line.strip() for line in text_lines)
+    body = squash(body_text)
     title = choose_title(document.meta, document.title, text_lines)
-    tables = read_tables(tokens_from_document(clean))
+    # Every token's text is in the body: without a table's first label, no table.
+    tables = read_tables(tokens_from_document(clean)) if may_hold_tables(body) else TableResult()
 
     # Without a report title, whatever names the page says what it is (法治政府建设年度报告 …).
     name = title or document.meta.get("ArticleTitle") or document.meta.get("heading")
-    reason = _not_a_report(
-        name or document.title, body_text, tables.t3_found, document.link_text_ratio
-    )
+    reason = _not_a_report(name or document.title, body, tables.t3_found, document.link_text_ratio)
     if reason:
         return ParseOutcome(url=url, reason=reason, encoding=document.encoding)
 
+    # Only the opening lines of the page as fetched are read (for a labelled date).
+    raw_lines = _lines(document, limit=RAW_LINES_READ)
     published = published_date(clean.meta, raw_lines, text_lines)
     year = year_of(title, body_text, published)
     organ = organ_from_title(title) or organ_from_text(text_lines, clean.meta)
@@ -171,11 +173,11 @@ def interpret(document: Document, url: str) -> ParseOutcome:
     return ParseOutcome(url=url, report=report, encoding=document.encoding)
 
 
-def _not_a_report(title: str | None, body_text: str, has_tables: bool, link_ratio: float) -> str:
+def _not_a_report(title: str | None, body: str, has_tables: bool, link_ratio: float) -> str:
+    """Why a document is no report ("" when it is one); ``body`` is its text, squashed."""
     squashed_title = squash(title or "")
     if squashed_title and is_other_document(squashed_title):
         return f"not an annual report on government information disclosure: {title}"
-    body = squash(body_text)
     if len(body) < 200:
         return "no report text (a list page, a stub, or an attachment wrapper)"
     if link_ratio > 0.5 and not has_tables:

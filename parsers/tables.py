@@ -176,23 +176,31 @@ def _find(tokens: list[Token], start: int, predicate, labels: list[int]) -> int 
     return None
 
 
+# The labels that start 表二 (两 kinds) and 表三. read_tables reads nothing without one.
+T2_STARTS = ("第二十条第", "信息内容")
+T3_START = re.compile(r"申请人情况|勾稽关系|本年新收政府信息公开申请")
+
+
+def may_hold_tables(squashed_text: str) -> bool:
+    """False when read_tables finds nothing for sure: no start label in the text (squashed)
+    of everything the tokens come from."""
+    return any(word in squashed_text for word in T2_STARTS) or bool(T3_START.search(squashed_text))
+
+
 def read_tables(tokens: list[Token]) -> TableResult:
     result = TableResult()
     labels = [index for index, token in enumerate(tokens) if token.kind == LABEL]
     t2_start = _find(
-        tokens, 0, lambda t: _is_short_label(t, 30) and "第二十条第" in squash(t.text), labels
+        tokens, 0, lambda t: _is_short_label(t, 30) and T2_STARTS[0] in squash(t.text), labels
     )
     if t2_start is None:
         t2_start = _find(
-            tokens, 0, lambda t: _is_short_label(t, 10) and squash(t.text) == "信息内容", labels
+            tokens, 0, lambda t: _is_short_label(t, 10) and squash(t.text) == T2_STARTS[1], labels
         )
     t3_start = _find(
         tokens,
         t2_start or 0,
-        lambda t: (
-            _is_short_label(t, 80)
-            and re.search(r"申请人情况|勾稽关系|本年新收政府信息公开申请", squash(t.text))
-        ),
+        lambda t: _is_short_label(t, 80) and T3_START.search(squash(t.text)),
         labels,
     )
     if t2_start is not None:

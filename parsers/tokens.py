@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from parsers.model import Document, Paragraph, Reading, Table
 from parsers.normalize import is_blank, is_value_text
@@ -47,13 +48,17 @@ def cell_token(text: str, reading: Reading | None = None) -> Token:
     return Token(kind, text, reading)
 
 
+# Tokens are immutable: a table's many "0" and "/" cells share one each.
+_text_cell_token = lru_cache(maxsize=4096)(cell_token)
+
+
 def tokens_from_document(document: Document) -> list[Token]:
     tokens: list[Token] = []
     for block in document.blocks:
         if isinstance(block, Table):
             for index, row in enumerate(block.rows):
                 if block.readings is None:
-                    tokens.extend(cell_token(cell) for cell in row)
+                    tokens.extend(map(_text_cell_token, row))
                 else:
                     readings = block.readings[index]
                     tokens.extend(map(cell_token, row, readings))

@@ -17,7 +17,7 @@ from parsers import html
 
 WORDS = ["政府信息公开", "年度报告", "0", "12", " ", "\n", "\u3000", "/", "主动公开", "a b"]
 CLASSES = ["TRS_Editor", "trs_editor_view", "xTRS_UEDITORx", "article-content", "view", "x"]
-IDS = ["zoom", "Zoom", "UCAP-CONTENT", "fontzoom", "content", "ArticleContent", "other"]
+IDS = ["zoom", "Zoom", "zoom|Zoom", "UCAP-CONTENT", "fontzoom", "content", "ArticleContent", "other"]
 
 
 def text(rng: random.Random, most: int = 6) -> str:
@@ -65,6 +65,12 @@ def table(rng: random.Random, depth: int) -> str:
         "<tr>" + "".join(cell(rng, depth) for _ in range(rng.randint(0, 5))) + "</tr>"
         for _ in range(rng.randint(0, 6))
     )
+    if rng.random() < 0.3:
+        # A cell outside any row (lxml keeps it where it stands): never read, but long
+        # prose in it makes a layout table all the same.
+        rows += rng.choice(["{}", "<div>{}</div>", "<tr><td><div>{}</div></td></tr>"]).format(
+            cell(rng, depth)
+        )
     return f"<table><tbody>{rows}</tbody></table>"
 
 
