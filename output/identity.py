@@ -35,7 +35,7 @@ MIN_IDENTITY_CELLS = 20
 
 def text_hash(body_text: str | None) -> str | None:
     """The identity of a report's text, or None when the text is too short to tell."""
-    text = squash.__wrapped__(body_text or "")  # not cached: bodies are large
+    text = squash(body_text or "")  # squash caches short texts only, not bodies
     if len(text) < MIN_IDENTITY_TEXT:
         return None
     return hashlib.sha256(encodable(text).encode("utf-8")).hexdigest()
