@@ -272,37 +272,42 @@ def _find_container(root, lengths: dict | None = None):
         if found:
             # Nested matches: the outermost keeps everything the report says.
             return max(found, key=length)
-    return _densest(body)
+    return _densest(body, lengths)
 
 
-def _densest(body):
+def _densest(body, lengths: dict | None = None):
     """The deepest element holding nearly all of the page's non-link text.
 
     Elements outside links qualify as a chain from ``body`` down (two disjoint ones
     cannot both hold 80% of the text, and an element holds at least what its children
     do), so the search walks down that chain. When a link holds 80% of the text
     itself, or links nest, that does not hold: every element is measured.
+    ``lengths`` gathers the text lengths measured.
     """
     if _NESTED_LINKS(body):
         return _densest_by_scan(body)
-    total = _text_length(body) - _link_length_unnested(body)
+    lengths = {} if lengths is None else lengths
+    text = lengths[body] = _text_length(body)
+    links = _link_length_unnested(body)
+    total = text - links
     if total <= 0:
         return body
     threshold = 0.8 * total
     # Only links whose text, spaces included, reaches the threshold may hold 80%.
-    if _link_length_unnested(body) >= threshold and any(
+    if links >= threshold and any(
         _text_length(link) >= threshold for link in _LONG_LINKS(body, least=threshold)
     ):
         return _densest_by_scan(body)
 
-    def own(element) -> int:
-        text = _text_length(element)
-        return text - _link_length_unnested(element) if text else 0
+    def qualifies(element) -> bool:
+        # Its text less its links' text reaches the threshold; the text alone must.
+        text = lengths[element] = _text_length(element)
+        return text >= threshold and text - _link_length_unnested(element) >= threshold
 
     best = body
     while True:
         for child in best:
-            if isinstance(child.tag, str) and child.tag != "a" and own(child) >= threshold:
+            if isinstance(child.tag, str) and child.tag != "a" and qualifies(child):
                 best = child
                 break
         else:
@@ -358,7 +363,7 @@ def _data_table_rows(table) -> list[list[str]] | None:
     Rows are the table's tr elements, cells the td/th children of a row. One pass over
     them measures the cells and reads them: a report table may have 200,000 cells.
     """
-    if table.find(".//table") is not None:
+    if next(table.iterdescendants("table"), None) is not None:
         return None
     rows = []
     cells = 0
