@@ -342,15 +342,17 @@ class ReportStore:
         self.db.conn.executemany(
             "INSERT INTO report_cells (report_id, key, value, raw, source, confidence, flagged)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                _clean([rid, c.key, values[c.key], c.raw, c.source, c.confidence, int(c.flagged)])
-                for c in cells.values()
-            ],
+            _clean_rows(
+                [
+                    [rid, c.key, values[c.key], c.raw, c.source, c.confidence, int(c.flagged)]
+                    for c in cells.values()
+                ]
+            ),
         )
         checks = {check.name: check for check in report.checks}
         self.db.conn.executemany(
             "INSERT INTO report_checks (report_id, name, ok, detail) VALUES (?, ?, ?, ?)",
-            [_clean([rid, c.name, int(bool(c.ok)), c.detail]) for c in checks.values()],
+            _clean_rows([[rid, c.name, int(bool(c.ok)), c.detail] for c in checks.values()]),
         )
         return new
 
@@ -748,6 +750,15 @@ def _storable(key: str, cell, warnings: list[str]):
 def _clean(values: list) -> list:
     """Parameters with every text made encodable (lone surrogates replaced)."""
     return [encodable(v) if isinstance(v, str) else v for v in values]
+
+
+def _clean_rows(rows: list[list]) -> list[list]:
+    """_clean of every row; one look at all their texts first (a report's 200 cells
+    rarely hold a surrogate, and a call per value cost more than writing them)."""
+    texts = "\0".join(v for row in rows for v in row if isinstance(v, str))
+    if encodable(texts) is texts:
+        return rows
+    return [_clean(row) for row in rows]
 
 
 LOCK_RETRIES = 20  # on top of busy_timeout's 30 s wait each: ten minutes and more in all
