@@ -33,10 +33,10 @@ import sys
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from crawler.caps import Limits
 from parsers.bounds import TOO_LARGE, TOO_SLOW
 from parsers.model import ParseOutcome
 
@@ -46,26 +46,6 @@ logger = logging.getLogger(__name__)
 # kills it: the machine may be busy, so wall time runs ahead of CPU time.
 WALL_FACTOR = 3
 WALL_GRACE = 10.0
-
-
-@dataclass(frozen=True)
-class Limits:
-    timeout: float = 120.0  # CPU seconds for any document
-    per_page: float = 5.0  # and this many more for each page (OCR of scans)
-    timeout_max: float = 1800.0
-    memory_mb: int = 2048
-
-    @classmethod
-    def from_settings(cls, settings) -> Limits:
-        return cls(
-            timeout=settings.getfloat("PARSE_TIMEOUT", cls.timeout),
-            per_page=settings.getfloat("PARSE_TIMEOUT_PER_PAGE", cls.per_page),
-            timeout_max=settings.getfloat("PARSE_TIMEOUT_MAX", cls.timeout_max),
-            memory_mb=settings.getint("PARSE_MEMORY_MB", cls.memory_mb),
-        )
-
-    def seconds_for(self, pages: int) -> float:
-        return min(self.timeout + self.per_page * max(pages, 0), self.timeout_max)
 
 
 def default_workers() -> int:

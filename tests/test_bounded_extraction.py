@@ -131,6 +131,20 @@ def test_time_limit_grows_with_the_page_count():
     assert limits.seconds_for(10_000) == 600
 
 
+def test_limits_and_caps_are_read_from_their_settings_with_their_types():
+    from scrapy.settings import Settings
+
+    from crawler.caps import Caps
+
+    settings = Settings(
+        {"PARSE_TIMEOUT": "7", "PARSE_MEMORY_MB": "512", "MAX_COLUMNS_PER_SITE": "3"}
+    )
+    limits, caps = Limits.from_settings(settings), Caps.from_settings(settings)
+    assert limits == Limits(timeout=7.0, memory_mb=512) and isinstance(limits.memory_mb, int)
+    assert isinstance(limits.timeout, float) and limits.per_page == Limits().per_page
+    assert caps == Caps(columns=3) and caps.report_links == 200
+
+
 def test_worker_killed_from_outside_is_recorded_and_replaced():
     pool = ParsePool(1, Limits(timeout=60, memory_mb=MEMORY_MB))
     try:
