@@ -46,6 +46,10 @@ logger = logging.getLogger(__name__)
 # kills it: the machine may be busy, so wall time runs ahead of CPU time.
 WALL_FACTOR = 3
 WALL_GRACE = 10.0
+# A worker is replaced after this many documents, so that whatever a parse leaves
+# behind (caches, fragments) never adds up to its memory limit and fails a good
+# document as "too large". Starting one costs under a second of CPU.
+JOBS_PER_WORKER = 2000
 
 
 def default_workers() -> int:
@@ -134,6 +138,7 @@ class _Worker:
                 env={**os.environ, "PYTHONPATH": path},
             )
         self.conn = Connection(ours.detach())
+        self.jobs = 0
 
     def exit_code(self) -> int | None:
         try:
@@ -154,8 +159,14 @@ class _Worker:
 class ParsePool:
     """parse_document in worker processes, under Limits. Thread-safe."""
 
-    def __init__(self, workers: int | None = None, limits: Limits | None = None):
+    def __init__(
+        self,
+        workers: int | None = None,
+        limits: Limits | None = None,
+        jobs_per_worker: int = JOBS_PER_WORKER,
+    ):
         self.size = workers or default_workers()
+        self.jobs_per_worker = max(1, jobs_per_worker)
         self.limits = limits or Limits()
         self.idle: queue.Queue[_Worker] = queue.Queue()
         self.started = 0
@@ -177,12 +188,13 @@ class ParsePool:
         keep = False
         try:
             outcome, keep = self._run(worker, (body, url, content_type, charset, self.limits))
+            worker.jobs += 1
             return outcome
         finally:
-            if keep and not self.closed:
+            if keep and not self.closed and worker.jobs < self.jobs_per_worker:
                 self.idle.put(worker)
             else:
-                worker.stop(kill=not keep)
+                worker.stop(kill=not keep)  # retired (its jobs done), or lost
                 with self.lock:
                     self.started -= 1
                     if not keep:

@@ -23,9 +23,22 @@ def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "")
 
 
-@lru_cache(maxsize=8192)
 def squash(text: str) -> str:
     """NFKC with every whitespace removed: the form labels are compared in."""
+    # Labels repeat page after page and are cached; a whole page's text (squashed too)
+    # is not: 8,192 of them kept a parse worker growing by 25 KB a page.
+    return _squash_label(text) if len(text) <= SQUASH_CACHED_CHARS else _squash(text)
+
+
+SQUASH_CACHED_CHARS = 200
+
+
+@lru_cache(maxsize=8192)
+def _squash_label(text: str) -> str:
+    return _squash(text)
+
+
+def _squash(text: str) -> str:
     return _SPACE.sub("", nfkc(text)).replace("\u200b", "")
 
 
