@@ -309,8 +309,12 @@ class BatchWriter:
 
     def _write_own(self, items: list) -> Counter:
         if self.own is None:
-            # Migrated already, by the crawl's store: this connection only writes.
-            self.own = ReportStore(self.store.path, migrate=False)
+            try:
+                # Migrated already, by the crawl's store: this connection only writes.
+                self.own = ReportStore(self.store.path, migrate=False)
+            except Exception:
+                logger.exception("could not open %s to store %d items", self.store.path, len(items))
+                return Counter(errors=len(items))
         return self._write(self.own, items)
 
     def _close_own(self) -> None:
