@@ -100,8 +100,12 @@ def start_server(root: Path) -> tuple[subprocess.Popen, str]:
     return server, base_url
 
 
-def tree_rss(pid: int) -> int:
-    """Resident bytes of ``pid`` and all its descendants (0 once they are gone)."""
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def tree_sample(pid: int, cpu: dict[tuple[int, int], float]) -> int:
+    """Resident bytes of ``pid`` and all its descendants (0 once they are gone); records
+    the CPU seconds used so far by each (process, thread) into ``cpu``."""
     total, stack = 0, [pid]
     while stack:
         current = stack.pop()
@@ -111,25 +115,41 @@ def tree_rss(pid: int) -> int:
                 int(line.split()[1]) * 1024 for line in status.splitlines() if line[:6] == "VmRSS:"
             )
             for task in Path(f"/proc/{current}/task").iterdir():
+                # utime and stime: fields 14 and 15, counted after the ")" ending the name
+                fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+                cpu[current, int(task.name)] = (int(fields[11]) + int(fields[12])) / TICKS
                 stack.extend(int(c) for c in (task / "children").read_text().split())
-        except (OSError, StopIteration, ValueError):
+        except (OSError, StopIteration, ValueError, IndexError):
             continue
     return total
 
 
-def timed_run(command: list[str], cwd: Path, env: dict) -> tuple[int, float, int, str]:
-    """(exit status, seconds, peak RSS bytes of the process tree, stdout)."""
+def cpu_split(pid: int, cpu: dict[tuple[int, int], float]) -> dict[str, float]:
+    """CPU seconds of the main thread (the reactor), the process's other threads
+    (the SQLite writer, parse dispatch, DNS) and its child processes (parse workers)."""
+    split = {"main thread": 0.0, "other threads": 0.0, "child processes": 0.0}
+    for (process, thread), seconds in cpu.items():
+        if process != pid:
+            split["child processes"] += seconds
+        else:
+            split["main thread" if thread == pid else "other threads"] += seconds
+    return split
+
+
+def timed_run(command: list[str], cwd: Path, env: dict) -> tuple[int, float, int, str, dict]:
+    """(exit status, seconds, peak RSS bytes of the process tree, stdout, CPU split)."""
     start = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )
     peak = 0
+    cpu: dict[tuple[int, int], float] = {}
     done = threading.Event()
 
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, tree_rss(process.pid))
+            peak = max(peak, tree_sample(process.pid, cpu))
             done.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -138,7 +158,7 @@ def timed_run(command: list[str], cwd: Path, env: dict) -> tuple[int, float, int
     seconds = time.perf_counter() - start
     done.set()
     sampler.join()
-    return process.returncode, seconds, peak, out
+    return process.returncode, seconds, peak, out, cpu_split(process.pid, cpu)
 
 
 def politeness_off(concurrency: int) -> list[str]:
@@ -220,13 +240,13 @@ def main(argv: list[str] | None = None) -> int:
         ]
         bare_cmd += ["-a", f"start_url={start_url}", *politeness_off(args.concurrency)]
         # Outside the project: scrapy.cfg would bring our settings and pipelines.
-        code, bare_s, bare_rss, out = timed_run(bare_cmd, work, env)
+        code, bare_s, bare_rss, out, bare_cpu = timed_run(bare_cmd, work, env)
         bare = json.loads(out.strip().splitlines()[-1]) if code == 0 and out.strip() else {}
         failed |= code != 0
         ours_cmd = [sys.executable, "-m", "scrapy", "crawl", "annual_reports"]
         ours_cmd += ["-a", f"start_url={start_url}", "-a", f"max_pages={lists + 10}"]
         ours_cmd += ["-s", f"REPORTS_DB={db}", *politeness_off(args.concurrency)]
-        code, ours_s, ours_rss, _ = timed_run(ours_cmd, ROOT, env)
+        code, ours_s, ours_rss, _, ours_cpu = timed_run(ours_cmd, ROOT, env)
         failed |= code != 0
     finally:
         server.terminate()
@@ -238,6 +258,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'bare Scrapy spider':<34} {bare_s:8.1f} {bare_pages / bare_s:8.0f} {mib(bare_rss):>9}")
     print(f"{'ours (annual_reports)':<34} {ours_s:8.1f} {pages / ours_s:8.0f} {mib(ours_rss):>9}")
     print(f"pages fetched: bare {bare_pages}, ours {pages} ({reports} reports stored)")
+    for name, split in (("bare", bare_cpu), ("ours", ours_cpu)):
+        parts = ", ".join(f"{part} {seconds:.1f}" for part, seconds in split.items())
+        print(f"CPU seconds, {name}: {parts}")
     ratio = ours_s / bare_s
     met = verdict(ratio <= CRAWL_OVER_BARE)
     print(f"ours / bare: {ratio:.2f}×  (target ≤ {CRAWL_OVER_BARE}×: {met})")
@@ -253,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  lxml alone {1000 * lxml_per:.2f} ms, parse_document {1000 * ours_per:.2f} ms "
           f"({ours_per / lxml_per:.1f}×)")  # fmt: skip
     command = [sys.executable, "-m", "crawler.reparse", "--db", str(db)]
-    code, seconds, rss, _ = timed_run(command, ROOT, env)
+    code, seconds, rss, _, _ = timed_run(command, ROOT, env)
     failed |= code != 0
     per = seconds / max(reports, 1)
     met = verdict(per <= REPARSE_OVER_LXML * lxml_per)

@@ -16,6 +16,7 @@ the report does not have is empty).
 from __future__ import annotations
 
 import dataclasses
+from functools import cache
 
 from scrapy.exceptions import DropItem
 from scrapy.exporters import CsvItemExporter, XmlItemExporter
@@ -57,7 +58,7 @@ def report_record(url: str, report: Report, source_page: str | None) -> ReportRe
     # The last of a repeated key wins, as in the store.
     cells = {cell.key: as_stored(cell.value) for cell in report.cells}
     checks = {check.name: check for check in report.checks}
-    order = {key.key: index for index, key in enumerate(cell_keys())}
+    order = _key_order()
     return ReportRecord(
         id=report_id(url),
         url=url,
@@ -75,6 +76,12 @@ def report_record(url: str, report: Report, source_page: str | None) -> ReportRe
         ],
         warnings=list(report.warnings),
     )
+
+
+@cache
+def _key_order() -> dict[str, int]:
+    """Each cell key's place in parsers/cells.tsv (built once, not once per report)."""
+    return {key.key: index for index, key in enumerate(cell_keys())}
 
 
 def csv_columns() -> list[str]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections import Counter
+from collections import Counter, deque
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from scrapy.exceptions import DropItem
 
@@ -158,6 +159,14 @@ class SqliteStorePipeline:
     Page bodies can be large (scanned PDFs), so a batch is also written once the bodies
     it holds pass REPORTS_DB_BATCH_BYTES.
 
+    Batches are written by one thread of their own (BatchWriter), in the order they
+    came, on a connection of its own: indexing a report for search and storing its
+    cells costs more than parsing it, and in the reactor thread every download would
+    wait for it. SQLite works without the GIL, so the crawl goes on meanwhile. At most
+    MAX_PENDING_BATCHES wait to be written (beyond, the crawl waits: memory stays
+    bounded); close_spider (also on SIGINT/SIGTERM, which close the spider) returns
+    once every batch has committed, before the run's row is written.
+
     Every item ends here: a report goes on as a ReportRecord (to feed exports, -O), the
     rest is consumed (crawler.feeds.Stored, not logged).
     """
@@ -178,6 +187,7 @@ class SqliteStorePipeline:
         self.buffer: list = []
         self.buffered_bytes = 0
         self.store: ReportStore | None = None
+        self.writer: BatchWriter | None = None
         self.failed: set[str] = set()  # URLs with an item the database refused
 
     @classmethod
@@ -192,12 +202,17 @@ class SqliteStorePipeline:
         )
 
     def open_spider(self):
-        # The crawl's shared store; a pipeline built by hand (tests) opens its own.
+        # The crawl's shared store (migrated); a pipeline built by hand (tests) opens its own.
         self.store = crawl_store(self.crawler) if self.crawler else ReportStore(self.path)
+        self.writer = BatchWriter(self.store, self.failed)
         logger.info("writing to %s", self.path)
 
     def close_spider(self):
         self.flush()
+        self.wait()
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
         if self.store is not None:
             # The run's row in `runs` is written by crawler.runs.RunRecorder, once the
             # spider has closed and every stat is final.
@@ -218,25 +233,102 @@ class SqliteStorePipeline:
         raise Stored("stored")
 
     def flush(self) -> None:
-        if not self.buffer or self.store is None:
+        """Hand the buffered items to the writer thread as one batch."""
+        if not self.buffer or self.writer is None:
             return
         items, self.buffer, self.buffered_bytes = self.buffer, [], 0
-        try:
-            written = write_items(self.store, items, self.failed)
-        except Exception:
-            # The batch's transaction itself failed (disk full, I/O error, a lock held
-            # past every retry): nothing of it is stored, and the run must say so.
-            logger.exception("could not store a batch of %d items", len(items))
-            written = Counter(errors=len(items))
-        if self.stats is not None:
+        self._count(self.writer.submit(items))
+
+    def wait(self) -> None:
+        """Until every batch handed over has been written (committed or refused)."""
+        if self.writer is not None:
+            self._count(self.writer.drain())
+
+    def _count(self, results: list[tuple[int, Counter]]) -> None:
+        """Stats of written batches, in the reactor thread (stats are not thread-safe)."""
+        if self.stats is None:
+            return
+        for size, written in results:
             self.stats.inc_value("store/batches")
-            self.stats.inc_value("store/items", len(items))
+            self.stats.inc_value("store/items", size)
             for key in ("new", "updated", "aliases"):
                 if written[key]:
                     self.stats.inc_value(f"store/reports_{key}", written[key])
             if written["errors"]:
                 self.stats.inc_value(STORE_ERRORS, written["errors"])
                 self.stats.inc_value(f"failures/{STORAGE_ERROR}", written["errors"])
+
+
+MAX_PENDING_BATCHES = 2
+
+
+class BatchWriter:
+    """write_items on one thread and one connection of its own, batch after batch.
+
+    submit() returns the results of the batches finished so far; when
+    MAX_PENDING_BATCHES are still waiting it first waits for the oldest. A store
+    in memory (tests) cannot be opened twice: its batches are written in the
+    caller's thread, on its connection.
+    """
+
+    def __init__(self, store: ReportStore, failed: set[str]):
+        self.store = store
+        self.failed = failed
+        self.inline = store.path == ":memory:"
+        self.own: ReportStore | None = None  # opened in the writer thread
+        self.pending: deque[tuple[int, Future]] = deque()
+        self.thread = None if self.inline else ThreadPoolExecutor(1, "sqlite-writer")
+
+    def submit(self, items: list) -> list[tuple[int, Counter]]:
+        if self.inline:
+            return [(len(items), self._write(self.store, items))]
+        done = self._finished(block=len(self.pending) >= MAX_PENDING_BATCHES)
+        self.pending.append((len(items), self.thread.submit(self._write_own, items)))
+        return done
+
+    def drain(self) -> list[tuple[int, Counter]]:
+        results = []
+        while self.pending:
+            results += self._finished(block=True)
+        return results
+
+    def close(self) -> None:
+        self.drain()
+        if self.thread is not None:
+            self.thread.submit(self._close_own).result()
+            self.thread.shutdown(wait=True)
+
+    def _finished(self, block: bool) -> list[tuple[int, Counter]]:
+        results = []
+        while self.pending and (block or self.pending[0][1].done()):
+            size, future = self.pending.popleft()
+            results.append((size, future.result()))
+            block = False
+        return results
+
+    def _write_own(self, items: list) -> Counter:
+        if self.own is None:
+            try:
+                # Migrated already, by the crawl's store: this connection only writes.
+                self.own = ReportStore(self.store.path, migrate=False)
+            except Exception:
+                logger.exception("could not open %s to store %d items", self.store.path, len(items))
+                return Counter(errors=len(items))
+        return self._write(self.own, items)
+
+    def _close_own(self) -> None:
+        if self.own is not None:
+            self.own.close()
+            self.own = None
+
+    def _write(self, store: ReportStore, items: list) -> Counter:
+        try:
+            return write_items(store, items, self.failed)
+        except Exception:
+            # The batch's transaction itself failed (disk full, I/O error, a lock held
+            # past every retry): nothing of it is stored, and the run must say so.
+            logger.exception("could not store a batch of %d items", len(items))
+            return Counter(errors=len(items))
 
 
 def write_items(store: ReportStore, items: list, failed: set[str] | None = None) -> Counter:

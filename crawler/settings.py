@@ -39,6 +39,11 @@ HTML_MAXSIZE = sniff.MAX_PAGE_BYTES  # a page (not a file) larger than this is "
 # never half a report. (Scrapy's default; said here because storage relies on it.)
 DOWNLOAD_FAIL_ON_DATALOSS = True
 
+# Items of one response go through the pipelines one after another: they are cheap
+# (storage writes in a thread of its own), Scrapy's default of 100 starts 100 asyncio
+# tasks for every response, and a page's outcome must reach storage before its body.
+CONCURRENT_ITEMS = 1
+
 HTTPCACHE_ENABLED = False  # the pages table keeps bodies; unchanged pages are not re-parsed
 TELNETCONSOLE_ENABLED = False
 # 25 = PROGRESS (crawler/progress.py): a progress line every PROGRESS_INTERVAL seconds,

@@ -33,10 +33,10 @@ import sys
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from crawler.caps import Limits
 from parsers.bounds import TOO_LARGE, TOO_SLOW
 from parsers.model import ParseOutcome
 
@@ -46,26 +46,10 @@ logger = logging.getLogger(__name__)
 # kills it: the machine may be busy, so wall time runs ahead of CPU time.
 WALL_FACTOR = 3
 WALL_GRACE = 10.0
-
-
-@dataclass(frozen=True)
-class Limits:
-    timeout: float = 120.0  # CPU seconds for any document
-    per_page: float = 5.0  # and this many more for each page (OCR of scans)
-    timeout_max: float = 1800.0
-    memory_mb: int = 2048
-
-    @classmethod
-    def from_settings(cls, settings) -> Limits:
-        return cls(
-            timeout=settings.getfloat("PARSE_TIMEOUT", cls.timeout),
-            per_page=settings.getfloat("PARSE_TIMEOUT_PER_PAGE", cls.per_page),
-            timeout_max=settings.getfloat("PARSE_TIMEOUT_MAX", cls.timeout_max),
-            memory_mb=settings.getint("PARSE_MEMORY_MB", cls.memory_mb),
-        )
-
-    def seconds_for(self, pages: int) -> float:
-        return min(self.timeout + self.per_page * max(pages, 0), self.timeout_max)
+# A worker is replaced after this many documents, so that whatever a parse leaves
+# behind (caches, fragments) never adds up to its memory limit and fails a good
+# document as "too large". Starting one costs under a second of CPU.
+JOBS_PER_WORKER = 2000
 
 
 def default_workers() -> int:
@@ -154,6 +138,7 @@ class _Worker:
                 env={**os.environ, "PYTHONPATH": path},
             )
         self.conn = Connection(ours.detach())
+        self.jobs = 0
 
     def exit_code(self) -> int | None:
         try:
@@ -174,8 +159,14 @@ class _Worker:
 class ParsePool:
     """parse_document in worker processes, under Limits. Thread-safe."""
 
-    def __init__(self, workers: int | None = None, limits: Limits | None = None):
+    def __init__(
+        self,
+        workers: int | None = None,
+        limits: Limits | None = None,
+        jobs_per_worker: int = JOBS_PER_WORKER,
+    ):
         self.size = workers or default_workers()
+        self.jobs_per_worker = max(1, jobs_per_worker)
         self.limits = limits or Limits()
         self.idle: queue.Queue[_Worker] = queue.Queue()
         self.started = 0
@@ -197,12 +188,13 @@ class ParsePool:
         keep = False
         try:
             outcome, keep = self._run(worker, (body, url, content_type, charset, self.limits))
+            worker.jobs += 1
             return outcome
         finally:
-            if keep and not self.closed:
+            if keep and not self.closed and worker.jobs < self.jobs_per_worker:
                 self.idle.put(worker)
             else:
-                worker.stop(kill=not keep)
+                worker.stop(kill=not keep)  # retired (its jobs done), or lost
                 with self.lock:
                     self.started -= 1
                     if not keep:

@@ -78,6 +78,15 @@ def clean(values: list) -> list:
     return [encodable(v) if isinstance(v, str) else v for v in values]
 
 
+def clean_rows(rows: list[list]) -> list[list]:
+    """clean() of every row; one look at all their texts first (a report's 200 cells
+    rarely hold a surrogate, and a call per value cost more than writing them)."""
+    texts = "\0".join(v for row in rows for v in row if isinstance(v, str))
+    if encodable(texts) is texts:
+        return rows
+    return [clean(row) for row in rows]
+
+
 LOCK_RETRIES = 20  # on top of busy_timeout's 30 s wait each: ten minutes and more in all
 
 

@@ -8,7 +8,7 @@ import math
 from collections.abc import Iterable
 
 from output import identity
-from output.database import Connection, clean, now
+from output.database import Connection, clean, clean_rows, now
 from output.urls import canonical_url
 from parsers.model import ParseOutcome, Report
 from parsers.normalize import encodable
@@ -125,15 +125,17 @@ class ReportsMixin(Connection):
         self.db.conn.executemany(
             "INSERT INTO report_cells (report_id, key, value, raw, source, confidence, flagged)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                clean([rid, c.key, values[c.key], c.raw, c.source, c.confidence, int(c.flagged)])
-                for c in cells.values()
-            ],
+            clean_rows(
+                [
+                    [rid, c.key, values[c.key], c.raw, c.source, c.confidence, int(c.flagged)]
+                    for c in cells.values()
+                ]
+            ),
         )
         checks = {check.name: check for check in report.checks}
         self.db.conn.executemany(
             "INSERT INTO report_checks (report_id, name, ok, detail) VALUES (?, ?, ?, ?)",
-            [clean([rid, c.name, int(bool(c.ok)), c.detail]) for c in checks.values()],
+            clean_rows([[rid, c.name, int(bool(c.ok)), c.detail] for c in checks.values()]),
         )
 
     def report_urls(self, url: str) -> list[str]:

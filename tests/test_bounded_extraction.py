@@ -132,6 +132,37 @@ def test_time_limit_grows_with_the_page_count():
     assert limits.seconds_for(10_000) == 600
 
 
+def test_worker_is_retired_after_its_jobs_and_a_fresh_one_reads_on():
+    pool = ParsePool(1, Limits(timeout=60, memory_mb=MEMORY_MB), jobs_per_worker=2)
+    try:
+        idle_pids = []  # the waiting worker after each document (None: retired)
+        for n in range(5):
+            outcome = pool.parse(report_page(), f"{URL}/r{n}.html", "text/html", None)
+            assert outcome.report is not None and len(outcome.report.cells) >= 198
+            idle = list(pool.idle.queue)
+            idle_pids.append(idle[0].process.pid if idle else None)
+        first, _, second, _, third = idle_pids
+        assert idle_pids[1] is None and idle_pids[3] is None
+        assert None not in (first, second, third) and len({first, second, third}) == 3
+        assert pool.replaced == 0  # retiring is not a loss
+    finally:
+        pool.close()
+
+
+def test_limits_and_caps_are_read_from_their_settings_with_their_types():
+    from scrapy.settings import Settings
+
+    from crawler.caps import Caps
+
+    settings = Settings(
+        {"PARSE_TIMEOUT": "7", "PARSE_MEMORY_MB": "512", "MAX_COLUMNS_PER_SITE": "3"}
+    )
+    limits, caps = Limits.from_settings(settings), Caps.from_settings(settings)
+    assert limits == Limits(timeout=7.0, memory_mb=512) and isinstance(limits.memory_mb, int)
+    assert isinstance(limits.timeout, float) and limits.per_page == Limits().per_page
+    assert caps == Caps(columns=3) and caps.report_links == 200
+
+
 def test_worker_killed_from_outside_is_recorded_and_replaced():
     pool = ParsePool(1, Limits(timeout=60, memory_mb=MEMORY_MB))
     try:

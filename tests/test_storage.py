@@ -218,8 +218,59 @@ def test_pipeline_flushes_early_on_large_bodies(tmp_path):
     pipeline = SqliteStorePipeline(str(tmp_path / "b.db"), batch_size=100, batch_bytes=10)
     pipeline.open_spider()
     passes_on(pipeline, PageItem(URL, 200, b"x" * 11, None, None, "attachment"))
-    assert pipeline.buffer == [] and pipeline.store.counts()["pages"] == 1
+    assert pipeline.buffer == []  # handed to the writer thread
+    pipeline.wait()
+    assert pipeline.store.counts()["pages"] == 1
     pipeline.close_spider()
+
+
+class CountingStats:
+    def __init__(self):
+        self.values: dict[str, int] = {}
+
+    def inc_value(self, key, count=1, start=0):
+        self.values[key] = self.values.get(key, start) + count
+
+
+def test_pipeline_writes_batches_in_order_off_the_calling_thread(tmp_path):
+    """One item a batch, so that each is written by the writer thread on its own: a
+    refused outcome still holds back its page's body, which comes in a later batch,
+    and the stats of every batch are counted once the pipeline closes."""
+    path = tmp_path / "t.db"
+    ReportStore(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "CREATE TRIGGER refuse BEFORE INSERT ON reports WHEN NEW.url LIKE '%bad%'"
+        " BEGIN SELECT RAISE(ABORT, 'refused'); END"
+    )
+    conn.commit()
+    conn.close()
+    stats = CountingStats()
+    pipeline = SqliteStorePipeline(str(path), batch_size=1, stats=stats)
+    pipeline.open_spider()
+    bad, urls = URL + "bad", [f"{URL}{n}" for n in range(20)]
+    items = [
+        OutcomeItem(ParseOutcome(bad, make_report())),
+        PageItem(bad, 200, b"b", None, None, "report"),
+    ]
+    for url in urls:
+        items += [
+            OutcomeItem(ParseOutcome(url, make_report())),
+            PageItem(url, 200, b"x", None, None, "report"),
+        ]
+    for item in items:
+        passes_on(pipeline, item)
+    assert pipeline.writer.thread is not None  # written by a thread of the pipeline's own
+    pipeline.close_spider()
+    conn = sqlite3.connect(path)
+    assert {row[0] for row in conn.execute("SELECT url FROM pages")} == set(urls)
+    assert {row[0] for row in conn.execute("SELECT url FROM reports")} == set(urls)
+    assert conn.execute("SELECT reason FROM failures WHERE url = ?", [bad]).fetchone() == (
+        "storage error",
+    )
+    assert stats.values["store/batches"] == len(items)
+    assert stats.values["store/reports_new"] == len(urls)
+    assert stats.values["store/errors"] == 1
 
 
 def test_write_items_is_one_transaction(store):
