@@ -421,7 +421,8 @@ def build_portal(root: str | Path, names: list[str], per_page: int = 20) -> dict
     (root / "r").mkdir(parents=True, exist_ok=True)
     paths = {}
     for name in names:
-        (root / "r" / f"{name}.html").write_bytes(report_page(f"示范县{name}局"))
+        organ = "示范县" + "".join(ch for ch in name if ch.isalnum()) + "局"  # one name, one organ
+        (root / "r" / f"{name}.html").write_bytes(report_page(organ))
         paths[name] = f"/r/{name}.html"
     (root / "r" / ATTACHMENT.name).write_bytes(ATTACHMENT.read_bytes())
     (root / "robots.txt").write_text("User-agent: *\nDisallow: /private/\n", encoding="utf-8")
