@@ -14,7 +14,7 @@ import numpy as np
 from parsers.lines import Line, PageTable, clean_cell
 from parsers.model import Reading
 from parsers.normalize import is_value_text, squash
-from parsers.ocr import engine, layout
+from parsers.ocr import borderless, engine, layout
 
 # Below this a cell is not read at all: NULL with a warning, never a guess.
 UNREADABLE_BELOW = 0.5
@@ -33,6 +33,11 @@ def read_page(gray: np.ndarray, dpi: int) -> list[Line | PageTable]:
     """Lines and tables of a grey page image rendered at ``dpi``, top to bottom."""
     gray = layout.deskew(gray, dpi)
     tables, text_ink = layout.find_tables(gray, dpi)
+    loose = text_ink.copy()
+    for table in tables:
+        box = table.box
+        loose[box.y0 : box.y1, box.x0 : box.x1] = 0
+    tables += borderless.find_borderless(loose, dpi)
     points = 72.0 / dpi
     items: list[Line | PageTable] = [_read_table(gray, text_ink, t, dpi, points) for t in tables]
     outside = gray.copy()
