@@ -15,9 +15,13 @@ which one contains the other (通渭县人民政府 / 定西市通渭县人民�
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from urllib.parse import unquote, urljoin, urlsplit
 
+from parsers.html import content_pictures
 from parsers.model import ParseOutcome, Report
 from parsers.normalize import squash
+from parsers.sniff import PICTURE_SUFFIXES
 
 # attachments.status values set once an attachment has been parsed.
 REPORT = "report"  # stored as a report of its own (url = the file, source_page = the page)
@@ -78,3 +82,26 @@ def cells_agree(a: dict, b: dict) -> bool:
 def organs_match(a: str | None, b: str | None) -> bool:
     a, b = squash(a or ""), squash(b or "")
     return bool(a and b) and (a in b or b in a)
+
+
+def table_pictures(html: str, base_url: str) -> list[str]:
+    """URLs of the pictures in a report page's article that may be its tables: files
+    with a picture suffix (PNG, JPEG, GIF, TIFF), in page order. Fetched under the
+    attachments' rules (same site, caps) and read by OCR as part of the page's report."""
+    found: list[str] = []
+    for source in content_pictures(html):
+        if source.startswith("data:"):
+            continue
+        url = urljoin(base_url, source)
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            continue
+        suffix = PurePosixPath(unquote(parts.path)).suffix.lower()
+        if suffix in PICTURE_SUFFIXES and url not in found:
+            found.append(url)
+    return found
+
+
+def wants_pictures(outcome: ParseOutcome) -> bool:
+    """A page whose text gave no table cells may hold its tables as pictures."""
+    return outcome.report is None or not outcome.report.cells

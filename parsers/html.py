@@ -169,6 +169,22 @@ def parse_html(text: str) -> Document:
     return Document(blocks=blocks, title=page_title, meta=meta, link_text_ratio=ratio)
 
 
+def content_pictures(text: str) -> list[str]:
+    """The ``src`` of each picture inside a page's article (a table published as an
+    image), in page order; logos and banners outside the article are not looked at."""
+    try:
+        root = _document_root(text or "<html></html>")
+    except (etree.ParserError, ValueError):
+        return []
+    etree.strip_elements(root, "script", "style", *DROP_TAGS, with_tail=False)
+    found: list[str] = []
+    for image in _find_container(root).iter("img"):
+        source = (image.get("src") or image.get("data-src") or "").strip()
+        if source and source not in found:
+            found.append(source)
+    return found
+
+
 def _page_wide_metadata(root, meta: dict[str, str]) -> None:
     """Title and date shown outside the article container (toolbars, headings)."""
     page_text = _STRING(root)
