@@ -1,5 +1,6 @@
-"""A report page whose table is published as a picture: the crawl fetches the picture
-under the attachments' rules, reads it by OCR with the page, and stores one report."""
+"""A report page whose tables are published as a picture: the crawl fetches the picture
+under the attachments' rules, reads it by OCR with the page, and stores one report; a
+picture that does not come is recorded and the page is read without it."""
 
 from __future__ import annotations
 
@@ -64,7 +65,8 @@ def test_crawl_reads_a_table_published_as_a_picture_into_the_pages_report(tmp_pa
         f'<html><head><meta charset="utf-8"><title>{TITLE}</title></head><body>'
         '<div class="logo"><img src="/logo.png"></div>'
         f'<div id="zoom"><h1>{TITLE}</h1><p>本报告由洪泽区人民政府办公室编制。</p>'
-        '<p><img src="./W020240125_tables.png"></p>'
+        # A picture the site no longer has: recorded as a failure, the page read without it.
+        '<p><img src="./W020240125_gone.png"></p><p><img src="./W020240125_tables.png"></p>'
         "<p>五、存在的主要问题及改进情况</p><p>继续加强业务指导培训。</p>"
         "<p>洪泽区人民政府办公室</p><p>2024年1月25日</p></div></body></html>",
         encoding="utf-8",
@@ -96,10 +98,14 @@ def test_crawl_reads_a_table_published_as_a_picture_into_the_pages_report(tmp_pa
     gold = {k: v for k, v in load_gold(GOLD)["cells"].items() if k[:3] in ("t3.", "t4.")}
     with sqlite3.connect(db) as connection:
         reports = connection.execute("SELECT id, url, year FROM reports").fetchall()
+        failures = connection.execute("SELECT url, reason FROM failures").fetchall()
         cells = connection.execute("SELECT key, value, source, confidence FROM report_cells")
         cells = {key: (value, source, confidence) for key, value, source, confidence in cells}
     (report,) = reports  # one report: the page's, its table read from the picture
     assert report[1].endswith("t20240125_1.html") and report[2] == 2023
+    assert [(url.rsplit("/", 1)[-1], reason) for url, reason in failures] == [
+        ("W020240125_gone.png", "http 404")
+    ]
     assert set(gold) <= set(cells)
     for key, want in gold.items():
         value, source, confidence = cells[key]

@@ -27,18 +27,12 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.http import FormRequest, HtmlResponse, Request, Response
+from scrapy.http import FormRequest, Request, Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.python.failure import Failure
 
 from crawler import discovery
-from crawler.attachments import (
-    SAME_AS_PAGE,
-    PageReport,
-    attachment_status,
-    table_pictures,
-    wants_pictures,
-)
+from crawler.attachments import SAME_AS_PAGE, PageReport, attachment_status
 from crawler.caps import Caps, cap_reason
 from crawler.content import charset_of
 from crawler.failures import URL_TOO_LONG, reason_of
@@ -53,6 +47,7 @@ from crawler.items import (
 )
 from crawler.links import find_attachment_links, page_key, same_site
 from crawler.middlewares import NOT_MODIFIED_FLAG
+from crawler.pictures import PictureChain
 from crawler.registry import RegistryError, Site, load_registry, select_sites
 from crawler.runs import ERROR_STAT, SCRIPT_LISTS_STAT
 from crawler.store_access import crawl_store
@@ -62,12 +57,7 @@ from output.urls import canonical_url
 from parsers import ocr
 from parsers.encoding import decode_bytes
 from parsers.model import ParseOutcome
-from parsers.sniff import (
-    attachment_extension,
-    is_attachment_url,
-    is_picture,
-    looks_like_document,
-)
+from parsers.sniff import attachment_extension, is_attachment_url, looks_like_document
 
 DEFAULT_MAX_PAGES = 50
 # Attachment states worth another try when the page linking them is unchanged.
@@ -107,7 +97,7 @@ def _site_urls(site: Site) -> list[str]:
     return [*site.start_urls, *home] + [h if "://" in h else f"http://{h}/" for h in extra]
 
 
-class AnnualReportsSpider(scrapy.Spider):
+class AnnualReportsSpider(PictureChain, scrapy.Spider):
     name = "annual_reports"
 
     def __init__(
@@ -305,69 +295,6 @@ class AnnualReportsSpider(scrapy.Spider):
         page_url = response.meta.get("page_url")
         async for item in self._document(response, self._state(response), page_url):
             yield item
-
-    # --- tables published as pictures -------------------------------------------------------
-
-    def _pictures(self, response: Response, state: SiteState, outcome: ParseOutcome):
-        """The first request of a chain fetching a cell-less report page's article pictures
-        (same site, attachments' cap); the last link reads the page with them (OCR)."""
-        if not (ocr.enabled() and wants_pictures(outcome)):
-            return None
-        text, _ = decode_bytes(response.body, charset_of(self._content_type(response)))
-        urls = [
-            url
-            for url in table_pictures(text, response.url)
-            if same_site(url, state.urls) and len(url) <= self.url_limit
-        ][: self.caps.attachments]
-        urls = [url for url in urls if self._spend(state)]
-        if not urls:
-            return None
-        self._inc("pictures/queued", len(urls))
-        page = (response.url, response.status, response.body, self._content_type(response))
-        return self._picture_request(state, page, urls, {})
-
-    def _picture_request(self, state: SiteState, page: tuple, todo: list, got: dict) -> Request:
-        meta = {"site": state.site.name, "role": "picture", "page": page, "todo": todo[1:]}
-        meta["got"] = got
-        # Not filtered: one picture (a shared chart) may stand in several pages' chains.
-        return Request(
-            todo[0],
-            callback=self.parse_picture,
-            errback=self.on_picture_error,
-            meta=meta,
-            dont_filter=True,
-        )
-
-    async def parse_picture(self, response: Response):
-        meta, state = response.meta, self._state(response)
-        got = dict(meta["got"])  # picture URL (as the page has it) -> bytes
-        if meta.get("role") == "picture" and is_picture(response.body, None):
-            got[(meta.get("redirect_urls") or [response.url])[0]] = response.body
-        if meta["todo"]:
-            yield self._picture_request(state, meta["page"], meta["todo"], got)
-            return
-        url, status, body, content_type = meta["page"]
-        headers = {"Content-Type": content_type} if content_type else {}
-        page = HtmlResponse(url, status=status, body=body, headers=headers, request=None)
-        self._inc("pictures/read", len(got))
-        outcome = await self._parse(page, got)
-        items = (
-            self._limit_hit(page, outcome, None)
-            if limit_reason(outcome)
-            else self._report_page(page, state, outcome)
-        )
-        for item in items:
-            yield item
-
-    def on_picture_error(self, failure: Failure):
-        """A picture that did not come: recorded; the chain goes on without it (its last
-        link fetches the page once more, only to read it with the pictures that came)."""
-        yield from self.on_error(failure)
-        meta = failure.request.meta
-        todo = meta["todo"] or [meta["page"][0]]
-        request = self._picture_request(self._state(failure.request), meta["page"], todo, {})
-        request.meta.update(got=meta["got"], role="picture" if meta["todo"] else "page")
-        yield request
 
     # --- column discovery ---------------------------------------------------------------------
 
