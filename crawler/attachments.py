@@ -8,11 +8,12 @@ viewer shows. What a parsed attachment turns out to be is parsers.provenance's.
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from pathlib import PurePosixPath
+from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
 from output.urls import resolve
 from parsers.model import ParseOutcome
-from parsers.sniff import is_attachment_url
+from parsers.sniff import PICTURE_SUFFIXES, is_attachment_url
 
 
 def attachment_links(outcome: ParseOutcome, page_url: str) -> list[str]:
@@ -45,3 +46,28 @@ def pdfjs_file(url: str) -> str | None:
     if "file=" in parts.fragment:
         return resolve(dict(parse_qsl(parts.fragment)).get("file"), url)
     return None
+
+
+def table_pictures(outcome: ParseOutcome, page_url: str) -> list[str]:
+    """URLs of the pictures in a parsed report page's article that may be its tables:
+    files with a picture suffix (PNG, JPEG, GIF, TIFF), in page order, from the worker's
+    one parse. Fetched under the attachments' rules (same site, caps) and read by OCR as
+    part of the page's report."""
+    base = urljoin(page_url, outcome.base) if outcome.base else page_url
+    found: list[str] = []
+    for source in outcome.pictures:
+        if source.startswith("data:"):
+            continue
+        url = urljoin(base, source)
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            continue
+        suffix = PurePosixPath(unquote(parts.path)).suffix.lower()
+        if suffix in PICTURE_SUFFIXES and url not in found:
+            found.append(url)
+    return found
+
+
+def wants_pictures(outcome: ParseOutcome) -> bool:
+    """A page whose text gave no table cells may hold its tables as pictures."""
+    return outcome.report is None or not outcome.report.cells

@@ -82,14 +82,14 @@ def _serve(conn, memory_mb: int) -> None:
             return
         if job is None:
             return
-        body, url, content_type, charset, limits = job
+        body, url, content_type, charset, limits, pictures = job
         _cpu_limit(limits.timeout)
         try:
-            pages = scan_pdf(body).pages if body.startswith(b"%PDF") else 0
+            pages = scan_pdf(body).pages if body.startswith(b"%PDF") else len(pictures or ())
             seconds = limits.seconds_for(pages)
             _cpu_limit(seconds)
             conn.send(("budget", seconds))
-            outcome = parse_document(body, url, content_type, charset)
+            outcome = parse_document(body, url, content_type, charset, pictures)
             if outcome.report is None and "MemoryError" in outcome.reason:
                 # Caught by a reader on its way out ("parser error: MemoryError").
                 outcome = ParseOutcome(url, None, _too_large(memory_mb))
@@ -176,18 +176,30 @@ class ParsePool:
         self.replaced = 0
 
     def submit(
-        self, body: bytes, url: str, content_type: str | None, charset: str | None
+        self,
+        body: bytes,
+        url: str,
+        content_type: str | None,
+        charset: str | None,
+        pictures: dict[str, bytes] | None = None,
     ) -> Future:
-        return self.threads.submit(self.parse, body, url, content_type, charset)
+        return self.threads.submit(self.parse, body, url, content_type, charset, pictures)
 
     def parse(
-        self, body: bytes, url: str, content_type: str | None, charset: str | None
+        self,
+        body: bytes,
+        url: str,
+        content_type: str | None,
+        charset: str | None,
+        pictures: dict[str, bytes] | None = None,
     ) -> ParseOutcome:
-        """Parse one document in a worker and wait for it (blocks the calling thread)."""
+        """Parse one document in a worker and wait for it (blocks the calling thread);
+        ``pictures``: a page's table pictures, read with it (parse_document)."""
         worker = self._take()
         keep = False
         try:
-            outcome, keep = self._run(worker, (body, url, content_type, charset, self.limits))
+            job = (body, url, content_type, charset, self.limits, pictures)
+            outcome, keep = self._run(worker, job)
             worker.jobs += 1
             return outcome
         finally:

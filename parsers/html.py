@@ -176,7 +176,19 @@ def parse_html(text: str) -> Document:
         links=links,
         base=base,
         anchors=page_links,
+        pictures=_pictures(container),
     )
+
+
+def _pictures(container) -> list[str]:
+    """The ``src`` of each picture inside the article (a table published as an image),
+    as written, in page order; logos and banners outside the article are not looked at."""
+    found: list[str] = []
+    for image in container.iter("img"):
+        source = (image.get("src") or image.get("data-src") or "").strip()
+        if source and source not in found:
+            found.append(source)
+    return found
 
 
 def _page_wide_metadata(root, meta: dict[str, str]) -> None:

@@ -89,6 +89,9 @@ class ParseOutcome:
     # so that the crawler reads it as a list without decoding or parsing it again.
     text: str | None = None
     anchors: list[tuple[str, str, str]] | None = None
+    # The pictures in an HTML page's article, as written (Document.pictures): its tables,
+    # perhaps, when the text has none (crawler.pictures fetches them for OCR).
+    pictures: list[str] = field(default_factory=list)
 
     @property
     def is_report(self) -> bool:
@@ -145,3 +148,4 @@ class Document:
     links: list[str] = field(default_factory=list)
     base: str | None = None
     anchors: list[tuple[str, str, str]] = field(default_factory=list)  # (href, text, title)
+    pictures: list[str] = field(default_factory=list)  # <img> sources in the article

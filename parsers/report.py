@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 from pathlib import PurePosixPath
-from urllib.parse import urlparse
+from urllib.parse import urljoin, urlparse
 
 from parsers import ocr
 from parsers.attachments import extract_attachment
@@ -42,15 +43,20 @@ def parse_document(
     url: str,
     content_type: str | None = None,
     declared_encoding: str | None = None,
+    pictures: dict[str, bytes] | None = None,
 ) -> ParseOutcome:
-    """Read one fetched document. Never raises: failures come back as a reason."""
+    """Read one fetched document. Never raises: failures come back as a reason.
+
+    ``pictures``: pictures of a page by URL (tables published as images, fetched by the
+    crawler): each is read by OCR where its ``<img>`` stands, as part of the page.
+    """
     try:
-        return _parse(content, url, content_type, declared_encoding)
+        return _parse(content, url, content_type, declared_encoding, pictures)
     except Exception as error:
         return ParseOutcome(url=url, reason=f"parser error: {type(error).__name__}: {error}")
 
 
-def _parse(content, url, content_type, declared_encoding) -> ParseOutcome:
+def _parse(content, url, content_type, declared_encoding, in_page=None) -> ParseOutcome:
     if isinstance(content, bytes) and len(content) > MAX_DOCUMENT_BYTES:
         return ParseOutcome(url=url, reason=f"too large: {len(content)} bytes")
     if not content:
@@ -74,6 +80,9 @@ def _parse(content, url, content_type, declared_encoding) -> ParseOutcome:
             return ParseOutcome(url=url, reason="binary data, not a page", encoding=encoding)
         if suffix in TEXT_SUFFIXES or not _HTML_SNIFF.search(text[:5000]):
             document = Document(blocks=[Paragraph(text)])
+        elif in_page:
+            text, order = _mark_pictures(text, url, in_page)
+            document = _with_pictures(parse_html(text), order)
         else:
             document = parse_html(text)
             page_text = text
@@ -82,9 +91,56 @@ def _parse(content, url, content_type, declared_encoding) -> ParseOutcome:
         return ParseOutcome(url=url, reason=document.problem, encoding=document.encoding)
     outcome = interpret(document, url)
     outcome.links, outcome.base = document.links, document.base
+    outcome.pictures = document.pictures
     if outcome.report is None and page_text is not None:  # perhaps a list: read it as one
         outcome.text, outcome.anchors = page_text, document.anchors
     return outcome
+
+
+_IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_IMG_SOURCE = re.compile(r"""\b(?:data-)?src\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
+_PICTURE_MARK = re.compile(r"\[\[picture (\d+)\]\]")
+
+
+def _mark_pictures(text: str, url: str, pictures: dict[str, bytes]) -> tuple[str, list[bytes]]:
+    """The page with each fetched picture's <img> replaced by a numbered mark."""
+    order: list[bytes] = []
+
+    def mark(match: re.Match) -> str:
+        source = _IMG_SOURCE.search(match.group())
+        body = pictures.get(urljoin(url, unescape(source.group(1)))) if source else None
+        if body is None:
+            return match.group()
+        order.append(body)
+        return f"<span>[[picture {len(order) - 1}]]</span>"
+
+    return _IMG_TAG.sub(mark, text), order
+
+
+def _with_pictures(document: Document, pictures: list[bytes]) -> Document:
+    """Each marked picture read by OCR into blocks where it stood (so a table comes
+    after its heading); one that cannot be read is said in the report's warnings."""
+    from parsers.scans import extract_pictures
+
+    problems = []
+    blocks: list = []
+    for block in document.blocks:
+        if not (isinstance(block, Paragraph) and _PICTURE_MARK.search(block.text)):
+            blocks.append(block)
+            continue
+        for position, piece in enumerate(_PICTURE_MARK.split(block.text)):
+            if position % 2 == 0:
+                if piece.strip():
+                    blocks.append(Paragraph(piece.strip()))
+                continue
+            read = extract_pictures([pictures[int(piece)]], what="picture in the page")
+            if read.problem:
+                problems.append(read.problem)
+            blocks.extend(read.blocks)
+    document.blocks = blocks
+    if problems:
+        document.meta["ocr:problem"] = "; ".join(problems)
+    return document
 
 
 def _lines(document: Document, limit: int | None = None) -> list[str]:

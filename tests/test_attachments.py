@@ -15,7 +15,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from parsers import attachments
 from parsers.attachments import (
     MAX_BYTES,
     clean_cell,
@@ -358,7 +357,7 @@ def test_doc_is_read_through_antiword_with_its_table(suffix):
 def test_doc_falls_back_to_catdoc_without_antiword(monkeypatch):
     real_which = shutil.which
     monkeypatch.setattr(
-        attachments.shutil, "which", lambda name: None if name == "antiword" else real_which(name)
+        shutil, "which", lambda name: None if name == "antiword" else real_which(name)
     )
     data = (FIXTURES / "made-merged-cells.doc").read_bytes()
     document = extract_attachment(data, "report.doc")
@@ -368,7 +367,7 @@ def test_doc_falls_back_to_catdoc_without_antiword(monkeypatch):
 
 
 def test_doc_without_converters_gives_an_install_hint(monkeypatch):
-    monkeypatch.setattr(attachments.shutil, "which", lambda name: None)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
     data = (FIXTURES / "made-merged-cells.doc").read_bytes()
     document = extract_legacy_word(data, ".doc")
     assert document.blocks == []
@@ -378,14 +377,14 @@ def test_doc_without_converters_gives_an_install_hint(monkeypatch):
 
 
 def fake_antiword(monkeypatch, stdout: str = "", error: Exception | None = None):
-    monkeypatch.setattr(attachments.shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(shutil, "which", lambda name: f"/usr/bin/{name}")
 
     def run(command, **kwargs):
         if error is not None:
             raise error
         return subprocess.CompletedProcess(command, 0, stdout.encode("utf-8"), b"")
 
-    monkeypatch.setattr(attachments.subprocess, "run", run)
+    monkeypatch.setattr(subprocess, "run", run)
 
 
 def test_antiword_table_lines_become_rows_and_wrapped_cells_join(monkeypatch):

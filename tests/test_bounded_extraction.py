@@ -18,7 +18,7 @@ from crawler.families.trs import trs_pager_pages
 from crawler.worker import Limits, ParsePool, limit_reason
 from demo.faultserver import report_page
 from parsers import parse_document
-from parsers.attachments import _tidy_line
+from parsers.lines import tidy_line as _tidy_line
 from parsers.tokens import VALUE, _split_trailing_numbers
 from tests import bombs
 

@@ -271,3 +271,23 @@ def test_docx_of_pictures_only_is_read_by_ocr():
     (table,) = [block for block in read.blocks if isinstance(block, Table)]
     assert table.rows[-1] == ["10", "1", "0", "0", "0"] + ["0"] * 5 + ["5", "0", "0", "0", "0"]
     assert all(reading is not None for reading in table.readings[-1])
+
+
+BORDERLESS = FIXTURES / "scans" / "made-hongze-borderless-tables.pdf"
+
+
+def test_borderless_tables_are_rebuilt_from_aligned_text_to_every_gold_cell():
+    """Pages 3 and 4 of the real report scanned with their tables' rules erased: rows
+    come from bands of ink, cells from pieces of text that stand apart, and 表三 and
+    表四 read as the ruled scan reads them, every cell from OCR with its confidence."""
+    outcome = parse_document(BORDERLESS.read_bytes(), url=str(BORDERLESS))
+    assert outcome.report is not None, outcome.reason
+    gold = load_gold(GOLD)["cells"]
+    wanted = {key: value for key, value in gold.items() if key.startswith(("t3.", "t4."))}
+    cells = {cell.key: cell for cell in outcome.report.cells}
+    assert set(wanted) <= set(cells)
+    for key, value in wanted.items():
+        assert cells[key].value == value, key
+        assert cells[key].reading is not None and 0 < cells[key].reading.confidence <= 1
+    # As printed, 行政复议 维持10 纠正1 but 总计0: flagged here as on the ruled scan.
+    assert cells["t4.review.total"].flagged

@@ -38,6 +38,7 @@ from crawler.items import AttachmentItem, FailureItem, OutcomeItem
 from crawler.list_pages import ListPages
 from crawler.listpage import ListDocument
 from crawler.middlewares import NOT_MODIFIED_FLAG
+from crawler.pictures import PictureChain
 from crawler.registry import RegistryError, Site, load_registry, select_sites
 from crawler.report_pages import ReportPages
 from crawler.runs import ERROR_STAT
@@ -86,7 +87,7 @@ def _site_urls(site: Site) -> list[str]:
     return [*site.start_urls, *home] + [h if "://" in h else f"http://{h}/" for h in extra]
 
 
-class AnnualReportsSpider(ListPages, ReportPages, scrapy.Spider):
+class AnnualReportsSpider(ListPages, ReportPages, PictureChain, scrapy.Spider):
     name = "annual_reports"
 
     def __init__(
@@ -268,6 +269,9 @@ class AnnualReportsSpider(ListPages, ReportPages, scrapy.Spider):
                 yield item
         else:
             outcome = await self._parse(response)
+            if not limit_reason(outcome) and (pictures := self._pictures(response, state, outcome)):
+                yield pictures  # the page is read again with its table pictures
+                return
             items = (
                 self._limit_hit(response, outcome, response.meta.get("page_url"))
                 if limit_reason(outcome)
@@ -295,7 +299,7 @@ class AnnualReportsSpider(ListPages, ReportPages, scrapy.Spider):
 
     # --- helpers ------------------------------------------------------------------------------
 
-    async def _parse(self, response: Response) -> ParseOutcome:
+    async def _parse(self, response: Response, pictures: dict | None = None) -> ParseOutcome:
         """parse_document in a worker process (crawler.worker), awaited: the reactor goes
         on with other responses, and the document is bounded in memory and time."""
         content_type = self._content_type(response)
@@ -306,7 +310,7 @@ class AnnualReportsSpider(ListPages, ReportPages, scrapy.Spider):
             )
         try:
             future = self.pool.submit(
-                response.body, response.url, content_type, charset_of(content_type)
+                response.body, response.url, content_type, charset_of(content_type), pictures
             )
             return await maybe_deferred_to_future(deferred_of(future))
         except Exception as error:  # one bad document must not stop a crawl

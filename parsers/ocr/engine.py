@@ -18,12 +18,18 @@ import numpy as np
 
 from parsers.model import Reading
 
-# Detection runs on the page scaled onto this canvas (height, width; multiples of 32).
-DETECT_CANVAS = (1440, 1024)
-# Recognition inputs are padded to one of these widths (at height 48) and batches to
-# BATCH crops, so that the model sees few distinct shapes.
-WIDTHS = (160, 320, 640, 960, 1280, 1600, 2240)
-BATCH = 8
+# Detection sees the page scaled to this width (a multiple of 32): body text at 200 dpi
+# is still 20 pixels high there, and detection costs in proportion to the pixels.
+DETECT_WIDTH = 736
+# Recognition runs one crop at a time, padded only to a multiple of STEP columns (at
+# height 48): onnxruntime plans a new shape for free, and on one thread a batch costs
+# more per column than single crops (cache), while padding to a few fixed widths spent
+# up to four times the columns a crop needs (benchmarks/ocr_speed.py).
+STEP = 32
+MIN_WIDTH = 96
+MAX_WIDTH = 2240
+RETRY_BELOW = 0.9
+RETRY_WIDTH = 160
 # A second choice is kept when the engine gives it at least this probability.
 ALTERNATIVE_MIN = 0.02
 DIGITS = set("0123456789")
@@ -91,21 +97,52 @@ def _session(original):
 def detect_lines(gray: np.ndarray) -> list[np.ndarray]:
     """Quadrilaterals (4×2 float32, page pixels) around the text lines of a page.
 
-    The page is scaled onto a canvas of fixed size: onnxruntime plans a model again for
-    every new input shape, which costs more than the detection itself.
+    Only the bands of the page that hold ink are shown to the detector (a page that is
+    mostly table, with the tables blanked out, leaves little), each scaled to
+    DETECT_WIDTH and padded to a multiple of 32 rows.
     """
     import cv2
 
     height, width = gray.shape[:2]
-    canvas_h, canvas_w = DETECT_CANVAS if height >= width else DETECT_CANVAS[::-1]
-    scale = min(canvas_h / height, canvas_w / width)
-    small = cv2.resize(gray, (round(width * scale), round(height * scale)), cv2.INTER_AREA)
-    canvas = np.full((canvas_h, canvas_w), 255, dtype=np.uint8)
-    canvas[: small.shape[0], : small.shape[1]] = small
-    boxes, _ = models().detector(cv2.cvtColor(canvas, cv2.COLOR_GRAY2BGR))
-    if boxes is None:
+    scale = DETECT_WIDTH / max(width, 1)
+    small = cv2.resize(gray, (DETECT_WIDTH, max(1, round(height * scale))), cv2.INTER_AREA)
+    quads: list[np.ndarray] = []
+    for top, bottom in _ink_bands(small):
+        rows = -(-(bottom - top) // 32) * 32
+        canvas = np.full((rows, DETECT_WIDTH), 255, dtype=np.uint8)
+        canvas[: bottom - top] = small[top:bottom]
+        for box in _detect(canvas):
+            quad = np.asarray(box, dtype=np.float32)
+            quad[:, 1] += top
+            quads.append(quad / scale)
+    return quads
+
+
+def _detect(canvas: np.ndarray) -> list:
+    """The detector on an image as it is: RapidOCR's own call would first scale the image
+    so that its shorter side is 736 pixels (a 32-row band would become 5000 wide)."""
+    detector = models().detector
+    normalised = (canvas.astype(np.float32) / 127.5 - 1.0)[np.newaxis, np.newaxis]
+    prediction = detector.infer(np.repeat(normalised, 3, axis=1))[0]
+    boxes, _ = detector.postprocess_op(prediction, canvas.shape)
+    if boxes is None or len(boxes) == 0:
         return []
-    return [np.asarray(box, dtype=np.float32) / scale for box in boxes]
+    return list(detector.filter_tag_det_res(boxes, canvas.shape))
+
+
+def _ink_bands(small: np.ndarray, gap: int = 24, pad: int = 8) -> list[tuple[int, int]]:
+    """Row ranges of a (scaled) page that hold ink, split where a wide blank runs across."""
+    inked = np.nonzero(np.count_nonzero(small < 128, axis=1))[0]
+    if len(inked) == 0:
+        return []
+    bands: list[list[int]] = [[int(inked[0]), int(inked[0])]]
+    for row in inked[1:]:
+        if row - bands[-1][1] > gap:
+            bands.append([int(row), int(row)])
+        else:
+            bands[-1][1] = int(row)
+    last = small.shape[0]
+    return [(max(0, top - pad), min(last, bottom + 1 + pad)) for top, bottom in bands]
 
 
 def crop_quad(gray: np.ndarray, quad: np.ndarray) -> np.ndarray:
@@ -130,24 +167,26 @@ def recognize(crops: list[np.ndarray]) -> list[tuple[str, Reading]]:
     characters = recognizer.postprocess_op.character
     _, target_height, _ = recognizer.rec_image_shape
     results: list[tuple[str, Reading]] = [("", Reading(0.0))] * len(crops)
-    buckets: dict[int, list[int]] = {}
     for index, crop in enumerate(crops):
         if crop.size == 0:
             continue
         needed = target_height * crop.shape[1] / max(crop.shape[0], 1)
-        width = next((w for w in WIDTHS if w >= needed), WIDTHS[-1])
-        buckets.setdefault(width, []).append(index)
-    for width, indexes in sorted(buckets.items()):
-        for start in range(0, len(indexes), BATCH):
-            chunk = indexes[start : start + BATCH]
-            batch = np.zeros((BATCH, 3, target_height, width), dtype=np.float32)
-            for slot, index in enumerate(chunk):
-                image = cv2.cvtColor(crops[index], cv2.COLOR_GRAY2BGR)
-                batch[slot] = recognizer.resize_norm_img(image, width / target_height)
-            predictions = recognizer.session(batch)[0]
-            for slot, index in enumerate(chunk):
-                results[index] = _decode(predictions[slot], characters)
+        width = min(MAX_WIDTH, max(MIN_WIDTH, -(-round(needed) // STEP) * STEP))
+        image = cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR)
+        result = _recognize_one(recognizer, image, width, characters)
+        if result[1].confidence < RETRY_BELOW and width < RETRY_WIDTH:
+            # A short crop the model doubts on a tight canvas ("0" at 0.50) is read
+            # surely on a wider one; the surer reading is kept.
+            wider = _recognize_one(recognizer, image, RETRY_WIDTH, characters)
+            result = max(result, wider, key=lambda pair: pair[1].confidence)
+        results[index] = result
     return results
+
+
+def _recognize_one(recognizer, image: np.ndarray, width: int, characters: list[str]):
+    _, target_height, _ = recognizer.rec_image_shape
+    batch = recognizer.resize_norm_img(image, width / target_height)[np.newaxis]
+    return _decode(recognizer.session(batch)[0][0], characters)
 
 
 def _decode(prediction: np.ndarray, characters: list[str]) -> tuple[str, Reading]:

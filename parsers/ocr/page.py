@@ -8,13 +8,13 @@ the tables is found by the engine's detector and recognised line by line.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 import numpy as np
 
+from parsers.lines import Line, PageTable, clean_cell
 from parsers.model import Reading
 from parsers.normalize import is_value_text, squash
-from parsers.ocr import engine, layout
+from parsers.ocr import borderless, engine, layout
 
 # Below this a cell is not read at all: NULL with a warning, never a guess.
 UNREADABLE_BELOW = 0.5
@@ -23,43 +23,29 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _NUMBERISH = re.compile(r"^[\dOoIlLSsBbZz.,，。·\-+%]+$")
 
 
-@dataclass
-class OcrLine:
-    top: float
-    bottom: float
-    x0: float
-    x1: float
-    size: float
-    text: str
-
-
-@dataclass
-class OcrTable:
-    top: float
-    bottom: float
-    columns: list[float]
-    rows: list[list[str]] = field(default_factory=list)
-    readings: list[list[Reading | None]] = field(default_factory=list)
-
-
 def has_ink(gray: np.ndarray) -> bool:
     """False for a blank (or nearly blank) page: no OCR is spent on it."""
     dark = np.count_nonzero(gray < 128)
     return dark > gray.size * 0.0005
 
 
-def read_page(gray: np.ndarray, dpi: int) -> list[OcrLine | OcrTable]:
+def read_page(gray: np.ndarray, dpi: int) -> list[Line | PageTable]:
     """Lines and tables of a grey page image rendered at ``dpi``, top to bottom."""
     gray = layout.deskew(gray, dpi)
     tables, text_ink = layout.find_tables(gray, dpi)
+    loose = text_ink.copy()
+    for table in tables:
+        box = table.box
+        loose[box.y0 : box.y1, box.x0 : box.x1] = 0
+    tables += borderless.find_borderless(loose, dpi)
     points = 72.0 / dpi
-    items: list[OcrLine | OcrTable] = [_read_table(gray, text_ink, t, dpi, points) for t in tables]
+    items: list[Line | PageTable] = [_read_table(gray, text_ink, t, dpi, points) for t in tables]
     outside = gray.copy()
     for table in tables:
         box = table.box
         outside[box.y0 : box.y1, box.x0 : box.x1] = 255
     items.extend(_read_lines(outside, points))
-    items = [item for item in items if not isinstance(item, OcrTable) or item.rows]
+    items = [item for item in items if not isinstance(item, PageTable) or item.rows]
     items.sort(key=lambda item: item.top)
     return items
 
@@ -72,7 +58,7 @@ def _crop(gray: np.ndarray, band: layout.Box, limit: layout.Box) -> np.ndarray:
     ]
 
 
-def _read_table(gray, ink, table: layout.GridTable, dpi: int, points: float) -> OcrTable:
+def _read_table(gray, ink, table: layout.GridTable, dpi: int, points: float) -> PageTable:
     crops: list[np.ndarray] = []
     owners: list[int] = []
     for number, cell in enumerate(table.cells):
@@ -84,10 +70,12 @@ def _read_table(gray, ink, table: layout.GridTable, dpi: int, points: float) -> 
     for owner, (text, reading) in zip(owners, engine.recognize(crops), strict=True):
         texts[owner].append(text)
         readings[owner].append(reading)
-    result = OcrTable(
+    result = PageTable(
+        page=0,
         top=table.box.y0 * points,
         bottom=table.box.y1 * points,
         columns=_columns([cell.x0 * points for cell in table.cells]),
+        readings=[],
     )
     row_top = None
     for cell, cell_texts, cell_readings in zip(table.cells, texts, readings, strict=True):
@@ -103,8 +91,6 @@ def _read_table(gray, ink, table: layout.GridTable, dpi: int, points: float) -> 
 
 def cell_value(texts: list[str], readings: list[Reading]) -> tuple[str, Reading]:
     """A cell's text from its recognised lines, and how far it can be trusted."""
-    from parsers.attachments import clean_cell
-
     if not texts:
         return "", Reading(1.0)  # no ink: a blank cell, surely
     text = clean_cell("\n".join(texts))
@@ -129,7 +115,7 @@ def _columns(lefts: list[float], tolerance: float = 3.0) -> list[float]:
     return columns
 
 
-def _read_lines(gray: np.ndarray, points: float) -> list[OcrLine]:
+def _read_lines(gray: np.ndarray, points: float) -> list[Line]:
     quads = [quad for quad in engine.detect_lines(gray) if _quad_height(quad) >= 8]
     if not quads:
         return []
@@ -158,7 +144,8 @@ def _read_lines(gray: np.ndarray, points: float) -> list[OcrLine]:
         top, bottom = min(p[0] for p in group), max(p[1] for p in group)
         text = " ".join(p[4] for p in group)
         result.append(
-            OcrLine(
+            Line(
+                page=0,
                 top=top * points,
                 bottom=bottom * points,
                 x0=group[0][2] * points,
