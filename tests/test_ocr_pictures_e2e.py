@@ -13,6 +13,7 @@ import sys
 import pytest
 
 from crawler.attachments import table_pictures
+from parsers.report import parse_document
 from tests.helpers import FIXTURES, GOLDEN, ROOT, load_gold
 
 SCAN = FIXTURES / "scans" / "hongze-district-2023.pdf"
@@ -29,7 +30,9 @@ def test_pictures_in_the_article_are_found_and_chrome_pictures_are_not():
         '<img src="./t4.png"><img src="/counter.jsp?id=1"><img data-src="t3.JPG"></div>'
         "</body></html>"
     )
-    assert table_pictures(html, "http://gov.cn/ndbg/a/t1.html") == [
+    url = "http://gov.cn/ndbg/a/t1.html"
+    outcome = parse_document(html.encode("utf-8"), url, "text/html; charset=utf-8")
+    assert table_pictures(outcome, url) == [
         "http://gov.cn/ndbg/a/t4.png",
         "http://gov.cn/ndbg/a/t3.JPG",
     ]
