@@ -55,6 +55,24 @@ def start_nightly(db: Path, *args: str) -> subprocess.Popen:
     )
 
 
+def crawl_served_site(site: Path, start_path: str, db: Path) -> subprocess.CompletedProcess:
+    """Serve the folder `site` on 127.0.0.1 and run a real `scrapy crawl annual_reports`
+    from `start_path` into `db`, politeness off; the server stops afterwards."""
+    from demo.server import serve
+
+    server, base = serve(site, "127.0.0.1", port=0)
+    command = [sys.executable, "-m", "scrapy", "crawl", "annual_reports", "-a"]
+    command += [f"start_url={base.rstrip('/')}/{start_path.lstrip('/')}", "-s", f"REPORTS_DB={db}"]
+    command += ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0"]
+    try:
+        return subprocess.run(
+            command, cwd=ROOT, env=env(), capture_output=True, text=True, timeout=900
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def rows(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
     conn = sqlite3.connect(db, timeout=30)
     try:

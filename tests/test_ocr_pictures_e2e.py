@@ -5,16 +5,14 @@ picture that does not come is recorded and the page is read without it."""
 from __future__ import annotations
 
 import io
-import os
 import sqlite3
-import subprocess
-import sys
 
 import pytest
 
 from crawler.attachments import table_pictures
 from parsers.report import parse_document
-from tests.helpers import FIXTURES, GOLDEN, ROOT, load_gold
+from tests.crawl_helpers import crawl_served_site
+from tests.helpers import FIXTURES, GOLDEN, load_gold
 
 SCAN = FIXTURES / "scans" / "hongze-district-2023.pdf"
 GOLD = GOLDEN / "corpus_hongze-district-2023.json"
@@ -60,7 +58,6 @@ def _table_picture() -> bytes:
 @pytest.mark.e2e
 def test_crawl_reads_a_table_published_as_a_picture_into_the_pages_report(tmp_path):
     pytest.importorskip("rapidocr_onnxruntime")
-    from demo.server import serve
 
     column = tmp_path / "site" / "zwgk" / "ndbg"
     (column / "202401").mkdir(parents=True)
@@ -80,23 +77,8 @@ def test_crawl_reads_a_table_published_as_a_picture_into_the_pages_report(tmp_pa
         "</body></html>",
         encoding="utf-8",
     )
-    server, base = serve(tmp_path / "site", "127.0.0.1", port=0)
     db = tmp_path / "pictures.db"
-    command = [sys.executable, "-m", "scrapy", "crawl", "annual_reports", "-a"]
-    command += [f"start_url={base.rstrip('/')}/zwgk/ndbg/index.html", "-s", f"REPORTS_DB={db}"]
-    command += ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0"]
-    try:
-        done = subprocess.run(
-            command,
-            cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
-    finally:
-        server.shutdown()
-        server.server_close()
+    done = crawl_served_site(tmp_path / "site", "zwgk/ndbg/index.html", db)
     assert done.returncode == 0, done.stderr[-3000:]
     gold = {k: v for k, v in load_gold(GOLD)["cells"].items() if k[:3] in ("t3.", "t4.")}
     with sqlite3.connect(db) as connection:

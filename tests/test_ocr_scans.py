@@ -15,6 +15,7 @@ import pytest
 
 from parsers import parse_document
 from parsers.__main__ import main as parsers_cli
+from tests.crawl_helpers import crawl_served_site
 from tests.helpers import FIXTURES, GOLDEN, gold_differences, load_gold
 
 pytest.importorskip("rapidocr_onnxruntime")
@@ -191,12 +192,6 @@ def test_crawl_reads_a_scanned_attachment_and_flags_what_it_doubts(tmp_path):
     """A notice page attaching a scanned report (3 pages, 0.5° turned, a seal over the
     tables, JPEG q60): the attachment is stored as a report from OCR, every cell either
     equal to the gold or flagged."""
-    import os
-    import subprocess
-    import sys
-
-    from demo.server import serve
-    from tests.helpers import ROOT
 
     title = "洪泽区人民政府2023年政府信息公开工作年度报告"
     column = tmp_path / "site" / "zwgk" / "ndbg"
@@ -213,23 +208,8 @@ def test_crawl_reads_a_scanned_attachment_and_flags_what_it_doubts(tmp_path):
         "</body></html>",
         encoding="utf-8",
     )
-    server, base = serve(tmp_path / "site", "127.0.0.1", port=0)
     db = tmp_path / "scan.db"
-    command = [sys.executable, "-m", "scrapy", "crawl", "annual_reports", "-a"]
-    command += [f"start_url={base.rstrip('/')}/zwgk/ndbg/index.html", "-s", f"REPORTS_DB={db}"]
-    command += ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0"]
-    try:
-        done = subprocess.run(
-            command,
-            cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
-    finally:
-        server.shutdown()
-        server.server_close()
+    done = crawl_served_site(tmp_path / "site", "zwgk/ndbg/index.html", db)
     assert done.returncode == 0, done.stderr[-3000:]
     gold = load_gold(GOLD)["cells"]
     with sqlite3.connect(db) as connection:
