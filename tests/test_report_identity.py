@@ -257,11 +257,11 @@ def test_crawl_stores_a_report_linked_under_two_unrelated_urls_once(tmp_path):
             assert result.returncode == 0, result.stderr[-3000:]
             assert rows(db, "SELECT count(*) FROM reports") == [(2,)]
             addresses = dict(rows(db, "SELECT url, matched_by FROM report_urls"))
-            assert addresses == {
-                f"{server.base_url}/r/a.html": "url",
-                f"{server.base_url}/mirror/2019/copy.html": "text",
-                f"{server.base_url}/r/b.html": "url",
-            }
+            copies = [f"{server.base_url}/r/a.html", f"{server.base_url}/mirror/2019/copy.html"]
+            # Whichever copy was stored first holds the row; the other joins it by its text.
+            assert sorted(addresses[url] for url in copies) == ["text", "url"]
+            assert addresses[f"{server.base_url}/r/b.html"] == "url"
+            assert len(addresses) == 3
             if run == 1:
                 assert '"store/reports_aliases": 1' in last_run(db)["stats_json"]
                 assert last_run(db)["reports_new"] == 2
