@@ -164,14 +164,19 @@ def stored_copies(db: Path, count: int) -> int:
     reports = []
     for path in real_pages():
         data = path.read_bytes()
-        if parse_document(data, url=path.name).is_report:
-            reports.append(data)
+        outcome = parse_document(data, url=path.name)
+        if outcome.is_report and outcome.report.organ:
+            reports.append((decode_bytes(data)[0], outcome.report.organ))
     store = ReportStore(db)
     try:
         with store.transaction():
             for number in range(count):
                 url = f"http://127.0.0.1/r/{number}.html"
-                body = reports[number % len(reports)]
+                text, organ = reports[number % len(reports)]
+                # Each copy is another body's report (its organ numbered), as 10,000 crawled
+                # reports would be: identical copies would be stored once, as aliases.
+                numbered = organ + "".join("〇一二三四五六七八九"[int(d)] for d in str(number))
+                body = text.replace(organ, numbered).encode("utf-8")
                 store.save_page(url, 200, body, "text/html", None, "report")
     finally:
         store.close()

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import html
 import shutil
-import threading
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
+from demo.server import serve
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CORPUS = FIXTURES / "corpus"
@@ -134,25 +133,10 @@ def build_portal(root: Path) -> dict[str, str]:
     return {"column": "/xxgk/ndbg/list.html"}
 
 
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # keep pytest output clean
-        pass
-
-
 def serve_directory(root: Path):
-    """(server, base_url) for a static directory on 127.0.0.1, any free port.
-
-    Uses the demo portal's server when it exists, so both are exercised the same way.
-    """
-    try:
-        from demo.server import serve  # written alongside; same contract
-    except ImportError:
-        serve = None
-    if serve is not None:
-        return serve(root, "127.0.0.1", port=0)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(root)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
+    """(server, base_url) for a static directory on 127.0.0.1, any free port: the demo
+    portal's own server, so the tests and the demo are served the same way."""
+    return serve(root, "127.0.0.1", port=0)
 
 
 @pytest.fixture()
