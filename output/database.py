@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from output.search import index_pending
 from parsers.normalize import encodable
 
 
@@ -39,8 +40,12 @@ class Connection:
         self.db.execute("PRAGMA foreign_keys = ON")  # cells and checks go with their report
         if self.path != ":memory:":
             retry_locked(self.db.enable_wal)
+        # Whether reports_fts is filled at COMMIT (migration 7, output.search); set once
+        # the schema is known to have it.
+        self.indexes_at_commit = False
         if migrate:
             self.migrate()
+        self.indexes_at_commit = _has_table(self.db.conn, "report_search_pending")
 
     def close(self) -> None:
         self.db.close()
@@ -63,6 +68,8 @@ class Connection:
                 conn.execute("ROLLBACK")
             raise
         try:
+            if self.indexes_at_commit:
+                index_pending(conn)  # the reports noted by the search triggers
             retry_locked(conn.execute, "COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -71,6 +78,11 @@ class Connection:
 
     def migrate(self) -> list[int]:  # output.store.ReportStore
         raise NotImplementedError
+
+
+def _has_table(conn, name: str) -> bool:
+    query = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+    return conn.execute(query, [name]).fetchone() is not None
 
 
 def clean(values: list) -> list:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from output.database import Connection, now
 from output.identity import text_hash
 from output.schema import ANALYSTS_SQL
+from output.search import SEARCH_PENDING_SQL, has_pending, index_pending
 from output.urls import canonical_url
 from output.views import derived_up_to_date, drop_derived, ensure_derived
 
@@ -162,6 +163,11 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         DROP TABLE merged_reports;
         """,
     ),
+    (
+        7,
+        "search indexed per transaction: report_search_pending (output/search.py)",
+        SEARCH_PENDING_SQL,
+    ),
 ]
 
 
@@ -195,6 +201,9 @@ def migrate(store: Connection) -> list[int]:
     if not derived_up_to_date(store.db.conn):
         with store.transaction():
             ensure_derived(store.db.conn)  # views, search triggers, cell_keys (output.views)
+    if has_pending(store.db.conn):  # left by a program that wrote reports by raw SQL
+        with store.transaction():
+            index_pending(store.db.conn)
     return applied
 
 
