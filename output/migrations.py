@@ -165,8 +165,39 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     ),
     (
         7,
-        "search indexed per transaction: report_search_pending (output/search.py)",
-        SEARCH_PENDING_SQL,
+        "search indexed per transaction (report_search_pending); cells and checks WITHOUT"
+        " ROWID, no index by cell key",
+        # A report's ~200 cells went into three b-trees (rows, primary key, key index);
+        # now one. A query by key alone is answered through reports and the primary key
+        # (docs/schema.md).
+        """
+        CREATE TABLE report_cells_new (
+            report_id TEXT NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            value NUMERIC,
+            raw TEXT,
+            source TEXT NOT NULL DEFAULT 'text',
+            confidence REAL,
+            flagged INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (report_id, key)
+        ) WITHOUT ROWID;
+        INSERT INTO report_cells_new (report_id, key, value, raw, source, confidence, flagged)
+            SELECT report_id, key, value, raw, source, confidence, flagged FROM report_cells;
+        DROP TABLE report_cells;
+        ALTER TABLE report_cells_new RENAME TO report_cells;
+        CREATE TABLE report_checks_new (
+            report_id TEXT NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            ok INTEGER NOT NULL,
+            detail TEXT,
+            PRIMARY KEY (report_id, name)
+        ) WITHOUT ROWID;
+        INSERT INTO report_checks_new (report_id, name, ok, detail)
+            SELECT report_id, name, ok, detail FROM report_checks;
+        DROP TABLE report_checks;
+        ALTER TABLE report_checks_new RENAME TO report_checks;
+        """
+        + SEARCH_PENDING_SQL,
     ),
 ]
 

@@ -1,0 +1,124 @@
+"""CPU time of the SQLite writer per report: what the crawl's BatchWriter and reparse spend
+storing, apart from fetching and parsing.
+
+    python benchmarks/store_speed.py [--reports 2000] [--batch 50] [--profile]
+
+The real report pages (tests/fixtures/corpus, the demo portal) are parsed once; then
+--reports distinct reports made from them (organ and text numbered, as 2,000 bodies of
+2,000 organs would be) are stored as the crawl stores them (crawler.pipelines.write_items:
+the page body, then the outcome, --batch items to a transaction) into a fresh database,
+and stored a second time over themselves (a recrawl: every report updated). It prints
+CPU milliseconds per report for each pass, beside a bare lxml parse of the same pages
+(the unit of issue 12's targets), and the database size. --profile prints cProfile's
+top functions of the first pass.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import cProfile
+import pstats
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import lxml.html
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.parse_speed import real_pages  # noqa: E402
+from crawler.items import OutcomeItem, PageItem  # noqa: E402
+from crawler.pipelines import write_items  # noqa: E402
+from output.store import ReportStore  # noqa: E402
+from parsers import parse_document  # noqa: E402
+
+CLOCK = time.process_time
+DIGITS = "〇一二三四五六七八九"
+
+
+def parsed_reports() -> list[tuple[bytes, object]]:
+    found = []
+    for path in real_pages():
+        data = path.read_bytes()
+        outcome = parse_document(data, url=path.name)
+        if outcome.is_report and outcome.report.organ:
+            found.append((data, outcome))
+    return found
+
+
+def numbered(template, number: int):
+    """A distinct report from a parsed one: organ, title and text carry the number."""
+    outcome = copy.copy(template)
+    report = copy.copy(template.report)
+    tag = "".join(DIGITS[int(d)] for d in str(number))
+    report.organ = report.organ + tag
+    report.title = (report.title or "") + tag
+    report.body_text = report.body_text.replace(template.report.organ, report.organ) + tag
+    report.url = outcome.url = f"http://127.0.0.1/r/{number}.html"
+    outcome.report = report
+    return outcome
+
+
+def items_of(parsed, count: int) -> list:
+    items = []
+    for number in range(count):
+        data, template = parsed[number % len(parsed)]
+        outcome = numbered(template, number)
+        body = data + f"<!-- {number} -->".encode()
+        items.append(PageItem(url=outcome.url, status=200, body=body, content_type="text/html",
+                              encoding="utf-8", kind="report"))  # fmt: skip
+        items.append(OutcomeItem(outcome=outcome))
+    return items
+
+
+def store_all(store: ReportStore, items: list, batch: int) -> float:
+    start = CLOCK()
+    for at in range(0, len(items), 2 * batch):
+        write_items(store, items[at : at + 2 * batch])
+    return CLOCK() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reports", type=int, default=2000)
+    parser.add_argument("--batch", type=int, default=50)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args(argv)
+    parsed = parsed_reports()
+    lxml_total = 0.0
+    for data, _ in parsed:
+        start = CLOCK()
+        lxml.html.document_fromstring(data)
+        lxml_total += CLOCK() - start
+    lxml_per = lxml_total / len(parsed)
+    items = items_of(parsed, args.reports)
+    with tempfile.TemporaryDirectory(prefix="store-speed-") as work:
+        db = Path(work) / "reports.db"
+        store = ReportStore(db)
+        profile = cProfile.Profile() if args.profile else None
+        if profile:
+            profile.enable()
+        first = store_all(store, items, args.batch)
+        if profile:
+            profile.disable()
+        second = store_all(store, items, args.batch)
+        reports = store.db.execute("SELECT count(*) FROM reports").fetchone()[0]
+        store.close()
+        size = sum(p.stat().st_size for p in Path(work).iterdir())
+    print(f"{args.reports} reports ({len(parsed)} real report pages, numbered), {args.batch} "
+          f"to a transaction; lxml parse {1000 * lxml_per:.2f} ms per page")  # fmt: skip
+    for name, seconds in (("first store", first), ("stored again (updates)", second)):
+        per = seconds / args.reports
+        print(f"  {name}: {seconds:.2f} s CPU, {1000 * per:.2f} ms per report "
+              f"({per / lxml_per:.1f}× lxml)")  # fmt: skip
+    print(f"  reports stored: {reports}; database with WAL: {size / 2**20:.1f} MiB")
+    if profile:
+        pstats.Stats(profile).sort_stats("tottime").print_stats(25)
+    return 0 if reports == args.reports else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
