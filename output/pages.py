@@ -10,6 +10,11 @@ from dataclasses import dataclass
 from output.database import Connection, clean, now
 
 
+# zlib level 3: on the real report pages (27 KiB on average) 0.38 ms a page against 0.64
+# ms at level 6, for bodies 5% larger (27% of their size instead of 25.5%).
+BODY_COMPRESSION = 3
+
+
 def content_hash(body: bytes) -> str:
     """The hash of a fetched body, as fetched (pages.content_hash: "has it changed")."""
     return hashlib.sha256(body).hexdigest()
@@ -68,7 +73,7 @@ class PagesMixin(Connection):
                         digest,
                         content_type,
                         encoding,
-                        zlib.compress(body, 6),
+                        zlib.compress(body, BODY_COMPRESSION),
                         kind,
                         parse_result,
                         site,
