@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from output.database import Connection, clean, now
 
-
 # zlib level 3: on the real report pages (27 KiB on average) 0.38 ms a page against 0.64
 # ms at level 6, for bodies 5% larger (27% of their size instead of 25.5%).
 BODY_COMPRESSION = 3
