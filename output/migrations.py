@@ -235,6 +235,7 @@ def migrate(store: Connection) -> list[int]:
     if has_pending(store.db.conn):  # left by a program that wrote reports by raw SQL
         with store.transaction():
             index_pending(store.db.conn)
+    store.indexes_at_commit = True  # report_search_pending exists from here on
     return applied
 
 
