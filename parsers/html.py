@@ -300,7 +300,7 @@ def _densest(body, lengths: dict | None = None):
     ``lengths`` gathers the text lengths measured.
     """
     if _NESTED_LINKS(body):
-        return _densest_by_scan(body)
+        return _densest_by_sums(body)
     lengths = {} if lengths is None else lengths
     text = lengths[body] = _text_length(body)
     links = _link_length_unnested(body)
@@ -312,7 +312,7 @@ def _densest(body, lengths: dict | None = None):
     if links >= threshold and any(
         _text_length(link) >= threshold for link in _LONG_LINKS(body, least=threshold)
     ):
-        return _densest_by_scan(body)
+        return _densest_by_sums(body)
 
     def qualifies(element) -> bool:
         # Its text less its links' text reaches the threshold; the text alone must.
@@ -341,6 +341,46 @@ def _densest_by_scan(body):
         if own >= 0.8 * total and _depth(element) > _depth(best):
             best = element
     return best
+
+
+def _densest_by_sums(body):
+    """_densest_by_scan in one walk: each element's text and link lengths are summed
+    from its children's (non-space characters add up over joined pieces; a link inside
+    a link counts twice, as _link_length counts it) instead of an XPath call and an
+    iteration over its links per element (~5 us each: most of a list page's time)."""
+    lengths: dict = {}  # element -> (text length, link text length)
+    order: list = []  # (element, depth) in document order
+    depth = 0
+    for event, element in etree.iterwalk(body, events=("start", "end")):
+        if not isinstance(element.tag, str):
+            continue
+        if event == "start":
+            order.append((element, depth))
+            depth += 1
+            continue
+        depth -= 1
+        text = _count(element.text)
+        links = 0
+        for child in element:
+            if isinstance(child.tag, str):
+                child_text, child_links = lengths[child]
+                text += child_text
+                links += child_links
+            text += _count(child.tail)
+        lengths[element] = (text, links + text if element.tag == "a" else links)
+    total = lengths[body][0] - lengths[body][1]
+    if total <= 0:
+        return body
+    best, best_depth = body, 0
+    for element, depth in order:
+        text, links = lengths[element]
+        if depth > best_depth and text - links >= 0.8 * total and element is not body:
+            best, best_depth = element, depth
+    return best
+
+
+def _count(text: str | None) -> int:
+    return len("".join(text.split())) if text else 0
 
 
 def _depth(element) -> int:

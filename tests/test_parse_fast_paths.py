@@ -125,3 +125,11 @@ def test_table_rows_read_in_one_pass_are_the_rows_by_definition(seed):
 def test_link_text_measured_in_one_call_is_the_sum_over_links(seed):
     for element in page(seed).iter("body", "div", "a"):
         assert html._links_length(element) == html._link_length(element)
+
+
+@pytest.mark.parametrize("seed", range(150))
+def test_lengths_summed_in_one_walk_find_what_measuring_every_element_finds(seed):
+    body = page(seed).find("body")
+    assert html._densest_by_sums(body) is html._densest_by_scan(body)
+    for element in body.iter("div", "a"):
+        assert html._densest_by_sums(element) is html._densest_by_scan(element)
