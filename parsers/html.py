@@ -411,6 +411,16 @@ _LONG_CELLS = etree.XPath(
 )
 
 
+def _pieces(cell) -> list[str]:
+    """The text nodes of a cell, as _TEXTS gives them; a cell of one element of text only
+    (<td><p>12</p></td>, most cells that are not text alone) without an XPath call."""
+    if len(cell) == 1:
+        child = cell[0]
+        if isinstance(child.tag, str) and not len(child):
+            return [piece for piece in (cell.text, child.text, child.tail) if piece]
+    return _TEXTS(cell)
+
+
 def _data_table_rows(table) -> list[list[str]] | None:
     """The rows of cell texts of a data table; None for a layout table (one that holds
     other tables or paragraphs of prose), which is walked into instead.
@@ -426,7 +436,7 @@ def _data_table_rows(table) -> list[list[str]] | None:
         row = []
         for cell in tr.iterchildren("td", "th"):
             if len(cell):
-                pieces = _TEXTS(cell)
+                pieces = _pieces(cell)
                 if sum(map(len, pieces)) > LONG_CELL:
                     return None
                 row.append(_cell_text(pieces))

@@ -133,3 +133,9 @@ def test_lengths_summed_in_one_walk_find_what_measuring_every_element_finds(seed
     assert html._densest_by_sums(body) is html._densest_by_scan(body)
     for element in body.iter("div", "a"):
         assert html._densest_by_sums(element) is html._densest_by_scan(element)
+
+
+@pytest.mark.parametrize("seed", range(150))
+def test_cell_pieces_are_the_text_nodes_xpath_selects(seed):
+    for cell in page(seed).iter("td", "th"):
+        assert html._pieces(cell) == html._TEXTS(cell)
