@@ -243,9 +243,11 @@ _TAG_TESTS = {test: index for index, (kind, test) in enumerate(_CONTAINER_TESTS)
 # attributes, and a handful of these); the tests themselves run in Python. Every class
 # word tested holds one of the three substrings. Container tags are found by lxml's own
 # tag filter.
+# From the root element, elements only: "//@id" would visit every text node as well.
 _CANDIDATE_ATTRIBUTES = etree.XPath(
-    f"//@id[contains('|{'|'.join(_ID_TESTS)}|', concat('|', ., '|'))]"
-    " | //@class[contains(., 'TRS') or contains(., 'view') or contains(., 'content')]"
+    f"descendant-or-self::*/@id[contains('|{'|'.join(_ID_TESTS)}|', concat('|', ., '|'))]"
+    " | descendant-or-self::*/@class[contains(., 'TRS') or contains(., 'view')"
+    " or contains(., 'content')]"
 )
 
 
