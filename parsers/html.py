@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from lxml import etree
 
+from parsers.density import densest, links_length, string_of, text_length
 from parsers.links import link_targets, page_anchors
 from parsers.meta import labelled_date
 from parsers.model import Document, Paragraph, Table
@@ -92,41 +93,11 @@ MIN_BODY_CHARS = 120
 # for every element touched (most of the time of a walk over a big table).
 _PARSER = etree.HTMLParser(huge_tree=True)
 MAX_NODES = 400_000
-# What lxml.html's text_content() is: the XPath string value, all text of the subtree.
-_STRING = etree.XPath("string()", smart_strings=False)
 _XML_SPACE = re.compile(r"[ \t\r\n]+")  # normalize-space() splits on these only
 
 
 # The text nodes of a subtree, as itertext() gives them (in C: half the time).
 _TEXTS = etree.XPath("descendant::text()", smart_strings=False)
-
-
-def _text_length(element) -> int:
-    # Characters other than whitespace (str.split() and \s agree on what that is).
-    return len("".join(_STRING(element).split()))
-
-
-def _link_length(element) -> int:
-    return sum(_text_length(link) for link in element.iter("a"))
-
-
-# Text in links, in one call: equal to _link_length when no link holds another.
-_LINK_TEXTS = etree.XPath("descendant-or-self::a//text()", smart_strings=False)
-_NESTED_LINKS = etree.XPath("boolean(descendant-or-self::a//a)")
-_LONG_LINKS = etree.XPath("descendant-or-self::a[string-length() >= $least]")
-
-
-def _links_length(element) -> int:
-    """_link_length, in two calls when links do not nest (they hardly ever do)."""
-    if next(element.iter("a"), None) is None:  # instant when the page has no link at all
-        return 0
-    if _NESTED_LINKS(element):
-        return _link_length(element)
-    return _link_length_unnested(element)
-
-
-def _link_length_unnested(element) -> int:
-    return len("".join("".join(_LINK_TEXTS(element)).split()))
 
 
 def _document_root(text: str):
@@ -162,12 +133,12 @@ def parse_html(text: str) -> Document:
     etree.strip_elements(
         root, *DROP_TAGS, etree.Comment, etree.ProcessingInstruction, with_tail=False
     )
-    lengths: dict = {}  # element -> _text_length, measured once
+    lengths: dict = {}  # element -> text_length, measured once
     container = _find_container(root, lengths)
     blocks: list = []
     _collect(container, blocks, [])
-    text_length = lengths[container] if container in lengths else _text_length(container)
-    ratio = _links_length(container) / text_length if text_length else 0.0
+    length = lengths[container] if container in lengths else text_length(container)
+    ratio = links_length(container) / length if length else 0.0
     return Document(
         blocks=blocks,
         title=page_title,
@@ -193,12 +164,12 @@ def _pictures(container) -> list[str]:
 
 def _page_wide_metadata(root, meta: dict[str, str]) -> None:
     """Title and date shown outside the article container (toolbars, headings)."""
-    page_text = _STRING(root)
+    page_text = string_of(root)
     published = labelled_date("".join(page_text[:200_000].split()))
     if published:
         meta.setdefault("page_published", published)
     for element in root.iter("h1", "h2", "h3"):
-        heading = tidy(_STRING(element))
+        heading = tidy(string_of(element))
         if 6 <= len(heading) <= 80 and REPORT_TITLE.search(heading.replace(" ", "")):
             meta.setdefault("heading", heading)
             break
@@ -240,9 +211,11 @@ _TAG_TESTS = {test: index for index, (kind, test) in enumerate(_CONTAINER_TESTS)
 # attributes, and a handful of these); the tests themselves run in Python. Every class
 # word tested holds one of the three substrings. Container tags are found by lxml's own
 # tag filter.
+# From the root element, elements only: "//@id" would visit every text node as well.
 _CANDIDATE_ATTRIBUTES = etree.XPath(
-    f"//@id[contains('|{'|'.join(_ID_TESTS)}|', concat('|', ., '|'))]"
-    " | //@class[contains(., 'TRS') or contains(., 'view') or contains(., 'content')]"
+    f"descendant-or-self::*/@id[contains('|{'|'.join(_ID_TESTS)}|', concat('|', ., '|'))]"
+    " | descendant-or-self::*/@class[contains(., 'TRS') or contains(., 'view')"
+    " or contains(., 'content')]"
 )
 
 
@@ -274,7 +247,7 @@ def _find_container(root, lengths: dict | None = None):
 
     def length(element) -> int:
         if element not in lengths:
-            lengths[element] = _text_length(element)
+            lengths[element] = text_length(element)
         return lengths[element]
 
     for found in _container_candidates(root):
@@ -284,68 +257,7 @@ def _find_container(root, lengths: dict | None = None):
         if found:
             # Nested matches: the outermost keeps everything the report says.
             return max(found, key=length)
-    return _densest(body, lengths)
-
-
-def _densest(body, lengths: dict | None = None):
-    """The deepest element holding nearly all of the page's non-link text.
-
-    Elements outside links qualify as a chain from ``body`` down (two disjoint ones
-    cannot both hold 80% of the text, and an element holds at least what its children
-    do), so the search walks down that chain. When a link holds 80% of the text
-    itself, or links nest, that does not hold: every element is measured.
-    ``lengths`` gathers the text lengths measured.
-    """
-    if _NESTED_LINKS(body):
-        return _densest_by_scan(body)
-    lengths = {} if lengths is None else lengths
-    text = lengths[body] = _text_length(body)
-    links = _link_length_unnested(body)
-    total = text - links
-    if total <= 0:
-        return body
-    threshold = 0.8 * total
-    # Only links whose text, spaces included, reaches the threshold may hold 80%.
-    if links >= threshold and any(
-        _text_length(link) >= threshold for link in _LONG_LINKS(body, least=threshold)
-    ):
-        return _densest_by_scan(body)
-
-    def qualifies(element) -> bool:
-        # Its text less its links' text reaches the threshold; the text alone must.
-        text = lengths[element] = _text_length(element)
-        return text >= threshold and text - _link_length_unnested(element) >= threshold
-
-    best = body
-    while True:
-        for child in best:
-            if isinstance(child.tag, str) and child.tag != "a" and qualifies(child):
-                best = child
-                break
-        else:
-            return best
-
-
-def _densest_by_scan(body):
-    total = _text_length(body) - _link_length(body)
-    if total <= 0:
-        return body
-    best = body
-    for element in body.iter():
-        if not isinstance(element.tag, str) or element is body:
-            continue
-        own = _text_length(element) - _link_length(element)
-        if own >= 0.8 * total and _depth(element) > _depth(best):
-            best = element
-    return best
-
-
-def _depth(element) -> int:
-    depth = 0
-    while element is not None:
-        element = element.getparent()
-        depth += 1
-    return depth
+    return densest(body, lengths)
 
 
 LONG_CELL = 600  # characters: a cell this long holds prose, so its table is for layout
@@ -368,6 +280,16 @@ _LONG_CELLS = etree.XPath(
 )
 
 
+def _pieces(cell) -> list[str]:
+    """The text nodes of a cell, as _TEXTS gives them; a cell of one element of text only
+    (<td><p>12</p></td>, most cells that are not text alone) without an XPath call."""
+    if len(cell) == 1:
+        child = cell[0]
+        if isinstance(child.tag, str) and not len(child):
+            return [piece for piece in (cell.text, child.text, child.tail) if piece]
+    return _TEXTS(cell)
+
+
 def _data_table_rows(table) -> list[list[str]] | None:
     """The rows of cell texts of a data table; None for a layout table (one that holds
     other tables or paragraphs of prose), which is walked into instead.
@@ -383,7 +305,7 @@ def _data_table_rows(table) -> list[list[str]] | None:
         row = []
         for cell in tr.iterchildren("td", "th"):
             if len(cell):
-                pieces = _TEXTS(cell)
+                pieces = _pieces(cell)
                 if sum(map(len, pieces)) > LONG_CELL:
                     return None
                 row.append(_cell_text(pieces))

@@ -17,26 +17,43 @@ _FILE_IN_SCRIPT = re.compile(rf"""["']([^"'<>\s]{{1,400}}?\.(?:{_EXTENSIONS}))["
 
 
 _STRING = etree.XPath("string()", smart_strings=False)  # lxml.html's text_content()
+_BASE_HREFS = etree.XPath("//base/@href", smart_strings=False)
+# The attribute each tag points with, and which of the three groups it is listed in.
+_TARGET_OF = {"a": ("href", 0), "area": ("href", 0), "iframe": ("src", 1), "frame": ("src", 1)}
+_TARGET_OF |= {"embed": ("src", 1), "object": ("data", 2)}
+
+
+def _text(element) -> str:
+    # string(), without an XPath call for an element of text only (most links): lxml's
+    # .text joins adjacent text nodes, and any other child (a comment too) counts in len().
+    return _STRING(element) if len(element) else element.text or ""
 
 
 def page_anchors(root) -> list[tuple[str, str, str]]:
     """(href, text, title) of every <a href> of the page, as written: what a list reader
     needs of a page that turns out not to be a report (crawler.listpage.ListDocument)."""
     return [
-        (href, _STRING(a), a.get("title") or "") for a in root.iter("a") if (href := a.get("href"))
+        (href, _text(a), a.get("title") or "") for a in root.iter("a") if (href := a.get("href"))
     ]
 
 
 def link_targets(root) -> tuple[str | None, list[str]]:
     """(<base href> or None, every target as written): a/area hrefs, iframe/frame/embed
     srcs, object data, in that order, then file paths quoted in scripts."""
-    base = next((href.strip() for href in root.xpath("//base/@href") if href.strip()), None)
-    sources = [(element, "href") for element in root.iter("a", "area")]
-    sources += [(element, "src") for element in root.iter("iframe", "frame", "embed")]
-    sources += [(element, "data") for element in root.iter("object")]
-    targets = [value for element, name in sources if (value := element.get(name))]
-    for script in root.iter("script"):
-        for match in _FILE_IN_SCRIPT.finditer(script.text or ""):
+    base = next((href.strip() for href in _BASE_HREFS(root) if href.strip()), None)
+    groups: tuple[list[str], list[str], list[str]] = ([], [], [])
+    scripts = []
+    # One pass over the tree: each group keeps document order.
+    for element in root.iter(*_TARGET_OF, "script"):
+        if element.tag == "script":
+            scripts.append(element.text)
+            continue
+        name, group = _TARGET_OF[element.tag]
+        if value := element.get(name):
+            groups[group].append(value)
+    targets = groups[0] + groups[1] + groups[2]
+    for text in scripts:
+        for match in _FILE_IN_SCRIPT.finditer(text or ""):
             candidate = match.group(1).replace("\\/", "/")
             if candidate.startswith(("http", "/", ".")) or "/" in candidate:
                 targets.append(candidate)

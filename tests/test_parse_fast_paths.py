@@ -13,7 +13,7 @@ import random
 import pytest
 from lxml import etree
 
-from parsers import html
+from parsers import density, html
 
 WORDS = ["政府信息公开", "年度报告", "0", "12", " ", "\n", "\u3000", "/", "主动公开", "a b"]
 CLASSES = ["TRS_Editor", "trs_editor_view", "xTRS_UEDITORx", "article-content", "view", "x"]
@@ -112,7 +112,7 @@ def test_container_candidates_are_what_the_xpaths_select(seed):
 @pytest.mark.parametrize("seed", range(150))
 def test_densest_chain_is_the_deepest_element_measured_one_by_one(seed):
     body = page(seed).find("body")
-    assert html._densest(body) is html._densest_by_scan(body)
+    assert density.densest(body) is density._densest_by_scan(body)
 
 
 @pytest.mark.parametrize("seed", range(150))
@@ -124,4 +124,18 @@ def test_table_rows_read_in_one_pass_are_the_rows_by_definition(seed):
 @pytest.mark.parametrize("seed", range(150))
 def test_link_text_measured_in_one_call_is_the_sum_over_links(seed):
     for element in page(seed).iter("body", "div", "a"):
-        assert html._links_length(element) == html._link_length(element)
+        assert density.links_length(element) == density._link_length(element)
+
+
+@pytest.mark.parametrize("seed", range(150))
+def test_lengths_summed_in_one_walk_find_what_measuring_every_element_finds(seed):
+    body = page(seed).find("body")
+    assert density._densest_by_sums(body) is density._densest_by_scan(body)
+    for element in body.iter("div", "a"):
+        assert density._densest_by_sums(element) is density._densest_by_scan(element)
+
+
+@pytest.mark.parametrize("seed", range(150))
+def test_cell_pieces_are_the_text_nodes_xpath_selects(seed):
+    for cell in page(seed).iter("td", "th"):
+        assert html._pieces(cell) == html._TEXTS(cell)
