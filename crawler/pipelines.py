@@ -8,6 +8,7 @@ from collections import Counter, deque
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from scrapy.exceptions import DropItem
+from scrapy.utils.defer import maybe_deferred_to_future
 
 from crawler.failures import STORAGE_ERROR, STORE_ERRORS, WORSE_PARSE
 from crawler.feeds import Stored, report_record
@@ -21,6 +22,7 @@ from crawler.items import (
     UnchangedItem,
 )
 from crawler.store_access import crawl_store
+from crawler.worker import deferred_of
 from output.store import ReportStore
 from parsers.provenance import SAME_AS_PAGE, settle_source_page
 
@@ -163,9 +165,13 @@ class SqliteStorePipeline:
     came, on a connection of its own: indexing a report for search and storing its
     cells costs more than parsing it, and in the reactor thread every download would
     wait for it. SQLite works without the GIL, so the crawl goes on meanwhile. At most
-    MAX_PENDING_BATCHES wait to be written (beyond, the crawl waits: memory stays
-    bounded); close_spider (also on SIGINT/SIGTERM, which close the spider) returns
-    once every batch has committed, before the run's row is written.
+    MAX_PENDING_BATCHES wait to be written; beyond, an item waits for the oldest to
+    commit (memory stays bounded). In a crawl it waits as a coroutine, so the reactor
+    goes on downloading and taking parse results meanwhile (blocking it stalled every
+    download for the writer: a fifth of a crawl's time); Scrapy's scraper limits stop
+    new downloads once enough responses wait. close_spider (also on SIGINT/SIGTERM,
+    which close the spider) returns once every batch has committed, before the run's
+    row is written.
 
     Every item ends here: a report goes on as a ReportRecord (to feed exports, -O), the
     rest is consumed (crawler.feeds.Stored, not logged).
@@ -223,6 +229,23 @@ class SqliteStorePipeline:
             self.store = None
 
     def process_item(self, item):
+        if self.crawler is not None and self.writer is not None and self.writer.full():
+            return self._after_room(item)  # a coroutine: the item waits, the reactor does not
+        return self._take(item)
+
+    async def _after_room(self, item):
+        while self.writer is not None and self.writer.full():
+            await self._done(self.writer.oldest())
+            self._count(self.writer.finished())
+        # No await between the check and here: pending batches stay within the bound.
+        return self._take(item)
+
+    @staticmethod
+    async def _done(future) -> None:
+        """Until a writer future is done, in the reactor thread, without blocking it."""
+        await maybe_deferred_to_future(deferred_of(future))
+
+    def _take(self, item):
         self.buffer.append(item)
         if isinstance(item, PageItem):
             self.buffered_bytes += len(item.body)
@@ -285,6 +308,17 @@ class BatchWriter:
         done = self._finished(block=len(self.pending) >= MAX_PENDING_BATCHES)
         self.pending.append((len(items), self.thread.submit(self._write_own, items)))
         return done
+
+    def full(self) -> bool:
+        """Whether a batch handed over now would have to wait for the oldest."""
+        return len(self.pending) >= MAX_PENDING_BATCHES
+
+    def oldest(self) -> Future:
+        return self.pending[0][1]
+
+    def finished(self) -> list[tuple[int, Counter]]:
+        """The results of the batches finished so far, without waiting."""
+        return self._finished(block=False)
 
     def drain(self) -> list[tuple[int, Counter]]:
         results = []

@@ -87,8 +87,9 @@ def _serve(conn, memory_mb: int) -> None:
         try:
             pages = scan_pdf(body).pages if body.startswith(b"%PDF") else len(pictures or ())
             seconds = limits.seconds_for(pages)
-            _cpu_limit(seconds)
-            conn.send(("budget", seconds))
+            if seconds != limits.timeout:  # a PDF's pages or a page's pictures: more time
+                _cpu_limit(seconds)
+                conn.send(("budget", seconds))  # else one message a job, not two
             outcome = parse_document(body, url, content_type, charset, pictures)
             if outcome.report is None and "MemoryError" in outcome.reason:
                 # Caught by a reader on its way out ("parser error: MemoryError").
