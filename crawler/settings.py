@@ -78,12 +78,6 @@ PARSE_MEMORY_MB = 2048  # address space of a worker (RLIMIT_AS), interpreter inc
 PARSE_TIMEOUT = 120  # CPU seconds for any document ...
 PARSE_TIMEOUT_PER_PAGE = 5  # ... and this many more per PDF page (OCR of scans) ...
 PARSE_TIMEOUT_MAX = 1800  # ... up to this
-# Seconds a thread of the crawl process may hold the GIL while another waits for it
-# (Python's default: 0.005). The reactor thread gives the GIL up at every wait (epoll,
-# socket, SQLite) and, while the SQLite writer thread runs Python, gets it back only
-# after this long: with the default, every wait of the reactor cost ~5 ms more, which
-# capped a crawl near 200 waits a second (docs/speed.md). 0 keeps Python's default.
-GIL_SWITCH_INTERVAL = 0.0002
 
 # Fan-out caps (crawler/caps.py): each hit is counted (caps/*), logged and recorded.
 MAX_COLUMNS_PER_SITE = 20  # report columns taken from a site's home pages

@@ -23,7 +23,6 @@ are not parsed again unless refresh is on.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -135,8 +134,6 @@ class AnnualReportsSpider(ListPages, ReportPages, PictureChain, scrapy.Spider):
 
     def _configure(self) -> None:
         settings = self.crawler.settings
-        if settings.getfloat("GIL_SWITCH_INTERVAL"):  # the reactor's turn comes sooner
-            sys.setswitchinterval(settings.getfloat("GIL_SWITCH_INTERVAL"))
         # Through the environment, so that parser worker processes see it too.
         ocr.set_enabled(settings.getbool("OCR_ENABLED", True))
         if self.start_url_arg or self.home_arg:
