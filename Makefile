@@ -70,6 +70,7 @@ format: install
 
 bench: install
 	$(PY) benchmarks/parse_speed.py
+	$(PY) benchmarks/store_speed.py --reports 2000
 	$(PY) benchmarks/ocr_speed.py
 
 bench-crawl: install
