@@ -130,13 +130,13 @@ class ReportsMixin(Connection):
         check_rows = clean_rows([[rid, c.name, int(bool(c.ok)), c.detail] for c in checks.values()])
         # A report stored again as it was (a recrawl, a reparse) keeps its rows: reading
         # them costs a tenth of deleting and inserting them again.
-        if not _same_rows(self.db, _CELL_COLUMNS, rid, cell_rows):
+        if not _same_rows(self.db, "report_cells", _CELL_COLUMNS, rid, cell_rows):
             self.db.execute("DELETE FROM report_cells WHERE report_id = ?", [rid])
             self.db.conn.executemany(
                 f"INSERT INTO report_cells ({_CELL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 cell_rows,
             )
-        if not _same_rows(self.db, _CHECK_COLUMNS, rid, check_rows):
+        if not _same_rows(self.db, "report_checks", _CHECK_COLUMNS, rid, check_rows):
             self.db.execute("DELETE FROM report_checks WHERE report_id = ?", [rid])
             self.db.conn.executemany(
                 f"INSERT INTO report_checks ({_CHECK_COLUMNS}) VALUES (?, ?, ?, ?)", check_rows
@@ -173,10 +173,9 @@ _CELL_COLUMNS = "report_id, key, value, raw, source, confidence, flagged"
 _CHECK_COLUMNS = "report_id, name, ok, detail"
 
 
-def _same_rows(db, columns: str, rid: str, rows: list[list]) -> bool:
+def _same_rows(db, table: str, columns: str, rid: str, rows: list[list]) -> bool:
     """Whether report rid's stored cells (or checks) are rows already. Python's == is the
     test SQLite's column types make right: 3 == 3.0 and True == 1 are stored alike."""
-    table = "report_cells" if columns is _CELL_COLUMNS else "report_checks"
     stored = db.execute(f"SELECT {columns} FROM {table} WHERE report_id = ?", [rid]).fetchall()
     # Keyed by cell key (check name), unique within a report.
     return {row[1]: tuple(row) for row in stored} == {row[1]: tuple(row) for row in rows}
