@@ -50,12 +50,13 @@ def _shown(value) -> str:
     return "blank" if value is None else repr(value)
 
 
-def _rule(name: str, cells: dict, total_key: str, part_keys: list[str], label: str) -> Check | None:
-    needed = [total_key, *part_keys]
+def _rule(name: str, cells: dict, needed: tuple[str, ...], label: str) -> Check | None:
+    """``needed``: the total's key, then its parts' keys."""
     if any(key not in cells for key in needed):
         return None
     if all(cells[key] is None for key in needed):
         return None
+    total_key, *part_keys = needed
     parts = _sum(cells, part_keys)
     total = cells[total_key]
     ok = total is not None and abs(total - parts) < 1e-6
@@ -63,55 +64,71 @@ def _rule(name: str, cells: dict, total_key: str, part_keys: list[str], label: s
     return Check(name, ok, detail)
 
 
+# The names and keys of every rule, spelled out once (not on every report).
+_SPLIT_PREFIXES = tuple(f"t3.{row}." for row in T3_OTHER_SPLIT)
+_BALANCES = [
+    (
+        f"t3.balance.{column}",
+        tuple(
+            f"t3.{row}.{column}"
+            for row in ("new_received", "carried_over", "total", "carried_forward")
+        ),
+    )
+    for column in T3_COLUMNS
+]
+
+
+def _outcomes(other_rows: list[str]) -> list[tuple[str, tuple[str, ...]]]:
+    return [
+        (
+            f"t3.outcomes.{column}",
+            (
+                f"t3.total.{column}",
+                *(f"t3.{row}.{column}" for row in T3_OUTCOMES_2019 + other_rows),
+            ),
+        )
+        for column in T3_COLUMNS
+    ]
+
+
+_OUTCOMES = {True: _outcomes(T3_OTHER_SPLIT), False: _outcomes(["other"])}
+_ROW_TOTALS = [
+    (
+        f"t3.row_total.{row}",
+        (f"t3.{row}.total", *(f"t3.{row}.{column}" for column in T3_COLUMNS[:-1])),
+    )
+    for row in T3_ROWS_WITH_TOTAL
+]
+_GROUP_TOTALS = [
+    (
+        f"t4.group_total.{group}",
+        (
+            f"t4.{group}.total",
+            *(f"t4.{group}.{leaf}" for leaf in ("upheld", "corrected", "other", "pending")),
+        ),
+    )
+    for group in T4_GROUPS
+]
+
+
 def run_checks(cells: dict) -> list[Check]:
     checks: list[Check | None] = []
     # （六）其他处理: the 2021 three sub-rows when the table has them, else its one 2019 row.
-    split = any(key.startswith(f"t3.{row}.") for row in T3_OTHER_SPLIT for key in cells)
-    other_rows = T3_OTHER_SPLIT if split else ["other"]
-    for column in T3_COLUMNS:
+    split = any(key.startswith(_SPLIT_PREFIXES) for key in cells)
+    for (balance, needed), (outcomes, outcome_keys) in zip(
+        _BALANCES, _OUTCOMES[split], strict=True
+    ):
         # 一 + 二 = 三（七）总计 + 四
-        needed = [
-            f"t3.{row}.{column}"
-            for row in ("new_received", "carried_over", "total", "carried_forward")
-        ]
         if all(key in cells for key in needed) and not all(cells[k] is None for k in needed):
             left = _sum(cells, needed[:2])
             right = _sum(cells, needed[2:])
             ok = abs(left - right) < 1e-6
             checks.append(
-                Check(
-                    f"t3.balance.{column}",
-                    ok,
-                    "" if ok else f"一+二 = {left!r} but 三（七）+四 = {right!r}",
-                )
+                Check(balance, ok, "" if ok else f"一+二 = {left!r} but 三（七）+四 = {right!r}")
             )
-        checks.append(
-            _rule(
-                f"t3.outcomes.{column}",
-                cells,
-                f"t3.total.{column}",
-                [f"t3.{row}.{column}" for row in T3_OUTCOMES_2019 + other_rows],
-                "（七）总计",
-            )
-        )
-    for row in T3_ROWS_WITH_TOTAL:
-        checks.append(
-            _rule(
-                f"t3.row_total.{row}",
-                cells,
-                f"t3.{row}.total",
-                [f"t3.{row}.{column}" for column in T3_COLUMNS[:-1]],
-                "总计",
-            )
-        )
-    for group in T4_GROUPS:
-        checks.append(
-            _rule(
-                f"t4.group_total.{group}",
-                cells,
-                f"t4.{group}.total",
-                [f"t4.{group}.{leaf}" for leaf in ("upheld", "corrected", "other", "pending")],
-                "总计",
-            )
-        )
+        checks.append(_rule(outcomes, cells, outcome_keys, "（七）总计"))
+    for name, needed in _ROW_TOTALS:
+        checks.append(_rule(name, cells, needed, "总计"))
+    for name, needed in _GROUP_TOTALS:
+        checks.append(_rule(name, cells, needed, "总计"))
     return [check for check in checks if check is not None]

@@ -135,8 +135,11 @@ class TableResult:
             self.warnings.append(f"{key}: printed twice, first kept")
             return
         self.keys.add(key)
-        value = None if reading and reading.unreadable else parse_value(raw, KEY_UNITS[key])
-        self.cells.append(Cell(key, value, raw.strip(), reading))
+        if reading and reading.unreadable:
+            self.cells.append(Cell(key, None, raw.strip(), reading))
+            return
+        value, text = _value_and_text(raw, KEY_UNITS[key])
+        self.cells.append(Cell(key, value, text, reading))
 
     def remove(self, keys: set[str]) -> bool:
         """Drop the cells of ``keys``; True when there were any."""
@@ -145,6 +148,12 @@ class TableResult:
         self.cells = [cell for cell in self.cells if cell.key not in keys]
         self.keys -= keys
         return True
+
+
+@lru_cache(maxsize=8192)  # a report prints the same few cell texts ("0", "/") hundreds of times
+def _value_and_text(raw: str, unit: str) -> tuple[int | float | None, str]:
+    """A cell's value and its text as stored (numbers are immutable: shared safely)."""
+    return parse_value(raw, unit), raw.strip()
 
 
 def _fit(values: list[Token], expected: int) -> list[Token] | None:
