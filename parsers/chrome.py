@@ -72,7 +72,21 @@ def _strong_signs(text: str, limit: int) -> int:
     return 1 + len(list(islice(_STRONG_FLOATING.finditer(text, first.end()), limit - 1)))
 
 
+# A site prints the same toolbar and footer lines on every page: a crawl or a reparse
+# asks about each of them once per page. Lines past FOOTER_LIMIT are not kept (their
+# answer is quick, and prose is long).
+@lru_cache(maxsize=4096)
+def _is_chrome_short_line(line: str) -> bool:
+    return _is_chrome_line(line)
+
+
 def is_chrome_line(line: str) -> bool:
+    if len(line) <= FOOTER_LIMIT:
+        return _is_chrome_short_line(line)
+    return _is_chrome_line(line)
+
+
+def _is_chrome_line(line: str) -> bool:
     text = squash(line)
     if not text:
         return False
