@@ -282,12 +282,43 @@ _LONG_CELLS = etree.XPath(
 
 def _pieces(cell) -> list[str]:
     """The text nodes of a cell, as _TEXTS gives them; a cell of one element of text only
-    (<td><p>12</p></td>, most cells that are not text alone) without an XPath call."""
+    (<td><p>12</p></td>, most cells that are not text alone) without an XPath call, and
+    a chain of them (<td><p><span>12</span></p></td>) too, where that reads the same."""
     if len(cell) == 1:
         child = cell[0]
         if isinstance(child.tag, str) and not len(child):
             return [piece for piece in (cell.text, child.text, child.tail) if piece]
+        pieces = _chain_pieces(cell)
+        if pieces is not None:
+            return pieces
     return _TEXTS(cell)
+
+
+def _chain_pieces(cell) -> list[str] | None:
+    """The texts of a cell whose elements each hold one element (down to one of text
+    only), in document order; None for any other cell, or where the texts could read
+    otherwise than _TEXTS's: .text and .tail join adjacent text nodes (left where a
+    comment was stripped) that _TEXTS gives apart, and apart each is stripped. Joined
+    or apart, a text with no whitespace inside reads the same once stripped."""
+    heads: list[str | None] = []
+    tails: list[str | None] = []
+    node = cell
+    while len(node):
+        if len(node) > 1:
+            return None
+        child = node[0]
+        if not isinstance(child.tag, str):
+            return None
+        heads.append(node.text)
+        tails.append(child.tail)
+        node = child
+    heads.append(node.text)
+    tails.reverse()
+    pieces = [piece for piece in heads + tails if piece]
+    for piece in pieces:
+        if len(piece.split()) > 1:
+            return None
+    return pieces
 
 
 def _data_table_rows(table) -> list[list[str]] | None:
