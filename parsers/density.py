@@ -52,11 +52,13 @@ def densest(body, lengths: dict | None = None):
     itself, or links nest, that does not hold: every element is measured.
     ``lengths`` gathers the text lengths measured.
     """
-    if _NESTED_LINKS(body):
+    # A page without links (a stub, a printable version) needs no link measured.
+    has_links = next(body.iter("a"), None) is not None
+    if has_links and _NESTED_LINKS(body):
         return _densest_by_sums(body)
     lengths = {} if lengths is None else lengths
     text = lengths[body] = text_length(body)
-    links = _link_length_unnested(body)
+    links = _link_length_unnested(body) if has_links else 0
     total = text - links
     if total <= 0:
         return body
@@ -70,7 +72,9 @@ def densest(body, lengths: dict | None = None):
     def qualifies(element) -> bool:
         # Its text less its links' text reaches the threshold; the text alone must.
         text = lengths[element] = text_length(element)
-        return text >= threshold and text - _link_length_unnested(element) >= threshold
+        if text < threshold:
+            return False
+        return not has_links or text - _link_length_unnested(element) >= threshold
 
     best = body
     while True:

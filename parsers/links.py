@@ -17,7 +17,6 @@ _FILE_IN_SCRIPT = re.compile(rf"""["']([^"'<>\s]{{1,400}}?\.(?:{_EXTENSIONS}))["
 
 
 _STRING = etree.XPath("string()", smart_strings=False)  # lxml.html's text_content()
-_BASE_HREFS = etree.XPath("//base/@href", smart_strings=False)
 # The attribute each tag points with, and which of the three groups it is listed in.
 _TARGET_OF = {"a": ("href", 0), "area": ("href", 0), "iframe": ("src", 1), "frame": ("src", 1)}
 _TARGET_OF |= {"embed": ("src", 1), "object": ("data", 2)}
@@ -40,7 +39,9 @@ def page_anchors(root) -> list[tuple[str, str, str]]:
 def link_targets(root) -> tuple[str | None, list[str]]:
     """(<base href> or None, every target as written): a/area hrefs, iframe/frame/embed
     srcs, object data, in that order, then file paths quoted in scripts."""
-    base = next((href.strip() for href in _BASE_HREFS(root) if href.strip()), None)
+    # What //base/@href selects, without an XPath call (most pages have no <base>).
+    hrefs = (element.get("href") for element in root.iter("base"))
+    base = next((href.strip() for href in hrefs if href is not None and href.strip()), None)
     groups: tuple[list[str], list[str], list[str]] = ([], [], [])
     scripts = []
     # One pass over the tree: each group keeps document order.

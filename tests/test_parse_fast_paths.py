@@ -13,7 +13,7 @@ import random
 import pytest
 from lxml import etree
 
-from parsers import density, html
+from parsers import density, html, links
 
 WORDS = ["政府信息公开", "年度报告", "0", "12", " ", "\n", "\u3000", "/", "主动公开", "a b"]
 CLASSES = ["TRS_Editor", "trs_editor_view", "xTRS_UEDITORx", "article-content", "view", "x"]
@@ -172,3 +172,25 @@ def test_cell_text_of_a_chain_of_elements_is_the_text_of_its_text_nodes(seed):
         pieces, nodes = html._pieces(cell), html._TEXTS(cell)
         assert html._cell_text(pieces) == html._cell_text(nodes)
         assert sum(map(len, pieces)) == sum(map(len, nodes))
+
+
+@pytest.mark.parametrize("seed", range(50))
+def test_base_href_is_the_first_one_xpath_selects_that_is_not_blank(seed):
+    rng = random.Random(seed)
+    bases = "".join(
+        rng.choice(["<base>", '<base href="">', '<base href=" ">', '<base href=" /a/ ">'])
+        + rng.choice(["", "<p>x</p>", '<a href="/b">b</a>'])
+        for _ in range(rng.randint(0, 4))
+    )
+    where = rng.choice(["<head>{}</head><body></body>", "<body><div>{}</div></body>"])
+    root = html._document_root(f"<html>{where.format(bases)}</html>")
+    hrefs = [href.strip() for href in root.xpath("//base/@href") if href.strip()]
+    assert links.link_targets(root)[0] == (hrefs[0] if hrefs else None)
+
+
+@pytest.mark.parametrize("seed", range(100))
+def test_densest_of_a_page_without_links_is_the_one_measured_one_by_one(seed):
+    body = page(seed).find("body")
+    for link in list(body.iter("a")):
+        link.tag = "span"
+    assert density.densest(body) is density._densest_by_scan(body)
