@@ -14,7 +14,7 @@ from functools import lru_cache
 from lxml import etree
 
 from parsers.density import densest, links_length, string_of, text_length
-from parsers.links import link_targets, page_anchors
+from parsers.links import links_and_anchors
 from parsers.meta import labelled_date
 from parsers.model import Document, Paragraph, Table
 from parsers.normalize import tidy
@@ -126,8 +126,8 @@ def parse_html(text: str) -> Document:
             meta.setdefault(name, element.get("content").strip())
     title = next(root.iterdescendants("title"), None)  # what findtext(".//title") finds
     page_title = tidy(title.text or "" if title is not None else "") or None
-    base, links = link_targets(root)  # from this one parse, before scripts and chrome go
-    page_links = page_anchors(root)
+    # From this one parse, before scripts and chrome go.
+    base, links, page_links = links_and_anchors(root)
     etree.strip_elements(root, "script", "style", with_tail=False)
     _page_wide_metadata(root, meta)
     etree.strip_elements(

@@ -39,23 +39,35 @@ def page_anchors(root) -> list[tuple[str, str, str]]:
 def link_targets(root) -> tuple[str | None, list[str]]:
     """(<base href> or None, every target as written): a/area hrefs, iframe/frame/embed
     srcs, object data, in that order, then file paths quoted in scripts."""
+    base, targets, _ = links_and_anchors(root, anchors=False)
+    return base, targets
+
+
+def links_and_anchors(
+    root, anchors: bool = True
+) -> tuple[str | None, list[str], list[tuple[str, str, str]]]:
+    """link_targets and page_anchors (empty unless ``anchors``) in one pass over the tree."""
     # What //base/@href selects, without an XPath call (most pages have no <base>).
     hrefs = (element.get("href") for element in root.iter("base"))
     base = next((href.strip() for href in hrefs if href is not None and href.strip()), None)
     groups: tuple[list[str], list[str], list[str]] = ([], [], [])
     scripts = []
+    found: list[tuple[str, str, str]] = []
     # One pass over the tree: each group keeps document order.
     for element in root.iter(*_TARGET_OF, "script"):
-        if element.tag == "script":
+        tag = element.tag
+        if tag == "script":
             scripts.append(element.text)
             continue
-        name, group = _TARGET_OF[element.tag]
+        name, group = _TARGET_OF[tag]
         if value := element.get(name):
             groups[group].append(value)
+            if anchors and tag == "a":
+                found.append((value, _text(element), element.get("title") or ""))
     targets = groups[0] + groups[1] + groups[2]
     for text in scripts:
         for match in _FILE_IN_SCRIPT.finditer(text or ""):
             candidate = match.group(1).replace("\\/", "/")
             if candidate.startswith(("http", "/", ".")) or "/" in candidate:
                 targets.append(candidate)
-    return base, targets
+    return base, targets, found

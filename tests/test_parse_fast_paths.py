@@ -9,11 +9,13 @@ the densest chain against measuring every element, table rows against itertext()
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 from lxml import etree
 
 from parsers import density, html, links
+from parsers.encoding import decode_bytes
 
 WORDS = ["政府信息公开", "年度报告", "0", "12", " ", "\n", "\u3000", "/", "主动公开", "a b"]
 CLASSES = ["TRS_Editor", "trs_editor_view", "xTRS_UEDITORx", "article-content", "view", "x"]
@@ -194,3 +196,15 @@ def test_densest_of_a_page_without_links_is_the_one_measured_one_by_one(seed):
     for link in list(body.iter("a")):
         link.tag = "span"
     assert density.densest(body) is density._densest_by_scan(body)
+
+
+REAL_PAGES = sorted((Path(__file__).resolve().parent / "fixtures" / "corpus").glob("*.html"))
+REAL_PAGES += sorted((Path(__file__).resolve().parents[1] / "demo" / "portal").rglob("*.html"))
+
+
+@pytest.mark.parametrize("path", REAL_PAGES, ids=lambda path: path.name)
+def test_links_and_anchors_in_one_pass_are_what_each_reader_finds(path):
+    root = html._document_root(decode_bytes(path.read_bytes())[0])
+    base, targets, anchors = links.links_and_anchors(root)
+    assert (base, targets) == links.link_targets(root)
+    assert anchors == links.page_anchors(root)
