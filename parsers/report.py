@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import gc
 import re
-from contextlib import contextmanager
 from html import unescape
 from pathlib import PurePosixPath
 from urllib.parse import urljoin, urlparse
@@ -69,55 +67,26 @@ def _parse(content, url, content_type, declared_encoding, in_page=None) -> Parse
     path = urlparse(url).path
     # Only a name with ".t" in it can end in TEXT_SUFFIXES (a PurePosixPath costs).
     suffix = PurePosixPath(path).suffix.lower() if ".t" in path.lower() else ""
-    if isinstance(content, bytes) and looks_like_document(content, content_type, url, pictures):
-        return _outcome(extract_attachment(content, url, content_type), url)
-    if in_page:  # pictures read by OCR: the collector runs as usual
-        return _read_page(content, url, declared_encoding, suffix, in_page)
-    with _collector_paused():
-        return _read_page(content, url, declared_encoding, suffix, None)
-
-
-@contextmanager
-def _collector_paused():
-    """Python's cyclic garbage collector held off while a page is read, and run as usual
-    after. Reading a page makes thousands of short-lived objects and no cycles (they go
-    by reference counting), while the collector would scan the survivors (the tree's
-    elements, tokens, cells) and, every so often, everything the process holds: a
-    third of the CPU time of a small page in a process holding much else. A page is
-    bounded (parsers.sniff caps its bytes); attachments and OCR run with the collector.
-    """
-    if not gc.isenabled():  # the caller's choice (or another thread's page): left as is
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
-def _read_page(content, url, declared_encoding, suffix, in_page) -> ParseOutcome:
-    """A page (bytes or text) that is no document file."""
     page_text = None  # the text of an HTML page, parsed by parse_html
-    if isinstance(content, bytes):
-        text, encoding = decode_bytes(content, declared_encoding)
+    if isinstance(content, bytes) and looks_like_document(content, content_type, url, pictures):
+        document = extract_attachment(content, url, content_type)
+        encoding = None
     else:
-        text, encoding = content, None
-    if "\x00" in text[:2000] and text.count("\x00") > 10:
-        return ParseOutcome(url=url, reason="binary data, not a page", encoding=encoding)
-    if suffix in TEXT_SUFFIXES or not _HTML_SNIFF.search(text[:5000]):
-        document = Document(blocks=[Paragraph(text)])
-    elif in_page:
-        text, order = _mark_pictures(text, url, in_page)
-        document = _with_pictures(parse_html(text), order)
-    else:
-        document = parse_html(text)
-        page_text = text
-    document.encoding = encoding
-    return _outcome(document, url, page_text)
-
-
-def _outcome(document: Document, url: str, page_text: str | None = None) -> ParseOutcome:
+        if isinstance(content, bytes):
+            text, encoding = decode_bytes(content, declared_encoding)
+        else:
+            text, encoding = content, None
+        if "\x00" in text[:2000] and text.count("\x00") > 10:
+            return ParseOutcome(url=url, reason="binary data, not a page", encoding=encoding)
+        if suffix in TEXT_SUFFIXES or not _HTML_SNIFF.search(text[:5000]):
+            document = Document(blocks=[Paragraph(text)])
+        elif in_page:
+            text, order = _mark_pictures(text, url, in_page)
+            document = _with_pictures(parse_html(text), order)
+        else:
+            document = parse_html(text)
+            page_text = text
+        document.encoding = encoding
     if document.problem:
         return ParseOutcome(url=url, reason=document.problem, encoding=document.encoding)
     outcome = interpret(document, url)
