@@ -321,6 +321,23 @@ def _chain_pieces(cell) -> list[str] | None:
     return pieces
 
 
+def _wrapped_text(cell) -> tuple[str, int] | None:
+    """(text, length of all its pieces) of a cell holding one element of text only
+    between whitespace (<td>\n<p>12</p>\n</td>, most cells of a report table): its
+    pieces stripped and joined are that element's text stripped, which _leaf_cell_text
+    keeps for the next cell of the same text. None for any other cell."""
+    if len(cell) != 1:
+        return None
+    child = cell[0]
+    if len(child) or not isinstance(child.tag, str):
+        return None
+    head, tail = cell.text, child.tail
+    if (head and not head.isspace()) or (tail and not tail.isspace()):
+        return None
+    text = child.text or ""
+    return text, len(text) + len(head or "") + len(tail or "")
+
+
 def _data_table_rows(table) -> list[list[str]] | None:
     """The rows of cell texts of a data table; None for a layout table (one that holds
     other tables or paragraphs of prose), which is walked into instead.
@@ -336,6 +353,13 @@ def _data_table_rows(table) -> list[list[str]] | None:
         row = []
         for cell in tr.iterchildren("td", "th"):
             if len(cell):
+                wrapped = _wrapped_text(cell)
+                if wrapped is not None:
+                    text, length = wrapped
+                    if length > LONG_CELL:
+                        return None
+                    row.append(_leaf_cell_text(text))
+                    continue
                 pieces = _pieces(cell)
                 if sum(map(len, pieces)) > LONG_CELL:
                     return None

@@ -208,3 +208,21 @@ def test_links_and_anchors_in_one_pass_are_what_each_reader_finds(path):
     base, targets, anchors = links.links_and_anchors(root)
     assert (base, targets) == links.link_targets(root)
     assert anchors == links.page_anchors(root)
+
+
+@pytest.mark.parametrize("seed", range(150))
+def test_cell_of_one_element_between_whitespace_reads_as_its_pieces(seed):
+    rng = random.Random(seed)
+    cells = "".join(chain_cell(rng) for _ in range(20)) + "<td> <b>1 2</b>\n</td><td>x<b>1</b></td>"
+    root = html._document_root(f"<html><body><table><tr>{cells}</tr></table></body></html>")
+    etree.strip_elements(root, "script", etree.Comment, with_tail=False)
+    wrapped = 0
+    for cell in root.iter("td"):
+        found = html._wrapped_text(cell)
+        if found is None:
+            continue
+        wrapped += 1
+        pieces = html._pieces(cell)
+        assert html._leaf_cell_text(found[0]) == html._cell_text(pieces)
+        assert found[1] == sum(map(len, pieces))
+    assert wrapped
