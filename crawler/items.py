@@ -99,9 +99,10 @@ class DocumentItem:
     """One fetched document and what was read from it, as one item: its OutcomeItem, its
     AttachmentItems, then its PageItem (last: a stored body counts as done).
 
-    Every item passes each pipeline, and in a distributed crawl is a stream entry of its
-    own: a report page as one item, not three or more, costs them all a third.
-    The pipelines handle each part as they would the item alone (parts_of).
+    Each item costs a pass through every spider middleware and pipeline, and in a
+    distributed crawl a stream entry of its own: a report page is one item, not two (its
+    outcome and body) or more (its attachments). The pipelines handle each part as they
+    would the item alone (parts_of).
     """
 
     url: str
