@@ -12,7 +12,8 @@
    AutoThrottle, --concurrency requests at a time.
 3. Re-parses the stored database (`python -m crawler.reparse`, with the processes it
    uses), next to a bare lxml parse and parse_document of the same stored report
-   bodies in this process (one core).
+   bodies in this process (one core), and what a job in a parse worker costs (CPU in
+   the worker and in the process handing it out, the outcome's pickle).
 
 Printed: seconds, pages/s and peak RSS (summed over the process and its children) of
 each crawl, ours/bare as a ratio, the database's size, reparse per report against
@@ -26,7 +27,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pickle
 import platform
+import resource
 import shutil
 import socket
 import sqlite3
@@ -35,6 +38,7 @@ import sys
 import tempfile
 import threading
 import time
+import timeit
 import zlib
 from pathlib import Path
 
@@ -199,6 +203,54 @@ def per_document(functions: list, documents: list[bytes]) -> list[float]:
     return [total / max(len(documents), 1) for total in totals]
 
 
+def worker_costs(bodies: list[bytes], sample: int = 200) -> dict[str, float]:
+    """What a parse job costs (crawler.worker), in CPU: in the worker (less its start,
+    measured with a one-job pool) beside parse_document in this process before and after
+    (on a busy machine the difference is noise), in the process that sends the body and
+    unpickles the outcome (a crawl's reactor process); and the pickled outcome."""
+    from crawler.worker import ParsePool
+
+    documents = bodies[:sample]
+    if not documents:
+        names = ("worker ms", "direct ms", "parent ms", "pickle KiB", "dump ms", "load ms")
+        return dict.fromkeys(names, 0.0)
+
+    def pooled(jobs: list[bytes]) -> tuple[float, float]:
+        def cpu(who) -> float:
+            usage = resource.getrusage(who)
+            return usage.ru_utime + usage.ru_stime
+
+        own, children = cpu(resource.RUSAGE_SELF), cpu(resource.RUSAGE_CHILDREN)
+        pool = ParsePool(workers=1)
+        for number, body in enumerate(jobs):
+            pool.parse(body, f"http://127.0.0.1/r/{number}.html", "text/html", None)
+        pool.close()  # the worker is waited for: its CPU counts in RUSAGE_CHILDREN
+        return cpu(resource.RUSAGE_SELF) - own, cpu(resource.RUSAGE_CHILDREN) - children
+
+    def here() -> float:
+        start = time.process_time()
+        for number, body in enumerate(documents):
+            parse_document(body, f"http://127.0.0.1/r/{number}.html", "text/html", None)
+        return (time.process_time() - start) / len(documents)
+
+    _, started = pooled(documents[:1])
+    before = here()
+    parent, worker = pooled(documents)
+    direct = (before + here()) / 2
+    outcome = parse_document(documents[0], "http://127.0.0.1/r/0.html", "text/html", None)
+    data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+    dump = min(timeit.repeat(lambda: pickle.dumps(outcome, protocol=5), number=50, repeat=5))
+    load = min(timeit.repeat(lambda: pickle.loads(data), number=50, repeat=5))
+    return {
+        "worker ms": 1000 * (worker - started) / max(len(documents) - 1, 1),
+        "direct ms": 1000 * direct,
+        "parent ms": 1000 * parent / len(documents),
+        "pickle KiB": len(data) / 1024,
+        "dump ms": 1000 * dump / 50,
+        "load ms": 1000 * load / 50,
+    }
+
+
 def mib(size: int) -> str:
     return f"{size / 2**20:.0f} MiB"
 
@@ -275,6 +327,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nstored report bodies: {len(bodies)}; per report, in this process (one core):")
     print(f"  lxml alone {1000 * lxml_per:.2f} ms, parse_document {1000 * ours_per:.2f} ms "
           f"({ours_per / lxml_per:.1f}×)")  # fmt: skip
+    costs = worker_costs(bodies)
+    print(f"  in a parse worker: {costs['worker ms']:.2f} ms CPU a report in the worker "
+          f"(parse_document here: {costs['direct ms']:.2f} ms), {costs['parent ms']:.2f} ms in "
+          f"the process handing it out; the outcome pickled: {costs['pickle KiB']:.0f} KiB, "
+          f"dumped in {costs['dump ms']:.2f} ms, loaded in {costs['load ms']:.2f} ms")  # fmt: skip
     command = [sys.executable, "-m", "crawler.reparse", "--db", str(db)]
     code, seconds, rss, _, _ = timed_run(command, ROOT, env)
     failed |= code != 0

@@ -3,8 +3,10 @@
 Kept free of Scrapy imports so that storage and tests can build them directly.
 
 The spider yields PageItem, UnchangedItem, OutcomeItem, AttachmentItem, SkippedItem and
-FailureItem: bookkeeping for the store. The storage pipeline consumes them all and hands
-on one ReportRecord per report it stores: the only item that reaches feed exports.
+FailureItem: bookkeeping for the store. A fetched document (a report page, an attachment)
+comes as one DocumentItem holding those it gave. The storage pipeline consumes them all
+and hands on one ReportRecord per report it stores: the only item that reaches feed
+exports.
 """
 
 from __future__ import annotations
@@ -90,3 +92,23 @@ class ReportRecord:
     cells: dict[str, float | int | None]  # cell key -> value, in cells.tsv order
     failed_checks: list[dict[str, str]]  # [{"name": ..., "detail": ...}]
     warnings: list[str]
+
+
+@dataclass
+class DocumentItem:
+    """One fetched document and what was read from it, as one item: its OutcomeItem, its
+    AttachmentItems, then its PageItem (last: a stored body counts as done).
+
+    Each item costs a pass through every spider middleware and pipeline, and in a
+    distributed crawl a stream entry of its own: a report page is one item, not two (its
+    outcome and body) or more (its attachments). The pipelines handle each part as they
+    would the item alone (parts_of).
+    """
+
+    url: str
+    parts: list
+
+
+def parts_of(item) -> list:
+    """The items an item stands for: a DocumentItem's parts, else the item itself."""
+    return item.parts if isinstance(item, DocumentItem) else [item]

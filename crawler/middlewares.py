@@ -46,7 +46,7 @@ from crawler import failures
 from crawler.content import looks_complete
 from crawler.failures import FetchFailed
 from crawler.files import disposition_filename
-from crawler.items import PageItem
+from crawler.items import PageItem, parts_of
 from crawler.store_access import crawl_store
 from output.store import ReportStore
 from output.urls import same_site
@@ -371,12 +371,13 @@ class ResponseHeadersMiddleware(BaseSpiderMiddleware):
     """
 
     def get_processed_item(self, item, response: Response | None):
-        if isinstance(item, PageItem) and response is not None and item.url == response.url:
-            headers = response.headers
-            item.etag = item.etag or _header(headers, b"ETag")
-            item.last_modified = item.last_modified or _header(headers, b"Last-Modified")
-            if item.filename is None:
-                item.filename = disposition_filename(headers.get(b"Content-Disposition"))
+        for page in parts_of(item):
+            if isinstance(page, PageItem) and response is not None and page.url == response.url:
+                headers = response.headers
+                page.etag = page.etag or _header(headers, b"ETag")
+                page.last_modified = page.last_modified or _header(headers, b"Last-Modified")
+                if page.filename is None:
+                    page.filename = disposition_filename(headers.get(b"Content-Disposition"))
         return item
 
 

@@ -1,4 +1,8 @@
-"""Item pipelines, in order: provenance, stats, keep-better, attachment files, storage (last)."""
+"""Item pipelines, in order: provenance, stats, keep-better, attachment files, storage (last).
+
+Each handles the parts of a DocumentItem (a fetched document with what it gave) as it
+would the items alone, in their order.
+"""
 
 from __future__ import annotations
 
@@ -15,11 +19,13 @@ from crawler.feeds import Stored, report_record
 from crawler.files import save_attachment_file
 from crawler.items import (
     AttachmentItem,
+    DocumentItem,
     FailureItem,
     OutcomeItem,
     PageItem,
     SkippedItem,
     UnchangedItem,
+    parts_of,
 )
 from crawler.store_access import crawl_store
 from crawler.worker import deferred_of
@@ -33,12 +39,13 @@ class ReportProvenancePipeline:
     """Make a report say where it was read from: the fetched URL, the linking page."""
 
     def process_item(self, item):
-        if isinstance(item, OutcomeItem) and item.outcome.report is not None:
-            report = item.outcome.report
-            report.url = item.outcome.url
-            settle_source_page(report, item.source_page)
-            if not report.encoding and item.outcome.encoding:
-                report.encoding = item.outcome.encoding
+        for part in parts_of(item):
+            if isinstance(part, OutcomeItem) and part.outcome.report is not None:
+                report = part.outcome.report
+                report.url = part.outcome.url
+                settle_source_page(report, part.source_page)
+                if not report.encoding and part.outcome.encoding:
+                    report.encoding = part.outcome.encoding
         return item
 
 
@@ -53,17 +60,20 @@ class CrawlStatsPipeline:
         return cls(crawler.stats)
 
     def process_item(self, item):
-        if isinstance(item, OutcomeItem) and item.outcome.report is not None:
-            report = item.outcome.report
-            self.stats.inc_value("reports/saved")
-            self.stats.inc_value(f"reports/format/{report.format}")
-            if report.cells:
-                self.stats.inc_value("reports/with_cells")
-            failed = sum(1 for check in report.checks if not check.ok)
-            if failed:
-                self.stats.inc_value("reports/with_failed_checks")
-                self.stats.inc_value("reports/failed_checks", failed)
+        for part in parts_of(item):
+            if isinstance(part, OutcomeItem) and part.outcome.report is not None:
+                self._count(part.outcome.report)
         return item
+
+    def _count(self, report) -> None:
+        self.stats.inc_value("reports/saved")
+        self.stats.inc_value(f"reports/format/{report.format}")
+        if report.cells:
+            self.stats.inc_value("reports/with_cells")
+        failed = sum(1 for check in report.checks if not check.ok)
+        if failed:
+            self.stats.inc_value("reports/with_failed_checks")
+            self.stats.inc_value("reports/failed_checks", failed)
 
 
 class KeepBetterReportPipeline:
@@ -75,8 +85,8 @@ class KeepBetterReportPipeline:
     (its PageItem is dropped, so that reparse and the unchanged check keep working
     from the good one); the failure is recorded as "worse parse kept old".
 
-    The spider yields a page's OutcomeItem before its PageItem, which is what lets
-    this pipeline decide on the page before its body reaches storage.
+    The spider yields a page's OutcomeItem before its PageItem (in one DocumentItem),
+    which is what lets this pipeline decide on the page before its body reaches storage.
     """
 
     def __init__(self, path: str, stats=None, crawler=None):
@@ -100,6 +110,18 @@ class KeepBetterReportPipeline:
         self.store = None  # the crawl's store closes when the engine stops
 
     def process_item(self, item):
+        if not isinstance(item, DocumentItem):
+            return self._one(item)
+        parts = []
+        for part in item.parts:
+            try:
+                parts.append(self._one(part))
+            except DropItem as dropped:  # the body kept: the document's other parts go on
+                logger.info("%s", dropped)
+        item.parts = parts
+        return item
+
+    def _one(self, item):
         if isinstance(item, OutcomeItem):
             return self._outcome(item)
         url = getattr(item, "url", None) or getattr(item, "attachment_url", None)
@@ -147,11 +169,14 @@ class AttachmentFilesPipeline:
         return cls(crawler.settings.get("ATTACHMENTS_DIR"), crawler.stats)
 
     def process_item(self, item):
-        if self.root and isinstance(item, PageItem) and item.kind == "attachment" and item.body:
-            path = save_attachment_file(self.root, item.body, item.url, item.filename)
-            logger.debug("attachment %s saved as %s", item.url, path)
-            if self.stats is not None:
-                self.stats.inc_value("attachments/files_saved")
+        if not self.root:
+            return item
+        for page in parts_of(item):
+            if isinstance(page, PageItem) and page.kind == "attachment" and page.body:
+                path = save_attachment_file(self.root, page.body, page.url, page.filename)
+                logger.debug("attachment %s saved as %s", page.url, path)
+                if self.stats is not None:
+                    self.stats.inc_value("attachments/files_saved")
         return item
 
 
@@ -246,13 +271,17 @@ class SqliteStorePipeline:
         await maybe_deferred_to_future(deferred_of(future))
 
     def _take(self, item):
-        self.buffer.append(item)
-        if isinstance(item, PageItem):
-            self.buffered_bytes += len(item.body)
+        record = None
+        for part in parts_of(item):
+            self.buffer.append(part)
+            if isinstance(part, PageItem):
+                self.buffered_bytes += len(part.body)
+            elif isinstance(part, OutcomeItem) and part.outcome.report is not None:
+                record = report_record(part.outcome.url, part.outcome.report, part.source_page)
         if len(self.buffer) >= self.batch_size or self.buffered_bytes >= self.batch_bytes:
             self.flush()
-        if isinstance(item, OutcomeItem) and item.outcome.report is not None:
-            return report_record(item.outcome.url, item.outcome.report, item.source_page)
+        if record is not None:
+            return record
         raise Stored("stored")
 
     def flush(self) -> None:
@@ -379,7 +408,7 @@ def write_items(store: ReportStore, items: list, failed: set[str] | None = None)
     written: Counter = Counter()
     failed = set() if failed is None else failed
     with store.transaction():
-        for item in items:
+        for item in (part for entry in items for part in parts_of(entry)):
             if isinstance(item, PageItem) and item.url in failed:
                 written["bodies_held_back"] += 1
                 continue

@@ -13,7 +13,14 @@ from scrapy.http import Request, Response
 
 from crawler.attachments import attachment_links
 from crawler.failures import URL_TOO_LONG
-from crawler.items import AttachmentItem, FailureItem, OutcomeItem, PageItem, UnchangedItem
+from crawler.items import (
+    AttachmentItem,
+    DocumentItem,
+    FailureItem,
+    OutcomeItem,
+    PageItem,
+    UnchangedItem,
+)
 from crawler.store_access import crawl_store
 from crawler.worker import limit_reason
 from output.urls import same_site
@@ -31,23 +38,27 @@ class ReportPages:
     # --- report pages and attachments ---------------------------------------------------------
 
     def _report_page(self, response: Response, state, outcome: ParseOutcome):
-        """A page parsed in a worker: its outcome, its attachments (from the same parse),
-        then its body."""
+        """A page parsed in a worker, as one DocumentItem: its outcome, its attachments
+        (from the same parse), then its body; then the requests for its attachments."""
         content_type = self._content_type(response)
         kind = "report" if outcome.report is not None else "other"
         self._inc(f"pages/{kind}")
         if outcome.report is None:
             self.logger.info("not a report: %s (%s)", response.url, outcome.reason)
-        yield OutcomeItem(outcome, site=state.site.name)
+        parts: list = [OutcomeItem(outcome, site=state.site.name)]
+        requests = []
         attachments = attachment_links(outcome, response.url)
-        yield from self._attachments(response.url, state, attachments, outcome.report)
+        for entry in self._attachments(response.url, state, attachments, outcome.report):
+            (parts if isinstance(entry, AttachmentItem) else requests).append(entry)
         # The page body last: once stored, the page counts as done (the next run finds it
         # unchanged), so everything it led to must be stored before it. See also
         # KeepBetterReportPipeline, which needs the outcome before the body.
-        yield PageItem(
+        page = PageItem(
             response.url, response.status, response.body, content_type,
             outcome.encoding, kind, outcome.reason or "report", state.site.name,
         )  # fmt: skip
+        yield DocumentItem(response.url, [*parts, page])
+        yield from requests
 
     def _attachments(self, page_url: str, state, urls: list[str], page_report):
         """Record a page's attachments; fetch those the parsers can read, on this site.
@@ -108,13 +119,14 @@ class ReportPages:
         elif outcome.report is None:
             self.logger.info("attachment %s not stored: %s", response.url, outcome.reason)
         self._inc("pages/attachment_report" if outcome.report else "pages/attachment_other")
-        yield OutcomeItem(outcome, source_page=page_url, site=state.site.name)
+        parts: list = [OutcomeItem(outcome, source_page=page_url, site=state.site.name)]
         if page_url:
-            yield AttachmentItem(page_url, response.url, status)
-        yield PageItem(  # last, as in _report_page
+            parts.append(AttachmentItem(page_url, response.url, status))
+        page = PageItem(  # last, as in _report_page
             response.url, response.status, response.body, self._content_type(response),
             outcome.encoding, "attachment", outcome.reason or "report", state.site.name,
         )  # fmt: skip
+        yield DocumentItem(response.url, [*parts, page])
 
     def _unchanged_page(self, url: str, state):
         """Skip parsing; only retry this page's attachments that never came through."""

@@ -15,7 +15,7 @@ import pytest
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
-from crawler.items import AttachmentItem, OutcomeItem
+from crawler.items import AttachmentItem, OutcomeItem, parts_of
 from crawler.spiders.annual_reports import AnnualReportsSpider
 from demo.faultserver import report_page
 from parsers import parse_document
@@ -86,7 +86,8 @@ def collect(results) -> list:
 def test_a_report_page_is_parsed_once_and_its_attachments_come_from_that_parse(spider, page_parses):
     body = report_page()
     url = BASE + "202401/t20240131_1.html"
-    items = collect(spider.parse_report(response(spider, url, body, "report")))
+    output = collect(spider.parse_report(response(spider, url, body, "report")))
+    items = [part for item in output for part in parts_of(item)]
     outcome = next(item.outcome for item in items if isinstance(item, OutcomeItem))
     assert outcome.report is not None and len(outcome.report.cells) >= 198
     attachments = [item.attachment_url for item in items if isinstance(item, AttachmentItem)]

@@ -17,7 +17,7 @@ from twisted.python.failure import Failure
 
 from crawler.failures import FetchFailed, reason_of
 from crawler.files import attachment_path, safe_extension, save_attachment_file
-from crawler.items import AttachmentItem, FailureItem, OutcomeItem, PageItem
+from crawler.items import AttachmentItem, DocumentItem, FailureItem, OutcomeItem, PageItem
 from crawler.middlewares import (
     ConditionalGetMiddleware,
     RedirectGuardMiddleware,
@@ -192,6 +192,32 @@ def test_worse_outcome_keeps_the_stored_report_and_body(keeper, outcome):
         keeper.process_item(PageItem(URL, 200, b"<html>error</html>", None, None, "report"))
     attachment = keeper.process_item(AttachmentItem("http://x/page", URL, "not-report"))
     assert attachment.status == "failed"  # tried again next run
+
+
+@pytest.mark.parametrize(
+    "outcome",
+    [ParseOutcome(URL, None, reason="no annual-report title"), ParseOutcome(URL, report(19))],
+    ids=["not a report", "fewer cells"],
+)
+def test_worse_document_keeps_the_stored_body_and_records_its_attachments(keeper, outcome):
+    parts = [
+        OutcomeItem(outcome),
+        AttachmentItem(URL, "http://x/report.pdf", "queued"),
+        PageItem(URL, 200, b"<html>error</html>", None, None, "report"),
+    ]
+    document = keeper.process_item(DocumentItem(URL, parts))
+    # The failure instead of the outcome, the attachment as it was, no body.
+    assert [type(part) for part in document.parts] == [FailureItem, AttachmentItem]
+    assert document.parts[0].reason == "worse parse kept old"
+    assert document.parts[1].status == "queued"
+
+
+def test_a_document_gets_the_headers_of_its_response():
+    response = Response(URL, headers={"ETag": '"abc"'})
+    page = PageItem(URL, 200, b"x", None, None, "report")
+    document = DocumentItem(URL, [OutcomeItem(ParseOutcome(URL, report(3))), page])
+    ResponseHeadersMiddleware(crawler_for()).get_processed_item(document, response)
+    assert page.etag == '"abc"'
 
 
 @pytest.mark.parametrize(

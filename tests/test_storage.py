@@ -8,7 +8,14 @@ import zlib
 import pytest
 
 from crawler.feeds import Stored
-from crawler.items import AttachmentItem, FailureItem, OutcomeItem, PageItem, SkippedItem
+from crawler.items import (
+    AttachmentItem,
+    DocumentItem,
+    FailureItem,
+    OutcomeItem,
+    PageItem,
+    SkippedItem,
+)
 from crawler.pipelines import SqliteStorePipeline, write_items
 from output.store import MIGRATIONS, ReportStore, content_hash, report_id
 from parsers.model import Cell, Check, ParseOutcome, Report
@@ -212,6 +219,26 @@ def test_pipeline_batches_writes_and_flushes_on_close(tmp_path):
         conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
         for t in ("pages", "reports", "skipped", "attachments", "failures")
     ] == [1] * 5
+
+
+def test_a_document_item_is_stored_part_by_part_and_its_report_goes_on(tmp_path):
+    path = tmp_path / "d.db"
+    pipeline = SqliteStorePipeline(str(path), batch_size=50)
+    pipeline.open_spider()
+    parts = [
+        OutcomeItem(ParseOutcome(URL, make_report())),
+        AttachmentItem(URL, URL + ".pdf", "queued"),
+        PageItem(URL, 200, b"<html></html>", "text/html", "utf-8", "report", "report", "s"),
+    ]
+    passed = passes_on(pipeline, DocumentItem(URL, parts))
+    assert len(pipeline.buffer) == 3  # a batch counts the parts it writes
+    pipeline.close_spider()
+    assert type(passed).__name__ == "ReportRecord" and passed.url == URL
+    conn = sqlite3.connect(path)
+    assert [
+        conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+        for t in ("pages", "reports", "attachments")
+    ] == [1] * 3
 
 
 def test_pipeline_flushes_early_on_large_bodies(tmp_path):

@@ -1,0 +1,62 @@
+"""What a parse worker sends back (crawler.worker): compact, and the same on arrival.
+
+Reports cross a process boundary on every page of a crawl (and again to the writer
+of a distributed crawl), pickled with their cells and checks as tuples
+(parsers.model's __reduce__): unpickled, every field must be what the parser made.
+"""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pytest
+
+from crawler.worker import ParsePool
+from parsers import parse_document
+from parsers.model import Cell, Check, ParseOutcome, Reading, Report
+
+CORPUS = Path(__file__).parent / "fixtures" / "corpus"
+DOCUMENTS = sorted(p for p in CORPUS.iterdir() if p.suffix in {".html", ".pdf"})
+
+
+def _outcome(path: Path) -> ParseOutcome:
+    content_type = "application/pdf" if path.suffix == ".pdf" else "text/html"
+    return parse_document(path.read_bytes(), f"http://example.gov.cn/{path.name}", content_type)
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
+def test_a_parsed_document_unpickles_to_an_equal_outcome(path):
+    outcome = _outcome(path)
+    again = pickle.loads(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
+    assert again == outcome
+    if outcome.report is not None:
+        assert [type(cell) for cell in again.report.cells] == [Cell] * len(outcome.report.cells)
+        assert all(type(check) is Check for check in again.report.checks)
+
+
+def test_ocr_readings_flags_and_attachment_provenance_survive_pickling():
+    reading = Reading(0.42, ("17",), unreadable=False)
+    cells = [Cell("t1.a", 1, "1"), Cell("t1.b", 7.5, "7.5", reading, flagged=True)]
+    report = Report(
+        "http://x/a.pdf", "t", "o", 2023, "2024-01-31", "2021", "text",
+        {"一": "总体情况"}, cells, [Check("c", False, "3 ≠ 4")], ["t4 incomplete"],
+        source_page="http://x/page.html", encoding="gb18030",
+    )  # fmt: skip
+    again = pickle.loads(pickle.dumps(ParseOutcome(report.url, report, encoding="gb18030")))
+    assert again.report == report
+    assert again.report.cells[1].reading == reading and again.report.cells[1].source == "ocr"
+    assert pickle.loads(pickle.dumps(cells[1])) == cells[1]
+
+
+def test_a_report_comes_back_from_a_worker_as_parsed_here():
+    path = CORPUS / "shanghai-bgt-2019.html"
+    pool = ParsePool(workers=1)
+    try:
+        outcome = pool.parse(
+            path.read_bytes(), f"http://example.gov.cn/{path.name}", "text/html", None
+        )
+    finally:
+        pool.close()
+    assert outcome == _outcome(path)
+    assert outcome.report is not None and len(outcome.report.cells) >= 198
