@@ -7,6 +7,7 @@ of a distributed crawl), pickled with their cells and checks as tuples
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 from pathlib import Path
 
@@ -60,3 +61,16 @@ def test_a_report_comes_back_from_a_worker_as_parsed_here():
         pool.close()
     assert outcome == _outcome(path)
     assert outcome.report is not None and len(outcome.report.cells) >= 198
+
+
+@pytest.mark.parametrize("kind", [Report, Cell, Check], ids=lambda kind: kind.__name__)
+def test_every_field_of_a_model_survives_pickling(kind):
+    # __reduce__ names the fields one by one: a field added later must be added there too.
+    values = {field.name: f"value of {field.name}" for field in dataclasses.fields(kind)}
+    if kind is Report:
+        values["cells"] = [Cell("t1.a", 1, "1")]
+        values["checks"] = [Check("c", True)]
+    if kind is Cell:
+        values["flagged"] = True
+    made = kind(**values)
+    assert pickle.loads(pickle.dumps(made)) == made
