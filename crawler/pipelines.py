@@ -458,4 +458,6 @@ def _write_item(store: ReportStore, item, written: Counter) -> None:
     elif isinstance(item, FailureItem):
         store.save_failure(item.url, item.reason, item.detail)
     else:
-        logger.warning("unknown item type %s", type(item).__name__)
+        # Recorded as a storage error (write_items), not skipped in silence: e.g. an item of
+        # a newer version reaching an older distributed writer.
+        raise TypeError(f"not an item the store knows: {type(item).__name__}")

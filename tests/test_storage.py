@@ -302,9 +302,12 @@ def test_pipeline_writes_batches_in_order_off_the_calling_thread(tmp_path):
 
 def test_write_items_is_one_transaction(store):
     items = [PageItem(URL, 200, b"x", None, None, "other"), object()]
-    # An unknown item is logged, not fatal; a broken one rolls back the batch.
-    write_items(store, items)
+    # An unknown item is recorded as a storage error, not fatal; a broken one rolls back
+    # the batch.
+    assert write_items(store, items)["errors"] == 1
     assert store.counts()["pages"] == 1
+    failures = store.db.conn.execute("SELECT reason, detail FROM failures").fetchall()
+    assert failures == [("storage error", "object: TypeError: not an item the store knows: object")]
     bad = [
         PageItem(URL + "2", 200, b"x", None, None, "other"),
         OutcomeItem(ParseOutcome(URL, make_report(cells=[object()]))),
