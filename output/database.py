@@ -43,6 +43,7 @@ class Connection:
         # Whether reports_fts is filled at COMMIT (migration 7, output.search); set once
         # the schema is known to have it.
         self.indexes_at_commit = False
+        self._depth = 0  # savepoints open inside the current transaction
         if migrate:
             self.migrate()
         self.indexes_at_commit = _has_table(self.db.conn, "report_search_pending")
@@ -57,8 +58,7 @@ class Connection:
         another process wrote first. Nested calls become savepoints of the outer one."""
         conn = self.db.conn
         if conn.in_transaction:
-            with self.db.atomic():
-                yield self.db
+            yield from self._savepoint(conn)
             return
         retry_locked(conn.execute, "BEGIN IMMEDIATE")
         try:
@@ -75,6 +75,26 @@ class Connection:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+
+    def _savepoint(self, conn) -> Iterator[Database]:
+        """A savepoint named by its depth: the same few statements every time, so they
+        stay in sqlite3's statement cache (sqlite_utils' atomic() names each one afresh,
+        and a report's four of them pushed the store's own statements out of the cache)."""
+        self._depth += 1
+        name = f"store_{self._depth}"
+        conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield self.db
+        except BaseException:
+            # An error that ended the whole transaction leaves no savepoint to go back to.
+            if conn.in_transaction:
+                conn.execute(f"ROLLBACK TO {name}")
+                conn.execute(f"RELEASE {name}")
+            raise
+        else:
+            conn.execute(f"RELEASE {name}")
+        finally:
+            self._depth -= 1
 
     def migrate(self) -> list[int]:  # output.store.ReportStore
         raise NotImplementedError
