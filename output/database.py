@@ -105,18 +105,33 @@ def _has_table(conn, name: str) -> bool:
     return conn.execute(query, [name]).fetchone() is not None
 
 
-def clean(values: list) -> list:
+def clean(values) -> list:
     """Parameters with every text made encodable (lone surrogates replaced)."""
     return [encodable(v) if isinstance(v, str) else v for v in values]
 
 
-def clean_rows(rows: list[list]) -> list[list]:
-    """clean() of every row; one look at all their texts first (a report's 200 cells
-    rarely hold a surrogate, and a call per value cost more than writing them)."""
-    texts = "\0".join(v for row in rows for v in row if isinstance(v, str))
-    if encodable(texts) is texts:
-        return rows
-    return [clean(row) for row in rows]
+def execute(conn, sql: str, values):
+    """conn.execute(sql, values), its texts made encodable only if SQLite's UTF-8
+    refuses one (a lone surrogate, from a JSON escape): looking at every text first
+    cost more than writing it. A refused statement did nothing, so it is run again."""
+    try:
+        return conn.execute(sql, values)
+    except UnicodeEncodeError:
+        return conn.execute(sql, clean(values))
+
+
+def insert_rows(conn, table: str, columns: str, rid: str, rows: list) -> None:
+    """Replace report rid's rows of table (report_cells, report_checks) by rows."""
+    delete = f"DELETE FROM {table} WHERE report_id = ?"
+    insert = f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * (columns.count(',') + 1))})"
+    conn.execute(delete, [rid])
+    if not rows:
+        return
+    try:
+        conn.executemany(insert, rows)
+    except UnicodeEncodeError:  # as execute(); the rows before the refused one are in
+        conn.execute(delete, [rid])
+        conn.executemany(insert, [clean(row) for row in rows])
 
 
 LOCK_RETRIES = 20  # on top of busy_timeout's 30 s wait each: ten minutes and more in all

@@ -7,7 +7,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from output.database import Connection, clean, now
+from output.database import Connection, execute, now
 
 # zlib level 3: on the real report pages (27 KiB on average) 0.38 ms a page against 0.64
 # ms at level 6, for bodies 5% larger (27% of their size instead of 25.5%).
@@ -51,7 +51,8 @@ class PagesMixin(Connection):
         digest = content_hash(body)
         with self.transaction():
             changed = not self.page_unchanged(url, digest)
-            self.db.execute(
+            execute(
+                self.db.conn,
                 """
                 INSERT INTO pages (url, status, fetched_at, content_hash, content_type, encoding,
                                    body, kind, parse_result, site, etag, last_modified)
@@ -64,21 +65,19 @@ class PagesMixin(Connection):
                     site = COALESCE(excluded.site, pages.site),
                     etag = excluded.etag, last_modified = excluded.last_modified
                 """,
-                clean(
-                    [
-                        url,
-                        status,
-                        now(),
-                        digest,
-                        content_type,
-                        encoding,
-                        zlib.compress(body, BODY_COMPRESSION),
-                        kind,
-                        parse_result,
-                        site,
-                        etag,
-                        last_modified,
-                    ]
+                (
+                    url,
+                    status,
+                    now(),
+                    digest,
+                    content_type,
+                    encoding,
+                    zlib.compress(body, BODY_COMPRESSION),
+                    kind,
+                    parse_result,
+                    site,
+                    etag,
+                    last_modified,
                 ),
             )
             self.db.execute("DELETE FROM failures WHERE url = ?", [url])
@@ -160,14 +159,15 @@ class PagesMixin(Connection):
     # --- bookkeeping --------------------------------------------------------------------------
 
     def save_attachment(self, page_url: str, attachment_url: str, status: str) -> None:
-        self.db.execute(
+        execute(
+            self.db.conn,
             """
             INSERT INTO attachments (page_url, attachment_url, status, updated_at)
             VALUES (?, ?, ?, ?)
             ON CONFLICT(page_url, attachment_url) DO UPDATE SET
                 status = excluded.status, updated_at = excluded.updated_at
             """,
-            clean([page_url, attachment_url, status, now()]),
+            [page_url, attachment_url, status, now()],
         )
 
     def set_attachment_status(self, attachment_url: str, status: str) -> None:
@@ -187,21 +187,23 @@ class PagesMixin(Connection):
         return index
 
     def save_skipped(self, url: str, title: str, reason: str, page_url: str | None) -> None:
-        self.db.execute(
+        execute(
+            self.db.conn,
             """
             INSERT INTO skipped (url, title, reason, page_url, at) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT(url) DO UPDATE SET title = excluded.title, reason = excluded.reason,
                 page_url = excluded.page_url, at = excluded.at
             """,
-            clean([url, title, reason, page_url, now()]),
+            [url, title, reason, page_url, now()],
         )
 
     def save_failure(self, url: str, reason: str, detail: str = "") -> None:
-        self.db.execute(
+        execute(
+            self.db.conn,
             """
             INSERT INTO failures (url, reason, detail, at) VALUES (?, ?, ?, ?)
             ON CONFLICT(url) DO UPDATE SET reason = excluded.reason, detail = excluded.detail,
                 at = excluded.at
             """,
-            clean([url, reason, detail, now()]),
+            [url, reason, detail, now()],
         )
