@@ -120,18 +120,20 @@ def execute(conn, sql: str, values):
         return conn.execute(sql, clean(values))
 
 
-def insert_rows(conn, table: str, columns: str, rid: str, rows: list) -> None:
-    """Replace report rid's rows of table (report_cells, report_checks) by rows."""
+def insert_rows(conn, table: str, columns: str, rid: str, rows: list[tuple]) -> None:
+    """Replace report rid's rows of table (report_cells, report_checks) by rows, each
+    the values of columns (report_id left out)."""
     delete = f"DELETE FROM {table} WHERE report_id = ?"
-    insert = f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * (columns.count(',') + 1))})"
+    marks = ", ".join("?" * (columns.count(",") + 2))
+    insert = f"INSERT INTO {table} (report_id, {columns}) VALUES ({marks})"
     conn.execute(delete, [rid])
     if not rows:
         return
     try:
-        conn.executemany(insert, rows)
+        conn.executemany(insert, [(rid, *row) for row in rows])
     except UnicodeEncodeError:  # as execute(); the rows before the refused one are in
         conn.execute(delete, [rid])
-        conn.executemany(insert, [clean(row) for row in rows])
+        conn.executemany(insert, [clean((rid, *row)) for row in rows])
 
 
 LOCK_RETRIES = 20  # on top of busy_timeout's 30 s wait each: ten minutes and more in all

@@ -76,15 +76,22 @@ class ReportsMixin(Connection):
                 self._write_report(rid, primary, report, encoding, known)
             return "aliases"
         rid = identity.free_id(self.db, url, report_id(url))
-        self._write_report(rid, url, report, encoding, known)
+        self._write_report(rid, url, report, encoding, known, fresh=True)
         identity.add_url(self.db, url, rid, "url")
         return "new"
 
     def _write_report(
-        self, rid: str, url: str, report: Report, encoding: str | None, known: tuple
+        self,
+        rid: str,
+        url: str,
+        report: Report,
+        encoding: str | None,
+        known: tuple,
+        fresh: bool = False,
     ) -> None:
         """Upsert report rid (stored under url) with its cells and checks; known is
-        (text_hash, organ, year, {key: storable value}, {key: cell}) from _save_report."""
+        (text_hash, organ, year, {key: storable value}, {key: cell}) from _save_report;
+        fresh: no report rid was stored (so it has no cells or checks to compare)."""
         digest, _, _, values, cells = known
         conn = self.db.conn
         execute(
@@ -119,18 +126,23 @@ class ReportsMixin(Connection):
                 digest,
             ),
         )
+        # Rows in primary-key order (report_id, key): the order SQLite reads them in, so
+        # that a list compares with what is stored as it comes (code point order is
+        # UTF-8's byte order, SQLite's BINARY collation).
         cell_rows = [
-            (rid, key, values[key], c.raw, c.source, c.confidence, int(c.flagged))
-            for key, c in cells.items()
+            (key, values[key], c.raw, c.source, c.confidence, int(c.flagged))
+            for key, c in sorted(cells.items())
         ]
         checks = {check.name: check for check in report.checks}
-        check_rows = [(rid, c.name, int(bool(c.ok)), c.detail) for c in checks.values()]
+        check_rows = [(name, int(bool(c.ok)), c.detail) for name, c in sorted(checks.items())]
         # A report stored again as it was (a recrawl, a reparse) keeps its rows: reading
-        # them costs a tenth of deleting and inserting them again.
-        if not _same_rows(conn, "report_cells", _CELL_COLUMNS, rid, cell_rows):
-            insert_rows(conn, "report_cells", _CELL_COLUMNS, rid, cell_rows)
-        if not _same_rows(conn, "report_checks", _CHECK_COLUMNS, rid, check_rows):
-            insert_rows(conn, "report_checks", _CHECK_COLUMNS, rid, check_rows)
+        # them costs a tenth of deleting and inserting them again. A new report has none.
+        for table, columns, rows in (
+            ("report_cells", _CELL_COLUMNS, cell_rows),
+            ("report_checks", _CHECK_COLUMNS, check_rows),
+        ):
+            if fresh or not _same_rows(conn, table, columns, rid, rows):
+                insert_rows(conn, table, columns, rid, rows)
 
     def report_urls(self, url: str) -> list[str]:
         """Every address (canonical) of the report stored for url; [] when there is none."""
@@ -160,18 +172,17 @@ class ReportsMixin(Connection):
 
 SQLITE_MIN, SQLITE_MAX = -(2**63), 2**63 - 1
 SQLITE_INTEGERS = range(SQLITE_MIN, SQLITE_MAX + 1)
-_CELL_COLUMNS = "report_id, key, value, raw, source, confidence, flagged"
-_CHECK_COLUMNS = "report_id, name, ok, detail"
+# The columns of a report's rows besides report_id, the first of them its key.
+_CELL_COLUMNS = "key, value, raw, source, confidence, flagged"
+_CHECK_COLUMNS = "name, ok, detail"
 
 
 def _same_rows(conn, table: str, columns: str, rid: str, rows: list[tuple]) -> bool:
-    """Whether report rid's stored cells (or checks) are rows already. Python's == is the
-    test SQLite's column types make right: 3 == 3.0 and True == 1 are stored alike."""
-    stored = conn.execute(f"SELECT {columns} FROM {table} WHERE report_id = ?", [rid]).fetchall()
-    if len(stored) != len(rows):  # a new report has none: nothing to compare
-        return False
-    # Keyed by cell key (check name), unique within a report.
-    return {row[1]: row for row in stored} == {row[1]: row for row in rows}
+    """Whether report rid's stored cells (or checks) are rows, in key order. Python's ==
+    is the test SQLite's column types make right: 3 == 3.0 and True == 1 are stored alike."""
+    key = columns.split(",", 1)[0]
+    query = f"SELECT {columns} FROM {table} WHERE report_id = ? ORDER BY {key}"
+    return conn.execute(query, [rid]).fetchall() == rows
 
 
 def _storable_values(cells: dict, warnings: list[str]) -> dict:
