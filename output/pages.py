@@ -50,7 +50,12 @@ class PagesMixin(Connection):
         """
         digest = content_hash(body)
         with self.transaction():
-            changed = not self.page_unchanged(url, digest)
+            stored = self.db.conn.execute(
+                "SELECT content_hash, body IS NOT NULL FROM pages WHERE url = ?", [url]
+            ).fetchone()
+            changed = stored is None or stored[0] != digest
+            # The body stored already is not compressed again (NULL keeps it, below).
+            kept = not changed and stored[1]
             execute(
                 self.db.conn,
                 """
@@ -60,7 +65,8 @@ class PagesMixin(Connection):
                 ON CONFLICT(url) DO UPDATE SET
                     status = excluded.status, fetched_at = excluded.fetched_at,
                     content_hash = excluded.content_hash, content_type = excluded.content_type,
-                    encoding = excluded.encoding, body = excluded.body, kind = excluded.kind,
+                    encoding = excluded.encoding, body = COALESCE(excluded.body, pages.body),
+                    kind = excluded.kind,
                     parse_result = COALESCE(excluded.parse_result, pages.parse_result),
                     site = COALESCE(excluded.site, pages.site),
                     etag = excluded.etag, last_modified = excluded.last_modified
@@ -72,7 +78,7 @@ class PagesMixin(Connection):
                     digest,
                     content_type,
                     encoding,
-                    zlib.compress(body, BODY_COMPRESSION),
+                    None if kept else zlib.compress(body, BODY_COMPRESSION),
                     kind,
                     parse_result,
                     site,
