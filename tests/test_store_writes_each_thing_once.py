@@ -2,21 +2,29 @@
 checked in bulk yet stored as cell-by-cell rules would; texts are cleaned only when SQLite
 refuses one, and then every row still goes in once; an unchanged body is not compressed
 again; indexing a transaction's reports for search reads those reports, not every one
-stored; nested transactions are savepoints that undo only their own part."""
+stored; nested transactions are savepoints that undo only their own part; NFKC by way
+of full-width forms folded first is Unicode's NFKC."""
 
 from __future__ import annotations
 
 import math
+import unicodedata
+from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import output.pages
 from output.reports import _storable
 from output.search import index_pending
 from output.store import ReportStore, report_id
+from parsers import parse_document
 from parsers.model import Cell, Check, ParseOutcome, Report
+from parsers.normalize import nfkc
 
 URL = "http://x.gov.cn/a.html"
+CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 
 
 def report(url: str = URL, cells: list[Cell] | None = None, body: str = "行政复议两件") -> Report:
@@ -160,3 +168,21 @@ def test_a_failed_nested_transaction_undoes_only_its_own_writes(tmp_path):
     assert [row[0] for row in store.db.execute("SELECT url FROM reports")] == [URL]
     assert [row[0] for row in store.db.execute("SELECT url FROM pages")] == [URL]
     store.close()
+
+
+# Text around the characters nfkc folds first: full-width forms, the ideographic space,
+# combining marks that compose with what precedes them, and other compatibility forms.
+NFKC_ALPHABET = "（），；：！Ａａ０９\u3000 e\u0301\u0308\u0327ｶﾞ①㈱ﬁ²政府信息公开复议"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=NFKC_ALPHABET, min_size=0, max_size=400))
+def test_nfkc_is_unicodes_nfkc_of_any_text(text):
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+@pytest.mark.parametrize("path", sorted(CORPUS.glob("*.htm*")), ids=lambda path: path.name)
+def test_nfkc_is_unicodes_nfkc_of_every_report_text(path):
+    outcome = parse_document(path.read_bytes(), url=path.name)
+    text = outcome.report.body_text if outcome.report else ""
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)
