@@ -90,9 +90,12 @@ class PagesMixin(Connection):
         return changed
 
     def set_page_result(self, url: str, kind: str, parse_result: str) -> None:
-        """What a stored page turned out to be when parsed again (crawler.reparse)."""
+        """What a stored page turned out to be when parsed again (crawler.reparse); a row
+        that says so already is left as it is (a reparse mostly finds what it found)."""
         self.db.execute(
-            "UPDATE pages SET kind = ?, parse_result = ? WHERE url = ?", [kind, parse_result, url]
+            "UPDATE pages SET kind = ?1, parse_result = ?2 WHERE url = ?3"
+            " AND (kind IS NOT ?1 OR parse_result IS NOT ?2)",
+            [kind, parse_result, url],
         )
 
     def touch_page(self, url: str) -> None:

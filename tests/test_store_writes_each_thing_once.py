@@ -186,3 +186,16 @@ def test_nfkc_is_unicodes_nfkc_of_every_report_text(path):
     outcome = parse_document(path.read_bytes(), url=path.name)
     text = outcome.report.body_text if outcome.report else ""
     assert nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+def test_a_page_result_found_again_is_not_written_again(tmp_path):
+    store = ReportStore(tmp_path / "r.db")
+    store.save_page(URL, 200, b"<html></html>", "text/html", None, "report")
+    store.set_page_result(URL, "other", "no tables")
+    before = store.db.conn.total_changes
+    store.set_page_result(URL, "other", "no tables")
+    assert store.db.conn.total_changes == before
+    store.set_page_result(URL, "report", "report")
+    assert store.db.conn.total_changes == before + 1
+    assert store.page_index()[URL][1] == "report"
+    store.close()
