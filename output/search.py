@@ -117,7 +117,8 @@ def index_pending(conn) -> int:
         return 0
     # CROSS JOIN fixes the order: from the few pending reports to their rows. Left to
     # itself (no ANALYZE statistics) SQLite scanned every stored report at each COMMIT,
-    # so a crawl slowed down as its database grew (2.7 of 4.5 ms a report at 500).
+    # so a crawl slowed down as its database grew (3.6 ms a report to index with 500
+    # reports stored, 1.0 ms now at any size; tests/test_store_writes_each_thing_once.py).
     conn.execute(
         "INSERT OR IGNORE INTO report_search_ids (report_id)"
         " SELECT p.report_id FROM report_search_pending p"
