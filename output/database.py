@@ -77,9 +77,10 @@ class Connection:
             raise
 
     def _savepoint(self, conn) -> Iterator[Database]:
-        """A savepoint named by its depth: the same few statements every time, so they
-        stay in sqlite3's statement cache (sqlite_utils' atomic() names each one afresh,
-        and a report's four of them pushed the store's own statements out of the cache)."""
+        """A savepoint named by its depth: the same few statements every time, prepared
+        once and kept in sqlite3's statement cache (sqlite_utils' atomic() names each one
+        afresh: eight new statements to prepare a stored report, each filling a place in
+        the cache)."""
         self._depth += 1
         name = f"store_{self._depth}"
         conn.execute(f"SAVEPOINT {name}")
