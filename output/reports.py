@@ -137,12 +137,12 @@ class ReportsMixin(Connection):
         check_rows = [(name, int(bool(c.ok)), c.detail) for name, c in sorted(checks.items())]
         # A report stored again as it was (a recrawl, a reparse) keeps its rows: reading
         # them costs a tenth of deleting and inserting them again. A new report has none.
-        for table, columns, rows in (
-            ("report_cells", _CELL_COLUMNS, cell_rows),
-            ("report_checks", _CHECK_COLUMNS, check_rows),
+        for table, columns, rows, tail in (
+            ("report_cells", _CELL_COLUMNS, cell_rows, 3),  # source, confidence, flagged
+            ("report_checks", _CHECK_COLUMNS, check_rows, 0),
         ):
             if fresh or not _same_rows(conn, table, columns, rid, rows):
-                insert_rows(conn, table, columns, rid, rows)
+                insert_rows(conn, table, columns, rid, rows, tail)
 
     def report_urls(self, url: str) -> list[str]:
         """Every address (canonical) of the report stored for url; [] when there is none."""

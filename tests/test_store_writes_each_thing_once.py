@@ -7,6 +7,7 @@ of full-width forms folded first is Unicode's NFKC."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import unicodedata
 from pathlib import Path
@@ -20,7 +21,7 @@ from output.reports import _storable
 from output.search import index_pending
 from output.store import ReportStore, report_id
 from parsers import parse_document
-from parsers.model import Cell, Check, ParseOutcome, Report
+from parsers.model import Cell, Check, ParseOutcome, Reading, Report
 from parsers.normalize import nfkc
 
 URL = "http://x.gov.cn/a.html"
@@ -198,4 +199,30 @@ def test_a_page_result_found_again_is_not_written_again(tmp_path):
     store.set_page_result(URL, "report", "report")
     assert store.db.conn.total_changes == before + 1
     assert store.page_index()[URL][1] == "report"
+    store.close()
+
+
+def cells_of(kind: str) -> list[Cell]:
+    """Ten cells whose source, confidence and flagged are alike (or not), by kind."""
+    cells = [Cell(f"t3.part{n}.total", n, str(n)) for n in range(10)]
+    if kind == "flagged":
+        cells = [dataclasses.replace(c, flagged=True) for c in cells]
+    elif kind == "ocr, one confidence":
+        cells = [dataclasses.replace(c, reading=Reading(0.5)) for c in cells]
+    elif kind == "mixed":
+        cells[3] = dataclasses.replace(cells[3], reading=Reading(0.25), flagged=True)
+    return cells
+
+
+@pytest.mark.parametrize("kind", ["text", "flagged", "ocr, one confidence", "mixed"])
+def test_cells_are_stored_with_their_own_source_confidence_and_flag(tmp_path, kind):
+    cells = cells_of(kind)
+    store = ReportStore(tmp_path / "r.db")
+    store.save_outcomes([ParseOutcome(URL, report(cells=cells))])
+    rows = store.db.execute(
+        "SELECT key, value, raw, source, confidence, flagged FROM report_cells ORDER BY key"
+    ).fetchall()
+    assert rows == sorted(
+        (c.key, c.value, c.raw, c.source, c.confidence, int(c.flagged)) for c in cells
+    )
     store.close()
