@@ -9,8 +9,9 @@ The real report pages (tests/fixtures/corpus, the demo portal) are parsed once; 
 the page body, then the outcome, --batch items to a transaction) into a fresh database,
 and stored a second time over themselves (a recrawl: every report updated). It prints
 CPU milliseconds per report for each pass, beside a bare lxml parse of the same pages
-(the unit of issue 12's targets), and the database size. --profile prints cProfile's
-top functions of the first pass.
+(the unit of issue 12's targets, the mean of --lxml-rounds parses of each), and the
+database size. --profile prints cProfile's top functions of the first pass;
+--statements the CPU of each kind of SQL statement (timed around each call) per pass.
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ import argparse
 import copy
 import cProfile
 import pstats
+import re
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from pathlib import Path
 
 import lxml.html
@@ -74,6 +77,38 @@ def items_of(parsed, count: int) -> list:
     return items
 
 
+class TimedConnection:
+    """An sqlite3 connection that adds the CPU of each call to its statement's kind."""
+
+    def __init__(self, conn):
+        self._conn = conn
+        self.spent: dict[str, list] = defaultdict(lambda: [0, 0.0])
+
+    def __getattr__(self, name):
+        return getattr(self._conn, name)
+
+    def _timed(self, method, kind: str, sql: str, *args):
+        start = CLOCK()
+        try:
+            return method(sql, *args)
+        finally:
+            entry = self.spent[kind + re.sub(r"\s+", " ", sql.strip())[:80]]
+            entry[0] += 1
+            entry[1] += CLOCK() - start
+
+    def execute(self, sql, *args):
+        return self._timed(self._conn.execute, "", sql, *args)
+
+    def executemany(self, sql, *args):
+        return self._timed(self._conn.executemany, "many: ", sql, *args)
+
+    def report(self, reports: int, top: int = 15) -> None:
+        ranked = sorted(self.spent.items(), key=lambda entry: -entry[1][1])
+        for sql, (calls, seconds) in ranked[:top]:
+            print(f"    {1000 * seconds / reports:6.3f} ms/report {calls:6d} calls  {sql}")
+        self.spent.clear()
+
+
 def store_all(store: ReportStore, items: list, batch: int) -> float:
     start = CLOCK()
     for at in range(0, len(items), 2 * batch):
@@ -86,25 +121,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reports", type=int, default=2000)
     parser.add_argument("--batch", type=int, default=50)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--statements", action="store_true")
+    parser.add_argument("--lxml-rounds", type=int, default=20)
     args = parser.parse_args(argv)
     parsed = parsed_reports()
-    lxml_total = 0.0
-    for data, _ in parsed:
-        start = CLOCK()
-        lxml.html.document_fromstring(data)
-        lxml_total += CLOCK() - start
-    lxml_per = lxml_total / len(parsed)
+    start = CLOCK()
+    for _ in range(args.lxml_rounds):
+        for data, _ in parsed:
+            lxml.html.document_fromstring(data)
+    lxml_per = (CLOCK() - start) / args.lxml_rounds / len(parsed)
     items = items_of(parsed, args.reports)
     with tempfile.TemporaryDirectory(prefix="store-speed-") as work:
         db = Path(work) / "reports.db"
         store = ReportStore(db)
+        timed = None
+        if args.statements:
+            timed = store.db.conn = TimedConnection(store.db.conn)
         profile = cProfile.Profile() if args.profile else None
         if profile:
             profile.enable()
         first = store_all(store, items, args.batch)
         if profile:
             profile.disable()
+        if timed:
+            print("  statements, first store:")
+            timed.report(args.reports)
         second = store_all(store, items, args.batch)
+        if timed:
+            print("  statements, stored again:")
+            timed.report(args.reports)
         reports = store.db.execute("SELECT count(*) FROM reports").fetchone()[0]
         store.close()
         size = sum(p.stat().st_size for p in Path(work).iterdir())

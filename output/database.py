@@ -43,6 +43,7 @@ class Connection:
         # Whether reports_fts is filled at COMMIT (migration 7, output.search); set once
         # the schema is known to have it.
         self.indexes_at_commit = False
+        self._depth = 0  # savepoints open inside the current transaction
         if migrate:
             self.migrate()
         self.indexes_at_commit = _has_table(self.db.conn, "report_search_pending")
@@ -57,8 +58,7 @@ class Connection:
         another process wrote first. Nested calls become savepoints of the outer one."""
         conn = self.db.conn
         if conn.in_transaction:
-            with self.db.atomic():
-                yield self.db
+            yield from self._savepoint(conn)
             return
         retry_locked(conn.execute, "BEGIN IMMEDIATE")
         try:
@@ -76,6 +76,27 @@ class Connection:
                 conn.execute("ROLLBACK")
             raise
 
+    def _savepoint(self, conn) -> Iterator[Database]:
+        """A savepoint named by its depth: the same few statements every time, prepared
+        once and kept in sqlite3's statement cache (sqlite_utils' atomic() names each one
+        afresh: eight new statements to prepare a stored report, each filling a place in
+        the cache)."""
+        self._depth += 1
+        name = f"store_{self._depth}"
+        conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield self.db
+        except BaseException:
+            # An error that ended the whole transaction leaves no savepoint to go back to.
+            if conn.in_transaction:
+                conn.execute(f"ROLLBACK TO {name}")
+                conn.execute(f"RELEASE {name}")
+            raise
+        else:
+            conn.execute(f"RELEASE {name}")
+        finally:
+            self._depth -= 1
+
     def migrate(self) -> list[int]:  # output.store.ReportStore
         raise NotImplementedError
 
@@ -85,18 +106,66 @@ def _has_table(conn, name: str) -> bool:
     return conn.execute(query, [name]).fetchone() is not None
 
 
-def clean(values: list) -> list:
+def clean(values) -> list:
     """Parameters with every text made encodable (lone surrogates replaced)."""
     return [encodable(v) if isinstance(v, str) else v for v in values]
 
 
-def clean_rows(rows: list[list]) -> list[list]:
-    """clean() of every row; one look at all their texts first (a report's 200 cells
-    rarely hold a surrogate, and a call per value cost more than writing them)."""
-    texts = "\0".join(v for row in rows for v in row if isinstance(v, str))
-    if encodable(texts) is texts:
-        return rows
-    return [clean(row) for row in rows]
+def execute(conn, sql: str, values):
+    """conn.execute(sql, values), its texts made encodable only if SQLite's UTF-8
+    refuses one (a lone surrogate, from a JSON escape): looking at every text first
+    cost more than writing it. A refused statement did nothing, so it is run again."""
+    try:
+        return conn.execute(sql, values)
+    except UnicodeEncodeError:
+        return conn.execute(sql, clean(values))
+
+
+def insert_rows(conn, table: str, columns: str, rid: str, rows: list[tuple], tail: int = 0) -> None:
+    """Replace report rid's rows of table (report_cells, report_checks) by rows, each
+    the values of columns (report_id left out).
+
+    tail: how many last columns may hold one value in every row (a cell's source,
+    confidence and flagged, when the report was read from text). Such values are
+    written once, into the statement, and each row binds the others: binding cost a
+    third of the time of writing a report's cells.
+    """
+    delete = f"DELETE FROM {table} WHERE report_id = ?"
+    conn.execute(delete, [rid])
+    if not rows:
+        return
+    literals = _shared_literals(rows, tail) if tail else None
+    if literals:
+        marks = ", ".join(["?"] * (columns.count(",") + 2 - tail) + literals)
+        rows = [(rid, *row[:-tail]) for row in rows]
+    else:
+        marks = ", ".join("?" * (columns.count(",") + 2))
+        rows = [(rid, *row) for row in rows]
+    insert = f"INSERT INTO {table} (report_id, {columns}) VALUES ({marks})"
+    try:
+        conn.executemany(insert, rows)
+    except UnicodeEncodeError:  # as execute(); the rows before the refused one are in
+        conn.execute(delete, [rid])
+        conn.executemany(insert, [clean(row) for row in rows])
+
+
+def _shared_literals(rows: list[tuple], tail: int) -> list[str] | None:
+    """The last tail values of rows as SQL literals, when every row has the same ones
+    and each is NULL, an integer or a plain word (nothing to quote); else None."""
+    first = rows[0][-tail:]
+    if any(row[-tail:] != first for row in rows):
+        return None
+    literals = []
+    for value in first:
+        if value is None:
+            literals.append("NULL")
+        elif type(value) is int:
+            literals.append(str(value))
+        elif type(value) is str and value.isascii() and value.isalnum():
+            literals.append(f"'{value}'")
+        else:
+            return None
+    return literals
 
 
 LOCK_RETRIES = 20  # on top of busy_timeout's 30 s wait each: ten minutes and more in all

@@ -7,7 +7,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from output.database import Connection, clean, now
+from output.database import Connection, execute, now
 
 # zlib level 3: on the real report pages (27 KiB on average) 0.38 ms a page against 0.64
 # ms at level 6, for bodies 5% larger (27% of their size instead of 25.5%).
@@ -50,8 +50,14 @@ class PagesMixin(Connection):
         """
         digest = content_hash(body)
         with self.transaction():
-            changed = not self.page_unchanged(url, digest)
-            self.db.execute(
+            stored = self.db.conn.execute(
+                "SELECT content_hash, body IS NOT NULL FROM pages WHERE url = ?", [url]
+            ).fetchone()
+            changed = stored is None or stored[0] != digest
+            # The body stored already is not compressed again (NULL keeps it, below).
+            kept = not changed and stored[1]
+            execute(
+                self.db.conn,
                 """
                 INSERT INTO pages (url, status, fetched_at, content_hash, content_type, encoding,
                                    body, kind, parse_result, site, etag, last_modified)
@@ -59,35 +65,37 @@ class PagesMixin(Connection):
                 ON CONFLICT(url) DO UPDATE SET
                     status = excluded.status, fetched_at = excluded.fetched_at,
                     content_hash = excluded.content_hash, content_type = excluded.content_type,
-                    encoding = excluded.encoding, body = excluded.body, kind = excluded.kind,
+                    encoding = excluded.encoding, body = COALESCE(excluded.body, pages.body),
+                    kind = excluded.kind,
                     parse_result = COALESCE(excluded.parse_result, pages.parse_result),
                     site = COALESCE(excluded.site, pages.site),
                     etag = excluded.etag, last_modified = excluded.last_modified
                 """,
-                clean(
-                    [
-                        url,
-                        status,
-                        now(),
-                        digest,
-                        content_type,
-                        encoding,
-                        zlib.compress(body, BODY_COMPRESSION),
-                        kind,
-                        parse_result,
-                        site,
-                        etag,
-                        last_modified,
-                    ]
+                (
+                    url,
+                    status,
+                    now(),
+                    digest,
+                    content_type,
+                    encoding,
+                    None if kept else zlib.compress(body, BODY_COMPRESSION),
+                    kind,
+                    parse_result,
+                    site,
+                    etag,
+                    last_modified,
                 ),
             )
             self.db.execute("DELETE FROM failures WHERE url = ?", [url])
         return changed
 
     def set_page_result(self, url: str, kind: str, parse_result: str) -> None:
-        """What a stored page turned out to be when parsed again (crawler.reparse)."""
+        """What a stored page turned out to be when parsed again (crawler.reparse); a row
+        that says so already is left as it is (a reparse mostly finds what it found)."""
         self.db.execute(
-            "UPDATE pages SET kind = ?, parse_result = ? WHERE url = ?", [kind, parse_result, url]
+            "UPDATE pages SET kind = ?1, parse_result = ?2 WHERE url = ?3"
+            " AND (kind IS NOT ?1 OR parse_result IS NOT ?2)",
+            [kind, parse_result, url],
         )
 
     def touch_page(self, url: str) -> None:
@@ -160,14 +168,15 @@ class PagesMixin(Connection):
     # --- bookkeeping --------------------------------------------------------------------------
 
     def save_attachment(self, page_url: str, attachment_url: str, status: str) -> None:
-        self.db.execute(
+        execute(
+            self.db.conn,
             """
             INSERT INTO attachments (page_url, attachment_url, status, updated_at)
             VALUES (?, ?, ?, ?)
             ON CONFLICT(page_url, attachment_url) DO UPDATE SET
                 status = excluded.status, updated_at = excluded.updated_at
             """,
-            clean([page_url, attachment_url, status, now()]),
+            [page_url, attachment_url, status, now()],
         )
 
     def set_attachment_status(self, attachment_url: str, status: str) -> None:
@@ -187,21 +196,23 @@ class PagesMixin(Connection):
         return index
 
     def save_skipped(self, url: str, title: str, reason: str, page_url: str | None) -> None:
-        self.db.execute(
+        execute(
+            self.db.conn,
             """
             INSERT INTO skipped (url, title, reason, page_url, at) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT(url) DO UPDATE SET title = excluded.title, reason = excluded.reason,
                 page_url = excluded.page_url, at = excluded.at
             """,
-            clean([url, title, reason, page_url, now()]),
+            [url, title, reason, page_url, now()],
         )
 
     def save_failure(self, url: str, reason: str, detail: str = "") -> None:
-        self.db.execute(
+        execute(
+            self.db.conn,
             """
             INSERT INTO failures (url, reason, detail, at) VALUES (?, ?, ?, ?)
             ON CONFLICT(url) DO UPDATE SET reason = excluded.reason, detail = excluded.detail,
                 at = excluded.at
             """,
-            clean([url, reason, detail, now()]),
+            [url, reason, detail, now()],
         )

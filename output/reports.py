@@ -8,7 +8,7 @@ import math
 from collections.abc import Iterable
 
 from output import identity
-from output.database import Connection, clean, clean_rows, now
+from output.database import Connection, execute, insert_rows, now
 from output.urls import canonical_url
 from parsers.model import ParseOutcome, Report
 from parsers.normalize import encodable
@@ -49,15 +49,15 @@ class ReportsMixin(Connection):
         """Store one report; 'new', 'updated' or 'aliases' (a known report, a new URL)."""
         # A parser listing a key twice would break the primary key: the last one wins.
         cells = {cell.key: cell for cell in report.cells}
-        values = {key: _storable(key, cell, report.warnings) for key, cell in cells.items()}
+        values = _storable_values(cells, report.warnings)
         digest = identity.text_hash(report.body_text)
-        known = (digest, report.organ, report.year, values)
+        known = (digest, report.organ, report.year, values, cells)
         rid = identity.report_of(self.db, url)
-        if rid is not None and identity.same_report(self.db, *known, only=rid) is None:
+        if rid is not None and identity.same_report(self.db, *known[:4], only=rid) is None:
             # The URL's report changed. Alone at its address, it is replaced (the database
             # says what the latest parse says) unless it now is another stored report; one
             # of several addresses leaves the others, whose report stays as they hold it.
-            elsewhere = identity.same_report(self.db, *known) is not None
+            elsewhere = identity.same_report(self.db, *known[:4]) is not None
             if elsewhere or identity.url_count(self.db, rid) > 1:
                 counts["removed"] += identity.forget_url(self.db, url)
                 rid = None
@@ -67,7 +67,7 @@ class ReportsMixin(Connection):
             self._write_report(rid, url if same_address else primary, report, encoding, known)
             identity.add_url(self.db, url, rid, "url")
             return "updated"
-        match = identity.same_report(self.db, *known)
+        match = identity.same_report(self.db, *known[:4])
         if match is not None:
             rid, matched_by = match
             identity.add_url(self.db, url, rid, matched_by)
@@ -76,18 +76,26 @@ class ReportsMixin(Connection):
                 self._write_report(rid, primary, report, encoding, known)
             return "aliases"
         rid = identity.free_id(self.db, url, report_id(url))
-        self._write_report(rid, url, report, encoding, known)
+        self._write_report(rid, url, report, encoding, known, fresh=True)
         identity.add_url(self.db, url, rid, "url")
         return "new"
 
     def _write_report(
-        self, rid: str, url: str, report: Report, encoding: str | None, known: tuple
+        self,
+        rid: str,
+        url: str,
+        report: Report,
+        encoding: str | None,
+        known: tuple,
+        fresh: bool = False,
     ) -> None:
         """Upsert report rid (stored under url) with its cells and checks; known is
-        (text_hash, organ, year, {key: storable value}) as _save_report worked it out."""
-        digest, _, _, values = known
-        cells = {cell.key: cell for cell in report.cells}
-        self.db.execute(
+        (text_hash, organ, year, {key: storable value}, {key: cell}) from _save_report;
+        fresh: no report rid was stored (so it has no cells or checks to compare)."""
+        digest, _, _, values, cells = known
+        conn = self.db.conn
+        execute(
+            conn,
             """
             INSERT INTO reports (id, url, title, organ, year, published, format, body_text,
                                  source_page, encoding, sections_json, warnings_json, parsed_at,
@@ -101,46 +109,40 @@ class ReportsMixin(Connection):
                 warnings_json = excluded.warnings_json, parsed_at = excluded.parsed_at,
                 text_hash = excluded.text_hash
             """,
-            clean(
-                [
-                    rid,
-                    url,
-                    report.title,
-                    report.organ,
-                    report.year,
-                    report.published,
-                    report.format,
-                    report.body_text,
-                    report.source_page,
-                    report.encoding or encoding,
-                    json.dumps(report.sections, ensure_ascii=False),
-                    json.dumps(report.warnings, ensure_ascii=False),
-                    now(),
-                    digest,
-                ]
+            (
+                rid,
+                url,
+                report.title,
+                report.organ,
+                report.year,
+                report.published,
+                report.format,
+                report.body_text,
+                report.source_page,
+                report.encoding or encoding,
+                json.dumps(report.sections, ensure_ascii=False),
+                json.dumps(report.warnings, ensure_ascii=False),
+                now(),
+                digest,
             ),
         )
-        cell_rows = clean_rows(
-            [
-                [rid, c.key, values[c.key], c.raw, c.source, c.confidence, int(c.flagged)]
-                for c in cells.values()
-            ]
-        )
+        # Rows in primary-key order (report_id, key): the order SQLite reads them in, so
+        # that a list compares with what is stored as it comes (code point order is
+        # UTF-8's byte order, SQLite's BINARY collation).
+        cell_rows = [
+            (key, values[key], c.raw, c.source, c.confidence, int(c.flagged))
+            for key, c in sorted(cells.items())
+        ]
         checks = {check.name: check for check in report.checks}
-        check_rows = clean_rows([[rid, c.name, int(bool(c.ok)), c.detail] for c in checks.values()])
+        check_rows = [(name, int(bool(c.ok)), c.detail) for name, c in sorted(checks.items())]
         # A report stored again as it was (a recrawl, a reparse) keeps its rows: reading
-        # them costs a tenth of deleting and inserting them again.
-        if not _same_rows(self.db, "report_cells", _CELL_COLUMNS, rid, cell_rows):
-            self.db.execute("DELETE FROM report_cells WHERE report_id = ?", [rid])
-            self.db.conn.executemany(
-                f"INSERT INTO report_cells ({_CELL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                cell_rows,
-            )
-        if not _same_rows(self.db, "report_checks", _CHECK_COLUMNS, rid, check_rows):
-            self.db.execute("DELETE FROM report_checks WHERE report_id = ?", [rid])
-            self.db.conn.executemany(
-                f"INSERT INTO report_checks ({_CHECK_COLUMNS}) VALUES (?, ?, ?, ?)", check_rows
-            )
+        # them costs a tenth of deleting and inserting them again. A new report has none.
+        for table, columns, rows, tail in (
+            ("report_cells", _CELL_COLUMNS, cell_rows, 3),  # source, confidence, flagged
+            ("report_checks", _CHECK_COLUMNS, check_rows, 0),
+        ):
+            if fresh or not _same_rows(conn, table, columns, rid, rows):
+                insert_rows(conn, table, columns, rid, rows, tail)
 
     def report_urls(self, url: str) -> list[str]:
         """Every address (canonical) of the report stored for url; [] when there is none."""
@@ -168,17 +170,39 @@ class ReportsMixin(Connection):
         return row[0], row[1], identity.stored_cells(self.db, rid)
 
 
-SQLITE_INTEGERS = range(-(2**63), 2**63)
-_CELL_COLUMNS = "report_id, key, value, raw, source, confidence, flagged"
-_CHECK_COLUMNS = "report_id, name, ok, detail"
+SQLITE_MIN, SQLITE_MAX = -(2**63), 2**63 - 1
+SQLITE_INTEGERS = range(SQLITE_MIN, SQLITE_MAX + 1)
+# The columns of a report's rows besides report_id, the first of them its key.
+_CELL_COLUMNS = "key, value, raw, source, confidence, flagged"
+_CHECK_COLUMNS = "name, ok, detail"
 
 
-def _same_rows(db, table: str, columns: str, rid: str, rows: list[list]) -> bool:
-    """Whether report rid's stored cells (or checks) are rows already. Python's == is the
-    test SQLite's column types make right: 3 == 3.0 and True == 1 are stored alike."""
-    stored = db.execute(f"SELECT {columns} FROM {table} WHERE report_id = ?", [rid]).fetchall()
-    # Keyed by cell key (check name), unique within a report.
-    return {row[1]: tuple(row) for row in stored} == {row[1]: tuple(row) for row in rows}
+def _same_rows(conn, table: str, columns: str, rid: str, rows: list[tuple]) -> bool:
+    """Whether report rid's stored cells (or checks) are rows, in key order. Python's ==
+    is the test SQLite's column types make right: 3 == 3.0 and True == 1 are stored alike."""
+    key = columns.split(",", 1)[0]
+    query = f"SELECT {columns} FROM {table} WHERE report_id = ? ORDER BY {key}"
+    return conn.execute(query, [rid]).fetchall() == rows
+
+
+def _storable_values(cells: dict, warnings: list[str]) -> dict:
+    """{key: value} of cells as SQLite can hold them (_storable). The values are looked
+    at one by one only when their sum or range says one may need it: a call per cell
+    cost more than writing the cells."""
+    values = {key: cell.value for key, cell in cells.items()}
+    numbers = [value for value in values.values() if value is not None]
+    try:
+        # Any non-finite number makes the sum non-finite; a big int makes it overflow.
+        plain = not numbers or (
+            math.isfinite(sum(numbers))
+            and min(numbers) >= SQLITE_MIN
+            and max(numbers) <= SQLITE_MAX
+        )
+    except (OverflowError, TypeError):  # TypeError: not a number at all; _storable keeps it
+        plain = False
+    if plain:
+        return values
+    return {key: _storable(key, cell, warnings) for key, cell in cells.items()}
 
 
 def _storable(key: str, cell, warnings: list[str]):

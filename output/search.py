@@ -115,14 +115,20 @@ def index_pending(conn) -> int:
     one FTS5 segment per batch instead of a flush per report. Returns how many."""
     if not has_pending(conn):
         return 0
+    # CROSS JOIN fixes the order: from the few pending reports to their rows. Left to
+    # itself (no ANALYZE statistics) SQLite scanned every stored report at each COMMIT,
+    # so a crawl slowed down as its database grew (3.6 ms a report to index with 500
+    # reports stored, 1.0 ms now at any size; tests/test_store_writes_each_thing_once.py).
     conn.execute(
         "INSERT OR IGNORE INTO report_search_ids (report_id)"
-        " SELECT p.report_id FROM report_search_pending p JOIN reports r ON r.id = p.report_id"
+        " SELECT p.report_id FROM report_search_pending p"
+        " CROSS JOIN reports r ON r.id = p.report_id"
     )
     indexed = conn.execute(
         "INSERT INTO reports_fts (rowid, title, organ, body_text)"
         " SELECT s.fts_rowid, r.title, r.organ, r.body_text FROM report_search_pending p"
-        " JOIN reports r ON r.id = p.report_id JOIN report_search_ids s ON s.report_id = r.id"
+        " CROSS JOIN reports r ON r.id = p.report_id"
+        " CROSS JOIN report_search_ids s ON s.report_id = r.id"
     ).rowcount
     conn.execute("DELETE FROM report_search_pending")
     return indexed

@@ -19,8 +19,25 @@ _NUMBER = re.compile(
 _FULL_WIDTH_DIGITS = "０１２３４５６７８９"
 
 
+# Full-width ASCII forms and the ideographic space: in Chinese text nearly the only
+# characters NFKC changes (，（）；：). Each becomes one ASCII character, its whole
+# compatibility decomposition, so folding them first leaves the result as it is
+# (NFKC(s) = NFC(NFKD(s)), and NFKD decomposes character by character), and the rest
+# then mostly passes unicodedata's quick check: a third of the time of a report's text.
+# Below about 100 characters (labels, cells) the extra pass costs more than it saves.
+_FULL_WIDTH = re.compile("[\u3000\uff01-\uff5e]+")
+_FOLD_FIRST = 100
+
+
+def _fold_full_width(match: re.Match) -> str:
+    return unicodedata.normalize("NFKC", match.group())
+
+
 def nfkc(text: str) -> str:
-    return unicodedata.normalize("NFKC", text or "")
+    text = text or ""
+    if len(text) > _FOLD_FIRST:
+        text = _FULL_WIDTH.sub(_fold_full_width, text)
+    return unicodedata.normalize("NFKC", text)
 
 
 SHORT_TEXT = 200  # characters: labels and cells, kept by the thousand
