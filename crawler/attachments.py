@@ -23,7 +23,7 @@ def attachment_links(outcome: ParseOutcome, page_url: str) -> list[str]:
 
 
 def attachment_urls(targets: list[str], base_href: str | None, page_url: str) -> list[str]:
-    """The attachments among a page's link targets (parsers.links.link_targets)."""
+    """The attachments among a page's link targets (parsers.links.links_and_anchors)."""
     base = urljoin(page_url, base_href) if base_href else page_url
     found: list[str] = []
     for target in targets:

@@ -141,7 +141,7 @@ class ListDocument:
 
     def parsed_elsewhere(self, base_href: str | None, written: list[tuple[str, str, str]]):
         """Take the page's <base href> and anchors (href, text, title as written) from a
-        parse made elsewhere, the parse worker's (parsers.links.page_anchors): the page
+        parse made elsewhere, the parse worker's (parsers.links.links_and_anchors): the page
         is then parsed here only for a list_selector."""
         base = self.__dict__["base"] = urljoin(self.url, base_href) if base_href else self.url
         self.__dict__["page_anchors"] = [

@@ -28,25 +28,14 @@ def _text(element) -> str:
     return _STRING(element) if len(element) else element.text or ""
 
 
-def page_anchors(root) -> list[tuple[str, str, str]]:
-    """(href, text, title) of every <a href> of the page, as written: what a list reader
-    needs of a page that turns out not to be a report (crawler.listpage.ListDocument)."""
-    return [
-        (href, _text(a), a.get("title") or "") for a in root.iter("a") if (href := a.get("href"))
-    ]
-
-
-def link_targets(root) -> tuple[str | None, list[str]]:
-    """(<base href> or None, every target as written): a/area hrefs, iframe/frame/embed
-    srcs, object data, in that order, then file paths quoted in scripts."""
-    base, targets, _ = links_and_anchors(root, anchors=False)
-    return base, targets
-
-
-def links_and_anchors(
-    root, anchors: bool = True
-) -> tuple[str | None, list[str], list[tuple[str, str, str]]]:
-    """link_targets and page_anchors (empty unless ``anchors``) in one pass over the tree."""
+def links_and_anchors(root) -> tuple[str | None, list[str], list[tuple[str, str, str]]]:
+    """In one pass over the tree:
+    - <base href> or None;
+    - every target as written: a/area hrefs, iframe/frame/embed srcs, object data, in that
+      order, then file paths quoted in scripts;
+    - (href, text, title) of every <a href>, as written: what a list reader needs of a page
+      that turns out not to be a report (crawler.listpage.ListDocument).
+    """
     # What //base/@href selects, without an XPath call (most pages have no <base>).
     hrefs = (element.get("href") for element in root.iter("base"))
     base = next((href.strip() for href in hrefs if href is not None and href.strip()), None)
@@ -62,7 +51,7 @@ def links_and_anchors(
         name, group = _TARGET_OF[tag]
         if value := element.get(name):
             groups[group].append(value)
-            if anchors and tag == "a":
+            if tag == "a":
                 found.append((value, _text(element), element.get("title") or ""))
     targets = groups[0] + groups[1] + groups[2]
     for text in scripts:

@@ -119,7 +119,7 @@ class ParseOutcome:
     # parse of the page, so that the crawler finds its attachments without another.
     links: list[str] = field(default_factory=list)
     base: str | None = None
-    # An HTML page that is no report: its text and anchors (parsers.links.page_anchors),
+    # An HTML page that is no report: its text and anchors (parsers.links.links_and_anchors),
     # so that the crawler reads it as a list without decoding or parsing it again.
     text: str | None = None
     anchors: list[tuple[str, str, str]] | None = None
