@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from parsers import density, html, links
+from parsers import density, html, links, table_rows
 from parsers.encoding import decode_bytes
 
 WORDS = ["政府信息公开", "年度报告", "0", "12", " ", "\n", "\u3000", "/", "主动公开", "a b"]
@@ -120,7 +120,7 @@ def test_densest_chain_is_the_deepest_element_measured_one_by_one(seed):
 @pytest.mark.parametrize("seed", range(150))
 def test_table_rows_read_in_one_pass_are_the_rows_by_definition(seed):
     for table in page(seed).iter("table"):
-        assert html._data_table_rows(table) == rows_by_definition(table)
+        assert table_rows.data_table_rows(table) == rows_by_definition(table)
 
 
 @pytest.mark.parametrize("seed", range(150))
@@ -140,7 +140,7 @@ def test_lengths_summed_in_one_walk_find_what_measuring_every_element_finds(seed
 @pytest.mark.parametrize("seed", range(150))
 def test_cell_pieces_are_the_text_nodes_xpath_selects(seed):
     for cell in page(seed).iter("td", "th"):
-        assert html._pieces(cell) == html._TEXTS(cell)
+        assert table_rows._pieces(cell) == table_rows._TEXTS(cell)
 
 
 def chain_cell(rng: random.Random) -> str:
@@ -171,8 +171,8 @@ def test_cell_text_of_a_chain_of_elements_is_the_text_of_its_text_nodes(seed):
     for cell in root.iter("td"):
         if len(cell) == 1 and not len(cell[0]):
             continue  # one element of text only: read as .text joins it, as it always was
-        pieces, nodes = html._pieces(cell), html._TEXTS(cell)
-        assert html._cell_text(pieces) == html._cell_text(nodes)
+        pieces, nodes = table_rows._pieces(cell), table_rows._TEXTS(cell)
+        assert table_rows._cell_text(pieces) == table_rows._cell_text(nodes)
         assert sum(map(len, pieces)) == sum(map(len, nodes))
 
 
@@ -222,11 +222,11 @@ def test_cell_of_one_element_between_whitespace_reads_as_its_pieces(seed):
     etree.strip_elements(root, "script", etree.Comment, with_tail=False)
     wrapped = 0
     for cell in root.iter("td"):
-        found = html._wrapped_text(cell)
+        found = table_rows._wrapped_text(cell)
         if found is None:
             continue
         wrapped += 1
-        pieces = html._pieces(cell)
-        assert html._leaf_cell_text(found[0]) == html._cell_text(pieces)
+        pieces = table_rows._pieces(cell)
+        assert table_rows._leaf_cell_text(found[0]) == table_rows._cell_text(pieces)
         assert found[1] == sum(map(len, pieces))
     assert wrapped
