@@ -42,8 +42,15 @@ T3_ROWS_WITH_TOTAL = [
 ]
 
 
-def _sum(cells: dict, keys: list[str]) -> int | float:
-    return sum(cells[key] or 0 for key in keys)
+def _values(cells: dict, needed: tuple[str, ...]) -> list | None:
+    """The values of ``needed`` in order; None unless every one is on the page and one
+    at least is not blank."""
+    if not all(map(cells.__contains__, needed)):
+        return None
+    values = [cells[key] for key in needed]
+    if values.count(None) == len(values):
+        return None
+    return values
 
 
 def _shown(value) -> str:
@@ -52,13 +59,11 @@ def _shown(value) -> str:
 
 def _rule(name: str, cells: dict, needed: tuple[str, ...], label: str) -> Check | None:
     """``needed``: the total's key, then its parts' keys."""
-    if any(key not in cells for key in needed):
+    values = _values(cells, needed)
+    if values is None:
         return None
-    if all(cells[key] is None for key in needed):
-        return None
-    total_key, *part_keys = needed
-    parts = _sum(cells, part_keys)
-    total = cells[total_key]
+    total = values[0]
+    parts = sum(filter(None, values[1:]))  # blank parts count as 0
     ok = total is not None and abs(total - parts) < 1e-6
     detail = "" if ok else f"{label}: {_shown(total)} printed, parts add up to {parts!r}"
     return Check(name, ok, detail)
@@ -119,9 +124,10 @@ def run_checks(cells: dict) -> list[Check]:
         _BALANCES, _OUTCOMES[split], strict=True
     ):
         # 一 + 二 = 三（七）总计 + 四
-        if all(key in cells for key in needed) and not all(cells[k] is None for k in needed):
-            left = _sum(cells, needed[:2])
-            right = _sum(cells, needed[2:])
+        values = _values(cells, needed)
+        if values is not None:
+            left = sum(filter(None, values[:2]))
+            right = sum(filter(None, values[2:]))
             ok = abs(left - right) < 1e-6
             checks.append(
                 Check(balance, ok, "" if ok else f"一+二 = {left!r} but 三（七）+四 = {right!r}")

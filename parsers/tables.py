@@ -129,16 +129,17 @@ class TableResult:
     keys: set[str] = field(default_factory=set, repr=False)
 
     def add(self, key: str, raw: str, reading: Reading | None = None) -> None:
-        if key not in KEY_UNITS:
+        unit = KEY_UNITS.get(key)
+        if unit is None:
             return
         if key in self.keys:
             self.warnings.append(f"{key}: printed twice, first kept")
             return
         self.keys.add(key)
-        if reading and reading.unreadable:
+        if reading is not None and reading.unreadable:
             self.cells.append(Cell(key, None, raw.strip(), reading))
             return
-        value, text = _value_and_text(raw, KEY_UNITS[key])
+        value, text = _value_and_text(raw, unit)
         self.cells.append(Cell(key, value, text, reading))
 
     def remove(self, keys: set[str]) -> bool:
@@ -344,19 +345,18 @@ def _read_t3(tokens: list[Token], start: int, result: TableResult, labels: list[
     columns = _t3_column_order(header)
     group: str | None = None
     position = first_row if first_row is not None else start
-    stream = tokens[position:]
-    # Rows stop at the first label after 结转下年度, or at 表四 when a page lost that row.
-    cut = len(stream)
+    # Rows stop at the first label after 结转下年度, or at 表四 when a page lost that row
+    # (labels only: a value never stops them).
+    end = len(tokens)
     seen_last = False
-    for index, token in enumerate(stream):
-        text = squash(token.text) if token.kind == LABEL else ""
+    for index in labels[bisect_left(labels, position) :]:
+        text = squash(tokens[index].text)
         if "结转下年" in text:
             seen_last = True
         elif (seen_last and text) or ("行政复议" in text and len(text) <= 40):
-            cut = index
+            end = index
             break
-    stream = stream[:cut]
-    end = position + cut
+    stream = tokens[position:end]
 
     def classify(labels: list[Token]) -> str | None:
         nonlocal group

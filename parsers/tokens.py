@@ -93,8 +93,14 @@ def tokens_from_lines(lines: list[str]) -> list[Token]:
     return tokens
 
 
+# The characters a number word can end in: a line (stripped) ending in any other has none.
+_NUMBER_ENDS = frozenset("0123456789０１２３４５６７８９,")
+
+
 def _split_trailing_numbers(line: str) -> list[Token]:
     """A line of a borderless table: its label, then one token per number."""
+    if line[-1:] not in _NUMBER_ENDS:  # prose, mostly: no word to read
+        return [cell_token(line)]
     words = list(_WORD.finditer(line))
     first = len(words)
     while first and _NUMBER_WORD.fullmatch(words[first - 1].group()):

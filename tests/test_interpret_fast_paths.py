@@ -1,0 +1,94 @@
+"""The fast paths of the table interpreter read what the plain definitions read.
+
+Random lines of borderless tables (labels, numbers full- and half-width, commas, signs,
+dates, trailing spaces) are split both ways; random cell maps (blank, zero, negative
+zero, fractions, missing cells) are checked both ways.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from parsers import checks
+from parsers.model import Check
+from parsers.tokens import _NUMBER_WORD, _WORD, Token, _split_trailing_numbers, cell_token
+
+WORDS = ["本年新收", "申请", "3", "０", "12,", "1.5", "-2", "+7", "2023年", "第", "a", "，", "x1"]
+SPACES = [" ", "  ", "\u3000", "\t", ""]
+
+
+def split_by_definition(line: str) -> list[Token]:
+    """_split_trailing_numbers as it read every line before its fast path for prose."""
+    words = list(_WORD.finditer(line))
+    first = len(words)
+    while first and _NUMBER_WORD.fullmatch(words[first - 1].group()):
+        first -= 1
+    if first == len(words):
+        return [cell_token(line)]
+    label = line[: words[first].start()].strip()
+    if label and (label[-1].isdigit() or label.endswith(("年", "第", "共"))):
+        return [cell_token(line)]
+    numbers = [Token("value", word.group()) for word in words[first:]]
+    return ([cell_token(label)] if label else []) + numbers
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_a_line_ending_in_no_digit_is_split_as_by_definition(seed):
+    rng = random.Random(seed)
+    for _ in range(20):
+        line = "".join(rng.choice(WORDS) + rng.choice(SPACES) for _ in range(rng.randint(0, 6)))
+        line = line.strip()
+        assert _split_trailing_numbers(line) == split_by_definition(line)
+
+
+def rule_by_definition(name, cells, needed, label):
+    if any(key not in cells for key in needed):
+        return None
+    if all(cells[key] is None for key in needed):
+        return None
+    total_key, *part_keys = needed
+    parts = sum(cells[key] or 0 for key in part_keys)
+    total = cells[total_key]
+    ok = total is not None and abs(total - parts) < 1e-6
+    detail = "" if ok else f"{label}: {checks._shown(total)} printed, parts add up to {parts!r}"
+    return Check(name, ok, detail)
+
+
+def checks_by_definition(cells: dict) -> list[Check]:
+    found = []
+    split = any(key.startswith(checks._SPLIT_PREFIXES) for key in cells)
+    for (balance, needed), (outcomes, outcome_keys) in zip(
+        checks._BALANCES, checks._OUTCOMES[split], strict=True
+    ):
+        if all(key in cells for key in needed) and not all(cells[k] is None for k in needed):
+            left = sum(cells[key] or 0 for key in needed[:2])
+            right = sum(cells[key] or 0 for key in needed[2:])
+            ok = abs(left - right) < 1e-6
+            found.append(
+                Check(balance, ok, "" if ok else f"一+二 = {left!r} but 三（七）+四 = {right!r}")
+            )
+        found.append(rule_by_definition(outcomes, cells, outcome_keys, "（七）总计"))
+    for name, needed in checks._ROW_TOTALS + checks._GROUP_TOTALS:
+        found.append(rule_by_definition(name, cells, needed, "总计"))
+    return [check for check in found if check is not None]
+
+
+ALL_KEYS = sorted(
+    {key for _, needed in checks._BALANCES for key in needed}
+    | {key for rules in checks._OUTCOMES.values() for _, needed in rules for key in needed}
+    | {key for _, needed in checks._ROW_TOTALS + checks._GROUP_TOTALS for key in needed}
+)
+VALUES = [None, 0, 0.0, -0.0, 1, 2, 3, 10, -1, 0.5, 1.25, 1e-7, 2.0, None, 0]
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_checks_on_any_cells_are_the_checks_by_definition(seed):
+    rng = random.Random(seed)
+    share = rng.choice([0.3, 0.8, 1.0])
+    cells = {key: rng.choice(VALUES) for key in ALL_KEYS if rng.random() < share}
+    if rng.random() < 0.3:  # a consistent table, where sums come out right
+        for key in cells:
+            cells[key] = rng.choice([0, 1, None])
+    assert checks.run_checks(cells) == checks_by_definition(cells)
