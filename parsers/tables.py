@@ -338,6 +338,19 @@ def _classify_t3_texts(texts: tuple[str, ...], group: str | None) -> str | None:
     return None
 
 
+def _t3_end(tokens: list[Token], position: int, labels: list[int]) -> int:
+    """Where 表三's rows from ``position`` stop: at the first label after 结转下年度, or at
+    表四 when a page lost that row. Labels only are looked at: a value never stops them."""
+    seen_last = False
+    for index in labels[bisect_left(labels, position) :]:
+        text = squash(tokens[index].text)
+        if "结转下年" in text:
+            seen_last = True
+        elif (seen_last and text) or ("行政复议" in text and len(text) <= 40):
+            return index
+    return len(tokens)
+
+
 def _read_t3(tokens: list[Token], start: int, result: TableResult, labels: list[int]) -> int:
     """Read 表三 from ``start``; return the index just after its last row."""
     first_row = _find(tokens, start, lambda t: "本年新收" in squash(t.text), labels)
@@ -345,17 +358,7 @@ def _read_t3(tokens: list[Token], start: int, result: TableResult, labels: list[
     columns = _t3_column_order(header)
     group: str | None = None
     position = first_row if first_row is not None else start
-    # Rows stop at the first label after 结转下年度, or at 表四 when a page lost that row
-    # (labels only: a value never stops them).
-    end = len(tokens)
-    seen_last = False
-    for index in labels[bisect_left(labels, position) :]:
-        text = squash(tokens[index].text)
-        if "结转下年" in text:
-            seen_last = True
-        elif (seen_last and text) or ("行政复议" in text and len(text) <= 40):
-            end = index
-            break
+    end = _t3_end(tokens, position, labels)
     stream = tokens[position:end]
 
     def classify(labels: list[Token]) -> str | None:

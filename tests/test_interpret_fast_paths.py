@@ -2,7 +2,8 @@
 
 Random lines of borderless tables (labels, numbers full- and half-width, commas, signs,
 dates, trailing spaces) are split both ways; random cell maps (blank, zero, negative
-zero, fractions, missing cells) are checked both ways.
+zero, fractions, missing cells) are checked both ways; 表三's end is sought both ways in
+random token streams.
 """
 
 from __future__ import annotations
@@ -11,9 +12,18 @@ import random
 
 import pytest
 
-from parsers import checks
+from parsers import checks, tables
 from parsers.model import Check
-from parsers.tokens import _NUMBER_WORD, _WORD, Token, _split_trailing_numbers, cell_token
+from parsers.normalize import squash
+from parsers.tokens import (
+    _NUMBER_WORD,
+    _WORD,
+    END,
+    LABEL,
+    Token,
+    _split_trailing_numbers,
+    cell_token,
+)
 
 WORDS = ["本年新收", "申请", "3", "０", "12,", "1.5", "-2", "+7", "2023年", "第", "a", "，", "x1"]
 SPACES = [" ", "  ", "\u3000", "\t", ""]
@@ -92,3 +102,32 @@ def test_checks_on_any_cells_are_the_checks_by_definition(seed):
         for key in cells:
             cells[key] = rng.choice([0, 1, None])
     assert checks.run_checks(cells) == checks_by_definition(cells)
+
+
+def t3_end_by_definition(tokens: list[Token], position: int) -> int:
+    """Where 表三's rows stop, every token looked at (as before labels alone were)."""
+    seen_last = False
+    for index in range(position, len(tokens)):
+        token = tokens[index]
+        text = squash(token.text) if token.kind == LABEL else ""
+        if "结转下年" in text:
+            seen_last = True
+        elif (seen_last and text) or ("行政复议" in text and len(text) <= 40):
+            return index
+    return len(tokens)
+
+
+T3_TEXTS = ["本年新收", "结转下年度继续办理", "行政复议", "0", "3", "", " ", "/", "（七）总计"]
+T3_TEXTS += ["行政复议" + "长" * 40, "其他", "1.5"]
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_t3_rows_stop_where_every_token_looked_at_says(seed):
+    rng = random.Random(seed)
+    tokens = [
+        END if rng.random() < 0.15 else cell_token(rng.choice(T3_TEXTS))
+        for _ in range(rng.randint(0, 40))
+    ]
+    labels = [index for index, token in enumerate(tokens) if token.kind == LABEL]
+    for position in range(len(tokens) + 1):
+        assert tables._t3_end(tokens, position, labels) == t3_end_by_definition(tokens, position)
