@@ -9,6 +9,7 @@ page's non-link text. Layout tables are walked into; data tables become
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from lxml import etree
@@ -115,8 +116,13 @@ def _document_root(text: str):
     return root
 
 
-def parse_html(text: str) -> Document:
-    """Never raises: malformed markup is repaired by lxml, nonsense gives an empty body."""
+def parse_html(text: str, verdict: Callable[[dict, str | None], str] | None = None) -> Document:
+    """Never raises: malformed markup is repaired by lxml, nonsense gives an empty body.
+
+    ``verdict(meta, page_title)``: why a page so named is no report ("" when its text must
+    be read); when it says, the blocks are left unread (most of the time of a page) and the
+    Document carries the verdict instead.
+    """
     try:
         root = _document_root(text or "<html></html>")
     except (etree.ParserError, ValueError):
@@ -135,27 +141,25 @@ def parse_html(text: str) -> Document:
     page_title = tidy(title.text or "" if title is not None else "") or None
     # From this one parse, before scripts and chrome go.
     base, links, page_links = links_and_anchors(root)
+    document = Document(blocks=[], title=page_title, meta=meta, links=links, base=base)
+    document.anchors = page_links
     etree.strip_elements(root, "script", "style", with_tail=False)
     _page_wide_metadata(root, meta)
+    document.verdict = verdict(meta, page_title) if verdict is not None else ""
+    if document.verdict and next(root.iter("img"), None) is None:
+        return document  # no article to look for pictures in
     etree.strip_elements(
         root, *DROP_TAGS, etree.Comment, etree.ProcessingInstruction, with_tail=False
     )
     lengths: dict = {}  # element -> text_length, measured once
     container = _find_container(root, lengths)
-    blocks: list = []
-    _collect(container, blocks, [])
+    document.pictures = _pictures(container)
+    if document.verdict:
+        return document
+    _collect(container, document.blocks, [])
     length = lengths[container] if container in lengths else text_length(container)
-    ratio = links_length(container) / length if length else 0.0
-    return Document(
-        blocks=blocks,
-        title=page_title,
-        meta=meta,
-        link_text_ratio=ratio,
-        links=links,
-        base=base,
-        anchors=page_links,
-        pictures=_pictures(container),
-    )
+    document.link_text_ratio = links_length(container) / length if length else 0.0
+    return document
 
 
 def _pictures(container) -> list[str]:

@@ -84,7 +84,7 @@ def _parse(content, url, content_type, declared_encoding, in_page=None) -> Parse
             text, order = _mark_pictures(text, url, in_page)
             document = _with_pictures(parse_html(text), order)
         else:
-            document = parse_html(text)
+            document = parse_html(text, _verdict_by_name)
             page_text = text
         document.encoding = encoding
     if document.problem:
@@ -183,6 +183,8 @@ def _without_chrome(document: Document) -> Document:
 
 def interpret(document: Document, url: str) -> ParseOutcome:
     """Decide whether ``document`` is an annual report and read it if so."""
+    if document.verdict:  # decided by its name alone (_verdict_by_name)
+        return ParseOutcome(url=url, reason=document.verdict, encoding=document.encoding)
     clean = _without_chrome(document)
     lines = _lines(clean)
     text_lines = [line for line in lines if line.strip()]
@@ -229,11 +231,31 @@ def interpret(document: Document, url: str) -> ParseOutcome:
     return ParseOutcome(url=url, report=report, encoding=document.encoding)
 
 
-def _not_a_report(title: str | None, body: str, has_tables: bool, link_ratio: float) -> str:
-    """Why a document is no report ("" when it is one); ``body`` is its text, squashed."""
+def _verdict_by_name(meta: dict[str, str], page_title: str | None) -> str:
+    """Why a page is no report, from its name alone ("" when its text must be read).
+
+    When choose_title finds a title in the page's fields or <title>, its lines are never
+    looked at, and that title is the name _not_a_report judges first: its verdict is
+    the same as that of the whole page read.
+    """
+    title = choose_title(meta, page_title, [])
+    return _other_document(title) if title is not None else ""
+
+
+def _other_document(title: str | None) -> str:
+    """Why a document so named is no report: it is another kind ("" when not)."""
     squashed_title = squash(title or "")
     if squashed_title and is_other_document(squashed_title):
         return f"not an annual report on government information disclosure: {title}"
+    return ""
+
+
+def _not_a_report(title: str | None, body: str, has_tables: bool, link_ratio: float) -> str:
+    """Why a document is no report ("" when it is one); ``body`` is its text, squashed."""
+    other = _other_document(title)
+    if other:
+        return other
+    squashed_title = squash(title or "")
     if len(body) < 200:
         return "no report text (a list page, a stub, or an attachment wrapper)"
     if link_ratio > 0.5 and not has_tables:
