@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import re
 
-from lxml import etree
-
+from parsers.density import string_of
 from parsers.sniff import ATTACHMENT_EXTENSIONS
 
 _EXTENSIONS = "|".join(ATTACHMENT_EXTENSIONS)
 _FILE_IN_SCRIPT = re.compile(rf"""["']([^"'<>\s]{{1,400}}?\.(?:{_EXTENSIONS}))["']""", re.I)
 
 
-_STRING = etree.XPath("string()", smart_strings=False)  # lxml.html's text_content()
 # The attribute each tag points with, and which of the three groups it is listed in.
 _TARGET_OF = {"a": ("href", 0), "area": ("href", 0), "iframe": ("src", 1), "frame": ("src", 1)}
 _TARGET_OF |= {"embed": ("src", 1), "object": ("data", 2)}
@@ -25,7 +23,7 @@ _TARGET_OF |= {"embed": ("src", 1), "object": ("data", 2)}
 def _text(element) -> str:
     # string(), without an XPath call for an element of text only (most links): lxml's
     # .text joins adjacent text nodes, and any other child (a comment too) counts in len().
-    return _STRING(element) if len(element) else element.text or ""
+    return string_of(element) if len(element) else element.text or ""
 
 
 def links_and_anchors(root) -> tuple[str | None, list[str], list[tuple[str, str, str]]]:

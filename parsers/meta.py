@@ -20,6 +20,7 @@ _DATE = r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?"
 # Labels of a page's publication date, most specific first: 成文日期 (the day the
 # document was signed) only counts when nothing says when it was published.
 _PUBLISHED_LABELS = ("发布时间", "发布日期", "公开日期", "公布日期", "发文日期", "日期")
+assert all(label.endswith("日期") or label == "发布时间" for label in _PUBLISHED_LABELS)
 # "\s*(?:[:：|]+\s*)?" reads like "\s*[:：|]*\s*" without its two adjacent \s* runs,
 # which share out a long run of spaces in quadratically many ways before failing.
 _PUBLISHED_BY_LABEL = [
@@ -29,6 +30,9 @@ _PUBLISHED_BY_LABEL = [
 
 def labelled_date(text: str) -> str | None:
     """The publication date a page states next to a label such as 发布时间."""
+    # Every label but 发布时间 ends in 日期: most pages without either need no search.
+    if "日期" not in text and "发布时间" not in text:
+        return None
     for pattern in _PUBLISHED_BY_LABEL:
         match = pattern.search(text)
         if match:

@@ -31,6 +31,7 @@ from parsers.vocabulary import REPORT_TITLE
 
 TEXT_SUFFIXES = {".txt", ".text"}
 RAW_LINES_READ = 80  # published_date reads this many lines of the uncleaned page
+_URL_DROPS = re.compile("[\t\r\n]")  # urlparse drops these wherever they are
 _HTML_SNIFF = re.compile(r"<\s*(html|head|body|p|div|table|meta|title|br|span)\b", re.I)
 # Section words a report has even when its title is missing.
 _REPORT_PARTS = re.compile(
@@ -64,9 +65,11 @@ def _parse(content, url, content_type, declared_encoding, in_page=None) -> Parse
     pictures = ocr.enabled()  # pictures are scans for OCR, else no document
     if isinstance(content, bytes) and (what := not_a_document(content, pictures)):
         return ParseOutcome(url=url, reason=f"not a document: {what}")
-    path = urlparse(url).path
-    # Only a name with ".t" in it can end in TEXT_SUFFIXES (a PurePosixPath costs).
-    suffix = PurePosixPath(path).suffix.lower() if ".t" in path.lower() else ""
+    # Only a name with ".t" in it can end in TEXT_SUFFIXES (urlparse and a PurePosixPath
+    # cost). The path is part of the URL, less the tabs and line breaks urlparse drops.
+    suffix = ""
+    if ".t" in _URL_DROPS.sub("", url).lower():
+        suffix = PurePosixPath(urlparse(url).path).suffix.lower()
     page_text = None  # the text of an HTML page, parsed by parse_html
     if isinstance(content, bytes) and looks_like_document(content, content_type, url, pictures):
         document = extract_attachment(content, url, content_type)

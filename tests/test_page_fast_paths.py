@@ -1,0 +1,83 @@
+"""The fast paths of a page's fixed cost read what their plain definitions read: the text
+of an element (string_of) against XPath's string(), over every element of the real pages
+and of made pages holding what a text serialisation could treat otherwise than XPath
+(comments, scripts and styles, CDATA, processing instructions, entities, tails).
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from parsers import html
+from parsers.density import string_of, text_length
+from parsers.encoding import decode_bytes
+from parsers.meta import _PUBLISHED_BY_LABEL, date_string, labelled_date
+
+ROOT = Path(__file__).resolve().parents[1]
+REAL_PAGES = sorted((ROOT / "tests" / "fixtures").rglob("*.htm*"))
+REAL_PAGES += sorted(
+    p for p in (ROOT / "demo" / "portal").rglob("*.html") if "pdfjs" not in p.parts
+)
+PLAIN_STRING = etree.XPath("string()")
+
+BITS = ["政府信息公开", " ", "\n", "\r\n", "\u3000", "\xa0", "a&amp;b", "&lt;&gt;", "&#20154;"]
+BITS += ["<!-- 注释 -->", "<script>var a = '<b>x</b>';</script>", "<style>p{}</style>"]
+BITS += ["<![CDATA[c]]>", "<?php echo 1 ?>", "<br>", "&nbsp;", "x\x0cy", "\t"]
+TAGS = ["div", "p", "span", "a", "td", "table", "tr", "b", "textarea", "title", "noscript"]
+
+
+def made_page(seed: int) -> str:
+    rng = random.Random(seed)
+
+    def element(depth: int) -> str:
+        if depth == 0:
+            return "".join(rng.choice(BITS) for _ in range(rng.randint(0, 4)))
+        tag = rng.choice(TAGS)
+        inner = "".join(element(depth - 1) + rng.choice(BITS) for _ in range(rng.randint(0, 4)))
+        return f"<{tag}>{inner}</{tag}>"
+
+    return f"<html><head><title>t</title></head><body>{element(4)}{element(3)}</body></html>"
+
+
+def assert_strings_alike(root) -> None:
+    for element in root.iter(etree.Element):  # elements only: no comment is measured
+        assert string_of(element) == PLAIN_STRING(element)
+        text = PLAIN_STRING(element)
+        assert text_length(element) == len("".join(text.split()))
+
+
+@pytest.mark.parametrize("path", REAL_PAGES, ids=lambda path: path.name)
+def test_text_of_every_element_of_a_real_page_is_its_string_value(path):
+    assert_strings_alike(html._document_root(decode_bytes(path.read_bytes())[0]))
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_text_of_every_element_of_a_made_page_is_its_string_value(seed):
+    root = html._document_root(made_page(seed))
+    assert_strings_alike(root)
+    etree.strip_elements(root, *html.DROP_TAGS, etree.Comment, with_tail=False)
+    assert_strings_alike(root)
+
+
+def plain_labelled_date(text: str) -> str | None:
+    for pattern in _PUBLISHED_BY_LABEL:
+        match = pattern.search(text)
+        if match:
+            return date_string(*match.groups())
+    return None
+
+
+LABELLED = ["发布时间：2023-01-05", "发布日期 2023年1月5日", "公开日期:2023/1/5", "日期2023.1.5"]
+LABELLED += ["发布时2023-01-05", "发文日2023-01-05", "时间：2023-01-05", "成文日期：2023-01-05"]
+LABELLED += ["发布日期：2023-13-05", "", "日期", "发布时间"]
+
+
+@pytest.mark.parametrize("text", LABELLED)
+def test_labelled_date_looks_for_a_label_only_where_one_is(text):
+    for around in ("{}", "正文{}正文", "{}发布日期：2020-02-02"):
+        page = around.format(text)
+        assert labelled_date(page) == plain_labelled_date(page)
