@@ -132,15 +132,16 @@ def parse_html(text: str, verdict: Callable[[dict, str | None], str] | None = No
             root = _document_root(stripped)
         except (etree.ParserError, ValueError):
             return Document(blocks=[], problem="not HTML")
+    # From this one parse, before scripts and chrome go; <meta> and <title> in the same pass.
+    heads: dict[str, list] = {"meta": [], "title": []}
+    base, links, page_links = links_and_anchors(root, heads)
     meta = {}
-    for element in root.iter("meta"):
+    for element in heads["meta"]:
         name = (element.get("name") or element.get("property") or "").strip()
         if name and element.get("content") is not None:
             meta.setdefault(name, element.get("content").strip())
-    title = next(root.iterdescendants("title"), None)  # what findtext(".//title") finds
+    title = heads["title"][0] if heads["title"] else None  # what findtext(".//title") finds
     page_title = tidy(title.text or "" if title is not None else "") or None
-    # From this one parse, before scripts and chrome go.
-    base, links, page_links = links_and_anchors(root)
     document = Document(blocks=[], title=page_title, meta=meta, links=links, base=base)
     document.anchors = page_links
     etree.strip_elements(root, "script", "style", with_tail=False)
@@ -244,8 +245,8 @@ def _container_candidates(root) -> list[list]:
         for index, test in _CLASS_TESTS:
             if test(value, words):
                 found[index].append(attribute.getparent())
-    for tag, index in _TAG_TESTS.items():
-        found[index] = list(root.iter(tag))
+    for element in root.iter(*_TAG_TESTS):  # both tags in one walk
+        found[_TAG_TESTS[element.tag]].append(element)
     return found
 
 
