@@ -70,9 +70,10 @@ def densest(body, lengths: dict | None = None):
     if total <= 0:
         return body
     threshold = 0.8 * total
-    # Only links whose text, spaces included, reaches the threshold may hold 80%.
+    # Only links whose text, spaces included, reaches the threshold may hold 80%; and what
+    # may then qualify is an element inside one (a link itself holds no text outside links).
     if links >= threshold and any(
-        text_length(link) >= threshold for link in _LONG_LINKS(body, least=threshold)
+        len(link) and text_length(link) >= threshold for link in _LONG_LINKS(body, least=threshold)
     ):
         return _densest_by_sums(body)
 

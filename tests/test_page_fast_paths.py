@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from parsers import html
+from parsers import density, html
 from parsers.density import string_of, text_length
 from parsers.encoding import decode_bytes
 from parsers.meta import _PUBLISHED_BY_LABEL, date_string, labelled_date
@@ -81,3 +81,21 @@ def test_labelled_date_looks_for_a_label_only_where_one_is(text):
     for around in ("{}", "正文{}正文", "{}发布日期：2020-02-02"):
         page = around.format(text)
         assert labelled_date(page) == plain_labelled_date(page)
+
+
+LINKS_HOLDING_THE_TEXT = [
+    "<ul><li><a href='/a'>{long}</a></li><li><a href='/b'>短</a></li></ul><p>页脚</p>",
+    "<div><a href='/a'><span>{long}</span></a></div><p>页脚</p>",
+    "<div><a href='/a'>{long}<b>粗</b></a></div>",
+    "<h1>标题</h1><div><div><a href='/a'>{long}</a></div></div>",
+    "<div><a href='/a'>{long}</a><p>{long}</p></div>",
+    "<a href='/a'><div><p>{long}</p></div></a><p>尾</p>",
+]
+
+
+@pytest.mark.parametrize("body", LINKS_HOLDING_THE_TEXT)
+@pytest.mark.parametrize("size", [1, 20, 300])
+def test_densest_where_a_link_holds_most_text_is_the_one_measured_one_by_one(body, size):
+    root = html._document_root(f"<html><body>{body.format(long='长' * size)}</body></html>")
+    element = root.find("body")
+    assert density.densest(element) is density._densest_by_scan(element)
