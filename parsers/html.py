@@ -252,9 +252,7 @@ def _container_candidates(root) -> list[list]:
 
 def _find_container(root, lengths: dict | None = None):
     """The element holding the report; ``lengths`` gathers the text lengths measured."""
-    body = root.find("body")
-    if body is None:
-        body = root
+    body = next(root.iterchildren("body"), root)  # root.find("body"), without ElementPath
     lengths = {} if lengths is None else lengths
 
     def length(element) -> int:

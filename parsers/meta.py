@@ -41,6 +41,7 @@ def labelled_date(text: str) -> str | None:
 
 
 _DATE_ONLY = re.compile(r"^" + _DATE + r"$")
+_ANY_DATE = re.compile(_DATE)
 _ORGAN_SUFFIX = (
     r"(?:人民政府办公厅|人民政府办公室|人民政府|管理委员会|管委会|办公厅|办公室|委员会|街道办事处|办事处"
     r"|示范区|开发区|新区|高新区|局|厅|署|委|院|中心|政府)"
@@ -64,9 +65,12 @@ def date_string(year: str, month: str, day: str) -> str | None:
     return None
 
 
+_SENTENCE_OPENING = re.compile(r"根据|依据|按照")
+
+
 def _title_like(text: str) -> bool:
     """A report's title: short, and no opening sentence (which names the report too)."""
-    is_sentence = text.endswith(("。", "，", ",", "；")) or re.search(r"根据|依据|按照", text[:8])
+    is_sentence = text.endswith(("。", "，", ",", "；")) or _SENTENCE_OPENING.search(text[:8])
     return (
         6 <= len(text) <= 80
         and "|" not in text
@@ -160,7 +164,7 @@ def published_date(meta: dict[str, str], raw_lines: list[str], body_lines: list[
         "公开日期",
         "page_published",
     ):
-        match = re.search(_DATE, meta.get(name, ""))
+        match = _ANY_DATE.search(meta.get(name, ""))
         if match:
             return date_string(*match.groups())
     opening = labelled_date(squash("\n".join(raw_lines[:80])))
