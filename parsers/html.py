@@ -54,6 +54,7 @@ DROP_TAGS = [
     "header",
     "footer",
 ]
+_DROP_AFTER = [tag for tag in DROP_TAGS if tag not in ("script", "style")]  # gone already
 BLOCK_TAGS = {
     "p",
     "div",
@@ -144,14 +145,17 @@ def parse_html(text: str, verdict: Callable[[dict, str | None], str] | None = No
     page_title = tidy(title.text or "" if title is not None else "") or None
     document = Document(blocks=[], title=page_title, meta=meta, links=links, base=base)
     document.anchors = page_links
-    etree.strip_elements(root, "script", "style", with_tail=False)
+    # Comments and processing instructions go with scripts: they hold no text (string()
+    # skips them), and the walk after, by tag names only, ends at once on a page that
+    # names none of them.
+    etree.strip_elements(
+        root, "script", "style", etree.Comment, etree.ProcessingInstruction, with_tail=False
+    )
     _page_wide_metadata(root, meta)
     document.verdict = verdict(meta, page_title) if verdict is not None else ""
     if document.verdict and next(root.iter("img"), None) is None:
         return document  # no article to look for pictures in
-    etree.strip_elements(
-        root, *DROP_TAGS, etree.Comment, etree.ProcessingInstruction, with_tail=False
-    )
+    etree.strip_elements(root, *_DROP_AFTER, with_tail=False)
     lengths: dict = {}  # element -> text_length, measured once
     container = _find_container(root, lengths)
     document.pictures = _pictures(container)
