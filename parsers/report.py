@@ -24,7 +24,12 @@ from parsers.meta import (
 from parsers.model import Document, Paragraph, ParseOutcome, Report, Table
 from parsers.normalize import squash
 from parsers.sections import split_sections
-from parsers.sniff import MAX_DOCUMENT_BYTES, looks_like_document, not_a_document
+from parsers.sniff import (
+    MAX_DOCUMENT_BYTES,
+    looks_like_document,
+    not_a_document,
+    pictures_matter,
+)
 from parsers.tables import TableResult, may_hold_tables, read_tables, table_format
 from parsers.tokens import tokens_from_document
 from parsers.vocabulary import REPORT_TITLE
@@ -62,7 +67,10 @@ def _parse(content, url, content_type, declared_encoding, in_page=None) -> Parse
         return ParseOutcome(url=url, reason=f"too large: {len(content)} bytes")
     if not content:
         return ParseOutcome(url=url, reason="empty document")
-    pictures = ocr.enabled()  # pictures are scans for OCR, else no document
+    # Pictures are scans for OCR, else no document; the setting (in the environment) is
+    # looked up only where it can change what the bytes are.
+    pictures = isinstance(content, bytes) and pictures_matter(content, content_type)
+    pictures = pictures and ocr.enabled()
     if isinstance(content, bytes) and (what := not_a_document(content, pictures)):
         return ParseOutcome(url=url, reason=f"not a document: {what}")
     # Only a name with ".t" in it can end in TEXT_SUFFIXES (urlparse and a PurePosixPath

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from parsers import density, html
+from parsers import density, html, sniff
 from parsers.density import string_of, text_length
 from parsers.encoding import decode_bytes
 from parsers.meta import _PUBLISHED_BY_LABEL, date_string, labelled_date
@@ -99,3 +99,34 @@ def test_densest_where_a_link_holds_most_text_is_the_one_measured_one_by_one(bod
     root = html._document_root(f"<html><body>{body.format(long='长' * size)}</body></html>")
     element = root.find("body")
     assert density.densest(element) is density._densest_by_scan(element)
+
+
+BODIES = [
+    b"<html><p>x</p></html>",
+    b"  \n\t<p>x</p>",
+    b"\x89PNG\r\n\x1a\nrest",
+    b"\xff\xd8\xffjpeg",
+]
+BODIES += [
+    b"GIF89a...",
+    b"%PDF-1.4",
+    b"plain text",
+    b"",
+    b" ",
+    b"\x0c<p>",
+    b"\x00<p>",
+    b"Rar!\x1a\x07",
+]
+TYPES = [None, "text/html", "image/png", "IMAGE/JPEG", "application/octet-stream", "text/xml"]
+URLS = ["http://a/b.png", "http://a/b.html", "http://a/b.pdf", "http://a/scan.JPG?x=1"]
+
+
+@pytest.mark.parametrize("body", BODIES)
+def test_pictures_setting_is_looked_up_only_where_it_changes_what_a_body_is(body):
+    for content_type in TYPES:
+        if sniff.pictures_matter(body, content_type):
+            continue
+        assert sniff.not_a_document(body, True) == sniff.not_a_document(body, False)
+        for url in URLS:
+            on = sniff.looks_like_document(body, content_type, url, True)
+            assert on == sniff.looks_like_document(body, content_type, url, False)
