@@ -18,8 +18,8 @@ from parsers.density import densest, links_length, string_of, text_length
 from parsers.links import links_and_anchors
 from parsers.meta import labelled_date
 from parsers.model import Document, Paragraph, Table
-from parsers.normalize import tidy
-from parsers.vocabulary import REPORT_TITLE
+from parsers.normalize import never_lengthened, tidy
+from parsers.vocabulary import MIN_REPORT_TEXT, REPORT_TITLE
 
 CONTAINER_XPATHS = [
     "//*[@id='zoom' or @id='Zoom' or @id='ZOOM']",
@@ -117,12 +117,14 @@ def _document_root(text: str):
     return root
 
 
-def parse_html(text: str, verdict: Callable[[dict, str | None], str] | None = None) -> Document:
+def parse_html(text: str, verdict: Callable[..., str] | None = None) -> Document:
     """Never raises: malformed markup is repaired by lxml, nonsense gives an empty body.
 
     ``verdict(meta, page_title)``: why a page so named is no report ("" when its text must
     be read); when it says, the blocks are left unread (most of the time of a page) and the
-    Document carries the verdict instead.
+    Document carries the verdict instead. A page of little text is asked about again,
+    ``verdict(meta, page_title, text, most)``: all its text, and at most how long the text
+    read of it would be (_most_text).
     """
     try:
         root = _document_root(text or "<html></html>")
@@ -151,11 +153,20 @@ def parse_html(text: str, verdict: Callable[[dict, str | None], str] | None = No
     etree.strip_elements(
         root, "script", "style", etree.Comment, etree.ProcessingInstruction, with_tail=False
     )
-    _page_wide_metadata(root, meta)
+    # Non-space characters of the page's text, before chrome goes (at least what stays).
+    page_length = _page_wide_metadata(root, meta)
     document.verdict = verdict(meta, page_title) if verdict is not None else ""
     if document.verdict and next(root.iter("img"), None) is None:
         return document  # no article to look for pictures in
     etree.strip_elements(root, *_DROP_AFTER, with_tail=False)
+    if verdict is not None and not document.verdict and page_length < MIN_REPORT_TEXT:
+        # A page of little text: asked again with its text and a bound of what would be read.
+        text = string_of(root)
+        most = _most_text(root, text)
+        if most is not None:
+            document.verdict = verdict(meta, page_title, text, most)
+            if document.verdict and next(root.iter("img"), None) is None:
+                return document
     lengths: dict = {}  # element -> text_length, measured once
     container = _find_container(root, lengths)
     document.pictures = _pictures(container)
@@ -165,6 +176,23 @@ def parse_html(text: str, verdict: Callable[[dict, str | None], str] | None = No
     length = lengths[container] if container in lengths else text_length(container)
     document.link_text_ratio = links_length(container) / length if length else 0.0
     return document
+
+
+_CELLS_AND_ROWS = etree.XPath("count(descendant::td | descendant::th | descendant::tr)")
+
+
+def _most_text(root, text: str) -> int | None:
+    """At least the length of the text interpret reads of any container in ``root`` (whose
+    text is ``text``), squashed; None where it could be longer than MIN_REPORT_TEXT or
+    cannot be bounded so. That text is a selection of the page's characters, each once,
+    with whitespace and a table row's "|" between them (one per cell, one more per row);
+    NFKC makes it no longer when never_lengthened holds of the page's text."""
+    length = len("".join(text.split()))
+    if length >= MIN_REPORT_TEXT or not never_lengthened(text):
+        return None
+    if next(root.iter("td", "th"), None) is not None:
+        length += int(_CELLS_AND_ROWS(root))
+    return length
 
 
 def _pictures(container) -> list[str]:
@@ -178,10 +206,12 @@ def _pictures(container) -> list[str]:
     return found
 
 
-def _page_wide_metadata(root, meta: dict[str, str]) -> None:
-    """Title and date shown outside the article container (toolbars, headings)."""
+def _page_wide_metadata(root, meta: dict[str, str]) -> int:
+    """Title and date shown outside the article container (toolbars, headings); returns
+    the number of non-space characters of the page's text (a bound, past 200,000)."""
     page_text = string_of(root)
-    published = labelled_date("".join(page_text[:200_000].split()))
+    opening = "".join(page_text[:200_000].split())
+    published = labelled_date(opening)
     if published:
         meta.setdefault("page_published", published)
     for element in root.iter("h1", "h2", "h3"):
@@ -189,6 +219,7 @@ def _page_wide_metadata(root, meta: dict[str, str]) -> None:
         if 6 <= len(heading) <= 80 and REPORT_TITLE.search(heading.replace(" ", "")):
             meta.setdefault("heading", heading)
             break
+    return len(opening) if len(page_text) <= 200_000 else len(page_text)
 
 
 # CONTAINER_XPATHS as tests on one attribute (or a tag), in the same order. A class

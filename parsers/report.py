@@ -32,7 +32,7 @@ from parsers.sniff import (
 )
 from parsers.tables import TableResult, may_hold_tables, read_tables, table_format
 from parsers.tokens import tokens_from_document
-from parsers.vocabulary import REPORT_TITLE
+from parsers.vocabulary import MIN_REPORT_TEXT, REPORT_TITLE
 
 TEXT_SUFFIXES = {".txt", ".text"}
 RAW_LINES_READ = 80  # published_date reads this many lines of the uncleaned page
@@ -242,15 +242,31 @@ def interpret(document: Document, url: str) -> ParseOutcome:
     return ParseOutcome(url=url, report=report, encoding=document.encoding)
 
 
-def _verdict_by_name(meta: dict[str, str], page_title: str | None) -> str:
-    """Why a page is no report, from its name alone ("" when its text must be read).
+def _verdict_by_name(
+    meta: dict[str, str], page_title: str | None, text: str | None = None, most: int = 0
+) -> str:
+    """Why a page is no report, from its name alone ("" when its text must be read); or,
+    given ``text`` (all the page's text) and ``most`` (at least the length of the text
+    interpret would read, squashed), from its name and that its text is too short.
 
     When choose_title finds a title in the page's fields or <title>, its lines are never
     looked at, and that title is the name _not_a_report judges first: its verdict is
-    the same as that of the whole page read.
+    the same as that of the whole page read. Without such a title, a line names the page
+    only if it holds a report title's words, which the page's text then holds too.
     """
     title = choose_title(meta, page_title, [])
-    return _other_document(title) if title is not None else ""
+    if text is None:
+        return _other_document(title) if title is not None else ""
+    if most >= MIN_REPORT_TEXT:
+        return ""
+    if title is None:
+        if _TITLE_WORDS.search(squash(text)):
+            return ""  # a line may be the title
+        title = meta.get("ArticleTitle") or meta.get("heading")
+    return _not_a_report(title or page_title, "", False, 0.0)
+
+
+_TITLE_WORDS = re.compile("信息公开|政务公开")  # what every match of REPORT_TITLE holds
 
 
 def _other_document(title: str | None) -> str:
@@ -267,7 +283,7 @@ def _not_a_report(title: str | None, body: str, has_tables: bool, link_ratio: fl
     if other:
         return other
     squashed_title = squash(title or "")
-    if len(body) < 200:
+    if len(body) < MIN_REPORT_TEXT:
         return "no report text (a list page, a stub, or an attachment wrapper)"
     if link_ratio > 0.5 and not has_tables:
         return "mostly links: a list or navigation page"

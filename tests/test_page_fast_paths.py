@@ -130,3 +130,31 @@ def test_pictures_setting_is_looked_up_only_where_it_changes_what_a_body_is(body
         for url in URLS:
             on = sniff.looks_like_document(body, content_type, url, True)
             assert on == sniff.looks_like_document(body, content_type, url, False)
+
+
+def test_characters_said_never_lengthened_have_an_nfkc_form_of_one_character_at_most():
+    import unicodedata
+
+    from parsers.normalize import never_lengthened
+
+    kept = [chr(code) for code in range(0xD800) if never_lengthened(chr(code))]
+    kept += [chr(code) for code in range(0xE000, 0x110000) if never_lengthened(chr(code))]
+    assert len(kept) > 22_000  # ASCII, the CJK ideographs and punctuation at least
+    assert all(len(unicodedata.normalize("NFKD", c)) <= 1 for c in kept)
+    assert not never_lengthened("…") and not never_lengthened("㈠")
+
+
+def test_every_report_title_holds_the_words_a_page_is_searched_for():
+    from parsers.report import _TITLE_WORDS
+    from parsers.vocabulary import REPORT_TITLE
+
+    depth, alternatives, start = 0, [], 0
+    pattern = REPORT_TITLE.pattern
+    for position, character in enumerate(pattern):
+        depth += {"(": 1, ")": -1}.get(character, 0)
+        if character == "|" and depth == 0:
+            alternatives.append(pattern[start:position])
+            start = position + 1
+    alternatives.append(pattern[start:])
+    assert len(alternatives) >= 2
+    assert all(_TITLE_WORDS.match(alternative) for alternative in alternatives)

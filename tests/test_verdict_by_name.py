@@ -49,6 +49,59 @@ MADE_PAGES = {
 }
 
 
+# Pages of little text: judged by a bound of their text (html._most_text), near it and past it.
+HAN = "样例县人民政府办公室"  # 10 characters
+CELLS = "<table>" + "<tr><td>主动公开</td><td>12</td><td>0</td></tr>" * 10 + "</table>"
+LITTLE = {
+    "199 characters": f"<html><body><div>{HAN * 19}123456789</div></body></html>",
+    "200 characters": f"<html><body><div>{HAN * 20}</div></body></html>",
+    "150 characters and table pipes": f"<html><body><p>{HAN * 11}</p>{CELLS}</body></html>",
+    "a few cells": "<html><body><p>x</p><table><tr><td>1</td><td>2</td></tr></table></body></html>",
+    "characters NFKC lengthens": f"<html><body><p>{'㈠…' * 60}</p></body></html>",
+    "a line names a report": f"<html><head><title>首页</title></head><body><p>{HAN}</p>"
+    "<p>某县2023年政府信息公开工作年度报告</p></body></html>",
+    "a line names a notice": f"<html><body><p>{NOTICE}</p></body></html>",
+    "meta names a notice, short": f'<html><head><meta name="ArticleTitle" content="{NOTICE}">'
+    "</head><body><p>短</p></body></html>",
+    "meta names another thing, short": '<html><head><meta name="ArticleTitle" content="预算公开">'
+    "</head><body><p>短<img src='p.png'></p></body></html>",
+    "a heading names a budget": "<html><body><h2>样例县2023年部门预算公开说明</h2><p>短</p>"
+    "</body></html>",
+    "title names a report, short": f"<html><head><title>{REPORT}</title></head><body><p>短</p>"
+    "<img src='in.png'></body></html>",
+    "empty": "<html><body></body></html>",
+    "words across tags": "<html><body><p>信息<b>公开</b>年度报告</p></body></html>",
+    "words joined once a button goes": "<html><body><p>某县信息<button>按钮</button>公开年度报告"
+    "</p></body></html>",
+    "non-BMP text": f"<html><body><p>{'𠀀' * 150}</p></body></html>",
+    "full-width and spaces": f"<html><body><p>{'１２３　，' * 45}</p></body></html>",
+}
+PAGES_BY_TEXT = list(LITTLE.items())
+
+
+@pytest.mark.parametrize(("name", "text"), PAGES_BY_TEXT, ids=[name for name, _ in PAGES_BY_TEXT])
+def test_a_page_of_little_text_reads_as_the_whole_page(name, text):
+    url = "http://127.0.0.1/page.html"
+    assert repr(parse_document(text, url)) == repr(read_whole(text, url))
+
+
+def test_pages_of_little_text_are_judged_without_their_blocks():
+    judged = {name for name, text in LITTLE.items() if parse_html(text, _verdict_by_name).verdict}
+    assert judged == {
+        "199 characters",
+        "a few cells",
+        "meta names a notice, short",
+        "meta names another thing, short",
+        "a heading names a budget",
+        "title names a report, short",
+        "empty",
+        "full-width and spaces",
+    }
+    assert parse_document(LITTLE["meta names another thing, short"], "u").pictures == ["p.png"]
+    private = (ROOT / "demo" / "portal" / "private" / "index.html").read_text(encoding="utf-8")
+    assert parse_html(private, _verdict_by_name).verdict.startswith("no report text")
+
+
 def read_whole(text: str, url: str):
     """parse_document of a page as text, with every block read (no verdict by name)."""
     document = parse_html(text)
