@@ -122,9 +122,9 @@ def parse_html(text: str, verdict: Callable[..., str] | None = None) -> Document
 
     ``verdict(meta, page_title)``: why a page so named is no report ("" when its text must
     be read); when it says, the blocks are left unread (most of the time of a page) and the
-    Document carries the verdict instead. A page of little text is asked about again,
-    ``verdict(meta, page_title, text, most)``: all its text, and at most how long the text
-    read of it would be (_most_text).
+    Document carries the verdict instead. A page whose article holds little text is asked
+    about again, ``verdict(meta, page_title, text, most)``: the article's text, and at most
+    how long the text read of it would be (_most_text).
     """
     try:
         root = _document_root(text or "<html></html>")
@@ -153,27 +153,24 @@ def parse_html(text: str, verdict: Callable[..., str] | None = None) -> Document
     etree.strip_elements(
         root, "script", "style", etree.Comment, etree.ProcessingInstruction, with_tail=False
     )
-    # Non-space characters of the page's text, before chrome goes (at least what stays).
-    page_length = _page_wide_metadata(root, meta)
+    _page_wide_metadata(root, meta)
     document.verdict = verdict(meta, page_title) if verdict is not None else ""
     if document.verdict and next(root.iter("img"), None) is None:
         return document  # no article to look for pictures in
     etree.strip_elements(root, *_DROP_AFTER, with_tail=False)
-    if verdict is not None and not document.verdict and page_length < MIN_REPORT_TEXT:
-        # A page of little text: asked again with its text and a bound of what would be read.
-        text = string_of(root)
-        most = _most_text(root, text)
-        if most is not None:
-            document.verdict = verdict(meta, page_title, text, most)
-            if document.verdict and next(root.iter("img"), None) is None:
-                return document
     lengths: dict = {}  # element -> text_length, measured once
     container = _find_container(root, lengths)
     document.pictures = _pictures(container)
+    length = lengths[container] if container in lengths else text_length(container)
+    if verdict is not None and not document.verdict and length < MIN_REPORT_TEXT:
+        # An article of little text: asked again with its text and a bound of what is read.
+        text = string_of(container)
+        most = _most_text(container, text, length)
+        if most is not None:
+            document.verdict = verdict(meta, page_title, text, most)
     if document.verdict:
         return document
     _collect(container, document.blocks, [])
-    length = lengths[container] if container in lengths else text_length(container)
     document.link_text_ratio = links_length(container) / length if length else 0.0
     return document
 
@@ -181,17 +178,16 @@ def parse_html(text: str, verdict: Callable[..., str] | None = None) -> Document
 _CELLS_AND_ROWS = etree.XPath("count(descendant::td | descendant::th | descendant::tr)")
 
 
-def _most_text(root, text: str) -> int | None:
-    """At least the length of the text interpret reads of any container in ``root`` (whose
-    text is ``text``), squashed; None where it could be longer than MIN_REPORT_TEXT or
-    cannot be bounded so. That text is a selection of the page's characters, each once,
-    with whitespace and a table row's "|" between them (one per cell, one more per row);
-    NFKC makes it no longer when never_lengthened holds of the page's text."""
-    length = len("".join(text.split()))
-    if length >= MIN_REPORT_TEXT or not never_lengthened(text):
+def _most_text(container, text: str, length: int) -> int | None:
+    """At least the length of the text interpret reads of ``container`` (whose text is
+    ``text``, of ``length`` non-space characters), squashed; None when that cannot be
+    bounded so. That text is a selection of the container's characters, each once, with
+    whitespace and a table row's "|" between them (one per cell, one more per row); NFKC
+    makes it no longer when never_lengthened holds of them."""
+    if not never_lengthened(text):
         return None
-    if next(root.iter("td", "th"), None) is not None:
-        length += int(_CELLS_AND_ROWS(root))
+    if next(container.iter("td", "th"), None) is not None:
+        length += int(_CELLS_AND_ROWS(container))
     return length
 
 
@@ -206,12 +202,10 @@ def _pictures(container) -> list[str]:
     return found
 
 
-def _page_wide_metadata(root, meta: dict[str, str]) -> int:
-    """Title and date shown outside the article container (toolbars, headings); returns
-    the number of non-space characters of the page's text (a bound, past 200,000)."""
+def _page_wide_metadata(root, meta: dict[str, str]) -> None:
+    """Title and date shown outside the article container (toolbars, headings)."""
     page_text = string_of(root)
-    opening = "".join(page_text[:200_000].split())
-    published = labelled_date(opening)
+    published = labelled_date("".join(page_text[:200_000].split()))
     if published:
         meta.setdefault("page_published", published)
     for element in root.iter("h1", "h2", "h3"):
@@ -219,7 +213,6 @@ def _page_wide_metadata(root, meta: dict[str, str]) -> int:
         if 6 <= len(heading) <= 80 and REPORT_TITLE.search(heading.replace(" ", "")):
             meta.setdefault("heading", heading)
             break
-    return len(opening) if len(page_text) <= 200_000 else len(page_text)
 
 
 # CONTAINER_XPATHS as tests on one attribute (or a tag), in the same order. A class

@@ -246,13 +246,14 @@ def _verdict_by_name(
     meta: dict[str, str], page_title: str | None, text: str | None = None, most: int = 0
 ) -> str:
     """Why a page is no report, from its name alone ("" when its text must be read); or,
-    given ``text`` (all the page's text) and ``most`` (at least the length of the text
-    interpret would read, squashed), from its name and that its text is too short.
+    given ``text`` (all the text of the article found) and ``most`` (at least the length
+    of the text interpret would read of it, squashed), from its name and that its text
+    is too short.
 
     When choose_title finds a title in the page's fields or <title>, its lines are never
     looked at, and that title is the name _not_a_report judges first: its verdict is
     the same as that of the whole page read. Without such a title, a line names the page
-    only if it holds a report title's words, which the page's text then holds too.
+    only if it holds a report title's words, which the article's text then holds too.
     """
     title = choose_title(meta, page_title, [])
     if text is None:
