@@ -158,3 +158,13 @@ def test_every_report_title_holds_the_words_a_page_is_searched_for():
     alternatives.append(pattern[start:])
     assert len(alternatives) >= 2
     assert all(_TITLE_WORDS.match(alternative) for alternative in alternatives)
+
+
+def test_nfkc_keeps_whitespace_whitespace():
+    # A line's report-title words are found in its article's text squashed
+    # (report._verdict_by_name) only if NFKC turns no whitespace between them into text.
+    import sys
+    import unicodedata
+
+    spaces = [chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace()]
+    assert all(unicodedata.normalize("NFKC", space).isspace() for space in spaces)
