@@ -111,7 +111,14 @@ def _document_root(text: str):
         data = text.encode("utf-8")
     except UnicodeEncodeError:
         data = None
-    root = etree.fromstring(text, _PARSER) if data is None else etree.fromstring(data, _UTF8)
+    try:
+        root = etree.fromstring(text, _PARSER) if data is None else etree.fromstring(data, _UTF8)
+    except etree.XMLSyntaxError as error:
+        # libxml2 out of memory (a worker's limit) is said so, not as a syntax error: the
+        # worker records the page as too large.
+        if error.code == etree.ErrorTypes.ERR_NO_MEMORY:
+            raise MemoryError(f"libxml2: {error}") from error
+        raise
     if root is None:
         raise etree.ParserError("Document is empty")
     return root

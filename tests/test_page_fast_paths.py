@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from parsers import density, html, sniff
+from parsers import density, html, parse_document, sniff
 from parsers.density import string_of, text_length
 from parsers.encoding import decode_bytes
 from parsers.meta import _PUBLISHED_BY_LABEL, date_string, labelled_date
@@ -168,3 +168,14 @@ def test_nfkc_keeps_whitespace_whitespace():
 
     spaces = [chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace()]
     assert all(unicodedata.normalize("NFKC", space).isspace() for space in spaces)
+
+
+def test_libxml2_out_of_memory_is_a_memory_error(monkeypatch):
+    # What a worker past its memory limit meets inside the lxml parse: the worker says
+    # "too large" for a MemoryError (crawler.worker), never "parser error: XMLSyntaxError".
+    def out_of_memory(*args):
+        raise etree.XMLSyntaxError("unknown error", etree.ErrorTypes.ERR_NO_MEMORY, 0, 0)
+
+    monkeypatch.setattr(html.etree, "fromstring", out_of_memory)
+    outcome = parse_document(b"<html><body><p>x</p></body></html>", "http://127.0.0.1/a.html")
+    assert outcome.reason.startswith("parser error: MemoryError")
