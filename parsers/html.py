@@ -9,6 +9,7 @@ page's non-link text. Layout tables are walked into; data tables become
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from lxml import etree
 
@@ -16,9 +17,9 @@ from parsers.density import densest, links_length, string_of, text_length
 from parsers.links import links_and_anchors
 from parsers.meta import labelled_date
 from parsers.model import Document, Paragraph, Table
-from parsers.normalize import tidy
+from parsers.normalize import never_lengthened, tidy
 from parsers.table_rows import data_table_rows
-from parsers.vocabulary import REPORT_TITLE
+from parsers.vocabulary import MIN_REPORT_TEXT, REPORT_TITLE
 
 CONTAINER_XPATHS = [
     "//*[@id='zoom' or @id='Zoom' or @id='ZOOM']",
@@ -53,6 +54,7 @@ DROP_TAGS = [
     "header",
     "footer",
 ]
+_DROP_AFTER = [tag for tag in DROP_TAGS if tag not in ("script", "style")]  # gone already
 BLOCK_TAGS = {
     "p",
     "div",
@@ -92,20 +94,41 @@ MIN_BODY_CHARS = 120
 # Plain etree elements, not lxml.html's: the same tree, without a Python class lookup
 # for every element touched (most of the time of a walk over a big table).
 _PARSER = etree.HTMLParser(huge_tree=True)
+_UTF8 = etree.HTMLParser(huge_tree=True, encoding="utf-8")  # for text as UTF-8 bytes
 MAX_NODES = 400_000
 _XML_SPACE = re.compile(r"[ \t\r\n]+")  # normalize-space() splits on these only
 
 
 def _document_root(text: str):
-    # lxml.html.document_fromstring, less its element classes.
-    root = etree.fromstring(text, _PARSER)
+    # lxml.html.document_fromstring, less its element classes. As UTF-8 bytes: lxml hands
+    # a str of Chinese to libxml2 as UTF-16, which it converts first (a third of the time
+    # of a big page). Text that UTF-8 cannot encode (lone surrogates) goes as it is.
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        data = None
+    try:
+        root = etree.fromstring(text, _PARSER) if data is None else etree.fromstring(data, _UTF8)
+    except etree.XMLSyntaxError as error:
+        # libxml2 out of memory (a worker's limit) is said so, not as a syntax error: the
+        # worker records the page as too large.
+        if error.code == etree.ErrorTypes.ERR_NO_MEMORY:
+            raise MemoryError(f"libxml2: {error}") from error
+        raise
     if root is None:
         raise etree.ParserError("Document is empty")
     return root
 
 
-def parse_html(text: str) -> Document:
-    """Never raises: malformed markup is repaired by lxml, nonsense gives an empty body."""
+def parse_html(text: str, verdict: Callable[..., str] | None = None) -> Document:
+    """Never raises: malformed markup is repaired by lxml, nonsense gives an empty body.
+
+    ``verdict(meta, page_title)``: why a page so named is no report ("" when its text must
+    be read); when it says, the blocks are left unread (most of the time of a page) and the
+    Document carries the verdict instead. A page whose article holds little text is asked
+    about again, ``verdict(meta, page_title, text, most)``: the article's text, and at most
+    how long the text read of it would be (_most_text).
+    """
     try:
         root = _document_root(text or "<html></html>")
     except (etree.ParserError, ValueError):
@@ -115,36 +138,60 @@ def parse_html(text: str) -> Document:
             root = _document_root(stripped)
         except (etree.ParserError, ValueError):
             return Document(blocks=[], problem="not HTML")
+    # From this one parse, before scripts and chrome go; <meta> and <title> in the same pass.
+    heads: dict[str, list] = {"meta": [], "title": []}
+    base, links, page_links = links_and_anchors(root, heads)
     meta = {}
-    for element in root.iter("meta"):
+    for element in heads["meta"]:
         name = (element.get("name") or element.get("property") or "").strip()
         if name and element.get("content") is not None:
             meta.setdefault(name, element.get("content").strip())
-    title = next(root.iterdescendants("title"), None)  # what findtext(".//title") finds
+    title = heads["title"][0] if heads["title"] else None  # what findtext(".//title") finds
     page_title = tidy(title.text or "" if title is not None else "") or None
-    # From this one parse, before scripts and chrome go.
-    base, links, page_links = links_and_anchors(root)
-    etree.strip_elements(root, "script", "style", with_tail=False)
-    _page_wide_metadata(root, meta)
+    document = Document(blocks=[], title=page_title, meta=meta, links=links, base=base)
+    document.anchors = page_links
+    # Comments and processing instructions go with scripts: they hold no text (string()
+    # skips them), and the walk after, by tag names only, ends at once on a page that
+    # names none of them.
     etree.strip_elements(
-        root, *DROP_TAGS, etree.Comment, etree.ProcessingInstruction, with_tail=False
+        root, "script", "style", etree.Comment, etree.ProcessingInstruction, with_tail=False
     )
+    _page_wide_metadata(root, meta)
+    document.verdict = verdict(meta, page_title) if verdict is not None else ""
+    if document.verdict and next(root.iter("img"), None) is None:
+        return document  # no article to look for pictures in
+    etree.strip_elements(root, *_DROP_AFTER, with_tail=False)
     lengths: dict = {}  # element -> text_length, measured once
     container = _find_container(root, lengths)
-    blocks: list = []
-    _collect(container, blocks, [])
+    document.pictures = _pictures(container)
     length = lengths[container] if container in lengths else text_length(container)
-    ratio = links_length(container) / length if length else 0.0
-    return Document(
-        blocks=blocks,
-        title=page_title,
-        meta=meta,
-        link_text_ratio=ratio,
-        links=links,
-        base=base,
-        anchors=page_links,
-        pictures=_pictures(container),
-    )
+    if verdict is not None and not document.verdict and length < MIN_REPORT_TEXT:
+        # An article of little text: asked again with its text and a bound of what is read.
+        text = string_of(container)
+        most = _most_text(container, text, length)
+        if most is not None:
+            document.verdict = verdict(meta, page_title, text, most)
+    if document.verdict:
+        return document
+    _collect(container, document.blocks, [])
+    document.link_text_ratio = links_length(container) / length if length else 0.0
+    return document
+
+
+_CELLS_AND_ROWS = etree.XPath("count(descendant::td | descendant::th | descendant::tr)")
+
+
+def _most_text(container, text: str, length: int) -> int | None:
+    """At least the length of the text interpret reads of ``container`` (whose text is
+    ``text``, of ``length`` non-space characters), squashed; None when that cannot be
+    bounded so. That text is a selection of the container's characters, each once, with
+    whitespace and a table row's "|" between them (one per cell, one more per row); NFKC
+    makes it no longer when never_lengthened holds of them."""
+    if not never_lengthened(text):
+        return None
+    if next(container.iter("td", "th"), None) is not None:
+        length += int(_CELLS_AND_ROWS(container))
+    return length
 
 
 def _pictures(container) -> list[str]:
@@ -229,16 +276,14 @@ def _container_candidates(root) -> list[list]:
         for index, test in _CLASS_TESTS:
             if test(value, words):
                 found[index].append(attribute.getparent())
-    for tag, index in _TAG_TESTS.items():
-        found[index] = list(root.iter(tag))
+    for element in root.iter(*_TAG_TESTS):  # both tags in one walk
+        found[_TAG_TESTS[element.tag]].append(element)
     return found
 
 
 def _find_container(root, lengths: dict | None = None):
     """The element holding the report; ``lengths`` gathers the text lengths measured."""
-    body = root.find("body")
-    if body is None:
-        body = root
+    body = next(root.iterchildren("body"), root)  # root.find("body"), without ElementPath
     lengths = {} if lengths is None else lengths
 
     def length(element) -> int:

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import re
 
-from lxml import etree
-
+from parsers.density import string_of
 from parsers.sniff import ATTACHMENT_EXTENSIONS
 
 _EXTENSIONS = "|".join(ATTACHMENT_EXTENSIONS)
 _FILE_IN_SCRIPT = re.compile(rf"""["']([^"'<>\s]{{1,400}}?\.(?:{_EXTENSIONS}))["']""", re.I)
 
 
-_STRING = etree.XPath("string()", smart_strings=False)  # lxml.html's text_content()
 # The attribute each tag points with, and which of the three groups it is listed in.
 _TARGET_OF = {"a": ("href", 0), "area": ("href", 0), "iframe": ("src", 1), "frame": ("src", 1)}
 _TARGET_OF |= {"embed": ("src", 1), "object": ("data", 2)}
@@ -25,34 +23,44 @@ _TARGET_OF |= {"embed": ("src", 1), "object": ("data", 2)}
 def _text(element) -> str:
     # string(), without an XPath call for an element of text only (most links): lxml's
     # .text joins adjacent text nodes, and any other child (a comment too) counts in len().
-    return _STRING(element) if len(element) else element.text or ""
+    return string_of(element) if len(element) else element.text or ""
 
 
-def links_and_anchors(root) -> tuple[str | None, list[str], list[tuple[str, str, str]]]:
+def links_and_anchors(
+    root, gathered: dict[str, list] | None = None
+) -> tuple[str | None, list[str], list[tuple[str, str, str]]]:
     """In one pass over the tree:
     - <base href> or None;
     - every target as written: a/area hrefs, iframe/frame/embed srcs, object data, in that
       order, then file paths quoted in scripts;
     - (href, text, title) of every <a href>, as written: what a list reader needs of a page
       that turns out not to be a report (crawler.listpage.ListDocument).
+
+    ``gathered``: tag -> list, which the elements of that tag (other than those above and
+    the root) join in document order, in the same pass (parse_html's <meta> and <title>).
     """
-    # What //base/@href selects, without an XPath call (most pages have no <base>).
-    hrefs = (element.get("href") for element in root.iter("base"))
-    base = next((href.strip() for href in hrefs if href is not None and href.strip()), None)
+    bases: list[str | None] = []
     groups: tuple[list[str], list[str], list[str]] = ([], [], [])
     scripts = []
     found: list[tuple[str, str, str]] = []
+    gathered = gathered or {}
     # One pass over the tree: each group keeps document order.
-    for element in root.iter(*_TARGET_OF, "script"):
+    for element in root.iter(*_TARGET_OF, "script", "base", *gathered):
         tag = element.tag
-        if tag == "script":
+        if tag in _TARGET_OF:
+            name, group = _TARGET_OF[tag]
+            if value := element.get(name):
+                groups[group].append(value)
+                if tag == "a":
+                    found.append((value, _text(element), element.get("title") or ""))
+        elif tag == "script":
             scripts.append(element.text)
-            continue
-        name, group = _TARGET_OF[tag]
-        if value := element.get(name):
-            groups[group].append(value)
-            if tag == "a":
-                found.append((value, _text(element), element.get("title") or ""))
+        elif tag == "base":
+            bases.append(element.get("href"))
+        elif element is not root:
+            gathered[tag].append(element)
+    # What //base/@href selects: the first that is not blank.
+    base = next((href.strip() for href in bases if href is not None and href.strip()), None)
     targets = groups[0] + groups[1] + groups[2]
     for text in scripts:
         for match in _FILE_IN_SCRIPT.finditer(text or ""):

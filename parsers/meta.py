@@ -20,6 +20,7 @@ _DATE = r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?"
 # Labels of a page's publication date, most specific first: 成文日期 (the day the
 # document was signed) only counts when nothing says when it was published.
 _PUBLISHED_LABELS = ("发布时间", "发布日期", "公开日期", "公布日期", "发文日期", "日期")
+assert all(label.endswith("日期") or label == "发布时间" for label in _PUBLISHED_LABELS)
 # "\s*(?:[:：|]+\s*)?" reads like "\s*[:：|]*\s*" without its two adjacent \s* runs,
 # which share out a long run of spaces in quadratically many ways before failing.
 _PUBLISHED_BY_LABEL = [
@@ -29,6 +30,9 @@ _PUBLISHED_BY_LABEL = [
 
 def labelled_date(text: str) -> str | None:
     """The publication date a page states next to a label such as 发布时间."""
+    # Every label but 发布时间 ends in 日期: most pages without either need no search.
+    if "日期" not in text and "发布时间" not in text:
+        return None
     for pattern in _PUBLISHED_BY_LABEL:
         match = pattern.search(text)
         if match:
@@ -37,6 +41,7 @@ def labelled_date(text: str) -> str | None:
 
 
 _DATE_ONLY = re.compile(r"^" + _DATE + r"$")
+_ANY_DATE = re.compile(_DATE)
 _ORGAN_SUFFIX = (
     r"(?:人民政府办公厅|人民政府办公室|人民政府|管理委员会|管委会|办公厅|办公室|委员会|街道办事处|办事处"
     r"|示范区|开发区|新区|高新区|局|厅|署|委|院|中心|政府)"
@@ -60,9 +65,12 @@ def date_string(year: str, month: str, day: str) -> str | None:
     return None
 
 
+_SENTENCE_OPENING = re.compile(r"根据|依据|按照")
+
+
 def _title_like(text: str) -> bool:
     """A report's title: short, and no opening sentence (which names the report too)."""
-    is_sentence = text.endswith(("。", "，", ",", "；")) or re.search(r"根据|依据|按照", text[:8])
+    is_sentence = text.endswith(("。", "，", ",", "；")) or _SENTENCE_OPENING.search(text[:8])
     return (
         6 <= len(text) <= 80
         and "|" not in text
@@ -156,7 +164,7 @@ def published_date(meta: dict[str, str], raw_lines: list[str], body_lines: list[
         "公开日期",
         "page_published",
     ):
-        match = re.search(_DATE, meta.get(name, ""))
+        match = _ANY_DATE.search(meta.get(name, ""))
         if match:
             return date_string(*match.groups())
     opening = labelled_date(squash("\n".join(raw_lines[:80])))

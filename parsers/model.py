@@ -183,3 +183,6 @@ class Document:
     base: str | None = None
     anchors: list[tuple[str, str, str]] = field(default_factory=list)  # (href, text, title)
     pictures: list[str] = field(default_factory=list)  # <img> sources in the article
+    # Why the page is no report, when its name said so before its text was read (the
+    # blocks are then left unread: parsers.html.parse_html's ``verdict``).
+    verdict: str = ""

@@ -64,6 +64,21 @@ _squash_line = lru_cache(maxsize=256)(_squash)
 _squash_short = lru_cache(maxsize=8192)(_squash)
 
 
+# Characters whose NFKC form is at most one character (ASCII, CJK ideographs and
+# punctuation, full-width forms, box drawing, ①-⑨ …; tests/test_page_fast_paths.py checks
+# every one). NFKC decomposes character by character and then only composes, so a text
+# of these alone never gets longer: its squash is at most its non-space characters.
+_LENGTHENED = re.compile(
+    "[^\x00-\xa7\xb0-\xb3\xb5-\xb7\xd7\u2010-\u2016\u2018-\u2024\u2027-\u2032"
+    "\u2460-\u2468\u2500-\u27bf\u3000-\u303f\u4e00-\u9fff\uff00-\uffe2\uffe4-\uffef]"
+)
+
+
+def never_lengthened(text: str) -> bool:
+    """True when NFKC makes no character of ``text`` longer (see _LENGTHENED)."""
+    return _LENGTHENED.search(text) is None
+
+
 def tidy(text: str) -> str:
     """Runs of whitespace collapsed to one space: the form text is stored in.
 

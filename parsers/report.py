@@ -24,13 +24,19 @@ from parsers.meta import (
 from parsers.model import Document, Paragraph, ParseOutcome, Report, Table
 from parsers.normalize import squash
 from parsers.sections import split_sections
-from parsers.sniff import MAX_DOCUMENT_BYTES, looks_like_document, not_a_document
+from parsers.sniff import (
+    MAX_DOCUMENT_BYTES,
+    looks_like_document,
+    not_a_document,
+    pictures_matter,
+)
 from parsers.tables import TableResult, may_hold_tables, read_tables, table_format
 from parsers.tokens import tokens_from_document
-from parsers.vocabulary import REPORT_TITLE
+from parsers.vocabulary import MIN_REPORT_TEXT, REPORT_TITLE
 
 TEXT_SUFFIXES = {".txt", ".text"}
 RAW_LINES_READ = 80  # published_date reads this many lines of the uncleaned page
+_URL_DROPS = re.compile("[\t\r\n]")  # urlparse drops these wherever they are
 _HTML_SNIFF = re.compile(r"<\s*(html|head|body|p|div|table|meta|title|br|span)\b", re.I)
 # Section words a report has even when its title is missing.
 _REPORT_PARTS = re.compile(
@@ -61,12 +67,17 @@ def _parse(content, url, content_type, declared_encoding, in_page=None) -> Parse
         return ParseOutcome(url=url, reason=f"too large: {len(content)} bytes")
     if not content:
         return ParseOutcome(url=url, reason="empty document")
-    pictures = ocr.enabled()  # pictures are scans for OCR, else no document
+    # Pictures are scans for OCR, else no document; the setting (in the environment) is
+    # looked up only where it can change what the bytes are.
+    pictures = isinstance(content, bytes) and pictures_matter(content, content_type)
+    pictures = pictures and ocr.enabled()
     if isinstance(content, bytes) and (what := not_a_document(content, pictures)):
         return ParseOutcome(url=url, reason=f"not a document: {what}")
-    path = urlparse(url).path
-    # Only a name with ".t" in it can end in TEXT_SUFFIXES (a PurePosixPath costs).
-    suffix = PurePosixPath(path).suffix.lower() if ".t" in path.lower() else ""
+    # Only a name with ".t" in it can end in TEXT_SUFFIXES (urlparse and a PurePosixPath
+    # cost). The path is part of the URL, less the tabs and line breaks urlparse drops.
+    suffix = ""
+    if ".t" in _URL_DROPS.sub("", url).lower():
+        suffix = PurePosixPath(urlparse(url).path).suffix.lower()
     page_text = None  # the text of an HTML page, parsed by parse_html
     if isinstance(content, bytes) and looks_like_document(content, content_type, url, pictures):
         document = extract_attachment(content, url, content_type)
@@ -84,7 +95,7 @@ def _parse(content, url, content_type, declared_encoding, in_page=None) -> Parse
             text, order = _mark_pictures(text, url, in_page)
             document = _with_pictures(parse_html(text), order)
         else:
-            document = parse_html(text)
+            document = parse_html(text, _verdict_by_name)
             page_text = text
         document.encoding = encoding
     if document.problem:
@@ -183,6 +194,8 @@ def _without_chrome(document: Document) -> Document:
 
 def interpret(document: Document, url: str) -> ParseOutcome:
     """Decide whether ``document`` is an annual report and read it if so."""
+    if document.verdict:  # decided by its name alone (_verdict_by_name)
+        return ParseOutcome(url=url, reason=document.verdict, encoding=document.encoding)
     clean = _without_chrome(document)
     lines = _lines(clean)
     text_lines = [line for line in lines if line.strip()]
@@ -229,12 +242,49 @@ def interpret(document: Document, url: str) -> ParseOutcome:
     return ParseOutcome(url=url, report=report, encoding=document.encoding)
 
 
-def _not_a_report(title: str | None, body: str, has_tables: bool, link_ratio: float) -> str:
-    """Why a document is no report ("" when it is one); ``body`` is its text, squashed."""
+def _verdict_by_name(
+    meta: dict[str, str], page_title: str | None, text: str | None = None, most: int = 0
+) -> str:
+    """Why a page is no report, from its name alone ("" when its text must be read); or,
+    given ``text`` (all the text of the article found) and ``most`` (at least the length
+    of the text interpret would read of it, squashed), from its name and that its text
+    is too short.
+
+    When choose_title finds a title in the page's fields or <title>, its lines are never
+    looked at, and that title is the name _not_a_report judges first: its verdict is
+    the same as that of the whole page read. Without such a title, a line names the page
+    only if it holds a report title's words, which the article's text then holds too.
+    """
+    title = choose_title(meta, page_title, [])
+    if text is None:
+        return _other_document(title) if title is not None else ""
+    if most >= MIN_REPORT_TEXT:
+        return ""
+    if title is None:
+        if _TITLE_WORDS.search(squash(text)):
+            return ""  # a line may be the title
+        title = meta.get("ArticleTitle") or meta.get("heading")
+    return _not_a_report(title or page_title, "", False, 0.0)
+
+
+_TITLE_WORDS = re.compile("信息公开|政务公开")  # what every match of REPORT_TITLE holds
+
+
+def _other_document(title: str | None) -> str:
+    """Why a document so named is no report: it is another kind ("" when not)."""
     squashed_title = squash(title or "")
     if squashed_title and is_other_document(squashed_title):
         return f"not an annual report on government information disclosure: {title}"
-    if len(body) < 200:
+    return ""
+
+
+def _not_a_report(title: str | None, body: str, has_tables: bool, link_ratio: float) -> str:
+    """Why a document is no report ("" when it is one); ``body`` is its text, squashed."""
+    other = _other_document(title)
+    if other:
+        return other
+    squashed_title = squash(title or "")
+    if len(body) < MIN_REPORT_TEXT:
         return "no report text (a list page, a stub, or an attachment wrapper)"
     if link_ratio > 0.5 and not has_tables:
         return "mostly links: a list or navigation page"

@@ -86,6 +86,15 @@ def is_picture(body: bytes, content_type: str | None) -> bool:
     return body.startswith(PICTURE_MAGIC) or (content_type or "").lower().startswith("image/")
 
 
+_MARKUP_FIRST = re.compile(rb"[ \t\n\r\x0b\x0c]*<")  # body.lstrip()[:1] == b"<", no copy
+
+
+def pictures_matter(body: bytes, content_type: str | None) -> bool:
+    """Whether reading pictures (OCR on or off) can change what not_a_document and
+    looks_like_document say of ``body``: not for markup that claims no image type."""
+    return is_picture(body, content_type) or not _MARKUP_FIRST.match(body)
+
+
 def looks_like_document(
     body: bytes, content_type: str | None, url: str, pictures: bool = False
 ) -> bool:

@@ -24,6 +24,10 @@ LISTED_REPORT_TITLE = re.compile(
 # The short words of any annual report: a PDF's title line, a column's short name.
 REPORT_WORDS = re.compile(r"年度报告|年报")
 
+# The least text a report has (squashed: parsers.normalize.squash); a page with less is a
+# list, a stub or an attachment wrapper, whatever it is named.
+MIN_REPORT_TEXT = 200
+
 # Other things report columns hold, whatever else the title says: "法治政府建设年度报告",
 # "关于做好2022年政府信息公开工作年度报告编制工作的通知", a report's 解读 or 图解.
 NOT_A_REPORT = re.compile(
