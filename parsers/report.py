@@ -32,7 +32,7 @@ from parsers.sniff import (
 )
 from parsers.tables import TableResult, may_hold_tables, read_tables, table_format
 from parsers.tokens import tokens_from_document
-from parsers.vocabulary import MIN_REPORT_TEXT, REPORT_TITLE
+from parsers.vocabulary import MIN_REPORT_TEXT, REPORT_TITLE, REPORT_TITLE_WORDS
 
 TEXT_SUFFIXES = {".txt", ".text"}
 RAW_LINES_READ = 80  # published_date reads this many lines of the uncleaned page
@@ -261,13 +261,10 @@ def _verdict_by_name(
     if most >= MIN_REPORT_TEXT:
         return ""
     if title is None:
-        if _TITLE_WORDS.search(squash(text)):
+        if REPORT_TITLE_WORDS.search(squash(text)):
             return ""  # a line may be the title
         title = meta.get("ArticleTitle") or meta.get("heading")
     return _not_a_report(title or page_title, "", False, 0.0)
-
-
-_TITLE_WORDS = re.compile("信息公开|政务公开")  # what every match of REPORT_TITLE holds
 
 
 def _other_document(title: str | None) -> str:

@@ -12,6 +12,9 @@ import re
 # The title of an annual report on government information disclosure, as the document
 # itself prints it (compared squashed: no whitespace, NFKC).
 REPORT_TITLE = re.compile(r"信息公开.{0,8}?(年度报告|年报|工作报告)|政务公开.{0,8}?(年度报告|年报)")
+# Words every match of REPORT_TITLE holds: a text without them holds no report title
+# (tests/test_page_fast_paths.py checks each alternative of REPORT_TITLE starts so).
+REPORT_TITLE_WORDS = re.compile("信息公开|政务公开")
 
 # What such a report is called in a column's list: "…2022年政府信息公开工作年度报告",
 # "…政务信息公开年度报告", "…信息公开年报", or, inside a report column, just

@@ -145,8 +145,7 @@ def test_characters_said_never_lengthened_have_an_nfkc_form_of_one_character_at_
 
 
 def test_every_report_title_holds_the_words_a_page_is_searched_for():
-    from parsers.report import _TITLE_WORDS
-    from parsers.vocabulary import REPORT_TITLE
+    from parsers.vocabulary import REPORT_TITLE, REPORT_TITLE_WORDS
 
     depth, alternatives, start = 0, [], 0
     pattern = REPORT_TITLE.pattern
@@ -157,7 +156,7 @@ def test_every_report_title_holds_the_words_a_page_is_searched_for():
             start = position + 1
     alternatives.append(pattern[start:])
     assert len(alternatives) >= 2
-    assert all(_TITLE_WORDS.match(alternative) for alternative in alternatives)
+    assert all(REPORT_TITLE_WORDS.match(alternative) for alternative in alternatives)
 
 
 def test_nfkc_keeps_whitespace_whitespace():
