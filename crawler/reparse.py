@@ -9,8 +9,8 @@ cells is not replaced by a reading with fewer cells or none (--drop-worse allows
 and a document past the parse limits never changes what is stored.
 
 Documents are parsed in worker processes under the crawl's limits (crawler.worker,
-PARSE_* settings), one per core, while the reports parsed before them are stored, in
-order: 50 pages to a transaction.
+PARSE_* settings), one per core, while the reports parsed before them are stored: 50
+pages to a transaction.
 
 Exit status: 0 done; 2 the database cannot be used (missing, not SQLite, damaged,
 read-only, not a reports database: one line says why, and the file is left as it was).
@@ -19,10 +19,9 @@ read-only, not a reports database: one line says why, and the file is left as it
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
 from collections import Counter, deque
-from collections.abc import Iterator
+from concurrent.futures import Future
 
 from crawler.worker import Limits, ParsePool, limit_reason
 from output.lock import RunLock, lock_path_for
@@ -70,76 +69,37 @@ def _limits() -> Limits:
 
 
 def _reparse_pages(store, kinds, pool: ParsePool, drop_worse: bool, counts: Counter) -> None:
-    def handle(page: StoredPage, outcome: ParseOutcome) -> None:
-        stored = _reparse_page(store, page, outcome, counts, drop_worse)
-        if stored is not None:
-            counts["removed"] += store.save_outcomes([stored])["removed"]
+    # Pages are parsed in the pool while earlier ones are stored: up to two batches are
+    # in flight, and each batch is handled in order, in one transaction.
+    in_flight: deque[tuple[StoredPage, Future]] = deque()
 
-    pages = (page for page in store.iter_pages(kinds) if page.kind != "attachment")
-    _parse_in_order(store, pool, pages, handle)
-    if kinds is None or "attachment" in kinds:  # attachments: second pass
-        _parse_in_order(store, pool, store.iter_pages(["attachment"]), handle)
+    def handle(size: int) -> None:
+        batch = [in_flight.popleft() for _ in range(min(size, len(in_flight)))]
+        results = [(page, future.result()) for page, future in batch]
+        with store.transaction():
+            outcomes = []
+            for page, result in results:
+                outcome = _reparse_page(store, page, result, counts, drop_worse)
+                if outcome is not None:
+                    outcomes.append(outcome)
+            counts["removed"] += store.save_outcomes(outcomes)["removed"]
 
+    def submit(page: StoredPage) -> None:
+        future = pool.submit(page.body, page.url, page.content_type, charset_of(page.content_type))
+        in_flight.append((page, future))
+        if len(in_flight) >= 2 * BATCH:
+            handle(BATCH)
 
-def _parse_in_order(store, pool: ParsePool, pages: Iterator[StoredPage], handle) -> None:
-    """handle(page, outcome) for every page, in the pages' order, BATCH pages to a
-    transaction, while the pool's workers read the next ones.
-
-    This thread drives the workers itself (ParsePool.parse_async, in a reactor of its
-    own): each answer is read and handled as it comes, and a worker is handed its next
-    document first, so both cores stay busy while the reports are stored; no thread
-    per worker hands out jobs (their GIL hand-offs cost ~1 ms a report)."""
-    from twisted.internet.selectreactor import SelectReactor
-
-    reactor = SelectReactor()
-    pool.reactor = reactor
-    ahead = 2 * pool.size  # documents handed over before their turn to be stored
-    pending: deque[list] = deque()  # [page, outcome or None], in the pages' order
-    batch = contextlib.ExitStack()
-    state = {"stored": 0, "error": None, "more": True, "stopped": False}
-
-    def arrived(outcome: ParseOutcome, entry: list) -> None:
-        entry[1] = outcome
-        while pending and pending[0][1] is not None:
-            page, outcome = pending.popleft()
-            hand_over()  # a worker's next document before this one is stored
-            if state["stored"] % BATCH == 0:
-                batch.close()  # commits the last batch
-                batch.enter_context(store.transaction())
-            handle(page, outcome)
-            state["stored"] += 1
-
-    def guarded(step, *args) -> None:
-        try:
-            step(*args)
-        except BaseException as error:  # raised again once the reactor has stopped
-            state["error"] = error
-            state["more"] = False
-            pending.clear()
-        if not state["more"] and not pending and not state["stopped"]:
-            state["stopped"] = True
-            reactor.stop()
-
-    def hand_over() -> None:
-        while state["more"] and len(pending) < ahead:
-            page = next(pages, None)
-            if page is None:
-                state["more"] = False
-                break
-            entry = [page, None]
-            pending.append(entry)
-            reading = pool.parse_async(
-                page.body, page.url, page.content_type, charset_of(page.content_type)
-            )
-            reading.addCallback(lambda outcome, entry: guarded(arrived, outcome, entry), entry)
-
-    reactor.callWhenRunning(guarded, hand_over)
-    reactor.run(installSignalHandlers=False)
-    error = state["error"]
-    if error is not None:
-        batch.__exit__(type(error), error, error.__traceback__)  # rolled back
-        raise error
-    batch.close()
+    for page in store.iter_pages(kinds):
+        if page.kind != "attachment":  # attachments: second pass
+            submit(page)
+    while in_flight:
+        handle(BATCH)
+    if kinds is None or "attachment" in kinds:
+        for page in store.iter_pages(["attachment"]):
+            submit(page)
+        while in_flight:
+            handle(BATCH)
 
 
 def _reparse_page(

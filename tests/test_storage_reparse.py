@@ -123,26 +123,3 @@ def test_reparse_stores_outcomes_in_the_pages_order_whatever_order_they_are_read
     counts = reparse(store)
     assert counts["pages"] == 12 and seen == sorted(seen) and len(seen) == 12
     store.close()
-
-
-def test_a_storage_error_mid_reparse_is_raised_and_its_batch_rolled_back(tmp_path, monkeypatch):
-    store = many_pages(tmp_path / "r.db", 8)
-    calls = []
-
-    def fail_on_the_fifth(self, outcomes, *args):
-        calls.append(1)
-        if len(calls) == 5:
-            raise OSError("disk full")
-        return save(self, outcomes)
-
-    save = ReportStore.save_outcomes
-    monkeypatch.setattr(ReportStore, "save_outcomes", fail_on_the_fifth)
-    try:
-        reparse(store)
-    except OSError as error:
-        assert str(error) == "disk full"
-    else:
-        raise AssertionError("the storage error was not raised")
-    assert len(calls) == 5  # stopped there, not a hang and not on with the rest
-    assert store.counts()["reports"] == 0  # the batch of the failure: all or nothing
-    store.close()
