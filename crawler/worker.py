@@ -15,12 +15,8 @@ A worker lost this way is replaced; the crawl goes on. The answer is a ParseOutc
 like any other, without a report and with the reason ("too large: over the 2048 MB
 memory limit"), which the spider records as a failure.
 
-Two ways in: parse() blocks its thread (crawler.reparse; submit() runs it in a thread
-per worker slot); parse_async() is for the reactor (the spider), which sends each job
-and reads its answer itself (_ReactorJob): no thread, no hop between threads, nothing
-blocks (a body over INLINE_SEND is sent from a thread; a worker answers with one
-message once done, read as it arrives). Threads handing out jobs cost the crawl
-process ~1 ms a job in GIL hand-offs beside the reactor.
+The parent side is a thread per worker slot, so callers either block (crawler.reparse)
+or await (the spider, through Deferred: nothing blocks the reactor).
 """
 
 from __future__ import annotations
@@ -36,18 +32,13 @@ import subprocess
 import sys
 import threading
 import time
-from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from crawler.caps import Limits
 from parsers.bounds import TOO_LARGE, TOO_SLOW
 from parsers.model import ParseOutcome
-
-if TYPE_CHECKING:  # Twisted stays out of the worker processes, which import this module
-    from twisted.internet.defer import Deferred
 
 logger = logging.getLogger(__name__)
 
@@ -59,10 +50,6 @@ WALL_GRACE = 10.0
 # behind (caches, fragments) never adds up to its memory limit and fails a good
 # document as "too large". Starting one costs under a second of CPU.
 JOBS_PER_WORKER = 2000
-# A body up to this size goes to its worker from the reactor thread (a socket write of
-# a few hundred KiB, read at once by the waiting worker); a larger one (a 50 MB PDF)
-# from a thread, so that downloads never wait for it.
-INLINE_SEND = 1 << 20
 
 
 def default_workers() -> int:
@@ -133,16 +120,6 @@ def _too_slow(seconds: float) -> str:
     return f"{TOO_SLOW}: over the {seconds:.0f} s time limit"
 
 
-def _lost_outcome(url: str, code: int | None, seconds: float, limits: Limits) -> ParseOutcome:
-    """The answer for a worker that died on a document: past its CPU limit (SIGXCPU), or
-    its memory (an allocation failing where Python could not raise MemoryError)."""
-    if code == -signal.SIGXCPU:
-        return ParseOutcome(url, None, _too_slow(seconds))
-    logger.warning("parse worker died (exit code %s) on %s", code, url)
-    reason = _too_large(limits.memory_mb)
-    return ParseOutcome(url, None, f"{reason} (worker exit code {code})")
-
-
 # --- the parent side -------------------------------------------------------------------------
 
 
@@ -163,12 +140,6 @@ class _Worker:
             )
         self.conn = Connection(ours.detach())
         self.jobs = 0
-
-    def retire(self) -> None:
-        """Ask the worker to exit, without waiting for it (ParsePool.close reaps it)."""
-        with contextlib.suppress(OSError):
-            self.conn.send(None)
-        self.conn.close()
 
     def exit_code(self) -> int | None:
         try:
@@ -194,7 +165,6 @@ class ParsePool:
         workers: int | None = None,
         limits: Limits | None = None,
         jobs_per_worker: int = JOBS_PER_WORKER,
-        reactor=None,
     ):
         self.size = workers or default_workers()
         self.jobs_per_worker = max(1, jobs_per_worker)
@@ -205,10 +175,6 @@ class ParsePool:
         self.threads = ThreadPoolExecutor(self.size, thread_name_prefix="parse")
         self.closed = False
         self.replaced = 0
-        self.reactor = reactor  # parse_async's; None: Twisted's installed reactor
-        self.waiting: deque[tuple[tuple, Deferred]] = deque()  # parse_async jobs, in order
-        self.running: set[_ReactorJob] = set()
-        self.retired: list[_Worker] = []  # asked to exit by the reactor, reaped in close()
 
     def submit(
         self,
@@ -248,10 +214,6 @@ class ParsePool:
                         self.replaced += 1
 
     def _take(self) -> _Worker:
-        return self._take_nowait() or self.idle.get()
-
-    def _take_nowait(self) -> _Worker | None:
-        """An idle worker, or a new one while there are fewer than size, else None."""
         try:
             return self.idle.get_nowait()
         except queue.Empty:
@@ -260,53 +222,7 @@ class ParsePool:
             if self.started < self.size:
                 self.started += 1
                 return _Worker(self.limits.memory_mb)
-        return None
-
-    def parse_async(
-        self,
-        body: bytes,
-        url: str,
-        content_type: str | None,
-        charset: str | None,
-        pictures: dict[str, bytes] | None = None,
-    ) -> Deferred:
-        """parse(), in the reactor thread: a Deferred fired with the ParseOutcome once a
-        worker has read the document. Jobs wait their turn for a free worker."""
-        from twisted.internet.defer import Deferred
-
-        deferred: Deferred = Deferred()
-        self.waiting.append(((body, url, content_type, charset, self.limits, pictures), deferred))
-        self._start_waiting()
-        return deferred
-
-    def _start_waiting(self) -> None:
-        while self.waiting and not self.closed:
-            worker = self._take_nowait()
-            if worker is None:
-                return  # all busy: the next to finish takes the next job
-            job, deferred = self.waiting.popleft()
-            self.running.add(_ReactorJob(self, worker, job, deferred))
-
-    def _done_async(self, reading: _ReactorJob, outcome: ParseOutcome, keep: bool) -> None:
-        """A reactor job's end: its worker back to work (or retired, or replaced when
-        lost), its Deferred fired, the next waiting job started."""
-        self.running.discard(reading)
-        worker = reading.worker
-        worker.jobs += 1
-        if keep and not self.closed and worker.jobs < self.jobs_per_worker:
-            self.idle.put(worker)
-        else:
-            if keep:
-                worker.retire()  # its jobs done: it exits on its own, reaped in close()
-                self.retired.append(worker)
-            else:
-                worker.stop(kill=True)  # lost: killed, and waited for (a moment)
-            with self.lock:
-                self.started -= 1
-                if not keep:
-                    self.replaced += 1
-        self._start_waiting()
-        reading.deferred.callback(outcome)
+        return self.idle.get()
 
     def _run(self, worker: _Worker, job) -> tuple[ParseOutcome, bool]:
         url = job[1]
@@ -327,117 +243,23 @@ class ParsePool:
                 return value, True
         except (EOFError, OSError, BrokenPipeError):
             pass
-        return _lost_outcome(url, worker.exit_code(), seconds, self.limits), False
+        # The worker died: past its CPU limit (SIGXCPU), or its memory (an allocation
+        # failing where Python could not raise MemoryError).
+        code = worker.exit_code()
+        if code == -signal.SIGXCPU:
+            return ParseOutcome(url, None, _too_slow(seconds)), False
+        reason = _too_large(self.limits.memory_mb)
+        logger.warning("parse worker died (exit code %s) on %s", code, url)
+        return ParseOutcome(url, None, f"{reason} (worker exit code {code})"), False
 
     def close(self) -> None:
         self.closed = True
-        for reading in list(self.running):  # a crawl stopped mid-document
-            reading.finish(ParseOutcome(reading.job[1], None, "parser error: pool closed"), False)
-        while self.waiting:
-            job, deferred = self.waiting.popleft()
-            deferred.callback(ParseOutcome(job[1], None, "parser error: pool closed"))
         self.threads.shutdown(wait=True, cancel_futures=True)
         while True:
             try:
                 self.idle.get_nowait().stop()
             except queue.Empty:
                 break
-        for worker in self.retired:
-            if worker.exit_code() is None:
-                worker.process.kill()
-                worker.process.wait()
-        self.retired.clear()
-
-
-class _ReactorJob:
-    """One document in a worker, driven by the reactor: the job sent, the worker's socket
-    watched for its answer (IReadDescriptor), a timer for its wall-clock limit."""
-
-    def __init__(self, pool: ParsePool, worker: _Worker, job: tuple, deferred: Deferred):
-        self.pool, self.worker, self.job, self.deferred = pool, worker, job, deferred
-        self.reactor = pool.reactor or _installed_reactor()
-        self.seconds = pool.limits.timeout
-        self.start = time.monotonic()
-        self.timer = self.reactor.callLater(self._wall_left(), self._too_slow)
-        self.reading = False
-        self.over = False
-        if len(job[0]) <= INLINE_SEND:
-            self._sent(self._send())
-        else:
-            sending = deferred_of(pool.threads.submit(self._send), self.reactor)
-            sending.addCallback(self._sent)
-
-    def _send(self) -> bool:
-        try:
-            self.worker.conn.send(self.job)
-            return True
-        except (OSError, ValueError):  # a worker gone (or closed) before its job
-            return False
-
-    def _sent(self, ok: bool) -> None:
-        if self.over:
-            return
-        if not ok:
-            self._lost()
-            return
-        self.reading = True
-        self.reactor.addReader(self)
-
-    def _wall_left(self) -> float:
-        return max(0.0, self.start + self.seconds * WALL_FACTOR + WALL_GRACE - time.monotonic())
-
-    # IReadDescriptor
-    def fileno(self) -> int:
-        return -1 if self.worker.conn.closed else self.worker.conn.fileno()
-
-    def logPrefix(self) -> str:
-        return "parse-worker"
-
-    def doRead(self) -> None:
-        try:
-            kind, value = self.worker.conn.recv()  # a whole message: written in one go
-        except (EOFError, OSError):
-            self._lost()
-            return
-        if kind == "budget":  # a PDF's pages or a page's pictures: more time
-            self.seconds = value
-            self.timer.reset(self._wall_left())
-            return
-        self.finish(value, True)
-
-    def connectionLost(self, reason) -> None:
-        self._lost()
-
-    def _too_slow(self) -> None:
-        wall = self.seconds * WALL_FACTOR + WALL_GRACE
-        logger.warning("parse worker over %.0f s on %s: killed", wall, self.job[1])
-        self.finish(ParseOutcome(self.job[1], None, _too_slow(self.seconds)), False)
-
-    def _lost(self) -> None:
-        if self.over:
-            return
-        # Past its CPU limit (SIGXCPU) or its memory: its socket closes as it exits, so
-        # it is (all but) gone; the short wait is for its exit code.
-        code = None
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            code = self.worker.process.wait(2)
-        self.finish(_lost_outcome(self.job[1], code, self.seconds, self.pool.limits), False)
-
-    def finish(self, outcome: ParseOutcome, keep: bool) -> None:
-        if self.over:
-            return
-        self.over = True
-        if self.reading:
-            self.reactor.removeReader(self)
-        if self.timer.active():
-            self.timer.cancel()
-        self.pool._done_async(self, outcome, keep)
-
-
-def _installed_reactor():
-    from twisted.internet import reactor
-
-    return reactor
 
 
 def limit_reason(outcome: ParseOutcome) -> str | None:
@@ -448,11 +270,11 @@ def limit_reason(outcome: ParseOutcome) -> str | None:
     return None
 
 
-def deferred_of(future: Future, reactor=None):
+def deferred_of(future: Future):
     """A Twisted Deferred fired (in the reactor thread) when a concurrent future is done."""
+    from twisted.internet import reactor
     from twisted.internet.defer import Deferred
 
-    reactor = reactor or _installed_reactor()
     deferred: Deferred = Deferred()
 
     def settle(done: Future) -> None:

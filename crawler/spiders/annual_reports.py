@@ -43,7 +43,7 @@ from crawler.registry import RegistryError, Site, load_registry, select_sites
 from crawler.report_pages import ReportPages
 from crawler.runs import ERROR_STAT
 from crawler.store_access import crawl_store
-from crawler.worker import Limits, ParsePool, limit_reason
+from crawler.worker import Limits, ParsePool, deferred_of, limit_reason
 from output.store import content_hash
 from output.urls import page_key, same_site
 from parsers import ocr
@@ -309,10 +309,10 @@ class AnnualReportsSpider(ListPages, ReportPages, PictureChain, scrapy.Spider):
                 Limits.from_settings(self.crawler.settings),
             )
         try:
-            reading = self.pool.parse_async(
+            future = self.pool.submit(
                 response.body, response.url, content_type, charset_of(content_type), pictures
             )
-            return await maybe_deferred_to_future(reading)
+            return await maybe_deferred_to_future(deferred_of(future))
         except Exception as error:  # one bad document must not stop a crawl
             self.logger.exception("parser failed on %s", response.url)
             self._inc("failures/parser")
