@@ -56,9 +56,8 @@ def as_stored(value):
 def report_record(url: str, report: Report, source_page: str | None) -> ReportRecord:
     """What a feed says about one stored report (the same values the database holds)."""
     # The last of a repeated key wins, as in the store.
-    cells = {cell.key: as_stored(cell.value) for cell in report.cells}
+    values = {cell.key: cell.value for cell in report.cells}
     checks = {check.name: check for check in report.checks}
-    order = _key_order()
     return ReportRecord(
         id=report_id(url),
         url=url,
@@ -68,7 +67,7 @@ def report_record(url: str, report: Report, source_page: str | None) -> ReportRe
         year=report.year,
         format=report.format,
         published=report.published,
-        cells=dict(sorted(cells.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))),
+        cells={key: as_stored(values[key]) for key in _in_key_order(values)},
         failed_checks=[
             {"name": name, "detail": check.detail}
             for name, check in sorted(checks.items())
@@ -76,6 +75,14 @@ def report_record(url: str, report: Report, source_page: str | None) -> ReportRe
         ],
         warnings=list(report.warnings),
     )
+
+
+def _in_key_order(keys) -> list[str]:
+    """Keys in parsers/cells.tsv's order, then keys it does not list, sorted (one sort
+    by a plain key each: this runs in the reactor for every report of a crawl)."""
+    order = _key_order()
+    known = sorted((key for key in keys if key in order), key=order.__getitem__)
+    return known + sorted(key for key in keys if key not in order)
 
 
 @cache

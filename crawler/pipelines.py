@@ -29,6 +29,7 @@ from crawler.items import (
 )
 from crawler.store_access import crawl_store
 from crawler.worker import deferred_of
+from output.identity import address
 from output.store import ReportStore
 from parsers.provenance import SAME_AS_PAGE, settle_source_page
 
@@ -87,6 +88,12 @@ class KeepBetterReportPipeline:
 
     The spider yields a page's OutcomeItem before its PageItem (in one DocumentItem),
     which is what lets this pipeline decide on the page before its body reaches storage.
+
+    The stored cell counts are read once, when the spider opens (one query), and kept
+    up to date with the outcomes let through: a query per report cost the reactor more
+    than a millisecond, and it read a database the writer thread had not caught up
+    with. Without open_spider (the distributed writer, which writes as it decides),
+    each outcome asks the store.
     """
 
     def __init__(self, path: str, stats=None, crawler=None):
@@ -95,6 +102,7 @@ class KeepBetterReportPipeline:
         self.crawler = crawler
         self.store: ReportStore | None = None
         self.kept: set[str] = set()
+        self.cell_counts: dict[str, int] | None = None  # identity.address -> cells
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -103,11 +111,13 @@ class KeepBetterReportPipeline:
     def open_spider(self):
         # The crawl's shared store; a pipeline built by hand (tests) opens its own.
         self.store = crawl_store(self.crawler) if self.crawler else ReportStore(self.path)
+        self.cell_counts = self.store.report_cell_counts()
 
     def close_spider(self):
         if self.store is not None and self.crawler is None:
             self.store.close()
         self.store = None  # the crawl's store closes when the engine stops
+        self.cell_counts = None
 
     def process_item(self, item):
         if not isinstance(item, DocumentItem):
@@ -136,14 +146,16 @@ class KeepBetterReportPipeline:
 
     def _outcome(self, item: OutcomeItem):
         url = item.outcome.url
-        stored = self.store.report_cell_count(url) if self.store else None
-        if stored is None:
-            return item
         report = item.outcome.report
-        if report is not None and len({c.key for c in report.cells}) >= stored:
+        found = len({c.key for c in report.cells}) if report is not None else None
+        stored = self._stored_cells(url)
+        if (
+            stored is None
+            or (found is not None and found >= stored)
+            or (report is None and item.outcome.reason == SAME_AS_PAGE)
+        ):  # SAME_AS_PAGE: a deliberate verdict (the page holds this report), not a bad fetch
+            self._stored(url, found)
             return item
-        if report is None and item.outcome.reason == SAME_AS_PAGE:
-            return item  # a deliberate verdict (the page holds this report), not a bad fetch
         self.kept.add(url)
         if self.stats is not None:
             self.stats.inc_value(f"failures/{WORSE_PARSE}")
@@ -151,6 +163,21 @@ class KeepBetterReportPipeline:
         detail = f"stored report has {stored} cells; the new response gave {got}"
         logger.warning("%s: %s (%s)", WORSE_PARSE, url, detail)
         return FailureItem(url, WORSE_PARSE, detail)
+
+    def _stored_cells(self, url: str) -> int | None:
+        if self.cell_counts is None:
+            return self.store.report_cell_count(url) if self.store else None
+        return self.cell_counts.get(address(url))
+
+    def _stored(self, url: str, cells: int | None) -> None:
+        """What storing an outcome let through does to its URL: the report's cells, or
+        (no report) the URL loses the report it had."""
+        if self.cell_counts is None:
+            return
+        if cells is None:
+            self.cell_counts.pop(address(url), None)
+        else:
+            self.cell_counts[address(url)] = cells
 
 
 class AttachmentFilesPipeline:

@@ -41,11 +41,14 @@ def text_hash(body_text: str | None) -> str | None:
     return hashlib.sha256(encodable(text).encode("utf-8")).hexdigest()
 
 
+def address(url: str) -> str:
+    """url as report_urls.url holds it."""
+    return encodable(canonical_url(url))
+
+
 def report_of(db, url: str) -> str | None:
     """The id of the report stored for url (under any of its addresses), or None."""
-    row = db.execute(
-        "SELECT report_id FROM report_urls WHERE url = ?", [encodable(canonical_url(url))]
-    ).fetchone()
+    row = db.execute("SELECT report_id FROM report_urls WHERE url = ?", [address(url)]).fetchone()
     return row[0] if row else None
 
 

@@ -26,6 +26,7 @@ from crawler.middlewares import (
     retry_after_seconds,
 )
 from crawler.pipelines import KeepBetterReportPipeline, write_items
+from output.identity import address
 from output.store import MIGRATIONS, ReportStore
 from parsers.model import Cell, ParseOutcome, Report
 from parsers.provenance import SAME_AS_PAGE
@@ -233,6 +234,27 @@ def test_a_document_gets_the_headers_of_its_response():
 def test_equal_or_better_outcome_goes_through(keeper, outcome):
     item = OutcomeItem(outcome)
     assert keeper.process_item(item) is item
+
+
+def test_a_report_let_through_counts_for_the_rest_of_the_crawl_before_it_is_written(keeper):
+    # The writer thread may not have stored it yet: what the crawl let through is known.
+    better = OutcomeItem(ParseOutcome(URL, report(25)))
+    assert keeper.process_item(better) is better
+    assert isinstance(keeper.process_item(OutcomeItem(ParseOutcome(URL, report(22)))), FailureItem)
+    gone = OutcomeItem(ParseOutcome(URL, None, reason=SAME_AS_PAGE))  # the URL loses its report
+    assert keeper.process_item(gone) is gone
+    fresh = OutcomeItem(ParseOutcome(URL, report(3)))
+    assert keeper.process_item(fresh) is fresh
+
+
+def test_the_stored_cell_counts_are_those_the_store_reports_address_by_address(tmp_path):
+    store = ReportStore(tmp_path / "r.db")
+    store.save_outcomes([ParseOutcome(URL, report(cells=20))])
+    store.save_outcomes([ParseOutcome(URL + "?sid=1", report(cells=20))])  # same report
+    counts = store.report_cell_counts()
+    for url in (URL, URL + "?sid=1", "http://x/none"):
+        assert counts.get(address(url)) == store.report_cell_count(url)
+    store.close()
 
 
 # --- attachment files ------------------------------------------------------------------------

@@ -93,3 +93,33 @@ def test_reparse_keeps_a_report_with_cells_when_its_body_now_reads_worse(tmp_pat
     counts = reparse(store, ["report"], drop_worse=True)
     assert store.report_cell_count(REPORT_URL) is None and counts["removed"] == 1
     store.close()
+
+
+def many_pages(path, count: int, slow_first: bool = False) -> ReportStore:
+    """count report pages; slow_first: the first one with 2 MB of tables after its report,
+    so that the next ones are read before it."""
+    store = ReportStore(path)
+    shanghai = CORPUS.joinpath("shanghai-bgt-2019.html").read_text(encoding="utf-8")
+    padding = "<table>" + "<tr><td>1</td><td>合计</td><td>2</td></tr>" * 40_000 + "</table>"
+    for n in range(count):
+        title = f"示范县{n}号单位2019年政府信息公开工作年度报告"
+        url = f"http://a.gov.cn/ndbg/r{n:03d}.html"
+        body = page(title, shanghai + (padding if slow_first and n == 0 else ""))
+        store.save_page(url, 200, body.encode(), "text/html", "utf-8", "report")
+    return store
+
+
+def test_reparse_stores_outcomes_in_the_pages_order_whatever_order_they_are_read_in(
+    tmp_path, monkeypatch
+):
+    store = many_pages(tmp_path / "r.db", 12, slow_first=True)
+    seen = []
+    save = ReportStore.save_outcomes
+    monkeypatch.setattr(
+        ReportStore,
+        "save_outcomes",
+        lambda self, outcomes, *a: seen.extend(o.url for o in outcomes) or save(self, outcomes),
+    )
+    counts = reparse(store)
+    assert counts["pages"] == 12 and seen == sorted(seen) and len(seen) == 12
+    store.close()
