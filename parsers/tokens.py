@@ -101,6 +101,11 @@ def _split_trailing_numbers(line: str) -> list[Token]:
     """A line of a borderless table: its label, then one token per number."""
     if line[-1:] not in _NUMBER_ENDS:  # prose, mostly: no word to read
         return [cell_token(line)]
+    return _split_words(line)
+
+
+def _split_words(line: str) -> list[Token]:
+    """_split_trailing_numbers read word by word, whatever the line ends in."""
     words = list(_WORD.finditer(line))
     first = len(words)
     while first and _NUMBER_WORD.fullmatch(words[first - 1].group()):

@@ -16,12 +16,11 @@ from parsers import checks, tables
 from parsers.model import Check
 from parsers.normalize import squash
 from parsers.tokens import (
-    _NUMBER_WORD,
-    _WORD,
     END,
     LABEL,
     Token,
     _split_trailing_numbers,
+    _split_words,
     cell_token,
 )
 
@@ -29,28 +28,14 @@ WORDS = ["本年新收", "申请", "3", "０", "12,", "1.5", "-2", "+7", "2023�
 SPACES = [" ", "  ", "\u3000", "\t", ""]
 
 
-def split_by_definition(line: str) -> list[Token]:
-    """_split_trailing_numbers as it read every line before its fast path for prose."""
-    words = list(_WORD.finditer(line))
-    first = len(words)
-    while first and _NUMBER_WORD.fullmatch(words[first - 1].group()):
-        first -= 1
-    if first == len(words):
-        return [cell_token(line)]
-    label = line[: words[first].start()].strip()
-    if label and (label[-1].isdigit() or label.endswith(("年", "第", "共"))):
-        return [cell_token(line)]
-    numbers = [Token("value", word.group()) for word in words[first:]]
-    return ([cell_token(label)] if label else []) + numbers
-
-
 @pytest.mark.parametrize("seed", range(300))
 def test_a_line_ending_in_no_digit_is_split_as_by_definition(seed):
+    # _split_words reads every line word by word: the fast path for prose must agree.
     rng = random.Random(seed)
     for _ in range(20):
         line = "".join(rng.choice(WORDS) + rng.choice(SPACES) for _ in range(rng.randint(0, 6)))
         line = line.strip()
-        assert _split_trailing_numbers(line) == split_by_definition(line)
+        assert _split_trailing_numbers(line) == _split_words(line)
 
 
 def rule_by_definition(name, cells, needed, label):
