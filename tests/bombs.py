@@ -77,6 +77,17 @@ def pdf_many_pages(count: int) -> bytes:
     return pdf_pages([b"BT /F1 12 Tf 72 720 Td (x) Tj ET"] * count, flate=False)
 
 
+def pdf_slow(count: int = 200) -> bytes:
+    """A PDF of ``count`` pages of text lines: reading it costs pdfplumber about a tenth
+    of a CPU second a page, so it stays slow however fast our own parsers get (an HTML
+    page made big enough to be slow keeps becoming fast enough to pass)."""
+    lines = b"".join(
+        b"BT /F1 10 Tf 40 %d Td (Line %d of text 0123456789 abcdefghij) Tj ET\n" % (800 - 14 * i, i)
+        for i in range(55)
+    )
+    return pdf_pages([lines] * count)
+
+
 def pdf_many_segments(count: int) -> bytes:
     lines = b"".join(b"%d 10 m %d 800 l S\n" % (i % 500, i % 500) for i in range(count))
     return pdf_pages([lines])

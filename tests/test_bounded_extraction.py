@@ -103,7 +103,7 @@ def big_table_page(megabytes: int) -> bytes:
 def test_document_past_the_time_limit_is_too_slow_and_the_pool_goes_on():
     pool = ParsePool(1, Limits(timeout=1, per_page=0, memory_mb=MEMORY_MB))
     try:
-        slow = pool.parse(big_table_page(6), f"{URL}/slow.html", "text/html", None)
+        slow = pool.parse(bombs.pdf_slow(), f"{URL}/slow.pdf", "application/pdf", None)
         assert limit_reason(slow) == "too slow", slow.reason
         assert "1 s time limit" in slow.reason
         good = pool.parse(report_page(), f"{URL}/good.html", "text/html", None)
