@@ -118,7 +118,7 @@ def test_reparse_stores_outcomes_in_the_pages_order_whatever_order_they_are_read
     monkeypatch.setattr(
         ReportStore,
         "save_outcomes",
-        lambda self, outcomes, *a: seen.extend(o.url for o in outcomes) or save(self, outcomes),
+        lambda self, outcomes, *a: seen.extend(o.url for o in outcomes) or save(self, outcomes, *a),
     )
     counts = reparse(store)
     assert counts["pages"] == 12 and seen == sorted(seen) and len(seen) == 12
