@@ -13,17 +13,22 @@ install: $(PY) system-deps ocr-deps
 	$(PY) -m pip install --quiet -e ".[dev]"
 
 # antiword/catdoc read .doc/.wps attachments; redis-server runs the distributed crawl
-# (crawler/distributed) and its tests. Optional, so a machine without root or apt still
-# installs the rest. One apt-get update for whatever is missing.
+# (crawler/distributed) and its tests; a C compiler and Python's headers build the
+# compiled walks (setup.py; without them the parsers run their Python definitions,
+# slower). Optional, so a machine without root or apt still installs the rest. One
+# apt-get update for whatever is missing.
 system-deps:
 	@missing=""; \
+	command -v cc >/dev/null 2>&1 || missing="$$missing gcc"; \
+	$(PYTHON) -c "import sysconfig, pathlib, sys; sys.exit(not pathlib.Path(sysconfig.get_paths()['include'], 'Python.h').exists())" \
+		|| missing="$$missing python3-dev"; \
 	command -v antiword >/dev/null 2>&1 || missing="$$missing antiword catdoc"; \
 	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
 	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
 		(apt-get update -qq && apt-get install -y -qq $$missing >/dev/null) \
-		|| echo "warning: could not install$$missing; .doc/.wps attachments will be recorded as unreadable, Redis tests skipped"; \
-	else echo "note: install$$missing (.doc/.wps attachments; the distributed crawl on Redis)"; fi
+		|| echo "warning: could not install$$missing; .doc/.wps attachments will be recorded as unreadable, Redis tests skipped, the parsers run uncompiled"; \
+	else echo "note: install$$missing (.doc/.wps attachments; the distributed crawl on Redis; the compiled walks)"; fi
 
 # OpenCV (OCR of scans) needs libGL and GLib; without them scans are recorded, not read.
 ocr-deps:

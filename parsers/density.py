@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from lxml import etree
 
+from parsers.compiled import walks
+
 
 def string_of(element) -> str:
     """What lxml.html's text_content() is: the XPath string value, all text of the subtree.
@@ -19,12 +21,16 @@ def string_of(element) -> str:
     return etree.tostring(element, method="text", encoding=str, with_tail=False)
 
 
-def text_length(element) -> int:
+def _text_length(element) -> int:
     # Characters other than whitespace (str.split() and \s agree on what that is). An
     # element of text only needs no XPath call (~2 us): lxml's .text joins adjacent text
     # nodes, and any other child (a comment too) counts in len().
     text = string_of(element) if len(element) else element.text
     return len("".join(text.split())) if text else 0
+
+
+# The compiled walk reads the text nodes in place: no string built, none decoded.
+text_length = walks.text_length if walks is not None else _text_length
 
 
 def _link_length(element) -> int:

@@ -9,81 +9,13 @@ the densest chain against measuring every element, table rows against itertext()
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import pytest
 from lxml import etree
 
 from parsers import density, html, links, table_rows
 from parsers.encoding import decode_bytes
-
-WORDS = ["政府信息公开", "年度报告", "0", "12", " ", "\n", "\u3000", "/", "主动公开", "a b"]
-CLASSES = ["TRS_Editor", "trs_editor_view", "xTRS_UEDITORx", "article-content", "view", "x"]
-# "zoom|Zoom" is no container id, though it sits in the list of ids the XPath prefilter holds.
-IDS = ["zoom", "Zoom", "zoom|Zoom", "UCAP-CONTENT", "fontzoom", "content", "ArticleContent"]
-IDS += ["other"]
-
-
-def text(rng: random.Random, most: int = 6) -> str:
-    return "".join(rng.choice(WORDS) for _ in range(rng.randint(0, most)))
-
-
-def element(rng: random.Random, depth: int, in_link: bool = False) -> str:
-    if depth == 0:
-        return text(rng)
-    tag = rng.choice(["div", "p", "span", "a", "section", "article", "ucapcontent", "table"])
-    if tag == "table":
-        return table(rng, depth)
-    attributes = ""
-    if rng.random() < 0.3:
-        attributes += f' id="{rng.choice(IDS)}"'
-    if rng.random() < 0.3:
-        attributes += f' class="{rng.choice(CLASSES)} {rng.choice(CLASSES)}"'
-    if tag == "a" and in_link and rng.random() < 0.7:
-        tag = "span"  # nested links are rare, but they occur
-    inner = "".join(
-        element(rng, depth - 1, in_link or tag == "a") + text(rng, 2)
-        for _ in range(rng.randint(0, 4))
-    )
-    if rng.random() < 0.1:
-        inner += "长" * rng.randint(100, 900)
-    return f"<{tag}{attributes}>{text(rng)}{inner}</{tag}>"
-
-
-def cell(rng: random.Random, depth: int) -> str:
-    tag = rng.choice(["td", "th"])
-    kind = rng.random()
-    if kind < 0.5:
-        inner = text(rng, 3)
-    elif kind < 0.9:
-        inner = "".join(f"<p><span>{text(rng, 2)}</span>{text(rng, 1)}</p>" for _ in range(2))
-    elif kind < 0.95:
-        inner = "文" * 601
-    else:
-        inner = element(rng, depth - 1)
-    return f"<{tag}>{inner}</{tag}>"
-
-
-def table(rng: random.Random, depth: int) -> str:
-    rows = "".join(
-        "<tr>" + "".join(cell(rng, depth) for _ in range(rng.randint(0, 5))) + "</tr>"
-        for _ in range(rng.randint(0, 6))
-    )
-    if rng.random() < 0.3:
-        # A cell outside any row (lxml keeps it where it stands): never read, but long
-        # prose in it makes a layout table all the same.
-        rows += rng.choice(["{}", "<div>{}</div>", "<tr><td><div>{}</div></td></tr>"]).format(
-            cell(rng, depth)
-        )
-    return f"<table><tbody>{rows}</tbody></table>"
-
-
-def page(seed: int):
-    rng = random.Random(seed)
-    body = "".join(element(rng, 4) for _ in range(rng.randint(1, 4)))
-    root = html._document_root(f"<html><body>{body}</body></html>")
-    etree.strip_elements(root, *html.DROP_TAGS, etree.Comment, with_tail=False)
-    return root
+from tests.made_pages import REAL_PAGES, chain_cell, page
 
 
 def rows_by_definition(table) -> list[list[str]] | None:
@@ -143,25 +75,6 @@ def test_cell_pieces_are_the_text_nodes_xpath_selects(seed):
         assert table_rows._pieces(cell) == table_rows._TEXTS(cell)
 
 
-def chain_cell(rng: random.Random) -> str:
-    """A cell whose elements each hold one element (<td><p><span>12</span></p></td>),
-    with comments and scripts among the texts: stripped, they leave adjacent text nodes,
-    which .text and .tail join and XPath gives apart."""
-
-    def bit() -> str:
-        return rng.choice(
-            ["", "1", "2", " ", "1 ", " 2", "\u3000", "a b", "<!-- c -->", "<script>x</script>"]
-        )
-
-    def texts() -> str:
-        return "".join(bit() for _ in range(rng.randint(0, 3)))
-
-    inner = texts()
-    for tag in rng.sample(["p", "span", "b", "font", "div"], rng.randint(1, 4)):
-        inner = f"{texts()}<{tag}>{inner}</{tag}>{texts()}"
-    return f"<td>{inner}</td>"
-
-
 @pytest.mark.parametrize("seed", range(150))
 def test_cell_text_of_a_chain_of_elements_is_the_text_of_its_text_nodes(seed):
     rng = random.Random(seed)
@@ -196,10 +109,6 @@ def test_densest_of_a_page_without_links_is_the_one_measured_one_by_one(seed):
     for link in list(body.iter("a")):
         link.tag = "span"
     assert density.densest(body) is density._densest_by_scan(body)
-
-
-REAL_PAGES = sorted((Path(__file__).resolve().parent / "fixtures" / "corpus").glob("*.html"))
-REAL_PAGES += sorted((Path(__file__).resolve().parents[1] / "demo" / "portal").rglob("*.html"))
 
 
 @pytest.mark.parametrize("path", REAL_PAGES, ids=lambda path: path.name)

@@ -1,0 +1,16 @@
+"""The compiled walks (parsers/_walk.pyx) against lxml's own libxml2; everything else
+is in pyproject.toml. Optional: without a C compiler the parsers run their Python
+definitions, the same results more slowly (parsers/compiled.py says which)."""
+
+import lxml
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+
+WALKS = Extension(
+    "parsers._walk",
+    ["parsers/_walk.pyx"],
+    include_dirs=lxml.get_include(),
+    optional=True,
+)
+
+setup(ext_modules=cythonize([WALKS], quiet=True))
