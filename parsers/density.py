@@ -56,7 +56,7 @@ def _link_length_unnested(element) -> int:
     return len("".join("".join(_LINK_TEXTS(element)).split()))
 
 
-def densest(body, lengths: dict | None = None):
+def _densest(body, lengths: dict | None = None):
     """The deepest element holding nearly all of the page's non-link text.
 
     Elements outside links qualify as a chain from ``body`` down (two disjoint ones
@@ -98,6 +98,18 @@ def densest(body, lengths: dict | None = None):
                 break
         else:
             return best
+
+
+def _compiled_densest(body, lengths: dict | None = None):
+    best, length = walks.densest(body)
+    if lengths is not None:
+        lengths[best] = length
+    return best
+
+
+# The compiled walk measures every element in one walk, bottom-up, instead of a walk
+# per element measured: linear on any page.
+densest = _compiled_densest if walks is not None else _densest
 
 
 def _densest_by_scan(body):

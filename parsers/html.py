@@ -13,8 +13,9 @@ from collections.abc import Callable
 
 from lxml import etree
 
+from parsers.compiled import walks
 from parsers.density import densest, links_length, string_of, text_length
-from parsers.links import links_and_anchors
+from parsers.links import page_heads
 from parsers.meta import labelled_date
 from parsers.model import Document, Paragraph, Table
 from parsers.normalize import never_lengthened, tidy
@@ -139,15 +140,8 @@ def parse_html(text: str, verdict: Callable[..., str] | None = None) -> Document
         except (etree.ParserError, ValueError):
             return Document(blocks=[], problem="not HTML")
     # From this one parse, before scripts and chrome go; <meta> and <title> in the same pass.
-    heads: dict[str, list] = {"meta": [], "title": []}
-    base, links, page_links = links_and_anchors(root, heads)
-    meta = {}
-    for element in heads["meta"]:
-        name = (element.get("name") or element.get("property") or "").strip()
-        if name and element.get("content") is not None:
-            meta.setdefault(name, element.get("content").strip())
-    title = heads["title"][0] if heads["title"] else None  # what findtext(".//title") finds
-    page_title = tidy(title.text or "" if title is not None else "") or None
+    base, links, page_links, meta, title = page_heads(root)
+    page_title = tidy(title or "") or None  # the first <title>: what findtext(".//title") finds
     document = Document(blocks=[], title=page_title, meta=meta, links=links, base=base)
     document.anchors = page_links
     # Comments and processing instructions go with scripts: they hold no text (string()
@@ -205,10 +199,20 @@ def _pictures(container) -> list[str]:
     return found
 
 
+def _squashed_opening(root) -> str:
+    # The page's first 200,000 characters, less whitespace.
+    return "".join(string_of(root)[:_OPENING].split())
+
+
+_OPENING = 200_000
+squashed_opening = (
+    (lambda root: walks.squashed_text(root, _OPENING)) if walks is not None else _squashed_opening
+)
+
+
 def _page_wide_metadata(root, meta: dict[str, str]) -> None:
     """Title and date shown outside the article container (toolbars, headings)."""
-    page_text = string_of(root)
-    published = labelled_date("".join(page_text[:200_000].split()))
+    published = labelled_date(squashed_opening(root))
     if published:
         meta.setdefault("page_published", published)
     for element in root.iter("h1", "h2", "h3"):
@@ -218,36 +222,36 @@ def _page_wide_metadata(root, meta: dict[str, str]) -> None:
             break
 
 
-# CONTAINER_XPATHS as tests on one attribute (or a tag), in the same order. A class
-# attribute is tested as its words (normalize-space() splits on XML spaces only).
+# CONTAINER_XPATHS as tests on one attribute (or a tag), in the same order: an id among
+# the ids, a class attribute holding the word among its words (normalize-space() splits
+# on XML spaces only) or as a part of it, an element of the tag.
 _CONTAINER_TESTS = [
-    ("id", lambda value, words: value in ("zoom", "Zoom", "ZOOM")),
-    ("class", lambda value, words: "TRS_Editor" in words),
-    ("class", lambda value, words: "trs_editor_view" in words),
-    ("class", lambda value, words: "TRS_UEDITOR" in value),
-    ("id", lambda value, words: value == "UCAP-CONTENT"),
+    ("id", ("zoom", "Zoom", "ZOOM")),
+    ("class word", "TRS_Editor"),
+    ("class word", "trs_editor_view"),
+    ("class part", "TRS_UEDITOR"),
+    ("id", ("UCAP-CONTENT",)),
     ("tag", "ucapcontent"),
-    ("class", lambda value, words: "article-content" in words),
-    ("id", lambda value, words: value == "fontzoom"),
-    ("class", lambda value, words: "pages_content" in words),
-    ("id", lambda value, words: value in ("content", "Content", "article", "ArticleContent")),
-    ("class", lambda value, words: "view" in words),
+    ("class word", "article-content"),
+    ("id", ("fontzoom",)),
+    ("class word", "pages_content"),
+    ("id", ("content", "Content", "article", "ArticleContent")),
+    ("class word", "view"),
     ("tag", "article"),
 ]
 assert len(_CONTAINER_TESTS) == len(CONTAINER_XPATHS)
 # The ids the id tests accept, each to the index of its test.
-_CONTAINER_IDS = ("zoom", "Zoom", "ZOOM", "UCAP-CONTENT", "fontzoom", "content", "Content")
-_CONTAINER_IDS += ("article", "ArticleContent")
 _ID_TESTS = {
-    value: next(
-        index
-        for index, (kind, test) in enumerate(_CONTAINER_TESTS)
-        if kind == "id" and test(value, set())
-    )
-    for value in _CONTAINER_IDS
+    value: index
+    for index, (kind, values) in enumerate(_CONTAINER_TESTS)
+    if kind == "id"
+    for value in values
 }
+# (index, word, whether a part of the attribute will do)
 _CLASS_TESTS = [
-    (index, test) for index, (kind, test) in enumerate(_CONTAINER_TESTS) if kind == "class"
+    (index, word, kind == "class part")
+    for index, (kind, word) in enumerate(_CONTAINER_TESTS)
+    if kind.startswith("class")
 ]
 _TAG_TESTS = {test: index for index, (kind, test) in enumerate(_CONTAINER_TESTS) if kind == "tag"}
 # The id and class attributes that may pass a test, found in C (a page has hundreds of
@@ -273,12 +277,28 @@ def _container_candidates(root) -> list[list]:
             continue
         value = str(attribute)
         words = set(_XML_SPACE.split(value))
-        for index, test in _CLASS_TESTS:
-            if test(value, words):
+        for index, word, is_part in _CLASS_TESTS:
+            if word in (value if is_part else words):
                 found[index].append(attribute.getparent())
     for element in root.iter(*_TAG_TESTS):  # both tags in one walk
         found[_TAG_TESTS[element.tag]].append(element)
     return found
+
+
+# The tests as the compiled search takes them: as bytes, with the index of each.
+_COMPILED_TESTS = (
+    tuple((value.encode(), index) for value, index in _ID_TESTS.items()),
+    tuple((index, word.encode(), is_part) for index, word, is_part in _CLASS_TESTS),
+    tuple((tag.encode(), index) for tag, index in _TAG_TESTS.items()),
+    len(_CONTAINER_TESTS),
+)
+# The compiled search reads every attribute in place and makes a proxy of the elements
+# found only.
+container_candidates = (
+    (lambda root: walks.container_candidates(root, *_COMPILED_TESTS))
+    if walks is not None
+    else _container_candidates
+)
 
 
 def _find_container(root, lengths: dict | None = None):
@@ -291,7 +311,7 @@ def _find_container(root, lengths: dict | None = None):
             lengths[element] = text_length(element)
         return lengths[element]
 
-    for found in _container_candidates(root):
+    for found in container_candidates(root):
         if not found:
             continue
         found = [element for element in found if length(element) >= MIN_BODY_CHARS]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from parsers.compiled import walks
 from parsers.density import string_of
 from parsers.sniff import ATTACHMENT_EXTENSIONS
 
@@ -59,12 +60,55 @@ def links_and_anchors(
             bases.append(element.get("href"))
         elif element is not root:
             gathered[tag].append(element)
+    base, targets = _base_and_targets(bases, groups[0] + groups[1] + groups[2], scripts)
+    return base, targets, found
+
+
+def _base_and_targets(
+    bases: list[str | None], targets: list[str], scripts: list[str | None]
+) -> tuple[str | None, list[str]]:
+    """The <base href> of the pass's bases, and its targets with the files scripts quote."""
     # What //base/@href selects: the first that is not blank.
     base = next((href.strip() for href in bases if href is not None and href.strip()), None)
-    targets = groups[0] + groups[1] + groups[2]
     for text in scripts:
         for match in _FILE_IN_SCRIPT.finditer(text or ""):
             candidate = match.group(1).replace("\\/", "/")
             if candidate.startswith(("http", "/", ".")) or "/" in candidate:
                 targets.append(candidate)
-    return base, targets, found
+    return base, targets
+
+
+PageHeads = tuple[str | None, list[str], list[tuple[str, str, str]], dict[str, str], str | None]
+
+
+def _page_heads(root) -> PageHeads:
+    """links_and_anchors (base, targets, anchors), with the page's <meta> fields (each
+    name's first content, stripped) and the text of its first <title> (None without)."""
+    heads: dict[str, list] = {"meta": [], "title": []}
+    base, targets, anchors = links_and_anchors(root, heads)
+    metas = [(e.get("name"), e.get("property"), e.get("content")) for e in heads["meta"]]
+    titles = [title.text for title in heads["title"]]
+    return base, targets, anchors, _meta_fields(metas), titles[0] if titles else None
+
+
+def _meta_fields(metas: list[tuple[str | None, str | None, str | None]]) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    for name, field, content in metas:
+        name = (name or field or "").strip()
+        if name and content is not None:
+            meta.setdefault(name, content.strip())
+    return meta
+
+
+# The tags of _TARGET_OF as the compiled links pass takes them.
+_TARGETS = tuple((tag.encode(), name.encode(), group) for tag, (name, group) in _TARGET_OF.items())
+
+
+def _compiled_page_heads(root) -> PageHeads:
+    bases, targets, scripts, anchors, metas, titles = walks.page_links(root, _TARGETS)
+    base, targets = _base_and_targets(bases, targets, scripts)
+    return base, targets, anchors, _meta_fields(metas), titles[0] if titles else None
+
+
+# The compiled walk reads the attributes and text in place: no element proxy made.
+page_heads = _compiled_page_heads if walks is not None else _page_heads
