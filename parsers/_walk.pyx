@@ -163,6 +163,10 @@ cdef inline object _proxy(cetree._Element context, tree.xmlNode* node):
 # --- the links pass (parsers.links) ---------------------------------------------------
 
 
+cdef enum:
+    _MOST_TARGETS = 16
+
+
 def page_links(cetree._Element root, tuple targets):
     """parsers.links._page_heads's walk: in one pass over the tree, in document order,
     (bases, targets, scripts, anchors, metas, titles):
@@ -177,34 +181,40 @@ def page_links(cetree._Element root, tuple targets):
     cdef tree.xmlNode* top = root._c_node
     cdef tree.xmlNode* node = top
     cdef Py_ssize_t index, count = len(targets)
-    cdef bytes tag, name
+    cdef const char* tags[_MOST_TARGETS]
+    cdef const char* names[_MOST_TARGETS]
+    cdef int group_of[_MOST_TARGETS]
+    cdef const char* name
+    if count > _MOST_TARGETS:
+        raise ValueError(f"at most {_MOST_TARGETS} targets")
+    for index in range(count):  # the tuple holds the bytes these point into
+        tags[index], names[index], group_of[index] = targets[index]
     bases, scripts, anchors, metas, titles = [], [], [], [], []
     groups = ([], [], [])
     while node is not NULL:
         if node.type == tree.XML_ELEMENT_NODE and node.ns is NULL:
+            name = <const char*> node.name
             for index in range(count):
-                tag = targets[index][0]
-                if strcmp(<const char*> node.name, tag) == 0:
-                    name = targets[index][1]
-                    value = _attribute(node, name)
+                if strcmp(name, tags[index]) == 0:
+                    value = _attribute(node, names[index])
                     if value:
-                        groups[<int> targets[index][2]].append(value)
-                        if strcmp(<const char*> node.name, "a") == 0:
+                        groups[group_of[index]].append(value)
+                        if strcmp(name, "a") == 0:
                             text = _string_value(node) if _has_lxml_children(node) else (
                                 _text_of(node) or "")
                             anchors.append((value, text, _attribute(node, "title") or ""))
                     break
             else:
-                if strcmp(<const char*> node.name, "script") == 0:
+                if strcmp(name, "script") == 0:
                     scripts.append(_text_of(node))
-                elif strcmp(<const char*> node.name, "base") == 0:
+                elif strcmp(name, "base") == 0:
                     bases.append(_attribute(node, "href"))
                 elif node is top:
                     pass
-                elif strcmp(<const char*> node.name, "meta") == 0:
+                elif strcmp(name, "meta") == 0:
                     metas.append((_attribute(node, "name"), _attribute(node, "property"),
                                   _attribute(node, "content")))
-                elif strcmp(<const char*> node.name, "title") == 0:
+                elif strcmp(name, "title") == 0:
                     titles.append(_text_of(node))
         node = _next_in_subtree(node, top)
     return bases, groups[0] + groups[1] + groups[2], scripts, anchors, metas, titles
@@ -450,29 +460,43 @@ def squashed_text(cetree._Element element, Py_ssize_t limit):
     cdef const unsigned char* start
     cdef unsigned char byte
     cdef unsigned int code
-    cdef Py_ssize_t seen = 0
-    kept = bytearray()
-    while node is not NULL and seen < limit:
-        if _is_text(node) and node.content is not NULL:
-            text = <const unsigned char*> node.content
-            while text[0] and seen < limit:
-                start = text
-                byte = text[0]
-                if byte < 0x80:
-                    code = byte
-                    text += 1
-                elif byte < 0xE0:
-                    code = ((byte & 0x1F) << 6) | (text[1] & 0x3F)
-                    text += 2
-                elif byte < 0xF0:
-                    code = ((byte & 0x0F) << 12) | ((text[1] & 0x3F) << 6) | (text[2] & 0x3F)
-                    text += 3
-                else:
-                    code = (((byte & 0x07) << 18) | ((text[1] & 0x3F) << 12)
-                            | ((text[2] & 0x3F) << 6) | (text[3] & 0x3F))
-                    text += 4
-                seen += 1
-                if not Py_UNICODE_ISSPACE(code):
-                    kept += start[:text - start]
-        node = _next_in_subtree(node, top)
-    return kept.decode("utf-8")
+    cdef Py_ssize_t seen = 0, size = 0, room = 0
+    cdef char* kept = NULL
+    cdef char* grown
+    try:
+        while node is not NULL and seen < limit:
+            if _is_text(node) and node.content is not NULL:
+                text = <const unsigned char*> node.content
+                while text[0] and seen < limit:
+                    start = text
+                    byte = text[0]
+                    if byte < 0x80:
+                        code = byte
+                        text += 1
+                    elif byte < 0xE0:
+                        code = ((byte & 0x1F) << 6) | (text[1] & 0x3F)
+                        text += 2
+                    elif byte < 0xF0:
+                        code = ((byte & 0x0F) << 12) | ((text[1] & 0x3F) << 6) | (text[2] & 0x3F)
+                        text += 3
+                    else:
+                        code = (((byte & 0x07) << 18) | ((text[1] & 0x3F) << 12)
+                                | ((text[2] & 0x3F) << 6) | (text[3] & 0x3F))
+                        text += 4
+                    seen += 1
+                    if Py_UNICODE_ISSPACE(code):
+                        continue
+                    if size + 4 > room:
+                        room = max(4096, 2 * room)
+                        grown = <char*> realloc(kept, room)
+                        if grown is NULL:
+                            raise MemoryError()
+                        kept = grown
+                    while start < text:
+                        kept[size] = start[0]
+                        size += 1
+                        start += 1
+            node = _next_in_subtree(node, top)
+        return PyUnicode_DecodeUTF8(kept, size, NULL) if size else ""
+    finally:
+        free(kept)

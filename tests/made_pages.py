@@ -105,3 +105,56 @@ def chain_cell(rng: random.Random) -> str:
 
 REAL_PAGES = sorted((Path(__file__).resolve().parent / "fixtures" / "corpus").glob("*.html"))
 REAL_PAGES += sorted((Path(__file__).resolve().parents[1] / "demo" / "portal").rglob("*.html"))
+
+
+# What the links pass reads, before scripts and comments are stripped: targets of every
+# kind, <base>, <meta>, <title>, scripts quoting files, comments, entities.
+HEAD_PARTS = [
+    '<meta name="ArticleTitle" content=" 2023年政府信息公开工作年度报告 ">',
+    '<meta property="og:title" content="标题&amp;题">',
+    '<meta name="" property="PubDate" content="2024-01-02">',
+    '<meta name="keywords">',
+    '<meta content="无名">',
+    "<meta charset='utf-8'>",
+    "<title>年度报告 &lt;&gt; 𠀀</title>",
+    "<title></title>",
+    "<title>二</title>",
+    '<base href=" /a/ ">',
+    '<base href="">',
+    "<base>",
+    "<script>var f = '/files/2023.pdf'; g(\"x\\/y.docx\")</script>",
+    "<script></script>",
+    "<!-- <a href='/commented.pdf'>no</a> -->",
+    "<style>a { color: red }</style>",
+]
+LINK_PARTS = [
+    '<a href="/r/1.html" title="标题">政府信息公开<b>年度</b>报告</a>',
+    '<a href="/r/2.html">报告&nbsp;2023 &amp; 𠀀</a>',
+    '<a href="">empty</a>',
+    "<a>no href</a>",
+    '<a href="/r/3.html"><!-- c -->注释<span></span></a>',
+    '<a href="/r/4.html"><a href="/r/5.html">nested</a></a>',
+    '<a href="/r/6.html" title="">   </a>',
+    '<a href="/r/7.html"><img src="/i.png"></a>',
+    '<area href="/map.html">',
+    '<iframe src="/frame.html"></iframe>',
+    '<frame src="/f2.html">',
+    '<embed src="/e.swf">',
+    '<object data="/o.pdf"></object>',
+    '<object data="">',
+    '<meta name="in-body" content="体">',
+    "<title>body title</title>",
+    '<base href="/late/">',
+    "<script>open('files/a.xls')</script>",
+    "<?php echo 1 ?>",
+]
+
+
+def raw_page(seed: int):
+    """A page as parsed, nothing stripped: head and link parts among made elements."""
+    rng = random.Random(seed)
+    head = "".join(rng.choice(HEAD_PARTS) for _ in range(rng.randint(0, 6)))
+    parts = [element(rng, 3) for _ in range(rng.randint(0, 3))]
+    parts += [rng.choice(LINK_PARTS) for _ in range(rng.randint(0, 8))]
+    rng.shuffle(parts)
+    return html._document_root(f"<html><head>{head}</head><body>{''.join(parts)}</body></html>")

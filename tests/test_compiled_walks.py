@@ -11,9 +11,9 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from parsers import compiled, density, html
+from parsers import compiled, density, html, links
 from parsers.encoding import decode_bytes
-from tests.made_pages import REAL_PAGES, page
+from tests.made_pages import REAL_PAGES, page, raw_page
 
 walks = compiled.walks
 
@@ -52,3 +52,146 @@ def test_text_length_counts_characters_not_bytes_and_skips_every_kind_of_space()
     )
     paragraph = root.find(".//p")
     assert walks.text_length(paragraph) == density._text_length(paragraph) == 15
+
+
+# --- the page's own walks: each compiled one against its plain definition ---------------
+
+
+def raw_real_root(path):
+    return html._document_root(decode_bytes(path.read_bytes())[0])
+
+
+def stripped_root(root):
+    etree.strip_elements(
+        root, *html.DROP_TAGS, etree.Comment, etree.ProcessingInstruction, with_tail=False
+    )
+    return root
+
+
+def test_the_page_walks_are_the_compiled_ones():
+    assert links.page_heads is links._compiled_page_heads
+    assert density.densest is density._compiled_densest
+    assert html.container_candidates is not html._container_candidates
+
+
+def same_heads(root):
+    assert links._compiled_page_heads(root) == links._page_heads(root)
+
+
+@pytest.mark.parametrize("path", REAL_PAGES, ids=lambda path: path.name)
+def test_links_pass_of_a_real_page_is_the_plain_one(path):
+    same_heads(raw_real_root(path))
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_links_pass_of_a_made_page_is_the_plain_one(seed):
+    same_heads(raw_page(seed))
+
+
+def test_links_pass_reads_entities_four_byte_characters_and_nested_links_as_lxml_does():
+    root = html._document_root(
+        '<html><head><base href="  "><base href=" /b/&amp;c "><title>题&lt;𠀀</title>'
+        '<meta name=" n " content=" v&nbsp;𠀀 "></head><body>'
+        '<a href="/x?a=1&amp;b=𠀀" title="t&quot;">a<a href="/in">b</a>c</a>'
+        '<a href="/y"><!-- c -->𠀀 z</a></body></html>'
+    )
+    base, targets, anchors, meta, title = links._compiled_page_heads(root)
+    assert (base, title, meta) == ("/b/&c", "题<𠀀", {"n": "v\xa0𠀀"})
+    assert targets == ["/x?a=1&b=𠀀", "/in", "/y"]
+    assert anchors[0] == ("/x?a=1&b=𠀀", "a", 't"')
+    assert anchors[2] == ("/y", "𠀀 z", "")
+    same_heads(root)
+
+
+def same_candidates(root):
+    assert html.container_candidates(root) == html._container_candidates(root)
+
+
+@pytest.mark.parametrize("path", REAL_PAGES, ids=lambda path: path.name)
+def test_container_candidates_of_a_real_page_are_the_plain_ones(path):
+    same_candidates(stripped_root(raw_real_root(path)))
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_container_candidates_of_a_made_page_are_the_plain_ones(seed):
+    same_candidates(page(seed))
+
+
+@pytest.mark.parametrize(
+    ("attributes", "tests"),
+    [
+        ('id="zoom|Zoom"', []),
+        ('id=" zoom"', []),
+        ('id="ZOOM"', [0]),
+        ('class="a\tTRS_Editor\nb"', [1]),
+        ('class="TRS_Editor\u3000x"', []),  # not an XML space: one word
+        ('class="\xa0view"', []),
+        ('class="x view"', [10]),
+        ('class="xTRS_UEDITORx"', [3]),
+        ('class="trs_editor_view"', [2]),
+        ('class="article-content&#32;y"', [6]),
+        ('id="ArticleContent" class="pages_content"', [8, 9]),
+        ('id="content&#x1F600;"', []),
+    ],
+)
+def test_container_tests_split_class_words_on_xml_spaces_only(attributes, tests):
+    root = html._document_root(f"<html><body><div {attributes}>x</div></body></html>")
+    found = html.container_candidates(root)
+    div = root.find(".//div")
+    assert [index for index, elements in enumerate(found) if div in elements] == tests
+    assert found == [root.xpath(xpath) for xpath in html.CONTAINER_XPATHS]
+
+
+def same_densest(body):
+    lengths: dict = {}
+    best = density._compiled_densest(body, lengths)
+    assert best is density._densest(body)
+    assert lengths[best] == density._text_length(best)
+
+
+@pytest.mark.parametrize("path", REAL_PAGES, ids=lambda path: path.name)
+def test_densest_of_every_element_of_a_real_page_is_the_plain_one(path):
+    root = stripped_root(raw_real_root(path))
+    for element in elements(root):
+        if element.tag in ("html", "body", "div", "table", "td", "a", "ul", "li"):
+            same_densest(element)
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_densest_of_every_element_of_a_made_page_is_the_plain_one(seed):
+    for element in elements(page(seed)):
+        same_densest(element)
+
+
+@pytest.mark.parametrize("seed", range(100))
+def test_densest_where_links_nest_or_hold_the_text_is_the_plain_one(seed):
+    root = raw_page(seed)
+    stripped_root(root)
+    for element in elements(root):
+        same_densest(element)
+        assert density.densest(element) is density._densest_by_scan(element)
+
+
+def test_densest_walks_a_page_deeper_than_the_stack_allows():
+    depth = 2_000  # libxml2 keeps 2,048 levels (huge_tree); Python recursion stops at 1,000
+    body = "<div>" * depth + "正文" * 300 + "</div>" * depth
+    root = html._document_root(f"<html><body><a href='/'>链接</a>{body}</body></html>")
+    best, length = walks.densest(root.find("body"))
+    assert length == 600
+    assert best.tag == "div" and len(best) == 0
+    same_densest(root.find("body"))
+
+
+@pytest.mark.parametrize("path", REAL_PAGES, ids=lambda path: path.name)
+def test_squashed_opening_of_a_real_page_is_the_plain_one(path):
+    root = stripped_root(raw_real_root(path))
+    for limit in (0, 1, 100, 200_000):
+        assert walks.squashed_text(root, limit) == "".join(density.string_of(root)[:limit].split())
+
+
+@pytest.mark.parametrize("seed", range(150))
+def test_squashed_opening_of_a_made_page_is_the_plain_one(seed):
+    root = page(seed)
+    for limit in range(0, 400, 7):
+        assert walks.squashed_text(root, limit) == "".join(density.string_of(root)[:limit].split())
+    assert html.squashed_opening(root) == html._squashed_opening(root)
