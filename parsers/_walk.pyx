@@ -500,3 +500,107 @@ def squashed_text(cetree._Element element, Py_ssize_t limit):
         return PyUnicode_DecodeUTF8(kept, size, NULL) if size else ""
     finally:
         free(kept)
+
+
+# --- smaller walks of parsers.html and parsers.density --------------------------------
+
+
+cdef enum:
+    _MOST_TAGS = 32
+
+
+cdef Py_ssize_t _tag_names(tuple tags, const char** names) except -1:
+    # The tuple of bytes holds what the names point into while it is alive.
+    cdef Py_ssize_t index
+    if len(tags) > _MOST_TAGS:
+        raise ValueError(f"at most {_MOST_TAGS} tags")
+    for index in range(len(tags)):
+        names[index] = <bytes> tags[index]
+    return len(tags)
+
+
+cdef inline bint _named(tree.xmlNode* node, const char** names, Py_ssize_t count) noexcept:
+    cdef Py_ssize_t index
+    if node.type != tree.XML_ELEMENT_NODE or node.ns is not NULL:
+        return False
+    for index in range(count):
+        if strcmp(<const char*> node.name, names[index]) == 0:
+            return True
+    return False
+
+
+def holds(cetree._Element element, tuple tags, bint comments):
+    """Whether etree.strip_elements(element, *tags) (with etree.Comment and
+    etree.ProcessingInstruction when ``comments``) would find anything to strip: an
+    element of one of ``tags`` (bytes) below ``element``, or a comment or processing
+    instruction."""
+    cdef tree.xmlNode* top = element._c_node
+    cdef tree.xmlNode* node = _next_in_subtree(top, top)
+    cdef const char* names[_MOST_TAGS]
+    cdef Py_ssize_t count = _tag_names(tags, names)
+    while node is not NULL:
+        if _named(node, names, count):
+            return True
+        if comments and (node.type == tree.XML_COMMENT_NODE or node.type == tree.XML_PI_NODE):
+            return True
+        node = _next_in_subtree(node, top)
+    return False
+
+
+def cells_and_rows(cetree._Element element):
+    """parsers.html._most_text's count: 0 when neither the element nor any below it is
+    a td or th; else the td, th and tr below it."""
+    cdef tree.xmlNode* top = element._c_node
+    cdef tree.xmlNode* node = top
+    cdef Py_ssize_t count = 0
+    cdef bint cells = False
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE and node.ns is NULL:
+            if strcmp(<const char*> node.name, "td") == 0 \
+                    or strcmp(<const char*> node.name, "th") == 0:
+                cells = True
+                count += node is not top
+            elif strcmp(<const char*> node.name, "tr") == 0:
+                count += node is not top
+        node = _next_in_subtree(node, top)
+    return count if cells else 0
+
+
+def picture_sources(cetree._Element element):
+    """image.get("src") or image.get("data-src") or "" of every <img>, the element's
+    own included, in document order."""
+    cdef tree.xmlNode* top = element._c_node
+    cdef tree.xmlNode* node = top
+    found = []
+    while node is not NULL:
+        if _is_element(node, "img"):
+            found.append(_attribute(node, "src") or _attribute(node, "data-src") or "")
+        node = _next_in_subtree(node, top)
+    return found
+
+
+def link_length(cetree._Element element):
+    """parsers.density._link_length: the text length of every <a>, the element's own
+    included (a link inside a link counts twice), in one walk."""
+    cdef tree.xmlNode* top = element._c_node
+    cdef tree.xmlNode* node = top
+    cdef Py_ssize_t links_open = 0, total = 0
+    while True:
+        if node.type == tree.XML_ELEMENT_NODE:
+            if _is_element(node, "a"):
+                links_open += 1
+            if node.children is not NULL:
+                node = node.children
+                continue
+        elif links_open and _is_text(node) and node.content is not NULL:
+            total += links_open * _non_space(<const unsigned char*> node.content)
+        # Leave the elements this node ends, up to one with a next sibling.
+        while True:
+            if _is_element(node, "a"):
+                links_open -= 1
+            if node is top:
+                return total
+            if node.next is not NULL:
+                node = node.next
+                break
+            node = node.parent

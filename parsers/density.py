@@ -52,6 +52,10 @@ def links_length(element) -> int:
     return _link_length_unnested(element)
 
 
+# The compiled walk counts each text node once, times the links it is in.
+links_length = walks.link_length if walks is not None else links_length
+
+
 def _link_length_unnested(element) -> int:
     return len("".join("".join(_LINK_TEXTS(element)).split()))
 

@@ -55,7 +55,9 @@ DROP_TAGS = [
     "header",
     "footer",
 ]
-_DROP_AFTER = [tag for tag in DROP_TAGS if tag not in ("script", "style")]  # gone already
+_STRIPPED_FIRST = ("script", "style")
+_DROP_AFTER = tuple(tag for tag in DROP_TAGS if tag not in _STRIPPED_FIRST)  # gone already
+_NO_TEXT = (etree.Comment, etree.ProcessingInstruction)
 BLOCK_TAGS = {
     "p",
     "div",
@@ -147,14 +149,14 @@ def parse_html(text: str, verdict: Callable[..., str] | None = None) -> Document
     # Comments and processing instructions go with scripts: they hold no text (string()
     # skips them), and the walk after, by tag names only, ends at once on a page that
     # names none of them.
-    etree.strip_elements(
-        root, "script", "style", etree.Comment, etree.ProcessingInstruction, with_tail=False
-    )
+    if holds(root, _STRIPPED_FIRST, comments=True):
+        etree.strip_elements(root, *_STRIPPED_FIRST, *_NO_TEXT, with_tail=False)
     _page_wide_metadata(root, meta)
     document.verdict = verdict(meta, page_title) if verdict is not None else ""
     if document.verdict and next(root.iter("img"), None) is None:
         return document  # no article to look for pictures in
-    etree.strip_elements(root, *_DROP_AFTER, with_tail=False)
+    if holds(root, _DROP_AFTER, comments=False):
+        etree.strip_elements(root, *_DROP_AFTER, with_tail=False)
     lengths: dict = {}  # element -> text_length, measured once
     container = _find_container(root, lengths)
     document.pictures = _pictures(container)
@@ -172,6 +174,22 @@ def parse_html(text: str, verdict: Callable[..., str] | None = None) -> Document
     return document
 
 
+def _holds(root, tags, comments: bool) -> bool:
+    # Whether strip_elements(root, *tags) (and comments and processing instructions)
+    # finds anything below root.
+    kinds = (*tags, *_NO_TEXT) if comments else tags
+    return any(element is not root for element in root.iter(*kinds))
+
+
+_ENCODED = {tags: tuple(tag.encode() for tag in tags) for tags in (_STRIPPED_FIRST, _DROP_AFTER)}
+# The compiled walk ends at the first it finds; strip_elements sets up a matcher first.
+holds = (
+    (lambda root, tags, comments: walks.holds(root, _ENCODED[tags], comments))
+    if walks is not None
+    else _holds
+)
+
+
 _CELLS_AND_ROWS = etree.XPath("count(descendant::td | descendant::th | descendant::tr)")
 
 
@@ -183,20 +201,35 @@ def _most_text(container, text: str, length: int) -> int | None:
     makes it no longer when never_lengthened holds of them."""
     if not never_lengthened(text):
         return None
+    return length + cells_and_rows(container)
+
+
+def _cells_and_rows(container) -> int:
+    # The cells and rows below the container, when it holds a cell or is one.
     if next(container.iter("td", "th"), None) is not None:
-        length += int(_CELLS_AND_ROWS(container))
-    return length
+        return int(_CELLS_AND_ROWS(container))
+    return 0
+
+
+cells_and_rows = walks.cells_and_rows if walks is not None else _cells_and_rows
 
 
 def _pictures(container) -> list[str]:
     """The ``src`` of each picture inside the article (a table published as an image),
     as written, in page order; logos and banners outside the article are not looked at."""
     found: list[str] = []
-    for image in container.iter("img"):
-        source = (image.get("src") or image.get("data-src") or "").strip()
+    for source in picture_sources(container):
+        source = source.strip()
         if source and source not in found:
             found.append(source)
     return found
+
+
+def _picture_sources(container) -> list[str]:
+    return [image.get("src") or image.get("data-src") or "" for image in container.iter("img")]
+
+
+picture_sources = walks.picture_sources if walks is not None else _picture_sources
 
 
 def _squashed_opening(root) -> str:

@@ -136,6 +136,8 @@ LINK_PARTS = [
     '<a href="/r/4.html"><a href="/r/5.html">nested</a></a>',
     '<a href="/r/6.html" title="">   </a>',
     '<a href="/r/7.html"><img src="/i.png"></a>',
+    '<img data-src="/lazy.png">',
+    '<img src=" " data-src="/d.png"><img src="/i.png">',
     '<area href="/map.html">',
     '<iframe src="/frame.html"></iframe>',
     '<frame src="/f2.html">',

@@ -195,3 +195,53 @@ def test_squashed_opening_of_a_made_page_is_the_plain_one(seed):
     for limit in range(0, 400, 7):
         assert walks.squashed_text(root, limit) == "".join(density.string_of(root)[:limit].split())
     assert html.squashed_opening(root) == html._squashed_opening(root)
+
+
+def same_small_walks(root):
+    for tags in (html._STRIPPED_FIRST, html._DROP_AFTER):
+        for comments in (True, False):
+            assert html.holds(root, tags, comments) == html._holds(root, tags, comments)
+    for element in elements(root):
+        assert walks.cells_and_rows(element) == html._cells_and_rows(element)
+        assert walks.picture_sources(element) == html._picture_sources(element)
+        assert walks.link_length(element) == density._link_length(element)
+        assert density.links_length is walks.link_length
+
+
+@pytest.mark.parametrize("path", REAL_PAGES, ids=lambda path: path.name)
+def test_strip_test_cells_pictures_and_link_text_of_a_real_page_are_the_plain_ones(path):
+    root = raw_real_root(path)
+    same_small_walks(root)
+    same_small_walks(stripped_root(root))
+
+
+@pytest.mark.parametrize("seed", range(150))
+def test_strip_test_cells_pictures_and_link_text_of_a_made_page_are_the_plain_ones(seed):
+    same_small_walks(raw_page(seed))
+    same_small_walks(page(seed))
+
+
+@pytest.mark.parametrize(
+    ("markup", "first", "after"),
+    [
+        ("<p>x</p>", False, False),
+        ("<p>x<!-- c --></p>", True, False),
+        ("<p>x<?php 1 ?></p>", True, False),
+        ("<script>1</script>", True, False),
+        ("<form><input></form>", False, True),
+        ("<nav>n</nav>", False, True),
+    ],
+)
+def test_a_page_holds_what_strip_elements_would_strip(markup, first, after):
+    root = html._document_root(f"<html><body>{markup}</body></html>")
+    assert html.holds(root, html._STRIPPED_FIRST, True) is first
+    assert html.holds(root, html._DROP_AFTER, False) is after
+    assert html._holds(root, html._STRIPPED_FIRST, True) is first
+    assert html._holds(root, html._DROP_AFTER, False) is after
+
+
+def test_the_element_stripped_from_is_not_among_what_it_holds():
+    root = html._document_root("<html><body><form>x</form></body></html>")
+    form = root.find(".//form")
+    assert not walks.holds(form, (b"form",), False)
+    assert not html._holds(form, ("form",), False)
