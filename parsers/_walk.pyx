@@ -604,3 +604,20 @@ def link_length(cetree._Element element):
                 node = node.next
                 break
             node = node.parent
+
+
+# --- text counts (parsers.encoding) ---------------------------------------------------
+
+
+def ideograph_counts(str text, Py_ssize_t limit, const unsigned char[:] common):
+    """parsers.encoding._reads_as_chinese's counts over text[:limit]: the CJK unified
+    ideographs (U+4E00-U+9FFF) and, of them, those ``common`` marks (one byte per
+    ideograph from U+4E00, non-zero for a common one)."""
+    cdef Py_ssize_t index, end = min(len(text), limit), ideographs = 0, commons = 0
+    cdef unsigned int code
+    for index in range(end):
+        code = <Py_UCS4> text[index]
+        if 0x4E00 <= code <= 0x9FFF:
+            ideographs += 1
+            commons += common[code - 0x4E00] != 0
+    return ideographs, commons

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from parsers import compiled, density, html, links
+from parsers import compiled, density, encoding, html, links
 from parsers.encoding import decode_bytes
 from tests.made_pages import REAL_PAGES, page, raw_page
 
@@ -245,3 +245,27 @@ def test_the_element_stripped_from_is_not_among_what_it_holds():
     form = root.find(".//form")
     assert not walks.holds(form, (b"form",), False)
     assert not html._holds(form, ("form",), False)
+
+
+def plain_ideograph_counts(text: str, limit: int) -> tuple[int, int]:
+    ideographs = encoding._NOT_HANZI_RUNS.sub("", text[:limit])
+    return len(ideographs), len("".join(encoding._COMMON_RUNS.findall(ideographs)))
+
+
+@pytest.mark.parametrize("path", REAL_PAGES, ids=lambda path: path.name)
+def test_ideograph_counts_of_a_real_page_are_the_plain_ones(path):
+    assert encoding._reads_as_chinese is encoding._compiled_reads_as_chinese
+    data = path.read_bytes()
+    for codec in ("gb18030", "utf-8", "big5"):
+        text = data.decode(codec, "replace")
+        for limit in (0, 100, encoding.READ_AS_CHINESE):
+            counts = walks.ideograph_counts(text, limit, encoding._COMMON_TABLE)
+            assert counts == plain_ideograph_counts(text, limit)
+        assert encoding._reads_as_chinese(text) == encoding._plain_reads_as_chinese(text)
+
+
+def test_ideographs_are_counted_in_their_range_only():
+    text = "\u4dff\u4e00\u9fff\ua000𠀀的的x\u3000是"
+    assert walks.ideograph_counts(text, 100, encoding._COMMON_TABLE) == (5, 4)
+    assert plain_ideograph_counts(text, 100) == (5, 4)
+    assert walks.ideograph_counts(text, 6, encoding._COMMON_TABLE) == (3, 2)
