@@ -95,6 +95,9 @@ cdef str _texts_joined(tree.xmlNode* first, tree.xmlNode* top, bint whole):
     cdef tree.xmlNode* node = first
     cdef Py_ssize_t size = 0, at = 0, length
     cdef char* joined
+    if not whole and _is_text(first) and (first.next is NULL or not _is_text(first.next)):
+        # One text node (most attributes, most links' text): decoded where it is.
+        return _decoded(<const char*> first.content) if first.content is not NULL else ""
     while node is not NULL and (whole or _is_text(node)):
         if _is_text(node) and node.content is not NULL:
             size += strlen(<const char*> node.content)
