@@ -27,6 +27,11 @@ cdef inline tree.xmlNode* _next_in_subtree(tree.xmlNode* node, tree.xmlNode* top
     return NULL
 
 
+cdef inline bint _is_space(unsigned int code) noexcept:
+    # str.split()'s whitespace; no character past U+3000 is any (most of a Chinese page).
+    return code <= 0x3000 and Py_UNICODE_ISSPACE(code)
+
+
 cdef Py_ssize_t _non_space(const unsigned char* text) noexcept:
     """Characters of UTF-8 ``text`` other than whitespace as str.split() sees it."""
     cdef Py_ssize_t count = 0
@@ -47,7 +52,7 @@ cdef Py_ssize_t _non_space(const unsigned char* text) noexcept:
             code = (((byte & 0x07) << 18) | ((text[1] & 0x3F) << 12)
                     | ((text[2] & 0x3F) << 6) | (text[3] & 0x3F))
             text += 4
-        if not Py_UNICODE_ISSPACE(code):
+        if not _is_space(code):
             count += 1
     return count
 
@@ -454,51 +459,59 @@ cdef _densest_by_sums(cetree._Element body, _Measures measures):
 # --- the page's text (parsers.html._page_wide_metadata) -------------------------------
 
 
+cdef inline Py_ssize_t _utf8_space(const unsigned char* text) noexcept:
+    """The bytes of the character at ``text`` when it is whitespace (str.split()'s),
+    else 0. Past U+3FFF (lead bytes from 0xE4: the ideographs) no character is."""
+    cdef unsigned char byte = text[0]
+    cdef unsigned int code
+    if byte < 0x80:
+        return 1 if Py_UNICODE_ISSPACE(byte) else 0
+    if byte < 0xE0:
+        code = ((byte & 0x1F) << 6) | (text[1] & 0x3F)
+        return 2 if _is_space(code) else 0
+    if byte < 0xE4:
+        code = ((byte & 0x0F) << 12) | ((text[1] & 0x3F) << 6) | (text[2] & 0x3F)
+        return 3 if _is_space(code) else 0
+    return 0
+
+
+cdef inline Py_ssize_t _utf8_size(unsigned char byte) noexcept:
+    return 1 if byte < 0x80 else 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
+
+
 def squashed_text(cetree._Element element, Py_ssize_t limit):
     """"".join(string_of(element)[:limit].split()): the first ``limit`` characters of the
-    element's text, without whitespace, read in place."""
+    element's text, without whitespace, read in place (runs between spaces copied)."""
     cdef tree.xmlNode* top = element._c_node
     cdef tree.xmlNode* node = top
     cdef const unsigned char* text
-    cdef const unsigned char* start
-    cdef unsigned char byte
-    cdef unsigned int code
-    cdef Py_ssize_t seen = 0, size = 0, room = 0
+    cdef const unsigned char* run
+    cdef Py_ssize_t seen = 0, size = 0, room = 0, space, length
     cdef char* kept = NULL
     cdef char* grown
     try:
         while node is not NULL and seen < limit:
             if _is_text(node) and node.content is not NULL:
-                text = <const unsigned char*> node.content
+                text = run = <const unsigned char*> node.content
+                length = strlen(<const char*> text)
+                if size + length > room:  # room for all of it: a run is copied at once
+                    room = max(4096, 2 * room, size + length)
+                    grown = <char*> realloc(kept, room)
+                    if grown is NULL:
+                        raise MemoryError()
+                    kept = grown
                 while text[0] and seen < limit:
-                    start = text
-                    byte = text[0]
-                    if byte < 0x80:
-                        code = byte
-                        text += 1
-                    elif byte < 0xE0:
-                        code = ((byte & 0x1F) << 6) | (text[1] & 0x3F)
-                        text += 2
-                    elif byte < 0xF0:
-                        code = ((byte & 0x0F) << 12) | ((text[1] & 0x3F) << 6) | (text[2] & 0x3F)
-                        text += 3
-                    else:
-                        code = (((byte & 0x07) << 18) | ((text[1] & 0x3F) << 12)
-                                | ((text[2] & 0x3F) << 6) | (text[3] & 0x3F))
-                        text += 4
                     seen += 1
-                    if Py_UNICODE_ISSPACE(code):
-                        continue
-                    if size + 4 > room:
-                        room = max(4096, 2 * room)
-                        grown = <char*> realloc(kept, room)
-                        if grown is NULL:
-                            raise MemoryError()
-                        kept = grown
-                    while start < text:
-                        kept[size] = start[0]
-                        size += 1
-                        start += 1
+                    space = _utf8_space(text)
+                    if space:
+                        memcpy(kept + size, run, text - run)
+                        size += text - run
+                        text += space
+                        run = text
+                    else:
+                        text += _utf8_size(text[0])
+                memcpy(kept + size, run, text - run)
+                size += text - run
             node = _next_in_subtree(node, top)
         return PyUnicode_DecodeUTF8(kept, size, NULL) if size else ""
     finally:
