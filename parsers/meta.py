@@ -70,13 +70,11 @@ _SENTENCE_OPENING = re.compile(r"根据|依据|按照")
 
 def _title_like(text: str) -> bool:
     """A report's title: short, and no opening sentence (which names the report too)."""
+    # Cheapest test first: prose lines are too long, and squash() of them costs most.
+    if not 6 <= len(text) <= 80 or "|" in text:
+        return False
     is_sentence = text.endswith(("。", "，", ",", "；")) or _SENTENCE_OPENING.search(text[:8])
-    return (
-        6 <= len(text) <= 80
-        and "|" not in text
-        and not is_sentence
-        and bool(REPORT_TITLE.search(squash(text)))
-    )
+    return not is_sentence and bool(REPORT_TITLE.search(squash(text)))
 
 
 def choose_title(meta: dict[str, str], page_title: str | None, lines: list[str]) -> str | None:
