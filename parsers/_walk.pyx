@@ -637,3 +637,15 @@ def ideograph_counts(str text, Py_ssize_t limit, const unsigned char[:] common):
             ideographs += 1
             commons += common[code - 0x4E00] != 0
     return ideographs, commons
+
+
+def cjk_at(str text, Py_ssize_t start):
+    """Where parsers.encoding._CJK_CHAR.search(text, start) matches (-1 for nowhere): the
+    first character from ``start`` in U+2E80-U+9FFF, U+F900-U+FAFF or U+FF00-U+FFEF."""
+    cdef Py_ssize_t index
+    cdef unsigned int code
+    for index in range(max(start, 0), len(text)):
+        code = <Py_UCS4> text[index]
+        if 0x2E80 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0xFF00 <= code <= 0xFFEF:
+            return index
+    return -1

@@ -8,6 +8,8 @@ back to the Python definitions would not be testing what the parsers run.
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from lxml import etree
 
@@ -269,3 +271,39 @@ def test_ideographs_are_counted_in_their_range_only():
     assert walks.ideograph_counts(text, 100, encoding._COMMON_TABLE) == (5, 4)
     assert plain_ideograph_counts(text, 100) == (5, 4)
     assert walks.ideograph_counts(text, 6, encoding._COMMON_TABLE) == (3, 2)
+
+
+@pytest.mark.parametrize("path", REAL_PAGES, ids=lambda path: path.name)
+def test_cjk_scan_of_a_real_page_is_the_regex_one(path):
+    assert encoding._cjk_at is walks.cjk_at
+    data = path.read_bytes()
+    for codec in ("utf-8", "gb18030"):
+        text = data.decode(codec, "surrogateescape")
+        for start in (0, 1, len(text) // 3, len(text) - 1, len(text), len(text) + 5):
+            assert walks.cjk_at(text, start) == encoding._plain_cjk_at(text, start)
+        assert encoding._decode_mixed(data) == encoding._decode_mixed_by_lines(data)
+
+
+def test_cjk_scan_knows_the_ends_of_each_range():
+    ends = [0x2E7F, 0x2E80, 0x9FFF, 0xA000, 0xF8FF, 0xF900, 0xFAFF, 0xFB00, 0xFEFF, 0xFF00]
+    for code in [*ends, 0xFFEF, 0xFFF0, 0x20000, 0xDC80]:
+        text = "ab\n" + chr(code) + "c"
+        assert walks.cjk_at(text, 0) == encoding._plain_cjk_at(text, 0)
+
+
+def mostly_utf8_by_definition(text: str) -> bool:
+    broken = text.count("\ufffd")
+    wide = len(text) - len(text.encode("ascii", "ignore")) - broken
+    return wide >= 20 and broken <= max(3, wide // 1000)
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_mostly_utf8_refuses_quickly_only_what_it_refuses(seed):
+    rng = random.Random(seed)
+    wide = rng.choice([5, 19, 20, 21, 999, 3000, 5000])
+    broken = rng.randint(0, max(3, wide // 1000) + 2)
+    pieces = rng.choices(["政", "é"], k=wide) + ["\ufffd"] * broken
+    pieces += ["a"] * rng.randint(0, 3000)
+    rng.shuffle(pieces)
+    text = "".join(pieces)
+    assert encoding._mostly_utf8(text) == mostly_utf8_by_definition(text)
