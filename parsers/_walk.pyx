@@ -649,3 +649,9 @@ def cjk_at(str text, Py_ssize_t start):
         if 0x2E80 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0xFF00 <= code <= 0xFFEF:
             return index
     return -1
+
+
+def string_value(cetree._Element element):
+    """parsers.density.string_of: string() of the element, its text nodes joined in
+    place (no serialiser set up)."""
+    return _string_value(element._c_node)

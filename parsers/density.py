@@ -21,6 +21,11 @@ def string_of(element) -> str:
     return etree.tostring(element, method="text", encoding=str, with_tail=False)
 
 
+# The compiled walk joins the text nodes in place, without a serialiser set up (most of
+# the time of a heading's or a small article's text).
+string_value = walks.string_value if walks is not None else string_of
+
+
 def _text_length(element) -> int:
     # Characters other than whitespace (str.split() and \s agree on what that is). An
     # element of text only needs no XPath call (~2 us): lxml's .text joins adjacent text

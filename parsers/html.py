@@ -14,7 +14,7 @@ from collections.abc import Callable
 from lxml import etree
 
 from parsers.compiled import walks
-from parsers.density import densest, links_length, string_of, text_length
+from parsers.density import densest, links_length, string_of, string_value, text_length
 from parsers.links import page_heads
 from parsers.meta import labelled_date
 from parsers.model import Document, Paragraph, Table
@@ -163,7 +163,7 @@ def parse_html(text: str, verdict: Callable[..., str] | None = None) -> Document
     length = lengths[container] if container in lengths else text_length(container)
     if verdict is not None and not document.verdict and length < MIN_REPORT_TEXT:
         # An article of little text: asked again with its text and a bound of what is read.
-        text = string_of(container)
+        text = string_value(container)
         most = _most_text(container, text, length)
         if most is not None:
             document.verdict = verdict(meta, page_title, text, most)
@@ -249,7 +249,7 @@ def _page_wide_metadata(root, meta: dict[str, str]) -> None:
     if published:
         meta.setdefault("page_published", published)
     for element in root.iter("h1", "h2", "h3"):
-        heading = tidy(string_of(element))
+        heading = tidy(string_value(element))
         if 6 <= len(heading) <= 80 and REPORT_TITLE.search(heading.replace(" ", "")):
             meta.setdefault("heading", heading)
             break

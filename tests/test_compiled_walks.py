@@ -307,3 +307,18 @@ def test_mostly_utf8_refuses_quickly_only_what_it_refuses(seed):
     rng.shuffle(pieces)
     text = "".join(pieces)
     assert encoding._mostly_utf8(text) == mostly_utf8_by_definition(text)
+
+
+@pytest.mark.parametrize("path", REAL_PAGES, ids=lambda path: path.name)
+def test_string_value_of_every_element_of_a_real_page_is_the_plain_one(path):
+    assert density.string_value is walks.string_value
+    for root in (raw_real_root(path), real_root(path)):
+        for element in elements(root):
+            assert walks.string_value(element) == density.string_of(element)
+
+
+@pytest.mark.parametrize("seed", range(150))
+def test_string_value_of_every_element_of_a_made_page_is_the_plain_one(seed):
+    for root in (raw_page(seed), page(seed)):
+        for element in elements(root):
+            assert walks.string_value(element) == density.string_of(element)
