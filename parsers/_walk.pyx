@@ -75,7 +75,7 @@ def text_length(cetree._Element element) -> int:
 
 from cpython.unicode cimport PyUnicode_DecodeUTF8
 from libc.stdlib cimport free, malloc, realloc
-from libc.string cimport memcpy, strcmp, strlen, strstr
+from libc.string cimport memcpy, memset, strcmp, strlen, strstr
 
 
 cdef inline bint _is_element(tree.xmlNode* node, const char* name) noexcept:
@@ -168,11 +168,58 @@ cdef inline object _proxy(cetree._Element context, tree.xmlNode* node):
     return cetree.elementFactory(context._doc, node)
 
 
+cdef enum:
+    _MOST_NAMES = 32
+    _SLOTS = 64
+
+
+cdef struct _Names:
+    # The names looked for, and the answer for the name pointers seen lately: libxml2
+    # keeps one copy of each name in the document's dictionary, so a page's thousands of
+    # <td> share a pointer, and one strcmp per name answers for all of them.
+    const char* names[_MOST_NAMES]
+    Py_ssize_t count
+    const tree.xmlChar* seen[_SLOTS]
+    int index[_SLOTS]
+
+
+cdef int _names_of(_Names* names, tuple tags) except -1:
+    """``tags``: bytes, which the tuple keeps alive while the names point into them."""
+    cdef Py_ssize_t index
+    if len(tags) > _MOST_NAMES:
+        raise ValueError(f"at most {_MOST_NAMES} names")
+    memset(names, 0, sizeof(_Names))
+    names.count = len(tags)
+    for index in range(names.count):
+        names.names[index] = <bytes> tags[index]
+    return 0
+
+
+cdef inline int _name_index(_Names* names, tree.xmlNode* node) noexcept:
+    """Where the element's name is among the names (-1: nowhere, or no element in no
+    namespace). A pointer seen before is answered from its slot: within one call the
+    tree does not change, so a pointer stands for one name."""
+    cdef Py_ssize_t slot, index
+    cdef int found = -1
+    if node.type != tree.XML_ELEMENT_NODE or node.ns is not NULL:
+        return -1
+    slot = (<size_t> node.name >> 4) % _SLOTS
+    if names.seen[slot] == node.name:
+        return names.index[slot]
+    for index in range(names.count):
+        if strcmp(<const char*> node.name, names.names[index]) == 0:
+            found = <int> index
+            break
+    names.seen[slot] = node.name
+    names.index[slot] = found
+    return found
+
+
 # --- the links pass (parsers.links) ---------------------------------------------------
 
 
-cdef enum:
-    _MOST_TARGETS = 16
+# The names page_links looks for past the targets', in this order.
+_HEADS = (b"script", b"base", b"meta", b"title")
 
 
 def page_links(cetree._Element root, tuple targets):
@@ -188,42 +235,36 @@ def page_links(cetree._Element root, tuple targets):
     """
     cdef tree.xmlNode* top = root._c_node
     cdef tree.xmlNode* node = top
-    cdef Py_ssize_t index, count = len(targets)
-    cdef const char* tags[_MOST_TARGETS]
-    cdef const char* names[_MOST_TARGETS]
-    cdef int group_of[_MOST_TARGETS]
-    cdef const char* name
-    if count > _MOST_TARGETS:
-        raise ValueError(f"at most {_MOST_TARGETS} targets")
-    for index in range(count):  # the tuple holds the bytes these point into
-        tags[index], names[index], group_of[index] = targets[index]
+    cdef Py_ssize_t count = len(targets)
+    cdef _Names names
+    cdef int index
+    tags = tuple(target[0] for target in targets) + _HEADS
+    _names_of(&names, tags)
     bases, scripts, anchors, metas, titles = [], [], [], [], []
     groups = ([], [], [])
     while node is not NULL:
-        if node.type == tree.XML_ELEMENT_NODE and node.ns is NULL:
-            name = <const char*> node.name
-            for index in range(count):
-                if strcmp(name, tags[index]) == 0:
-                    value = _attribute(node, names[index])
-                    if value:
-                        groups[group_of[index]].append(value)
-                        if strcmp(name, "a") == 0:
-                            text = _string_value(node) if _has_lxml_children(node) else (
-                                _text_of(node) or "")
-                            anchors.append((value, text, _attribute(node, "title") or ""))
-                    break
-            else:
-                if strcmp(name, "script") == 0:
-                    scripts.append(_text_of(node))
-                elif strcmp(name, "base") == 0:
-                    bases.append(_attribute(node, "href"))
-                elif node is top:
-                    pass
-                elif strcmp(name, "meta") == 0:
-                    metas.append((_attribute(node, "name"), _attribute(node, "property"),
-                                  _attribute(node, "content")))
-                elif strcmp(name, "title") == 0:
-                    titles.append(_text_of(node))
+        index = _name_index(&names, node)
+        if index < 0:
+            pass
+        elif index < count:
+            value = _attribute(node, <bytes> targets[index][1])
+            if value:
+                groups[<int> targets[index][2]].append(value)
+                if strcmp(<const char*> node.name, "a") == 0:
+                    text = _string_value(node) if _has_lxml_children(node) else (
+                        _text_of(node) or "")
+                    anchors.append((value, text, _attribute(node, "title") or ""))
+        elif index == count:
+            scripts.append(_text_of(node))
+        elif index == count + 1:
+            bases.append(_attribute(node, "href"))
+        elif node is top:
+            pass
+        elif index == count + 2:
+            metas.append((_attribute(node, "name"), _attribute(node, "property"),
+                          _attribute(node, "content")))
+        else:
+            titles.append(_text_of(node))
         node = _next_in_subtree(node, top)
     return bases, groups[0] + groups[1] + groups[2], scripts, anchors, metas, titles
 
@@ -271,13 +312,15 @@ def container_candidates(cetree._Element root, tuple ids, tuple class_tests, tup
     cdef tree.xmlNode* node = top
     cdef tree.xmlAttr* attribute
     cdef bytes value
+    cdef _Names names
+    cdef int index
+    _names_of(&names, tuple(tag for tag, test in tags))
     found = [[] for _ in range(count)]
     while node is not NULL:
         if node.type == tree.XML_ELEMENT_NODE:
-            if node.ns is NULL:
-                for tag, test in tags:
-                    if strcmp(<const char*> node.name, <bytes> tag) == 0:
-                        found[test].append(_proxy(root, node))
+            index = _name_index(&names, node)
+            if index >= 0:
+                found[<int> tags[index][1]].append(_proxy(root, node))
             attribute = node.properties
             while attribute is not NULL:
                 if attribute.ns is NULL and (strcmp(<const char*> attribute.name, "id") == 0
@@ -521,30 +564,6 @@ def squashed_text(cetree._Element element, Py_ssize_t limit):
 # --- smaller walks of parsers.html and parsers.density --------------------------------
 
 
-cdef enum:
-    _MOST_TAGS = 32
-
-
-cdef Py_ssize_t _tag_names(tuple tags, const char** names) except -1:
-    # The tuple of bytes holds what the names point into while it is alive.
-    cdef Py_ssize_t index
-    if len(tags) > _MOST_TAGS:
-        raise ValueError(f"at most {_MOST_TAGS} tags")
-    for index in range(len(tags)):
-        names[index] = <bytes> tags[index]
-    return len(tags)
-
-
-cdef inline bint _named(tree.xmlNode* node, const char** names, Py_ssize_t count) noexcept:
-    cdef Py_ssize_t index
-    if node.type != tree.XML_ELEMENT_NODE or node.ns is not NULL:
-        return False
-    for index in range(count):
-        if strcmp(<const char*> node.name, names[index]) == 0:
-            return True
-    return False
-
-
 def holds(cetree._Element element, tuple tags, bint comments):
     """Whether etree.strip_elements(element, *tags) (with etree.Comment and
     etree.ProcessingInstruction when ``comments``) would find anything to strip: an
@@ -552,10 +571,10 @@ def holds(cetree._Element element, tuple tags, bint comments):
     instruction."""
     cdef tree.xmlNode* top = element._c_node
     cdef tree.xmlNode* node = _next_in_subtree(top, top)
-    cdef const char* names[_MOST_TAGS]
-    cdef Py_ssize_t count = _tag_names(tags, names)
+    cdef _Names names
+    _names_of(&names, tags)
     while node is not NULL:
-        if _named(node, names, count):
+        if _name_index(&names, node) >= 0:
             return True
         if comments and (node.type == tree.XML_COMMENT_NODE or node.type == tree.XML_PI_NODE):
             return True
@@ -570,14 +589,14 @@ def cells_and_rows(cetree._Element element):
     cdef tree.xmlNode* node = top
     cdef Py_ssize_t count = 0
     cdef bint cells = False
+    cdef _Names names
+    cdef int index
+    _names_of(&names, (b"td", b"th", b"tr"))
     while node is not NULL:
-        if node.type == tree.XML_ELEMENT_NODE and node.ns is NULL:
-            if strcmp(<const char*> node.name, "td") == 0 \
-                    or strcmp(<const char*> node.name, "th") == 0:
-                cells = True
-                count += node is not top
-            elif strcmp(<const char*> node.name, "tr") == 0:
-                count += node is not top
+        index = _name_index(&names, node)
+        if index >= 0:
+            cells |= index < 2
+            count += node is not top
         node = _next_in_subtree(node, top)
     return count if cells else 0
 
@@ -587,9 +606,11 @@ def picture_sources(cetree._Element element):
     own included, in document order."""
     cdef tree.xmlNode* top = element._c_node
     cdef tree.xmlNode* node = top
+    cdef _Names names
+    _names_of(&names, (b"img",))
     found = []
     while node is not NULL:
-        if _is_element(node, "img"):
+        if _name_index(&names, node) == 0:
             found.append(_attribute(node, "src") or _attribute(node, "data-src") or "")
         node = _next_in_subtree(node, top)
     return found
