@@ -19,8 +19,10 @@ def _load() -> tuple[ModuleType | None, str]:
         return None, f"not built ({error}); run make install"
     source = Path(__file__).with_name("_walk.pyx")
     built = Path(_walk.__file__)
-    if source.exists() and source.stat().st_mtime > built.stat().st_mtime:
-        return None, f"{built.name} is older than {source.name}; run make install"
+    # The module is its .pyx and the .pxi files the .pyx includes.
+    for part in [source, *source.parent.glob("_walk*.pxi")]:
+        if part.exists() and part.stat().st_mtime > built.stat().st_mtime:
+            return None, f"{built.name} is older than {part.name}; run make install"
     return _walk, "built"
 
 

@@ -48,7 +48,7 @@ _NESTED_LINKS = etree.XPath("boolean(descendant-or-self::a//a)")
 _LONG_LINKS = etree.XPath("descendant-or-self::a[string-length() >= $least]")
 
 
-def links_length(element) -> int:
+def _links_length(element) -> int:
     """_link_length, in two calls when links do not nest (they hardly ever do)."""
     if next(element.iter("a"), None) is None:  # instant when the page has no link at all
         return 0
@@ -58,7 +58,7 @@ def links_length(element) -> int:
 
 
 # The compiled walk counts each text node once, times the links it is in.
-links_length = walks.link_length if walks is not None else links_length
+links_length = walks.link_length if walks is not None else _links_length
 
 
 def _link_length_unnested(element) -> int:

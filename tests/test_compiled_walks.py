@@ -207,6 +207,7 @@ def same_small_walks(root):
         assert walks.cells_and_rows(element) == html._cells_and_rows(element)
         assert walks.picture_sources(element) == html._picture_sources(element)
         assert walks.link_length(element) == density._link_length(element)
+        assert density._links_length(element) == density._link_length(element)
         assert density.links_length is walks.link_length
 
 
