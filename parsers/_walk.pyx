@@ -32,28 +32,38 @@ cdef inline bint _is_space(unsigned int code) noexcept:
     return code <= 0x3000 and Py_UNICODE_ISSPACE(code)
 
 
+cdef inline Py_ssize_t _char_size(const unsigned char* text) noexcept:
+    """The bytes of the UTF-8 character at ``text``, by its lead byte; fewer where the
+    text ends inside it (libxml2 keeps its text well formed: a guard, not a reading)."""
+    cdef unsigned char byte = text[0]
+    cdef Py_ssize_t size = 1 if byte < 0x80 else 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
+    cdef Py_ssize_t index
+    for index in range(1, size):
+        if text[index] == 0:
+            return index
+    return size
+
+
+cdef inline unsigned int _code(const unsigned char* text, Py_ssize_t size) noexcept:
+    # The code point of the character of ``size`` bytes at ``text``.
+    if size == 1:
+        return text[0]
+    if size == 2:
+        return ((text[0] & 0x1F) << 6) | (text[1] & 0x3F)
+    if size == 3:
+        return ((text[0] & 0x0F) << 12) | ((text[1] & 0x3F) << 6) | (text[2] & 0x3F)
+    return (((text[0] & 0x07) << 18) | ((text[1] & 0x3F) << 12) | ((text[2] & 0x3F) << 6)
+            | (text[3] & 0x3F))
+
+
 cdef Py_ssize_t _non_space(const unsigned char* text) noexcept:
     """Characters of UTF-8 ``text`` other than whitespace as str.split() sees it."""
-    cdef Py_ssize_t count = 0
-    cdef unsigned int code
-    cdef unsigned char byte
+    cdef Py_ssize_t count = 0, size
     while text[0]:
-        byte = text[0]
-        if byte < 0x80:
-            code = byte
-            text += 1
-        elif byte < 0xE0:
-            code = ((byte & 0x1F) << 6) | (text[1] & 0x3F)
-            text += 2
-        elif byte < 0xF0:
-            code = ((byte & 0x0F) << 12) | ((text[1] & 0x3F) << 6) | (text[2] & 0x3F)
-            text += 3
-        else:
-            code = (((byte & 0x07) << 18) | ((text[1] & 0x3F) << 12)
-                    | ((text[2] & 0x3F) << 6) | (text[3] & 0x3F))
-            text += 4
-        if not _is_space(code):
+        size = _char_size(text)
+        if not _is_space(_code(text, size)):
             count += 1
+        text += size
     return count
 
 
@@ -221,26 +231,6 @@ include "_walk_page.pxi"
 # --- the page's text (parsers.html._page_wide_metadata) -------------------------------
 
 
-cdef inline Py_ssize_t _utf8_space(const unsigned char* text) noexcept:
-    """The bytes of the character at ``text`` when it is whitespace (str.split()'s),
-    else 0. Past U+3FFF (lead bytes from 0xE4: the ideographs) no character is."""
-    cdef unsigned char byte = text[0]
-    cdef unsigned int code
-    if byte < 0x80:
-        return 1 if Py_UNICODE_ISSPACE(byte) else 0
-    if byte < 0xE0:
-        code = ((byte & 0x1F) << 6) | (text[1] & 0x3F)
-        return 2 if _is_space(code) else 0
-    if byte < 0xE4:
-        code = ((byte & 0x0F) << 12) | ((text[1] & 0x3F) << 6) | (text[2] & 0x3F)
-        return 3 if _is_space(code) else 0
-    return 0
-
-
-cdef inline Py_ssize_t _utf8_size(unsigned char byte) noexcept:
-    return 1 if byte < 0x80 else 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
-
-
 def squashed_text(cetree._Element element, Py_ssize_t limit):
     """"".join(string_of(element)[:limit].split()): the first ``limit`` characters of the
     element's text, without whitespace, read in place (runs between spaces copied)."""
@@ -248,7 +238,7 @@ def squashed_text(cetree._Element element, Py_ssize_t limit):
     cdef tree.xmlNode* node = top
     cdef const unsigned char* text
     cdef const unsigned char* run
-    cdef Py_ssize_t seen = 0, size = 0, room = 0, space, length
+    cdef Py_ssize_t seen = 0, size = 0, room = 0, length
     cdef char* kept = NULL
     cdef char* grown
     try:
@@ -264,14 +254,16 @@ def squashed_text(cetree._Element element, Py_ssize_t limit):
                     kept = grown
                 while text[0] and seen < limit:
                     seen += 1
-                    space = _utf8_space(text)
-                    if space:
+                    length = _char_size(text)
+                    # Past U+3FFF (lead bytes from 0xE4: the ideographs) no character is
+                    # whitespace.
+                    if text[0] < 0xE4 and _is_space(_code(text, length)):
                         memcpy(kept + size, run, text - run)
                         size += text - run
-                        text += space
+                        text += length
                         run = text
                     else:
-                        text += _utf8_size(text[0])
+                        text += length
                 memcpy(kept + size, run, text - run)
                 size += text - run
             node = _next_in_subtree(node, top)
