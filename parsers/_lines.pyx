@@ -418,26 +418,57 @@ def data_table_rows(cetree._Element table, cell_text, Py_ssize_t long_cell):
 # ------------------------------------------------------------------ the article walk
 
 
-cdef bint _in(tree.xmlNode* node, list names) except -1:
-    """The element's tag is one of ``names`` (bytes): an element in no namespace."""
+# The tags that end a line (html._BREAKS, handed to collect), as C strings, found by their
+# first byte; rebuilt only when collect is handed another set.
+cdef const char* _names[256]
+cdef Py_ssize_t _name_count = 0
+cdef bint _first_bytes[256]
+cdef object _names_of = None
+cdef list _names_kept = []  # the bytes the C strings point into
+
+
+cdef int _use_names(object breaks) except -1:
+    global _names_of, _name_count, _names_kept
     cdef bytes name
+    cdef Py_ssize_t index
+    if breaks is _names_of:
+        return 0
+    encoded = sorted(name.encode() for name in breaks)
+    if len(encoded) > 256 or b"" in encoded:
+        raise ValueError("at most 256 tag names, none empty")
+    for index in range(256):
+        _first_bytes[index] = False
+    for index, name in enumerate(encoded):
+        _names[index] = name
+        _first_bytes[<unsigned char> name[0]] = True
+    _names_kept = encoded
+    _name_count = len(encoded)
+    _names_of = breaks
+    return 0
+
+
+cdef bint _in(tree.xmlNode* node) noexcept:
+    """The element's tag is one of the names in use: an element in no namespace."""
     cdef const char* tag
+    cdef Py_ssize_t index
     if node.type != tree.XML_ELEMENT_NODE or node.ns is not NULL:
         return False
     tag = <const char*> node.name
-    for name in names:
-        if (<const char*> name)[0] == tag[0] and strcmp(<const char*> name, tag) == 0:
+    if not _first_bytes[<unsigned char> tag[0]]:
+        return False
+    for index in range(_name_count):
+        if _names[index][0] == tag[0] and strcmp(_names[index], tag) == 0:
             return True
     return False
 
 
-def collect(cetree._Element element, breaks, cell_text, Py_ssize_t long_cell):
-    """html._collect's raw material, in document order: each line that ends as a str
-    (before tidy), each data table with rows as a list of rows (cells through
-    ``cell_text``). ``breaks``: the tags that end a line. A line left open when
-    ``element`` ends is not returned (the definition leaves it unemitted too)."""
-    cdef list names = sorted(name.encode() for name in breaks)
-    cdef list found = []
+def collect(cetree._Element element, list blocks, breaks, line_text, paragraph, cell_text,
+            table, Py_ssize_t long_cell):
+    """html._collect: append to ``blocks`` each line that ends, as ``paragraph(text)``
+    where ``text = line_text(line)`` is not empty, and each data table with rows, as
+    ``table(rows=rows)`` (cells through ``cell_text``), in document order. ``breaks``:
+    the tags that end a line. A line left open when ``element`` ends is not emitted."""
+    cdef object text
     cdef Buffer line = Buffer(NULL, 0, 0)
     cdef Buffer piece = Buffer(NULL, 0, 0)
     cdef Buffer other = Buffer(NULL, 0, 0)
@@ -447,19 +478,22 @@ def collect(cetree._Element element, breaks, cell_text, Py_ssize_t long_cell):
     cdef tree.xmlNode* child
     cdef bint breaking
     cdef object rows
+    _use_names(breaks)
     try:
         while True:
             # The start of an element (iterwalk's "start").
-            breaking = _in(node, names)
+            breaking = _in(node)
             rows = None
             if breaking:
                 if line.size:
-                    found.append(_decode(&line, 0, line.size))
+                    text = line_text(_decode(&line, 0, line.size))
                     line.size = 0
+                    if text:
+                        blocks.append(paragraph(text))
                 if _plain(node, "table"):
                     rows = _table(node, cell_text, long_cell, &piece, &other, &out)
                     if rows:
-                        found.append(rows)
+                        blocks.append(table(rows=rows))
             child = NULL
             if rows is None:  # a data table's subtree is skipped
                 _add_run(node.children, &line)
@@ -469,11 +503,13 @@ def collect(cetree._Element element, breaks, cell_text, Py_ssize_t long_cell):
                 continue
             # Its end (iterwalk's "end"), and the ends of the ancestors it closes.
             while True:
-                if line.size and _in(node, names):
-                    found.append(_decode(&line, 0, line.size))
+                if line.size and _in(node):
+                    text = line_text(_decode(&line, 0, line.size))
                     line.size = 0
+                    if text:
+                        blocks.append(paragraph(text))
                 if node is top:
-                    return found
+                    return
                 _add_run(node.next, &line)
                 child = _next_element(node.next)
                 if child is not NULL:

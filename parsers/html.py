@@ -350,11 +350,7 @@ def _collect_compiled(element, blocks: list, line: list[str]) -> None:
     if line:  # a line already open: the plain walk continues it
         _collect(element, blocks, line)
         return
-    for raw in lines.collect(element, _BREAKS, cell_text, LONG_CELL):
-        if raw.__class__ is str:
-            _flush(blocks, [raw])
-        else:
-            blocks.append(Table(rows=raw))
+    lines.collect(element, blocks, _BREAKS, tidy, Paragraph, cell_text, Table, LONG_CELL)
 
 
 # One place decides: the compiled walk when it is built and current (parsers.compiled).
