@@ -15,9 +15,9 @@ The lxml semantics kept exactly (lxml's _collectText, _isElement, iterwalk):
   are joined by .text/.tail and apart in XPath's descendant::text();
 - len(element) counts elements, comments, processing instructions and entity
   references; iterwalk visits elements only (comments' and PIs' tails are not read);
-- tag tests of the article walk need no namespace ("{ns}p" is no block); iter("tr"),
-  iterchildren("td", "th") and iterdescendants("table") accept any; the XPath count of
-  td and th cells counts those without one;
+- every tag test takes elements in no namespace only: "{ns}p" is no block, and lxml's
+  iter("tr"), iterchildren("td", "th") and XPath's name tests pass over "{ns}tr" too
+  (the HTML parser makes no namespaces; lxml's API can);
 - a cell's length is in characters (code points), as str's len and XPath's
   string-length() count them.
 Iterative throughout: pages nest deeper than any C stack.
@@ -171,13 +171,9 @@ cdef Py_ssize_t _children(tree.xmlNode* node, tree.xmlNode** only) noexcept:
 
 
 cdef inline bint _named(tree.xmlNode* node, const char* name) noexcept:
-    """An element of this name, in any namespace (lxml's iter(name) and friends)."""
-    return node.type == tree.XML_ELEMENT_NODE and strcmp(<const char*> node.name, name) == 0
-
-
-cdef inline bint _plain(tree.xmlNode* node, const char* name) noexcept:
-    """An element of this name in no namespace (its .tag is the name; XPath's name test)."""
-    return _named(node, name) and node.ns is NULL
+    """An element whose .tag is ``name``: of that name, in no namespace."""
+    return (node.type == tree.XML_ELEMENT_NODE and node.ns is NULL
+            and strcmp(<const char*> node.name, name) == 0)
 
 
 cdef inline bint _cell(tree.xmlNode* node) noexcept:
@@ -197,7 +193,6 @@ cdef struct OpenCell:
     tree.xmlNode* node
     Py_ssize_t start  # characters of the table's text before the cell
     bint in_row  # read as a row's cell (a td or th child of a tr)
-    bint counted  # counted by the XPath count of td and th (no namespace)
 
 
 cdef bint _is_layout(tree.xmlNode* table, Py_ssize_t long_cell) except -1:
@@ -210,10 +205,10 @@ cdef bint _is_layout(tree.xmlNode* table, Py_ssize_t long_cell) except -1:
     cdef Py_ssize_t capacity = 0
     cdef OpenCell* grown
     cdef Py_ssize_t read = 0
+    cdef Py_ssize_t cells = 0
     cdef Py_ssize_t row_cells = 0
-    cdef Py_ssize_t counted_cells = 0
     cdef bint long_row_cell = False
-    cdef bint long_counted_cell = False
+    cdef bint long_cell_found = False
     cdef tree.xmlNode* node = table.children
     cdef OpenCell* closing
     try:
@@ -231,9 +226,8 @@ cdef bint _is_layout(tree.xmlNode* table, Py_ssize_t long_cell) except -1:
                     stack[depth].node = node
                     stack[depth].start = read
                     stack[depth].in_row = node.parent is not NULL and _named(node.parent, "tr")
-                    stack[depth].counted = node.ns is NULL
                     row_cells += stack[depth].in_row
-                    counted_cells += stack[depth].counted
+                    cells += 1
                     depth += 1
                 if node.children is not NULL:
                     node = node.children
@@ -247,7 +241,7 @@ cdef bint _is_layout(tree.xmlNode* table, Py_ssize_t long_cell) except -1:
                     closing = &stack[depth]
                     if read - closing.start > long_cell:
                         long_row_cell |= closing.in_row
-                        long_counted_cell |= closing.counted
+                        long_cell_found = True
                 if node.next is not NULL:
                     node = node.next
                     break
@@ -257,7 +251,7 @@ cdef bint _is_layout(tree.xmlNode* table, Py_ssize_t long_cell) except -1:
                     break
     finally:
         PyMem_Free(stack)
-    return long_row_cell or (row_cells != counted_cells and long_counted_cell)
+    return long_row_cell or (row_cells != cells and long_cell_found)
 
 
 cdef object _stripped_piece(Buffer* piece, Buffer* out, bint single_words):
@@ -490,7 +484,7 @@ def collect(cetree._Element element, list blocks, breaks, line_text, paragraph, 
                     line.size = 0
                     if text:
                         blocks.append(paragraph(text))
-                if _plain(node, "table"):
+                if _named(node, "table"):
                     rows = _table(node, cell_text, long_cell, &piece, &other, &out)
                     if rows:
                         blocks.append(table(rows=rows))
