@@ -177,6 +177,19 @@ def test_elements_in_a_namespace_read_alike():
         assert_read_alike(root)
 
 
+def test_cdata_sections_read_as_text_as_lxml_reads_them():
+    # The HTML parser makes none; an XML tree can hold them, beside text nodes.
+    markup = (
+        "<body><div>a<![CDATA[ b ]]>c<p>d<![CDATA[e]]></p><![CDATA[f]]></div><table><tr>"
+        "<td>1<![CDATA[ 2]]></td><td><p>x</p><![CDATA[ y ]]></td><td><b><i>3</i></b><![CDATA[4]]>"
+        "</td></tr></table></body>"
+    )
+    root = etree.fromstring(markup, etree.XMLParser(strip_cdata=False))
+    assert root.find("div").text == "a b c"
+    assert_read_alike(root)
+    assert compiled_blocks(root)[-1].rows == [["1 2", "xy", "34"]]
+
+
 def test_pages_nested_deeper_than_any_stack_are_walked():
     # libxml2's parser stops at 2,048 levels (huge_tree); trees built by lxml do not.
     depth = 2_000
