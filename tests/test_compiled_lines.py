@@ -182,12 +182,15 @@ def test_cdata_sections_read_as_text_as_lxml_reads_them():
     markup = (
         "<body><div>a<![CDATA[ b ]]>c<p>d<![CDATA[e]]></p><![CDATA[f]]></div><table><tr>"
         "<td>1<![CDATA[ 2]]></td><td><p>x</p><![CDATA[ y ]]></td><td><b><i>3</i></b><![CDATA[4]]>"
-        "</td></tr></table></body>"
+        "</td><td><p>5</p><p><![CDATA[ 6 ]]></p></td></tr></table>"
+        f"<table><tr><td><p>1</p><![CDATA[{LONG}]]></td></tr></table></body>"
     )
     root = etree.fromstring(markup, etree.XMLParser(strip_cdata=False))
     assert root.find("div").text == "a b c"
     assert_read_alike(root)
-    assert compiled_blocks(root)[-1].rows == [["1 2", "xy", "34"]]
+    table, prose = compiled_blocks(root)[-2:]
+    assert table.rows == [["1 2", "xy", "34", "56"]]
+    assert prose.text == "1" + LONG  # a cell over the bound: a table for layout
 
 
 def test_pages_nested_deeper_than_any_stack_are_walked():
