@@ -13,4 +13,8 @@ WALKS = Extension(
     optional=True,
 )
 
-setup(ext_modules=cythonize([WALKS], quiet=True))
+LINES = Extension(
+    "parsers._lines", ["parsers/_lines.pyx"], include_dirs=lxml.get_include(), optional=True
+)
+
+setup(ext_modules=cythonize([WALKS, LINES], quiet=True))

@@ -1,4 +1,4 @@
-"""The compiled walks (parsers/_walk.pyx), when built and current; else None.
+"""The compiled walks (parsers/_walk.pyx, parsers/_lines.pyx), when built and current; else None.
 
 `make install` (pip install -e .) builds them with the machine's C compiler. Where
 there is none the parsers run the plain Python definitions the walks are the fast
@@ -8,22 +8,24 @@ edited since the last build) is not used: it would read pages by the old code.
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from types import ModuleType
 
 
-def _load() -> tuple[ModuleType | None, str]:
+def _load(name: str = "_walk") -> tuple[ModuleType | None, str]:
     try:
-        from parsers import _walk
+        module = importlib.import_module(f"parsers.{name}")
     except ImportError as error:
         return None, f"not built ({error}); run make install"
-    source = Path(__file__).with_name("_walk.pyx")
-    built = Path(_walk.__file__)
+    source = Path(__file__).with_name(f"{name}.pyx")
+    built = Path(module.__file__)
     # The module is its .pyx and the .pxi files the .pyx includes.
-    for part in [source, *source.parent.glob("_walk*.pxi")]:
+    for part in [source, *source.parent.glob(f"{name}*.pxi")]:
         if part.exists() and part.stat().st_mtime > built.stat().st_mtime:
             return None, f"{built.name} is older than {part.name}; run make install"
-    return _walk, "built"
+    return module, "built"
 
 
 walks, status = _load()
+lines, lines_status = _load("_lines")  # html._collect and table_rows.data_table_rows

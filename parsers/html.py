@@ -13,13 +13,13 @@ from collections.abc import Callable
 
 from lxml import etree
 
-from parsers.compiled import walks
+from parsers.compiled import lines, walks
 from parsers.density import densest, links_length, string_of, string_value, text_length
 from parsers.links import page_heads
 from parsers.meta import labelled_date
 from parsers.model import Document, Paragraph, Table
 from parsers.normalize import never_lengthened, tidy
-from parsers.table_rows import data_table_rows
+from parsers.table_rows import LONG_CELL, cell_text, data_table_rows
 from parsers.vocabulary import MIN_REPORT_TEXT, REPORT_TITLE
 
 CONTAINER_XPATHS = [
@@ -169,7 +169,7 @@ def parse_html(text: str, verdict: Callable[..., str] | None = None) -> Document
             document.verdict = verdict(meta, page_title, text, most)
     if document.verdict:
         return document
-    _collect(container, document.blocks, [])
+    collect(container, document.blocks, [])
     document.link_text_ratio = links_length(container) / length if length else 0.0
     return document
 
@@ -395,3 +395,15 @@ def _flush(blocks: list, line: list[str]) -> None:
     line.clear()
     if text:
         blocks.append(Paragraph(text))
+
+
+def _collect_compiled(element, blocks: list, line: list[str]) -> None:
+    """_collect in one walk over libxml2's nodes (parsers/_lines.pyx): the same blocks."""
+    if line:  # a line already open: the plain walk continues it
+        _collect(element, blocks, line)
+        return
+    lines.collect(element, blocks, _BREAKS, tidy, Paragraph, cell_text, Table, LONG_CELL)
+
+
+# One place decides: the compiled walk when it is built and current (parsers.compiled).
+collect = _collect_compiled if lines is not None else _collect

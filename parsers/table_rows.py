@@ -78,6 +78,11 @@ def _leaf_cell_text(text: str) -> str:
     return tidy(text.strip())
 
 
+# A cell's text stripped, tidied: the compiled walk (parsers/_lines.pyx) hands it each
+# cell's stripped pieces joined, which tidy the same way with or without a strip.
+cell_text = _leaf_cell_text
+
+
 def _pieces(cell) -> list[str]:
     """The text nodes of a cell, as _TEXTS gives them; a cell of one element of text only
     (<td><p>12</p></td>, most cells that are not text alone) without an XPath call, and
