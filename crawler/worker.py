@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import os
 import queue
 import resource
+import select
 import signal
 import socket
 import subprocess
@@ -149,6 +151,10 @@ class _Worker:
                 env={**os.environ, "PYTHONPATH": path},
             )
         self.conn = Connection(ours.detach())
+        # Waited on with a poll object of its own: Connection.poll builds a selector at
+        # each call (28 us against 1.5 us, paid at every job of a crawl or reparse).
+        self.answer = select.poll()
+        self.answer.register(self.conn.fileno(), select.POLLIN)
         self.jobs = 0
 
     def address_space(self) -> int | None:
@@ -260,7 +266,7 @@ class ParsePool:
             while True:
                 wall = seconds * WALL_FACTOR + WALL_GRACE
                 left = start + wall - time.monotonic()
-                if left <= 0 or not worker.conn.poll(left):
+                if left <= 0 or not worker.answer.poll(math.ceil(left * 1000)):
                     logger.warning("parse worker over %.0f s on %s: killed", wall, url)
                     return ParseOutcome(url, None, _too_slow(seconds)), False
                 kind, value = worker.conn.recv()
