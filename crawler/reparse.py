@@ -31,12 +31,11 @@ from parsers.model import ParseOutcome
 from parsers.provenance import SAME_AS_PAGE, PageReport, settle_attachment, settle_source_page
 
 BATCH = 50
-# Pages handed to the pool ahead of the one being stored: storing a batch takes about as
-# long as the workers take to parse it, so with two batches in flight (before
-# 2026-11-30) the workers ran out of pages while the batch before was stored (idle a
-# fifth of the time in a reparse of 2,000 reports). Their bodies are held meanwhile,
-# so IN_FLIGHT_BYTES bounds them too (a few large PDFs).
-IN_FLIGHT = 8 * BATCH
+# Pages handed to the pool ahead of the batch being stored, and the bytes of their
+# bodies, held meanwhile: a hundred large PDFs must not fill the memory. A deeper
+# window (400 pages) was measured on 2026-11-30: the parse threads waited for work as
+# often (23% and 25% of a 2,000-report reparse, py-spy), and the run held more memory.
+IN_FLIGHT = 2 * BATCH
 IN_FLIGHT_BYTES = 128 << 20
 
 
