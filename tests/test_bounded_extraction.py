@@ -149,6 +149,32 @@ def test_worker_is_retired_after_its_jobs_and_a_fresh_one_reads_on():
         pool.close()
 
 
+def test_worker_is_retired_when_its_address_space_nears_the_memory_limit(monkeypatch):
+    import crawler.worker
+
+    monkeypatch.setattr(crawler.worker, "MEMORY_CHECK_EVERY", 1)
+    pool = ParsePool(1, Limits(timeout=60, memory_mb=MEMORY_MB))
+    try:
+        pool.parse(report_page(), f"{URL}/a.html", "text/html", None)
+        (worker,) = pool.idle.queue
+        held = worker.address_space()
+        assert held is not None and held > 10 << 20  # a Python with lxml loaded
+        # A share four times what it holds: it reads on. Half of what it holds: retired.
+        monkeypatch.setattr(crawler.worker, "RETIRE_AT_SHARE", 4 * held / (MEMORY_MB << 20))
+        pool.parse(report_page(), f"{URL}/b.html", "text/html", None)
+        assert [w.process.pid for w in pool.idle.queue] == [worker.process.pid]
+        monkeypatch.setattr(crawler.worker, "RETIRE_AT_SHARE", held / 2 / (MEMORY_MB << 20))
+        outcome = pool.parse(report_page(), f"{URL}/c.html", "text/html", None)
+        assert outcome.report is not None and len(outcome.report.cells) >= 198
+        assert list(pool.idle.queue) == [] and worker.process.poll() is not None
+        assert pool.replaced == 0  # retiring is not a loss
+        again = pool.parse(report_page(), f"{URL}/d.html", "text/html", None)
+        assert again.report is not None
+        assert [w.process.pid for w in pool.idle.queue] != [worker.process.pid]
+    finally:
+        pool.close()
+
+
 def test_limits_and_caps_are_read_from_their_settings_with_their_types():
     from scrapy.settings import Settings
 

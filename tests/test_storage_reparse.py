@@ -123,3 +123,49 @@ def test_reparse_stores_outcomes_in_the_pages_order_whatever_order_they_are_read
     counts = reparse(store)
     assert counts["pages"] == 12 and seen == sorted(seen) and len(seen) == 12
     store.close()
+
+
+def window_of(store, monkeypatch) -> int:
+    """Reparse store; the most pages submitted to the pool and not yet stored."""
+    from crawler.worker import ParsePool
+
+    submitted, stored, windows = [0], [0], []
+    submit, save = ParsePool.submit, ReportStore.save_outcomes
+
+    def counting_submit(self, *args):
+        submitted[0] += 1
+        return submit(self, *args)
+
+    def counting_save(self, outcomes, *args):
+        outcomes = list(outcomes)
+        windows.append(submitted[0] - stored[0])
+        stored[0] += len(outcomes)
+        return save(self, outcomes, *args)
+
+    monkeypatch.setattr(ParsePool, "submit", counting_submit)
+    monkeypatch.setattr(ReportStore, "save_outcomes", counting_save)
+    counts = reparse(store)
+    assert counts["pages"] == stored[0] == submitted[0]
+    return max(windows)
+
+
+def test_reparse_parses_ahead_of_storing_up_to_its_window_of_pages(tmp_path, monkeypatch):
+    import crawler.reparse
+
+    store = many_pages(tmp_path / "r.db", 12)
+    monkeypatch.setattr(crawler.reparse, "BATCH", 2)
+    monkeypatch.setattr(crawler.reparse, "IN_FLIGHT", 5)
+    assert window_of(store, monkeypatch) == 5
+    store.close()
+
+
+def test_reparse_holds_no_more_bodies_in_flight_than_its_byte_bound(tmp_path, monkeypatch):
+    import crawler.reparse
+
+    store = many_pages(tmp_path / "r.db", 12)
+    body = max(len(page.body) for page in store.iter_pages())
+    monkeypatch.setattr(crawler.reparse, "BATCH", 2)
+    monkeypatch.setattr(crawler.reparse, "IN_FLIGHT", 10)
+    monkeypatch.setattr(crawler.reparse, "IN_FLIGHT_BYTES", int(2.5 * body))
+    assert window_of(store, monkeypatch) == 3  # the third body passes the bound
+    store.close()
