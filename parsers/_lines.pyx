@@ -24,11 +24,13 @@ Iterative throughout: pages nest deeper than any C stack.
 """
 
 from cpython.mem cimport PyMem_Free, PyMem_Realloc
-from cpython.unicode cimport Py_UNICODE_ISSPACE, PyUnicode_DecodeUTF8
+from cpython.unicode cimport PyUnicode_DecodeUTF8
 from libc.string cimport memcpy, strcmp, strlen
 
 cimport lxml.includes.etreepublic as cetree
 from lxml.includes cimport tree
+
+from parsers._nodes cimport element_like, is_space, is_text, named, next_in_subtree
 
 cetree.import_lxml__etree()
 
@@ -96,14 +98,14 @@ cdef void _strip(const char* text, Py_ssize_t* start, Py_ssize_t* end) noexcept:
     cdef Py_ssize_t width
     cdef Py_ssize_t last
     while start[0] < end[0]:
-        if not Py_UNICODE_ISSPACE(_code_at(<const unsigned char*> text + start[0], &width)):
+        if not is_space(_code_at(<const unsigned char*> text + start[0], &width)):
             break
         start[0] += width
     while end[0] > start[0]:
         last = end[0] - 1
         while last > start[0] and (<unsigned char> text[last] & 0xC0) == 0x80:
             last -= 1
-        if not Py_UNICODE_ISSPACE(_code_at(<const unsigned char*> text + last, &width)):
+        if not is_space(_code_at(<const unsigned char*> text + last, &width)):
             break
         end[0] = last
 
@@ -115,7 +117,7 @@ cdef int _words(const char* text, Py_ssize_t length) noexcept:
     cdef int words = 0
     cdef bint in_word = False
     while index < length:
-        if Py_UNICODE_ISSPACE(_code_at(<const unsigned char*> text + index, &width)):
+        if is_space(_code_at(<const unsigned char*> text + index, &width)):
             in_word = False
         elif not in_word:
             in_word = True
@@ -133,21 +135,11 @@ cdef inline object _decode(Buffer* buffer, Py_ssize_t start, Py_ssize_t end):
 # ------------------------------------------------------------------ lxml's node model
 
 
-cdef inline bint _is_text(tree.xmlNode* node) noexcept:
-    return node.type == tree.XML_TEXT_NODE or node.type == tree.XML_CDATA_SECTION_NODE
-
-
-cdef inline bint _element_like(tree.xmlNode* node) noexcept:
-    # lxml's _isElement: what len() counts and indexing returns.
-    return (node.type == tree.XML_ELEMENT_NODE or node.type == tree.XML_COMMENT_NODE
-            or node.type == tree.XML_ENTITY_REF_NODE or node.type == tree.XML_PI_NODE)
-
-
 cdef int _add_run(tree.xmlNode* node, Buffer* buffer) except -1:
     """Append the text of the run of text nodes from ``node`` (lxml's _collectText):
     ``element.text`` from its first child, ``element.tail`` from its next sibling."""
     while node is not NULL:
-        if _is_text(node):
+        if is_text(node):
             if node.content is not NULL:
                 _add(buffer, <const char*> node.content, strlen(<const char*> node.content))
         elif node.type != tree.XML_XINCLUDE_START and node.type != tree.XML_XINCLUDE_END:
@@ -162,7 +154,7 @@ cdef Py_ssize_t _children(tree.xmlNode* node, tree.xmlNode** only) noexcept:
     cdef tree.xmlNode* child = node.children
     only[0] = NULL
     while child is not NULL:
-        if _element_like(child):
+        if element_like(child):
             if count == 0:
                 only[0] = child
             count += 1
@@ -170,14 +162,8 @@ cdef Py_ssize_t _children(tree.xmlNode* node, tree.xmlNode** only) noexcept:
     return count
 
 
-cdef inline bint _named(tree.xmlNode* node, const char* name) noexcept:
-    """An element whose .tag is ``name``: of that name, in no namespace."""
-    return (node.type == tree.XML_ELEMENT_NODE and node.ns is NULL
-            and strcmp(<const char*> node.name, name) == 0)
-
-
 cdef inline bint _cell(tree.xmlNode* node) noexcept:
-    return _named(node, "td") or _named(node, "th")
+    return named(node, "td") or named(node, "th")
 
 
 cdef inline tree.xmlNode* _next_element(tree.xmlNode* node) noexcept:
@@ -214,7 +200,7 @@ cdef bint _is_layout(tree.xmlNode* table, Py_ssize_t long_cell) except -1:
     try:
         while node is not NULL:
             if node.type == tree.XML_ELEMENT_NODE:
-                if _named(node, "table"):
+                if named(node, "table"):
                     return True
                 if _cell(node):
                     if depth == capacity:
@@ -225,14 +211,14 @@ cdef bint _is_layout(tree.xmlNode* table, Py_ssize_t long_cell) except -1:
                         stack = grown
                     stack[depth].node = node
                     stack[depth].start = read
-                    stack[depth].in_row = node.parent is not NULL and _named(node.parent, "tr")
+                    stack[depth].in_row = node.parent is not NULL and named(node.parent, "tr")
                     row_cells += stack[depth].in_row
                     cells += 1
                     depth += 1
                 if node.children is not NULL:
                     node = node.children
                     continue
-            elif _is_text(node) and node.content is not NULL:
+            elif is_text(node) and node.content is not NULL:
                 read += _characters(<const char*> node.content, strlen(<const char*> node.content))
             # Leave the node, and every ancestor whose last child it is.
             while True:
@@ -341,21 +327,14 @@ cdef object _cell_text(tree.xmlNode* cell, Buffer* piece, Buffer* other, Buffer*
     if count == 1 and _chain_text(cell, piece, out):
         return _decode(out, 0, out.size)
     out.size = 0  # descendant::text(), each node stripped
-    node = cell.children
+    node = next_in_subtree(cell, cell)
     while node is not NULL:
-        if _is_text(node) and node.content is not NULL:
+        if is_text(node) and node.content is not NULL:
             start = 0
             end = strlen(<const char*> node.content)
             _strip(<const char*> node.content, &start, &end)
             _add(out, <const char*> node.content + start, end - start)
-        if node.type == tree.XML_ELEMENT_NODE and node.children is not NULL:
-            node = node.children
-            continue
-        while node.next is NULL:
-            node = node.parent
-            if node is cell:
-                return _decode(out, 0, out.size)
-        node = node.next
+        node = next_in_subtree(node, cell)
     return _decode(out, 0, out.size)
 
 
@@ -366,9 +345,9 @@ cdef object _rows(tree.xmlNode* table, object cell_text, Buffer* piece, Buffer* 
     cdef list rows = []
     cdef list row
     cdef tree.xmlNode* cell
-    cdef tree.xmlNode* node = table.children
+    cdef tree.xmlNode* node = next_in_subtree(table, table)
     while node is not NULL:
-        if _named(node, "tr"):
+        if named(node, "tr"):
             row = []
             cell = node.children
             while cell is not NULL:
@@ -377,14 +356,7 @@ cdef object _rows(tree.xmlNode* table, object cell_text, Buffer* piece, Buffer* 
                 cell = cell.next
             if row:
                 rows.append(row)
-        if node.type == tree.XML_ELEMENT_NODE and node.children is not NULL:
-            node = node.children
-            continue
-        while node.next is NULL:
-            node = node.parent
-            if node is table:
-                return rows
-        node = node.next
+        node = next_in_subtree(node, table)
     return rows
 
 
@@ -484,7 +456,7 @@ def collect(cetree._Element element, list blocks, breaks, line_text, paragraph, 
                     line.size = 0
                     if text:
                         blocks.append(paragraph(text))
-                if _named(node, "table"):
+                if named(node, "table"):
                     rows = _table(node, cell_text, long_cell, &piece, &other, &out)
                     if rows:
                         blocks.append(table(rows=rows))

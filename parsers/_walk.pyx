@@ -8,28 +8,13 @@ it reads the same nodes in the same order, without an lxml proxy object and a
 decode per node. parsers.compiled says whether this module is built and current.
 """
 
-from cpython.unicode cimport Py_UNICODE_ISSPACE
 
 cimport lxml.includes.etreepublic as cetree
 from lxml.includes cimport tree
 
+from parsers._nodes cimport element_like, is_space, is_text, named, next_in_subtree
+
 cetree.import_lxml__etree()
-
-
-cdef inline tree.xmlNode* _next_in_subtree(tree.xmlNode* node, tree.xmlNode* top) noexcept nogil:
-    # Document order within ``top``'s subtree: down first, then along, then up and along.
-    if node.children is not NULL and node.type == tree.XML_ELEMENT_NODE:
-        return node.children
-    while node is not top:
-        if node.next is not NULL:
-            return node.next
-        node = node.parent
-    return NULL
-
-
-cdef inline bint _is_space(unsigned int code) noexcept:
-    # str.split()'s whitespace; no character past U+3000 is any (most of a Chinese page).
-    return code <= 0x3000 and Py_UNICODE_ISSPACE(code)
 
 
 cdef inline Py_ssize_t _char_size(const unsigned char* text) noexcept:
@@ -61,7 +46,7 @@ cdef Py_ssize_t _non_space(const unsigned char* text) noexcept:
     cdef Py_ssize_t count = 0, size
     while text[0]:
         size = _char_size(text)
-        if not _is_space(_code(text, size)):
+        if not is_space(_code(text, size)):
             count += 1
         text += size
     return count
@@ -77,7 +62,7 @@ def text_length(cetree._Element element) -> int:
         if (node.type == tree.XML_TEXT_NODE or node.type == tree.XML_CDATA_SECTION_NODE) \
                 and node.content is not NULL:
             count += _non_space(<const unsigned char*> node.content)
-        node = _next_in_subtree(node, top)
+        node = next_in_subtree(node, top)
     return count
 
 
@@ -86,17 +71,6 @@ def text_length(cetree._Element element) -> int:
 from cpython.unicode cimport PyUnicode_DecodeUTF8
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy, memset, strcmp, strlen, strstr
-
-
-cdef inline bint _is_element(tree.xmlNode* node, const char* name) noexcept:
-    # What lxml's tag filter "name" matches in an HTML tree: an element of that name
-    # in no namespace.
-    return (node.type == tree.XML_ELEMENT_NODE and node.ns is NULL
-            and strcmp(<const char*> node.name, name) == 0)
-
-
-cdef inline bint _is_text(tree.xmlNode* node) noexcept:
-    return node.type == tree.XML_TEXT_NODE or node.type == tree.XML_CDATA_SECTION_NODE
 
 
 cdef str _decoded(const char* text):
@@ -110,13 +84,13 @@ cdef str _texts_joined(tree.xmlNode* first, tree.xmlNode* top, bint whole):
     cdef tree.xmlNode* node = first
     cdef Py_ssize_t size = 0, at = 0, length
     cdef char* joined
-    if not whole and _is_text(first) and (first.next is NULL or not _is_text(first.next)):
+    if not whole and is_text(first) and (first.next is NULL or not is_text(first.next)):
         # One text node (most attributes, most links' text): decoded where it is.
         return _decoded(<const char*> first.content) if first.content is not NULL else ""
-    while node is not NULL and (whole or _is_text(node)):
-        if _is_text(node) and node.content is not NULL:
+    while node is not NULL and (whole or is_text(node)):
+        if is_text(node) and node.content is not NULL:
             size += strlen(<const char*> node.content)
-        node = _next_in_subtree(node, top) if whole else node.next
+        node = next_in_subtree(node, top) if whole else node.next
     if size == 0:
         return ""
     joined = <char*> malloc(size)
@@ -124,12 +98,12 @@ cdef str _texts_joined(tree.xmlNode* first, tree.xmlNode* top, bint whole):
         raise MemoryError()
     try:
         node = first
-        while node is not NULL and (whole or _is_text(node)):
-            if _is_text(node) and node.content is not NULL:
+        while node is not NULL and (whole or is_text(node)):
+            if is_text(node) and node.content is not NULL:
                 length = strlen(<const char*> node.content)
                 memcpy(joined + at, node.content, length)
                 at += length
-            node = _next_in_subtree(node, top) if whole else node.next
+            node = next_in_subtree(node, top) if whole else node.next
         return PyUnicode_DecodeUTF8(joined, size, NULL)
     finally:
         free(joined)
@@ -157,18 +131,16 @@ cdef str _string_value(tree.xmlNode* node):
 cdef object _text_of(tree.xmlNode* node):
     """lxml's element.text: the text nodes before its first child of another kind, joined;
     None when there is none."""
-    if node.children is NULL or not _is_text(node.children):
+    if node.children is NULL or not is_text(node.children):
         return None
     return _texts_joined(node.children, NULL, False)
 
 
 cdef inline bint _has_lxml_children(tree.xmlNode* node) noexcept:
-    # len(element) > 0: lxml counts elements, comments, processing instructions and
-    # entity references among the children.
+    # len(element) > 0
     cdef tree.xmlNode* child = node.children
     while child is not NULL:
-        if child.type in (tree.XML_ELEMENT_NODE, tree.XML_COMMENT_NODE, tree.XML_PI_NODE,
-                          tree.XML_ENTITY_REF_NODE):
+        if element_like(child):
             return True
         child = child.next
     return False
@@ -243,7 +215,7 @@ def squashed_text(cetree._Element element, Py_ssize_t limit):
     cdef char* grown
     try:
         while node is not NULL and seen < limit:
-            if _is_text(node) and node.content is not NULL:
+            if is_text(node) and node.content is not NULL:
                 text = run = <const unsigned char*> node.content
                 length = strlen(<const char*> text)
                 if size + length > room:  # room for all of it: a run is copied at once
@@ -257,7 +229,7 @@ def squashed_text(cetree._Element element, Py_ssize_t limit):
                     length = _char_size(text)
                     # Past U+3FFF (lead bytes from 0xE4: the ideographs) no character is
                     # whitespace.
-                    if text[0] < 0xE4 and _is_space(_code(text, length)):
+                    if text[0] < 0xE4 and is_space(_code(text, length)):
                         memcpy(kept + size, run, text - run)
                         size += text - run
                         text += length
@@ -266,7 +238,7 @@ def squashed_text(cetree._Element element, Py_ssize_t limit):
                         text += length
                 memcpy(kept + size, run, text - run)
                 size += text - run
-            node = _next_in_subtree(node, top)
+            node = next_in_subtree(node, top)
         return PyUnicode_DecodeUTF8(kept, size, NULL) if size else ""
     finally:
         free(kept)
@@ -281,7 +253,7 @@ def holds(cetree._Element element, tuple tags, bint comments):
     element of one of ``tags`` (bytes) below ``element``, or a comment or processing
     instruction."""
     cdef tree.xmlNode* top = element._c_node
-    cdef tree.xmlNode* node = _next_in_subtree(top, top)
+    cdef tree.xmlNode* node = next_in_subtree(top, top)
     cdef _Names names
     _names_of(&names, tags)
     while node is not NULL:
@@ -289,7 +261,7 @@ def holds(cetree._Element element, tuple tags, bint comments):
             return True
         if comments and (node.type == tree.XML_COMMENT_NODE or node.type == tree.XML_PI_NODE):
             return True
-        node = _next_in_subtree(node, top)
+        node = next_in_subtree(node, top)
     return False
 
 
@@ -308,7 +280,7 @@ def cells_and_rows(cetree._Element element):
         if index >= 0:
             cells |= index < 2
             count += node is not top
-        node = _next_in_subtree(node, top)
+        node = next_in_subtree(node, top)
     return count if cells else 0
 
 
@@ -323,7 +295,7 @@ def picture_sources(cetree._Element element):
     while node is not NULL:
         if _name_index(&names, node) == 0:
             found.append(_attribute(node, "src") or _attribute(node, "data-src") or "")
-        node = _next_in_subtree(node, top)
+        node = next_in_subtree(node, top)
     return found
 
 
@@ -335,16 +307,16 @@ def link_length(cetree._Element element):
     cdef Py_ssize_t links_open = 0, total = 0
     while True:
         if node.type == tree.XML_ELEMENT_NODE:
-            if _is_element(node, "a"):
+            if named(node, "a"):
                 links_open += 1
             if node.children is not NULL:
                 node = node.children
                 continue
-        elif links_open and _is_text(node) and node.content is not NULL:
+        elif links_open and is_text(node) and node.content is not NULL:
             total += links_open * _non_space(<const unsigned char*> node.content)
         # Leave the elements this node ends, up to one with a next sibling.
         while True:
-            if _is_element(node, "a"):
+            if named(node, "a"):
                 links_open -= 1
             if node is top:
                 return total

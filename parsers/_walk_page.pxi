@@ -51,7 +51,7 @@ def page_links(cetree._Element root, tuple targets):
                           _attribute(node, "content")))
         else:
             titles.append(_text_of(node))
-        node = _next_in_subtree(node, top)
+        node = next_in_subtree(node, top)
     return bases, groups[0] + groups[1] + groups[2], scripts, anchors, metas, titles
 
 
@@ -116,7 +116,7 @@ def container_candidates(cetree._Element root, tuple ids, tuple class_tests, tup
                     _match_attribute(root, node, <const char*> attribute.name, value, ids,
                                      class_tests, found)
                 attribute = attribute.next
-        node = _next_in_subtree(node, top)
+        node = next_in_subtree(node, top)
     return found
 
 
@@ -205,7 +205,7 @@ cdef class _Measures:
                     if node.children is not NULL:
                         node = node.children
                         continue
-                elif _is_text(node) and node.content is not NULL:
+                elif is_text(node) and node.content is not NULL:
                     length = _non_space(<const unsigned char*> node.content)
                     text += length
                     if links_open:
