@@ -77,6 +77,13 @@ def pdf_many_pages(count: int) -> bytes:
     return pdf_pages([b"BT /F1 12 Tf 72 720 Td (x) Tj ET"] * count, flate=False)
 
 
+def pdf_many_objects(count: int) -> bytes:
+    """A catalog and ``count`` empty objects, without an xref table (readers rebuild it):
+    small on the wire, a cross-reference of every object to build."""
+    objects = b"".join(b"%d 0 obj null endobj\n" % number for number in range(2, count + 2))
+    return b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n" + objects + b"%%EOF\n"
+
+
 def pdf_slow(count: int = 200) -> bytes:
     """A PDF of ``count`` pages of text lines: reading it costs pdfplumber about a tenth
     of a CPU second a page, so it stays slow however fast our own parsers get (an HTML

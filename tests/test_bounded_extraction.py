@@ -56,6 +56,7 @@ def pool():
 BOMBS = {
     "pdf-flate-bomb-100mb": (lambda: bombs.pdf_flate_bomb(100 << 20), "PDF stream inflates"),
     "pdf-20000-pages": (lambda: bombs.pdf_many_pages(20_000), "20000 PDF pages"),
+    "pdf-200001-objects": (lambda: bombs.pdf_many_objects(200_000), "200001 PDF objects"),
     "pdf-300000-segments": (lambda: bombs.pdf_many_segments(300_000), "drawing operations"),
     "docx-zip-bomb-100mb": (lambda: bombs.docx_zip_bomb(100 << 20), "zip member"),
     "docx-gridspan-50000000": (lambda: bombs.docx_huge_span(50_000_000), "spans 50000000"),
