@@ -169,7 +169,7 @@ def parse_html(text: str, verdict: Callable[..., str] | None = None) -> Document
             document.verdict = verdict(meta, page_title, text, most)
     if document.verdict:
         return document
-    collect(container, document.blocks, [])
+    collect(container, document.blocks)
     document.link_text_ratio = links_length(container) / length if length else 0.0
     return document
 
@@ -358,12 +358,13 @@ def _find_container(root, lengths: dict | None = None):
 _BREAKS = frozenset(BLOCK_TAGS | CELL_TAGS | {"br", "table"})
 
 
-def _collect(element, blocks: list, line: list[str]) -> None:
+def _collect(element, blocks: list) -> None:
     """Walk ``element`` in document order, emitting Paragraph lines and Table blocks.
 
     Iterative (lxml's iterwalk), so that absurdly deep pages cannot exhaust the stack.
     A line left open when ``element`` is no block is not emitted.
     """
+    line: list[str] = []
     walker = etree.iterwalk(element, events=("start", "end"))
     for event, node in walker:
         tag = node.tag
@@ -397,11 +398,8 @@ def _flush(blocks: list, line: list[str]) -> None:
         blocks.append(Paragraph(text))
 
 
-def _collect_compiled(element, blocks: list, line: list[str]) -> None:
+def _collect_compiled(element, blocks: list) -> None:
     """_collect in one walk over libxml2's nodes (parsers/_lines.pyx): the same blocks."""
-    if line:  # a line already open: the plain walk continues it
-        _collect(element, blocks, line)
-        return
     lines.collect(element, blocks, _BREAKS, tidy, Paragraph, cell_text, Table, LONG_CELL)
 
 

@@ -24,13 +24,13 @@ lines = compiled.lines
 
 def plain_blocks(element) -> list:
     blocks: list = []
-    html._collect(element, blocks, [])
+    html._collect(element, blocks)
     return blocks
 
 
 def compiled_blocks(element) -> list:
     blocks: list = []
-    html._collect_compiled(element, blocks, [])
+    html._collect_compiled(element, blocks)
     return blocks
 
 
