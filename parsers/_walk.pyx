@@ -198,6 +198,7 @@ cdef inline int _name_index(_Names* names, tree.xmlNode* node) noexcept:
 
 
 include "_walk_page.pxi"
+include "_walk_fused.pxi"
 
 
 # --- the page's text (parsers.html._page_wide_metadata) -------------------------------

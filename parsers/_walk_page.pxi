@@ -4,8 +4,50 @@
 # --- the links pass (parsers.links) ---------------------------------------------------
 
 
-# The names page_links looks for past the targets', in this order.
+# The names page_links looks for past the targets', in this order: head kinds 1 to 4.
 _HEADS = (b"script", b"base", b"meta", b"title")
+
+
+cdef class _Heads:
+    """What the links pass gathers, node by node (page_links, PageWalker)."""
+    cdef list bases, scripts, anchors, metas, titles
+    cdef tuple groups, targets
+
+    def __cinit__(self, tuple targets):
+        self.targets = targets
+        self.bases, self.scripts, self.anchors, self.metas, self.titles = [], [], [], [], []
+        self.groups = ([], [], [])
+
+    cdef int read(self, tree.xmlNode* node, tree.xmlNode* top, int target, int head) except -1:
+        """``node``: an element of one of the targets' tags (``target``, its index) or of
+        _HEADS (``head``, 1 to 4; 0 for neither)."""
+        if target >= 0:
+            value = _attribute(node, <bytes> self.targets[target][1])
+            if value:
+                (<list> self.groups[<int> self.targets[target][2]]).append(value)
+                if strcmp(<const char*> node.name, "a") == 0:
+                    text = _string_value(node) if _has_lxml_children(node) else (
+                        _text_of(node) or "")
+                    self.anchors.append((value, text, _attribute(node, "title") or ""))
+        elif head == 0:
+            pass
+        elif head == 1:
+            self.scripts.append(_text_of(node))
+        elif head == 2:
+            self.bases.append(_attribute(node, "href"))
+        elif node is top:
+            pass
+        elif head == 3:
+            self.metas.append((_attribute(node, "name"), _attribute(node, "property"),
+                               _attribute(node, "content")))
+        else:
+            self.titles.append(_text_of(node))
+        return 0
+
+    cdef tuple result(self):
+        groups = self.groups
+        return (self.bases, groups[0] + groups[1] + groups[2], self.scripts, self.anchors,
+                self.metas, self.titles)
 
 
 def page_links(cetree._Element root, tuple targets):
@@ -24,35 +66,15 @@ def page_links(cetree._Element root, tuple targets):
     cdef Py_ssize_t count = len(targets)
     cdef _Names names
     cdef int index
-    tags = tuple(target[0] for target in targets) + _HEADS
-    _names_of(&names, tags)
-    bases, scripts, anchors, metas, titles = [], [], [], [], []
-    groups = ([], [], [])
+    cdef _Heads heads = _Heads(targets)
+    _names_of(&names, tuple(target[0] for target in targets) + _HEADS)
     while node is not NULL:
         index = _name_index(&names, node)
-        if index < 0:
-            pass
-        elif index < count:
-            value = _attribute(node, <bytes> targets[index][1])
-            if value:
-                groups[<int> targets[index][2]].append(value)
-                if strcmp(<const char*> node.name, "a") == 0:
-                    text = _string_value(node) if _has_lxml_children(node) else (
-                        _text_of(node) or "")
-                    anchors.append((value, text, _attribute(node, "title") or ""))
-        elif index == count:
-            scripts.append(_text_of(node))
-        elif index == count + 1:
-            bases.append(_attribute(node, "href"))
-        elif node is top:
-            pass
-        elif index == count + 2:
-            metas.append((_attribute(node, "name"), _attribute(node, "property"),
-                          _attribute(node, "content")))
-        else:
-            titles.append(_text_of(node))
+        if index >= 0:
+            heads.read(node, top, index if index < count else -1,
+                       0 if index < count else index - count + 1)
         node = next_in_subtree(node, top)
-    return bases, groups[0] + groups[1] + groups[2], scripts, anchors, metas, titles
+    return heads.result()
 
 
 # --- the container search (parsers.html._container_candidates) --------------------------
@@ -96,8 +118,6 @@ def container_candidates(cetree._Element root, tuple ids, tuple class_tests, tup
     XML spaces, or as a part when is_part; ``tags``: (tag, test)."""
     cdef tree.xmlNode* top = root._c_node
     cdef tree.xmlNode* node = top
-    cdef tree.xmlAttr* attribute
-    cdef bytes value
     cdef _Names names
     cdef int index
     _names_of(&names, tuple(tag for tag, test in tags))
@@ -107,32 +127,43 @@ def container_candidates(cetree._Element root, tuple ids, tuple class_tests, tup
             index = _name_index(&names, node)
             if index >= 0:
                 found[<int> tags[index][1]].append(_proxy(root, node))
-            attribute = node.properties
-            while attribute is not NULL:
-                if attribute.ns is NULL and (strcmp(<const char*> attribute.name, "id") == 0
-                                             or strcmp(<const char*> attribute.name, "class") == 0):
-                    value = _texts_joined(attribute.children, NULL, False).encode("utf-8") \
-                        if attribute.children is not NULL else b""
-                    _match_attribute(root, node, <const char*> attribute.name, value, ids,
-                                     class_tests, found)
-                attribute = attribute.next
+            _test_attributes(root, node, ids, class_tests, found, -1)
         node = next_in_subtree(node, top)
     return found
 
 
+cdef int _test_attributes(cetree._Element root, tree.xmlNode* node, tuple ids,
+                          tuple class_tests, list found, Py_ssize_t index) except -1:
+    # The element's id and class attributes, through the tests.
+    cdef tree.xmlAttr* attribute = node.properties
+    cdef bytes value
+    while attribute is not NULL:
+        if attribute.ns is NULL and (strcmp(<const char*> attribute.name, "id") == 0
+                                     or strcmp(<const char*> attribute.name, "class") == 0):
+            value = _texts_joined(attribute.children, NULL, False).encode("utf-8") \
+                if attribute.children is not NULL else b""
+            _match_attribute(root, node, <const char*> attribute.name, value, ids,
+                             class_tests, found, index)
+        attribute = attribute.next
+    return 0
+
+
 cdef _match_attribute(cetree._Element root, tree.xmlNode* node, const char* name,
-                      const char* value, tuple ids, tuple class_tests, list found):
+                      const char* value, tuple ids, tuple class_tests, list found,
+                      Py_ssize_t index):
+    # Each test the attribute passes gets the element: as its measure ``index`` when
+    # that is one (PageWalker), else as an element.
     if name[0] == b'i':
         for identifier, test in ids:
             if strcmp(value, <bytes> identifier) == 0:
-                found[test].append(_proxy(root, node))
+                found[test].append(index if index >= 0 else _proxy(root, node))
                 return
         return
     for test, word, is_part in class_tests:
         if strstr(value, <bytes> word) is NULL:
             continue
         if is_part or _has_word(value, <bytes> word):
-            found[test].append(_proxy(root, node))
+            found[test].append(index if index >= 0 else _proxy(root, node))
 
 
 # --- the densest element (parsers.density.densest) ------------------------------------
@@ -146,6 +177,7 @@ cdef struct _Measure:
     Py_ssize_t text  # non-space characters: of its subtree (once it is left)
     Py_ssize_t linked  # of them, those inside some <a>
     Py_ssize_t weighted  # of them, each times the <a> it is inside
+    Py_ssize_t hidden  # nodes strip_elements would take from its subtree (PageWalker)
     bint is_link
     bint link_with_children  # an <a> that len() finds children in
 
@@ -155,7 +187,6 @@ cdef class _Measures:
     measured in one walk (no recursion: the open elements are a stack of indexes)."""
     cdef _Measure* items
     cdef Py_ssize_t count, capacity
-    cdef bint has_links, nested_links
 
     def __dealloc__(self):
         free(self.items)
@@ -190,9 +221,8 @@ cdef class _Measures:
                     item.text, item.linked, item.weighted = text, linked, weighted
                     item.is_link = node.ns is NULL and strcmp(<const char*> node.name, "a") == 0
                     item.link_with_children = item.is_link and _has_lxml_children(node)
+                    item.hidden = 0
                     if item.is_link:
-                        self.has_links = True
-                        self.nested_links |= links_open > 0
                         links_open += 1
                     if depth == room:
                         room = max(64, 2 * room)
@@ -240,23 +270,32 @@ def densest(cetree._Element body):
     """parsers.density.densest, as (element, its text_length): every length from one walk
     instead of a walk per element measured."""
     cdef _Measures measures = _Measures()
-    cdef Py_ssize_t best = 0, index, end, total
+    cdef Py_ssize_t best
+    measures.measure(body._c_node)
+    best = _densest_at(measures, 0)
+    return _proxy(body, measures.items[best].node), measures.items[best].text
+
+
+cdef Py_ssize_t _densest_at(_Measures measures, Py_ssize_t base) except -1:
+    """The index of the densest element under the element measured at ``base``, which no
+    <a> above it holds (its lengths are then its own subtree's)."""
+    cdef _Measure* items = measures.items
+    cdef Py_ssize_t best = base, index, end = base + items[base].size, total
     cdef double threshold
     cdef _Measure* item
-    measures.measure(body._c_node)
-    items = measures.items
-    if measures.nested_links:
-        return _densest_by_sums(body, measures)
-    total = items[0].text - items[0].linked
+    for index in range(base + 1, end):  # a link inside a link, below base
+        if items[index].is_link and items[index].links_above > items[base].links_above:
+            return _densest_by_sums(measures, base)
+    total = items[base].text - items[base].linked
     if total <= 0:
-        return body, items[0].text
+        return base
     threshold = 0.8 * total
     # A link holding 80% of the text: every element is measured (_densest_by_sums).
-    if items[0].linked >= threshold:
-        for index in range(measures.count):
+    if items[base].linked >= threshold:
+        for index in range(base, end):
             item = &items[index]
             if item.is_link and item.link_with_children and item.text >= threshold:
-                return _densest_by_sums(body, measures)
+                return _densest_by_sums(measures, base)
     # Down the chain: the first child (no link) holding 80% of the non-link text.
     while True:
         index, end = best + 1, best + items[best].size
@@ -268,18 +307,18 @@ def densest(cetree._Element body):
                 break
             index += item.size
         else:
-            return _proxy(body, items[best].node), items[best].text
+            return best
 
 
-cdef _densest_by_sums(cetree._Element body, _Measures measures):
+cdef Py_ssize_t _densest_by_sums(_Measures measures, Py_ssize_t base) noexcept:
     cdef _Measure* items = measures.items
-    cdef Py_ssize_t best = 0, index
-    cdef Py_ssize_t total = items[0].text - measures.nested_link_text(0)
+    cdef Py_ssize_t best = base, index
+    cdef Py_ssize_t total = items[base].text - measures.nested_link_text(base)
     cdef double threshold = 0.8 * total
     if total <= 0:
-        return body, items[0].text
-    for index in range(1, measures.count):
+        return base
+    for index in range(base + 1, base + items[base].size):
         if items[index].depth > items[best].depth \
                 and items[index].text - measures.nested_link_text(index) >= threshold:
             best = index
-    return _proxy(body, items[best].node), items[best].text
+    return best

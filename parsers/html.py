@@ -14,28 +14,15 @@ from collections.abc import Callable
 from lxml import etree
 
 from parsers.compiled import lines, walks
-from parsers.density import densest, links_length, string_of, string_value, text_length
-from parsers.links import page_heads
+from parsers.container import COMPILED_TESTS, MIN_BODY_CHARS, find_container
+from parsers.density import links_length, string_of, string_value, text_length
+from parsers.links import TARGETS, PageHeads, heads_of, page_heads
 from parsers.meta import labelled_date
 from parsers.model import Document, Paragraph, Table
 from parsers.normalize import never_lengthened, tidy
 from parsers.table_rows import LONG_CELL, cell_text, data_table_rows
 from parsers.vocabulary import MIN_REPORT_TEXT, REPORT_TITLE
 
-CONTAINER_XPATHS = [
-    "//*[@id='zoom' or @id='Zoom' or @id='ZOOM']",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ')]",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' trs_editor_view ')]",
-    "//*[contains(@class, 'TRS_UEDITOR')]",
-    "//*[@id='UCAP-CONTENT']",
-    "//ucapcontent",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' article-content ')]",
-    "//*[@id='fontzoom']",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' pages_content ')]",
-    "//*[@id='content' or @id='Content' or @id='article' or @id='ArticleContent']",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' view ')]",
-    "//article",
-]
 DROP_TAGS = [
     "script",
     "style",
@@ -92,14 +79,12 @@ BLOCK_TAGS = {
     "ucapcontent",
 }
 CELL_TAGS = {"td", "th"}
-MIN_BODY_CHARS = 120
 # huge_tree: pages nested deeper than libxml2's default 256 levels keep their text.
 # Plain etree elements, not lxml.html's: the same tree, without a Python class lookup
 # for every element touched (most of the time of a walk over a big table).
 _PARSER = etree.HTMLParser(huge_tree=True)
 _UTF8 = etree.HTMLParser(huge_tree=True, encoding="utf-8")  # for text as UTF-8 bytes
 MAX_NODES = 400_000
-_XML_SPACE = re.compile(r"[ \t\r\n]+")  # normalize-space() splits on these only
 
 
 def _document_root(text: str):
@@ -141,26 +126,19 @@ def parse_html(text: str, verdict: Callable[..., str] | None = None) -> Document
             root = _document_root(stripped)
         except (etree.ParserError, ValueError):
             return Document(blocks=[], problem="not HTML")
-    # From this one parse, before scripts and chrome go; <meta> and <title> in the same pass.
-    base, links, page_links, meta, title = page_heads(root)
+    # From this one parse, before scripts and chrome go; <meta> and <title> in the same
+    # pass, and the rest of the page's walks (page_walks: one walk where compiled).
+    page = page_walks(root)
+    base, links, page_links, meta, title = page.heads
     page_title = tidy(title or "") or None  # the first <title>: what findtext(".//title") finds
     document = Document(blocks=[], title=page_title, meta=meta, links=links, base=base)
     document.anchors = page_links
-    # Comments and processing instructions go with scripts: they hold no text (string()
-    # skips them), and the walk after, by tag names only, ends at once on a page that
-    # names none of them.
-    if holds(root, _STRIPPED_FIRST, comments=True):
-        etree.strip_elements(root, *_STRIPPED_FIRST, *_NO_TEXT, with_tail=False)
-    _page_wide_metadata(root, meta)
+    _page_wide_metadata(page, meta)
     document.verdict = verdict(meta, page_title) if verdict is not None else ""
-    if document.verdict and next(root.iter("img"), None) is None:
+    if document.verdict and not page.has_pictures():
         return document  # no article to look for pictures in
-    if holds(root, _DROP_AFTER, comments=False):
-        etree.strip_elements(root, *_DROP_AFTER, with_tail=False)
-    lengths: dict = {}  # element -> text_length, measured once
-    container = _find_container(root, lengths)
-    document.pictures = _pictures(container)
-    length = lengths[container] if container in lengths else text_length(container)
+    container, length = page.container()
+    document.pictures = _pictures(page.picture_sources(container))
     if verdict is not None and not document.verdict and length < MIN_REPORT_TEXT:
         # An article of little text: asked again with its text and a bound of what is read.
         text = string_value(container)
@@ -170,8 +148,102 @@ def parse_html(text: str, verdict: Callable[..., str] | None = None) -> Document
     if document.verdict:
         return document
     collect(container, document.blocks)
-    document.link_text_ratio = links_length(container) / length if length else 0.0
+    document.link_text_ratio = page.links_length(container) / length if length else 0.0
     return document
+
+
+class SeparateWalks:
+    """A page's parts parse_html reads, each by a walk of its own over the tree, which is
+    stripped as they go: scripts, styles, comments and processing instructions (when it
+    holds any) before anything but the links pass, DROP_AFTER before the container.
+    The plain definition of OneWalk."""
+
+    def __init__(self, root) -> None:
+        self.root = root
+        self.heads: PageHeads = page_heads(root)
+        # Comments and processing instructions go with scripts: they hold no text (string()
+        # skips them), and the walk after, by tag names only, ends at once on a page that
+        # names none of them.
+        if holds(root, _STRIPPED_FIRST, comments=True):
+            etree.strip_elements(root, *_STRIPPED_FIRST, *_NO_TEXT, with_tail=False)
+        self.lengths: dict = {}  # element -> text_length, measured once
+
+    def squashed_opening(self) -> str:
+        return squashed_opening(self.root)
+
+    def headings(self):
+        return self.root.iter("h1", "h2", "h3")
+
+    def heading_text(self, element) -> str:
+        return string_value(element)
+
+    def has_pictures(self) -> bool:
+        return next(self.root.iter("img"), None) is not None
+
+    def container(self) -> tuple:
+        """The article, stripped, and its text_length."""
+        if holds(self.root, _DROP_AFTER, comments=False):
+            etree.strip_elements(self.root, *_DROP_AFTER, with_tail=False)
+        container = find_container(self.root, self.lengths)
+        if container not in self.lengths:
+            self.lengths[container] = text_length(container)
+        return container, self.lengths[container]
+
+    def picture_sources(self, container) -> list[str]:
+        return picture_sources(container)
+
+    def links_length(self, container) -> int:
+        return links_length(container)
+
+
+class OneWalk:
+    """SeparateWalks' parts from one compiled walk of the tree as parsed
+    (parsers/_walk_fused.pxi), which steps over what the strips would take instead of
+    stripping; only the article found is stripped, for the walks that read it after."""
+
+    def __init__(self, page) -> None:
+        self.page = page
+        self.heads: PageHeads = heads_of(*page.heads)
+        self.index: int | None = None  # the container's, among the elements kept
+
+    def squashed_opening(self) -> str:
+        return self.page.squashed
+
+    def headings(self):
+        return self.page.headings
+
+    def heading_text(self, element) -> str:
+        return self.page.string_outside(element)
+
+    def has_pictures(self) -> bool:
+        return self.page.has_pictures
+
+    def container(self) -> tuple:
+        # find_container's choice, by the walk's lengths.
+        page = self.page
+        for found in page.candidates:
+            found = [index for index in found if page.text_length(index) >= MIN_BODY_CHARS]
+            if found:
+                self.index = max(found, key=page.text_length)
+                break
+        else:
+            self.index = page.densest()
+        container = page.element(self.index)
+        if page.holds_stripped(self.index):
+            etree.strip_elements(container, *_STRIPPED_FIRST, *_NO_TEXT, *_DROP_AFTER,
+                                 with_tail=False)  # fmt: skip
+        return container, page.text_length(self.index)
+
+    def picture_sources(self, container) -> list[str]:
+        return self.page.picture_sources(self.index)
+
+    def links_length(self, container) -> int:
+        return self.page.link_length(self.index)
+
+
+def _fused_walks(root) -> OneWalk | SeparateWalks:
+    page = _WALKER.walk(root)
+    return SeparateWalks(root) if page is None else OneWalk(page)
 
 
 def _holds(root, tags, comments: bool) -> bool:
@@ -214,11 +286,12 @@ def _cells_and_rows(container) -> int:
 cells_and_rows = walks.cells_and_rows if walks is not None else _cells_and_rows
 
 
-def _pictures(container) -> list[str]:
+def _pictures(sources: list[str]) -> list[str]:
     """The ``src`` of each picture inside the article (a table published as an image),
-    as written, in page order; logos and banners outside the article are not looked at."""
+    as written, in page order (``sources``: picture_sources of the article); logos and
+    banners outside the article are not looked at."""
     found: list[str] = []
-    for source in picture_sources(container):
+    for source in sources:
         source = source.strip()
         if source and source not in found:
             found.append(source)
@@ -243,115 +316,16 @@ squashed_opening = (
 )
 
 
-def _page_wide_metadata(root, meta: dict[str, str]) -> None:
+def _page_wide_metadata(page, meta: dict[str, str]) -> None:
     """Title and date shown outside the article container (toolbars, headings)."""
-    published = labelled_date(squashed_opening(root))
+    published = labelled_date(page.squashed_opening())
     if published:
         meta.setdefault("page_published", published)
-    for element in root.iter("h1", "h2", "h3"):
-        heading = tidy(string_value(element))
+    for element in page.headings():
+        heading = tidy(page.heading_text(element))
         if 6 <= len(heading) <= 80 and REPORT_TITLE.search(heading.replace(" ", "")):
             meta.setdefault("heading", heading)
             break
-
-
-# CONTAINER_XPATHS as tests on one attribute (or a tag), in the same order: an id among
-# the ids, a class attribute holding the word among its words (normalize-space() splits
-# on XML spaces only) or as a part of it, an element of the tag.
-_CONTAINER_TESTS = [
-    ("id", ("zoom", "Zoom", "ZOOM")),
-    ("class word", "TRS_Editor"),
-    ("class word", "trs_editor_view"),
-    ("class part", "TRS_UEDITOR"),
-    ("id", ("UCAP-CONTENT",)),
-    ("tag", "ucapcontent"),
-    ("class word", "article-content"),
-    ("id", ("fontzoom",)),
-    ("class word", "pages_content"),
-    ("id", ("content", "Content", "article", "ArticleContent")),
-    ("class word", "view"),
-    ("tag", "article"),
-]
-assert len(_CONTAINER_TESTS) == len(CONTAINER_XPATHS)
-# The ids the id tests accept, each to the index of its test.
-_ID_TESTS = {
-    value: index
-    for index, (kind, values) in enumerate(_CONTAINER_TESTS)
-    if kind == "id"
-    for value in values
-}
-# (index, word, whether a part of the attribute will do)
-_CLASS_TESTS = [
-    (index, word, kind == "class part")
-    for index, (kind, word) in enumerate(_CONTAINER_TESTS)
-    if kind.startswith("class")
-]
-_TAG_TESTS = {test: index for index, (kind, test) in enumerate(_CONTAINER_TESTS) if kind == "tag"}
-# The id and class attributes that may pass a test, found in C (a page has hundreds of
-# attributes, and a handful of these); the tests themselves run in Python. Every class
-# word tested holds one of the three substrings. Container tags are found by lxml's own
-# tag filter.
-# From the root element, elements only: "//@id" would visit every text node as well.
-_CANDIDATE_ATTRIBUTES = etree.XPath(
-    f"descendant-or-self::*/@id[contains('|{'|'.join(_ID_TESTS)}|', concat('|', ., '|'))]"
-    " | descendant-or-self::*/@class[contains(., 'TRS') or contains(., 'view')"
-    " or contains(., 'content')]"
-)
-
-
-def _container_candidates(root) -> list[list]:
-    """Per entry of CONTAINER_XPATHS, the elements it selects, in document order."""
-    found: list[list] = [[] for _ in _CONTAINER_TESTS]
-    for attribute in _CANDIDATE_ATTRIBUTES(root):
-        if attribute.attrname == "id":
-            index = _ID_TESTS.get(attribute)  # None for an id such as "zoom|Zoom"
-            if index is not None:
-                found[index].append(attribute.getparent())
-            continue
-        value = str(attribute)
-        words = set(_XML_SPACE.split(value))
-        for index, word, is_part in _CLASS_TESTS:
-            if word in (value if is_part else words):
-                found[index].append(attribute.getparent())
-    for element in root.iter(*_TAG_TESTS):  # both tags in one walk
-        found[_TAG_TESTS[element.tag]].append(element)
-    return found
-
-
-# The tests as the compiled search takes them: as bytes, with the index of each.
-_COMPILED_TESTS = (
-    tuple((value.encode(), index) for value, index in _ID_TESTS.items()),
-    tuple((index, word.encode(), is_part) for index, word, is_part in _CLASS_TESTS),
-    tuple((tag.encode(), index) for tag, index in _TAG_TESTS.items()),
-    len(_CONTAINER_TESTS),
-)
-# The compiled search reads every attribute in place and makes a proxy of the elements
-# found only.
-container_candidates = (
-    (lambda root: walks.container_candidates(root, *_COMPILED_TESTS))
-    if walks is not None
-    else _container_candidates
-)
-
-
-def _find_container(root, lengths: dict | None = None):
-    """The element holding the report; ``lengths`` gathers the text lengths measured."""
-    body = next(root.iterchildren("body"), root)  # root.find("body"), without ElementPath
-    lengths = {} if lengths is None else lengths
-
-    def length(element) -> int:
-        if element not in lengths:
-            lengths[element] = text_length(element)
-        return lengths[element]
-
-    for found in container_candidates(root):
-        if not found:
-            continue
-        found = [element for element in found if length(element) >= MIN_BODY_CHARS]
-        if found:
-            # Nested matches: the outermost keeps everything the report says.
-            return max(found, key=length)
-    return densest(body, lengths)
 
 
 # The tags that end a line: blocks, cells, line breaks (tables are blocks).
@@ -405,3 +379,21 @@ def _collect_compiled(element, blocks: list) -> None:
 
 # One place decides: the compiled walk when it is built and current (parsers.compiled).
 collect = _collect_compiled if lines is not None else _collect
+
+
+# The one walk's set-up: the names and tests of the walks it fuses, from where they are
+# defined.
+_WALKER = (
+    walks.PageWalker(
+        TARGETS,
+        tuple(tag.encode() for tag in _STRIPPED_FIRST),
+        tuple(tag.encode() for tag in _DROP_AFTER),
+        (b"h1", b"h2", b"h3"),
+        *COMPILED_TESTS,
+        _OPENING,
+    )
+    if walks is not None
+    else None
+)
+# One place decides: the one compiled walk when it is built and current.
+page_walks = _fused_walks if walks is not None else SeparateWalks

@@ -101,11 +101,15 @@ def _meta_fields(metas: list[tuple[str | None, str | None, str | None]]) -> dict
 
 
 # The tags of _TARGET_OF as the compiled links pass takes them.
-_TARGETS = tuple((tag.encode(), name.encode(), group) for tag, (name, group) in _TARGET_OF.items())
+TARGETS = tuple((tag.encode(), name.encode(), group) for tag, (name, group) in _TARGET_OF.items())
 
 
 def _compiled_page_heads(root) -> PageHeads:
-    bases, targets, scripts, anchors, metas, titles = walks.page_links(root, _TARGETS)
+    return heads_of(*walks.page_links(root, TARGETS))
+
+
+def heads_of(bases, targets, scripts, anchors, metas, titles) -> PageHeads:
+    """The PageHeads of what the compiled links pass gathers (walks.page_links)."""
     base, targets = _base_and_targets(bases, targets, scripts)
     return base, targets, anchors, _meta_fields(metas), titles[0] if titles else None
 

@@ -15,7 +15,7 @@ import random
 import pytest
 from lxml import etree
 
-from parsers import compiled, html, table_rows
+from parsers import compiled, container, html, table_rows
 from parsers.encoding import decode_bytes
 from tests.made_pages import REAL_PAGES, chain_cell, page
 
@@ -70,8 +70,8 @@ def test_the_compiled_walk_is_built_current_and_the_one_parse_html_runs():
 @pytest.mark.parametrize("path", REAL_PAGES, ids=lambda path: path.name)
 def test_every_element_of_a_real_page_gives_the_plain_blocks(path):
     root = real_root(path)
-    container = html._find_container(root)
-    assert compiled_blocks(container) == plain_blocks(container)
+    article = container.find_container(root)
+    assert compiled_blocks(article) == plain_blocks(article)
     assert_read_alike(root)
 
 

@@ -13,7 +13,7 @@ import random
 import pytest
 from lxml import etree
 
-from parsers import compiled, density, encoding, html, links
+from parsers import compiled, container, density, encoding, html, links
 from parsers.encoding import decode_bytes
 from tests.made_pages import REAL_PAGES, page, raw_page
 
@@ -73,7 +73,7 @@ def stripped_root(root):
 def test_the_page_walks_are_the_compiled_ones():
     assert links.page_heads is links._compiled_page_heads
     assert density.densest is density._compiled_densest
-    assert html.container_candidates is not html._container_candidates
+    assert container.container_candidates is not container._container_candidates
 
 
 def same_heads(root):
@@ -106,7 +106,7 @@ def test_links_pass_reads_entities_four_byte_characters_and_nested_links_as_lxml
 
 
 def same_candidates(root):
-    assert html.container_candidates(root) == html._container_candidates(root)
+    assert container.container_candidates(root) == container._container_candidates(root)
 
 
 @pytest.mark.parametrize("path", REAL_PAGES, ids=lambda path: path.name)
@@ -138,10 +138,10 @@ def test_container_candidates_of_a_made_page_are_the_plain_ones(seed):
 )
 def test_container_tests_split_class_words_on_xml_spaces_only(attributes, tests):
     root = html._document_root(f"<html><body><div {attributes}>x</div></body></html>")
-    found = html.container_candidates(root)
+    found = container.container_candidates(root)
     div = root.find(".//div")
     assert [index for index, elements in enumerate(found) if div in elements] == tests
-    assert found == [root.xpath(xpath) for xpath in html.CONTAINER_XPATHS]
+    assert found == [root.xpath(xpath) for xpath in container.CONTAINER_XPATHS]
 
 
 def same_densest(body):

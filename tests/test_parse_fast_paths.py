@@ -13,7 +13,7 @@ import random
 import pytest
 from lxml import etree
 
-from parsers import density, html, links, table_rows
+from parsers import container, density, html, links, table_rows
 from parsers.encoding import decode_bytes
 from tests.made_pages import REAL_PAGES, chain_cell, page
 
@@ -39,8 +39,8 @@ def rows_by_definition(table) -> list[list[str]] | None:
 @pytest.mark.parametrize("seed", range(150))
 def test_container_candidates_are_what_the_xpaths_select(seed):
     root = page(seed)
-    expected = [root.xpath(xpath) for xpath in html.CONTAINER_XPATHS]
-    assert list(html._container_candidates(root)) == expected
+    expected = [root.xpath(xpath) for xpath in container.CONTAINER_XPATHS]
+    assert list(container._container_candidates(root)) == expected
 
 
 @pytest.mark.parametrize("seed", range(150))
