@@ -160,3 +160,78 @@ def raw_page(seed: int):
     parts += [rng.choice(LINK_PARTS) for _ in range(rng.randint(0, 8))]
     rng.shuffle(parts)
     return html._document_root(f"<html><head>{head}</head><body>{''.join(parts)}</body></html>")
+
+
+# What the strips take and what stays around it: scripts and styles (with markup-like
+# text), comments and processing instructions, the DROP_AFTER tags (holding text,
+# links, pictures and containers of their own), pictures, headings with scripts inside.
+STRIPPED_PARTS = [
+    "<script>var a = '<div id=\"zoom\">' + 1;</script>",
+    "<style>p { x: 1 } 政府</style>",
+    "<!-- 注释 <p>政府信息公开</p> -->",
+    "<?php echo '年度报告' ?>",
+    "<noscript><p>{}</p></noscript>",
+    "<form><p>{}</p><input value='x'><select><option>选</option></select></form>",
+    "<nav>{}</nav>",
+    "<header><h1>政府信息公开工作年度报告（页眉）</h1>{}</header>",
+    "<footer>{}<a href='/f'>页脚</a></footer>",
+    "<iframe src='/frame.html'>{}</iframe>",
+    "<object data='/o.pdf'>{}</object>",
+    "<embed src='/e.swf'>",
+    "<svg><text>{}</text></svg>",
+    "<template>{}</template>",
+    "<button>{}</button>",
+    "<textarea>{}</textarea>",
+    "<canvas>{}</canvas>",
+]
+KEPT_PARTS = [
+    '<img src="/t1.png">',
+    '<img data-src="/lazy.png">',
+    '<img src=" " data-src="/d.png">',
+    "<img>",
+    "<h1>2023年度<script>x()</script>政府信息公开工作年度报告</h1>",
+    "<h2>政府信息<!-- c -->公开工作年度报告 2023</h2>",
+    "<h3>短</h3>",
+    "<h2><span>某区</span>2022年政府信息公开<style>s</style>工作年度报告</h2>",
+    '<a href="/x"><!-- c -->链接文字</a>',
+    '<a href="/y"><form>表</form>链接</a>',
+    '<a href="/z">' + "长链接" * 60 + "<nav>n</nav></a>",
+    "<p>发布日期：2024-01-{:02d}</p>",
+]
+
+
+def stripped_page_markup(seed: int) -> str:
+    """A whole page as fetched, with what the strips take mixed into made elements, inside
+    containers and around them (tests/test_fused_walk.py)."""
+    rng = random.Random(seed)
+
+    def part() -> str:
+        kind = rng.random()
+        if kind < 0.35:
+            return rng.choice(STRIPPED_PARTS).replace("{}", element(rng, 2))
+        if kind < 0.65:
+            return rng.choice(KEPT_PARTS).replace("{:02d}", f"{rng.randint(1, 28):02d}")
+        return element(rng, 3)
+
+    def block(depth: int) -> str:
+        inner = "".join(part() for _ in range(rng.randint(0, 5)))
+        if depth and rng.random() < 0.6:
+            inner += block(depth - 1)
+        if rng.random() < 0.3:
+            inner += "正文" * rng.randint(10, 120)
+        attributes = ""
+        if rng.random() < 0.5:
+            attributes = rng.choice(
+                [
+                    f' id="{rng.choice(IDS)}"',
+                    f' class="{rng.choice(CLASSES)} {rng.choice(CLASSES)}"',
+                ]
+            )
+        tag = rng.choice(["div", "div", "section", "article", "ucapcontent", "nav", "form"])
+        return f"<{tag}{attributes}>{inner}</{tag}>"
+
+    head = "".join(rng.choice(HEAD_PARTS) for _ in range(rng.randint(0, 5)))
+    body = "".join(block(3) for _ in range(rng.randint(1, 4)))
+    if rng.random() < 0.2:
+        body = "<!-- 开头 -->" + body + "<script>tail()</script>"
+    return f"<html><head>{head}</head><body>{body}</body></html>"
