@@ -1,0 +1,44 @@
+"""parse_document holds Python's cycle collector off while it reads a page (parsers.report
+_CyclesHeld): reading makes no reference cycles for it to find, and the collector is
+left as it was found, on or off, whatever the page did."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from parsers import parse_document
+from tests.made_pages import REAL_PAGES
+
+
+@pytest.mark.parametrize("path", REAL_PAGES[::4], ids=lambda path: path.name)
+def test_reading_a_real_page_makes_no_reference_cycles(path):
+    gc.collect()
+    for content in (path.read_bytes(), path.read_bytes().decode("utf-8", "replace")):
+        parse_document(content, url=f"http://127.0.0.1/{path.name}")
+    assert gc.collect() == 0
+
+
+@pytest.mark.parametrize("was_on", [True, False])
+@pytest.mark.parametrize(
+    "content",
+    [REAL_PAGES[0].read_bytes(), b"<html><body>" + b"<p>x" * 10 + b"</body></html>", b"\xff" * 9],
+)
+def test_the_collector_is_left_as_it_was_found(was_on, content):
+    gc.enable() if was_on else gc.disable()
+    try:
+        parse_document(content, url="http://127.0.0.1/a.html")
+        assert gc.isenabled() is was_on
+    finally:
+        gc.enable()
+
+
+def test_the_collector_is_on_again_after_a_page_that_fails(monkeypatch):
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("broken walk")
+
+    monkeypatch.setattr("parsers.report.parse_html", broken)
+    outcome = parse_document(b"<html><body><p>x</p></body></html>", url="http://127.0.0.1/")
+    assert "broken walk" in outcome.reason
+    assert gc.isenabled()
