@@ -360,3 +360,52 @@ def string_value(cetree._Element element):
     """parsers.density.string_of: string() of the element, its text nodes joined in
     place (no serialiser set up)."""
     return _string_value(element._c_node)
+
+
+def escape_counts(str text):
+    """Of ``text`` (bytes decoded as UTF-8 with surrogateescape), the escaped bytes
+    (U+DC80-U+DCFF), the U+FFFD characters, the ASCII ones, and clean_cjk_line(text, 0),
+    in one pass (parsers.encoding._plain_escape_counts)."""
+    cdef Py_ssize_t index, size = len(text), escaped = 0, replaced = 0, ascii = 0
+    cdef Py_ssize_t line = 0, found_start = -1, found_end = -1
+    cdef Py_UCS4 code
+    cdef bint cjk = False, line_escaped = False
+    for index in range(size + 1):
+        code = text[index] if index < size else 10
+        if code < 0x80:
+            ascii += index < size
+            if code == 10:
+                if found_start < 0 and cjk and not line_escaped:
+                    found_start, found_end = line, index
+                line, cjk, line_escaped = index + 1, False, False
+        elif 0xDC80 <= code <= 0xDCFF:
+            escaped += 1
+            line_escaped = True
+        elif code == 0xFFFD:
+            replaced += 1
+        elif 0x2E80 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0xFF00 <= code <= 0xFFEF:
+            cjk = True
+    return escaped, replaced, ascii, (found_start, found_end) if found_start >= 0 else None
+
+
+def clean_cjk_line(str text, Py_ssize_t start):
+    """(start, end) of the first line (between "\\n"s) from ``start`` on, ``start``
+    being a line's start, that holds a CJK character (cjk_at's) and no escaped byte
+    (U+DC80-U+DCFF); None when there is none (parsers.encoding._plain_clean_cjk_line)."""
+    cdef Py_ssize_t index, size = len(text), line = max(start, 0)
+    cdef Py_UCS4 code
+    cdef bint cjk = False, escaped = False
+    for index in range(line, size + 1):
+        code = text[index] if index < size else 10
+        if code == 10:
+            if cjk and not escaped:
+                return line, index
+            line, cjk, escaped = index + 1, False, False
+            continue
+        if code < 0x2E80:
+            continue
+        if code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0xFF00 <= code <= 0xFFEF:
+            cjk = True
+        elif 0xDC80 <= code <= 0xDCFF:
+            escaped = True
+    return None

@@ -11,6 +11,26 @@ cdef enum:
     _BODY = 16
 
 
+cdef enum:
+    _MOST_TESTS = 16  # ids and class words the container tests name
+
+
+cdef struct _Tests:
+    # The container tests on attributes as C strings (bytes the walker keeps).
+    const char* ids[_MOST_TESTS]
+    int id_test[_MOST_TESTS]
+    Py_ssize_t id_count
+    const char* words[_MOST_TESTS]
+    int word_test[_MOST_TESTS]
+    bint word_part[_MOST_TESTS]
+    Py_ssize_t word_count
+
+
+cdef struct _Candidate:
+    int test
+    Py_ssize_t index
+
+
 cdef struct _Roles:
     int flags[_MOST_NAMES]
     int target[_MOST_NAMES]  # the index among the links pass's targets, or -1
@@ -77,13 +97,55 @@ cdef class Page:
     cdef readonly tuple heads  # page_links's
     cdef readonly str squashed  # the opening text, squashed (squashed_text)
     cdef readonly list headings  # h1-h3 elements the first strip leaves, in document order
-    cdef readonly list candidates  # per container test, the indexes of what passes it
     cdef readonly bint has_pictures  # an <img> the first strip leaves
     cdef readonly Py_ssize_t body  # the root's first <body> child, else the root (0)
     cdef _Measures measures
     cdef cetree._Element root
     cdef object walker  # its PageWalker
     cdef list images, sources  # of every <img> the strips leave: index, source
+    cdef _Candidate* found  # (test, index) of each test an element passes, in document order
+    cdef Py_ssize_t found_count, found_room, tests
+
+    def __dealloc__(self):
+        free(self.found)
+
+    cdef int _candidate(self, int test, Py_ssize_t index) except -1:
+        cdef _Candidate* grown
+        if self.found_count == self.found_room:
+            self.found_room = max(16, 2 * self.found_room)
+            grown = <_Candidate*> realloc(self.found, self.found_room * sizeof(_Candidate))
+            if grown is NULL:
+                raise MemoryError()
+            self.found = grown
+        self.found[self.found_count].test = test
+        self.found[self.found_count].index = index
+        self.found_count += 1
+        return 0
+
+    @property
+    def candidates(self):
+        """Per container test, the indexes of the elements that pass it."""
+        found = [[] for _ in range(self.tests)]
+        for at in range(self.found_count):
+            found[self.found[at].test].append(self.found[at].index)
+        return found
+
+    def container(self, Py_ssize_t least):
+        """parsers.container.find_container's choice, as an index: of the first test any
+        element of ``least`` characters passes, the longest such (the first of equals);
+        else the densest."""
+        cdef Py_ssize_t test, at, best, text
+        for test in range(self.tests):
+            best = -1
+            for at in range(self.found_count):
+                if self.found[at].test != test:
+                    continue
+                text = self.measures.items[self.found[at].index].text
+                if text >= least and (best < 0 or text > self.measures.items[best].text):
+                    best = self.found[at].index
+            if best >= 0:
+                return best
+        return _densest_at(self.measures, self.body)
 
     cdef _Measure* _item(self, Py_ssize_t index) except NULL:
         if not 0 <= index < self.measures.count:
@@ -113,6 +175,8 @@ cdef class Page:
     def picture_sources(self, Py_ssize_t index):
         """picture_sources of the element once stripped."""
         cdef Py_ssize_t end = index + self._item(index).size
+        if not self.images:
+            return []
         return [source for image, source in zip(self.images, self.sources)
                 if index <= image < end]
 
@@ -130,6 +194,7 @@ cdef class PageWalker:
     """
     cdef _Names names
     cdef _Roles roles
+    cdef _Tests attribute_tests
     cdef tuple name_bytes, targets, ids, class_tests
     cdef Py_ssize_t tests, limit
 
@@ -157,6 +222,17 @@ cdef class PageWalker:
             self.roles.container[slot] = next((test for tag, test in tags if tag == name), -1)
         self.targets, self.ids, self.class_tests = targets, ids, class_tests
         self.tests, self.limit = tests, limit
+        if len(ids) > _MOST_TESTS or len(class_tests) > _MOST_TESTS:
+            raise ValueError(f"at most {_MOST_TESTS} ids and class words")
+        for at, (identifier, test) in enumerate(ids):
+            self.attribute_tests.ids[at] = <bytes> identifier
+            self.attribute_tests.id_test[at] = test
+        self.attribute_tests.id_count = len(ids)
+        for at, (test, word, is_part) in enumerate(class_tests):
+            self.attribute_tests.words[at] = <bytes> word
+            self.attribute_tests.word_test[at] = test
+            self.attribute_tests.word_part[at] = is_part
+        self.attribute_tests.word_count = len(class_tests)
 
     cdef inline int _flags(self, tree.xmlNode* node, tree.xmlNode* top, int* slot) noexcept:
         # The element's roles, less the strip's where it is the root (never stripped).
@@ -190,7 +266,7 @@ cdef class PageWalker:
         page.root, page.walker, page.body = root, self, 0
         page.measures = measures = _Measures()
         page.headings, page.images, page.sources = [], [], []
-        page.candidates = [[] for _ in range(self.tests)]
+        page.tests = self.tests
         memset(&squash, 0, sizeof(_Squash))
         squash.limit = self.limit
         try:
@@ -227,9 +303,9 @@ cdef class PageWalker:
                         if flags & _BODY and depth == 1 and page.body == 0:
                             page.body = index
                         if slot >= 0 and self.roles.container[slot] >= 0:
-                            page.candidates[self.roles.container[slot]].append(index)
-                        _test_attributes(root, node, self.ids, self.class_tests,
-                                         page.candidates, index)
+                            page._candidate(self.roles.container[slot], index)
+                        if node.properties is not NULL:
+                            self._test_attributes(page, node, index)
                         if depth == room:
                             room = max(64, 2 * room)
                             grown = <Py_ssize_t*> realloc(open_, room * sizeof(Py_ssize_t))
@@ -279,6 +355,40 @@ cdef class PageWalker:
         finally:
             free(open_)
             free(squash.kept)
+
+    cdef int _test_attributes(self, Page page, tree.xmlNode* node, Py_ssize_t index) except -1:
+        # _test_attributes of container_candidates, on the value in place where it is one
+        # text node (nearly always; else joined).
+        cdef tree.xmlAttr* attribute = node.properties
+        cdef const char* value
+        cdef bytes joined
+        cdef bint is_id
+        cdef Py_ssize_t at
+        cdef _Tests* tests = &self.attribute_tests
+        while attribute is not NULL:
+            if attribute.ns is NULL and (strcmp(<const char*> attribute.name, "id") == 0
+                                         or strcmp(<const char*> attribute.name, "class") == 0):
+                is_id = attribute.name[0] == b'i'
+                if attribute.children is NULL:
+                    value = ""
+                elif is_text(attribute.children) and attribute.children.next is NULL \
+                        and attribute.children.content is not NULL:
+                    value = <const char*> attribute.children.content
+                else:
+                    joined = _texts_joined(attribute.children, NULL, False).encode("utf-8")
+                    value = joined
+                if is_id:
+                    for at in range(tests.id_count):
+                        if strcmp(value, tests.ids[at]) == 0:
+                            page._candidate(tests.id_test[at], index)
+                            break
+                else:
+                    for at in range(tests.word_count):
+                        if strstr(value, tests.words[at]) is not NULL and (
+                                tests.word_part[at] or _has_word(value, tests.words[at])):
+                            page._candidate(tests.word_test[at], index)
+            attribute = attribute.next
+        return 0
 
     cdef bint _kept_children(self, tree.xmlNode* node) noexcept:
         # len(element) once stripped: children of lxml's kinds that the strip leaves.

@@ -57,8 +57,86 @@ def _decoded(body: bytes, codec: str) -> str | None:
 def decode_bytes(body: bytes, declared: str | None = None) -> tuple[str, str]:
     """Return (text, codec used). Never raises; undecodable bytes become U+FFFD.
 
-    Each attempt decodes once and its text is the answer: pages are decoded once.
+    Each attempt decodes once and its text is the answer: pages are decoded once. The
+    decisions are _plain_decode_bytes', with fewer whole passes over a page that is not
+    UTF-8: one decode with surrogateescape tells whether the page is mostly UTF-8
+    (mostly_utf8_by_escapes) and whether it has UTF-8 lines (_decode_mixed), and a
+    <meta> is read only when the declared codec does not do.
     """
+    bom_codec, bom = read_bom(body)
+    if bom_codec == "utf-8":
+        return body[len(bom) :].decode("utf-8", "replace"), "utf-8-sig"
+    if bom_codec is not None:
+        return body[len(bom) :].decode(bom_codec, "replace"), bom_codec
+    # Valid UTF-8 with non-ASCII bytes is almost never GBK by accident; the reverse
+    # is common (GB18030 decodes most UTF-8 into mojibake without an error).
+    text = _decoded(body, "utf-8")
+    if text is not None:
+        return text, "utf-8"
+    escaped = body.decode("utf-8", "surrogateescape")
+    escapes, replaced, ascii, first_clean_line = _escape_counts(escaped)
+    mostly = mostly_utf8_by_escapes(len(escaped), escapes, replaced, ascii)
+    if mostly is not False:  # True, or None: only the decode with replacement can tell
+        text = body.decode("utf-8", "replace")
+        if mostly or _mostly_utf8(text):
+            # A few stray bytes in a UTF-8 page (a truncated multi-byte character, junk
+            # from a CMS) must not turn the whole page into GB18030 mojibake.
+            return text, "utf-8"
+    mixed = _decode_mixed(body, escaped, first_clean_line)
+    if mixed is not None:
+        return mixed, MIXED
+    for codec in _declared_codecs(body, declared):
+        text = _decoded(body, codec) if codec else None
+        if text is not None:
+            # cp1252 "decodes" anything: only trust it when chardet agrees.
+            if codec == "cp1252" and _guess(body) not in (None, "cp1252"):
+                continue
+            return text, codec
+    text = _decoded(body, "gb18030")
+    if text is not None and _reads_as_chinese(text):
+        # What chardet says of such a page, without its statistics (tens of ms a page).
+        return text, "gb18030"
+    guessed = _guess(body) or "gb18030"
+    return body.decode(guessed, "replace"), guessed
+
+
+def _declared_codecs(body: bytes, declared: str | None):
+    # The declared codec, then the <meta>'s, read only when it is asked for.
+    yield normalise_codec(declared)
+    yield normalise_codec(meta_charset(body))
+
+
+def mostly_utf8_by_escapes(length: int, escapes: int, replaced: int, ascii: int) -> bool | None:
+    """_mostly_utf8 of the page decoded with replacement, told from its decode with
+    surrogateescape (of ``length`` characters: ``escapes`` escaped bytes, ``replaced``
+    U+FFFD, ``ascii`` ASCII characters), or None when only that decode can tell.
+
+    Both decodes meet the same broken sequences of 1 to 3 bytes: replacement makes
+    each one U+FFFD, surrogateescape each of its bytes an escape. So with S escapes,
+    the broken characters _mostly_utf8 counts are between S / 3 and S, plus the page's
+    own U+FFFD, and the characters besides them are those of ``escaped`` less the
+    escapes and the U+FFFD.
+    """
+    wide = length - escapes - replaced - ascii
+    if wide < 20:
+        return False
+    allowed = max(3, wide // 1000)
+    if escapes + replaced <= allowed:
+        return True
+    if -(-escapes // 3) + replaced > allowed:
+        return False
+    return None
+
+
+def _plain_escape_counts(escaped: str) -> tuple[int, int, int, tuple[int, int] | None]:
+    ascii = len(escaped.encode("ascii", "ignore"))  # the escapes are no ASCII
+    escapes = len(_ESCAPED_BYTE.findall(escaped))
+    return escapes, escaped.count("\ufffd"), ascii, _plain_clean_cjk_line(escaped, 0)
+
+
+def _plain_decode_bytes(body: bytes, declared: str | None = None) -> tuple[str, str]:
+    """decode_bytes as first written: each decision from a decode of its own (the plain
+    definition tests/test_decode_fast_paths.py compares decode_bytes with)."""
     bom_codec, bom = read_bom(body)
     if bom_codec == "utf-8":
         return body[len(bom) :].decode("utf-8", "replace"), "utf-8-sig"
@@ -148,22 +226,34 @@ _CJK_CHAR = re.compile("[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 
 
-def _decode_mixed(body: bytes) -> str | None:
+def _decode_mixed(body: bytes, escaped: str | None = None, first=False) -> str | None:
     """_decode_mixed_by_lines, with one quick look first: a page has a UTF-8 line only
-    when one of its lines, decoded with surrogateescape, holds a CJK character and no
-    escaped byte (then it decoded as UTF-8, and the same text). Only such lines are
-    measured, in Python; most pages that are not mixed have none.
+    when one of its lines, decoded with surrogateescape (``escaped``, when the caller
+    has it), holds a CJK character and no escaped byte (then it decoded as UTF-8, and
+    the same text). Only such lines are measured, in Python; most pages that are not
+    mixed have none. ``first``: the first such line, when the caller found it already.
     """
-    text = body.decode("utf-8", "surrogateescape")
-    found = _cjk_at(text, 0)  # a scan in C; each line is looked at once at most
+    text = body.decode("utf-8", "surrogateescape") if escaped is None else escaped
+    found = _clean_cjk_line(text, 0) if first is False else first  # each line looked at once
+    while found is not None:
+        start, end = found
+        if _utf8_line(text[start:end]):
+            return _decode_mixed_by_lines(body)
+        found = _clean_cjk_line(text, end + 1)
+    return None
+
+
+def _plain_clean_cjk_line(text: str, start: int) -> tuple[int, int] | None:
+    """(start, end) of the first line from ``start`` (a line's start) holding a CJK
+    character and no escaped byte; None when there is none."""
+    found = _plain_cjk_at(text, start)
     while found >= 0:
         start = text.rfind("\n", 0, found) + 1
         end = text.find("\n", found + 1)
         end = len(text) if end < 0 else end
-        line = text[start:end]
-        if not _ESCAPED_BYTE.search(line) and _utf8_line(line):
-            return _decode_mixed_by_lines(body)
-        found = _cjk_at(text, end)
+        if not _ESCAPED_BYTE.search(text, start, end):
+            return start, end
+        found = _plain_cjk_at(text, end)
     return None
 
 
@@ -173,8 +263,10 @@ def _plain_cjk_at(text: str, start: int) -> int:
     return -1 if found is None else found.start()
 
 
-# The compiled scan reads the characters in place (a regex scan of a page is ~10x slower).
+# The compiled scans read the characters in place (a regex scan of a page is ~10x slower).
 _cjk_at = walks.cjk_at if walks is not None else _plain_cjk_at
+_clean_cjk_line = walks.clean_cjk_line if walks is not None else _plain_clean_cjk_line
+_escape_counts = walks.escape_counts if walks is not None else _plain_escape_counts
 
 
 def _utf8_line(text: str) -> bool:

@@ -219,15 +219,8 @@ class OneWalk:
         return self.page.has_pictures
 
     def container(self) -> tuple:
-        # find_container's choice, by the walk's lengths.
         page = self.page
-        for found in page.candidates:
-            found = [index for index in found if page.text_length(index) >= MIN_BODY_CHARS]
-            if found:
-                self.index = max(found, key=page.text_length)
-                break
-        else:
-            self.index = page.densest()
+        self.index = page.container(MIN_BODY_CHARS)  # find_container's choice
         container = page.element(self.index)
         if page.holds_stripped(self.index):
             etree.strip_elements(container, *_STRIPPED_FIRST, *_NO_TEXT, *_DROP_AFTER,

@@ -124,3 +124,73 @@ def test_chinese_sample_ends_where_the_definition_ends():
         assert encoding._reads_as_chinese(text) == reads_as_chinese_by_definition(text)
     assert not encoding._reads_as_chinese("a" * (limit - 30) + "的" * 60)
     assert encoding._reads_as_chinese("a" * (limit - 60) + "的" * 60)
+
+
+# --- decode_bytes against its plain definition (_plain_decode_bytes) --------------------
+
+DECLARED = [None, "gbk", "utf-8", "big5", "latin-1", "x-unknown"]
+
+
+@pytest.mark.parametrize("name,data", REAL, ids=[name for name, _ in REAL])
+def test_real_pages_are_decoded_as_the_plain_definition_decodes_them(name, data):
+    for declared in DECLARED:
+        assert decode_bytes(data, declared) == encoding._plain_decode_bytes(data, declared)
+
+
+def broken_utf8(seed: int) -> bytes:
+    """UTF-8 prose with a number of broken sequences of every length (a lead byte alone,
+    a character cut after one or two of its bytes, stray continuation bytes, invalid
+    leads) and U+FFFD of its own, near the counts _mostly_utf8 allows."""
+    rng = random.Random(seed)
+    prose = "".join(rng.choice(PROSE + "ab \n") for _ in range(rng.choice([10, 30, 900, 4000])))
+    pieces = [piece.encode() for piece in prose]
+    breaks = [b"\xe5", b"\xe5\xb9", b"\xf0\x9f\x98", b"\x80", b"\xbf\xbf", b"\xff", b"\xc0\xaf"]
+    breaks += ["\ufffd".encode(), b"\xed\xa0\x80", b"\xd6\xd0"]
+    for _ in range(rng.choice([0, 1, 3, 4, 5, 8, 12, 40])):
+        pieces.insert(rng.randrange(len(pieces) + 1), rng.choice(breaks))
+    return b"".join(pieces)
+
+
+@pytest.mark.parametrize("seed", range(400))
+def test_mostly_utf8_is_told_from_the_escapes_where_they_can_tell(seed):
+    data = broken_utf8(seed)
+    escaped = data.decode("utf-8", "surrogateescape")
+    counts = encoding._escape_counts(escaped)
+    assert counts == encoding._plain_escape_counts(escaped)
+    told = encoding.mostly_utf8_by_escapes(len(escaped), *counts[:3])
+    if told is not None:
+        assert told == encoding._mostly_utf8(data.decode("utf-8", "replace"))
+    assert decode_bytes(data) == encoding._plain_decode_bytes(data)
+
+
+def test_the_escapes_tell_most_pages_apart():
+    told = [
+        encoding.mostly_utf8_by_escapes(len(escaped), *encoding._escape_counts(escaped)[:3])
+        for escaped in (broken_utf8(seed).decode("utf-8", "surrogateescape") for seed in range(400))
+    ]
+    assert told.count(None) < 100 and told.count(True) > 50 and told.count(False) > 50
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_made_pages_are_decoded_as_the_plain_definition_decodes_them(seed):
+    data = made_page(seed)
+    escaped = data.decode("utf-8", "surrogateescape")
+    assert encoding._escape_counts(escaped) == encoding._plain_escape_counts(escaped)
+    for declared in (None, "gb2312"):
+        assert decode_bytes(data, declared) == encoding._plain_decode_bytes(data, declared)
+
+
+def test_a_line_is_clean_of_escapes_between_its_line_ends():
+    text = "中\udc80\n中\nab\n\udcff\n文"
+    assert encoding._clean_cjk_line(text, 0) == encoding._plain_clean_cjk_line(text, 0) == (3, 4)
+    assert encoding._clean_cjk_line(text, 5) == encoding._plain_clean_cjk_line(text, 5) == (10, 11)
+    assert encoding._escape_counts(text) == encoding._plain_escape_counts(text) == (2, 0, 6, (3, 4))
+
+
+def test_a_mixed_page_is_found_on_a_line_that_starts_with_its_chinese():
+    # The first line holding Chinese is no UTF-8 line (more other letters than CJK); the
+    # next starts with its only Chinese character, and a GBK line follows.
+    data = "中éééé\n".encode() + "年ab".encode() + b"\n" + "政府信息公开".encode("gbk")
+    assert encoding._decode_mixed(data) == encoding._decode_mixed_by_lines(data) is not None
+    assert decode_bytes(data) == encoding._plain_decode_bytes(data)
+    assert decode_bytes(data)[1] == encoding.MIXED
