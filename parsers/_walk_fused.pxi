@@ -234,9 +234,12 @@ cdef class PageWalker:
             self.attribute_tests.word_part[at] = is_part
         self.attribute_tests.word_count = len(class_tests)
 
-    cdef inline int _flags(self, tree.xmlNode* node, tree.xmlNode* top, int* slot) noexcept:
+    cdef inline int _flags(self, _Names* names, tree.xmlNode* node, tree.xmlNode* top,
+                           int* slot) noexcept:
         # The element's roles, less the strip's where it is the root (never stripped).
-        slot[0] = _name_index(&self.names, node)
+        # ``names``: the walk's own copy of self.names (its cache is of one tree, and
+        # another thread may walk another tree with the same walker).
+        slot[0] = _name_index(names, node)
         if slot[0] < 0:
             return 0
         if node is top:
@@ -261,7 +264,7 @@ cdef class PageWalker:
         cdef int slot, flags
         if named(top, "a"):
             return None
-        memset(self.names.seen, 0, sizeof(self.names.seen))  # pointers of another tree
+        cdef _Names names = self.names  # its cache is this walk's, of this tree
         page = Page.__new__(Page)
         page.root, page.walker, page.body = root, self, 0
         page.measures = measures = _Measures()
@@ -272,7 +275,7 @@ cdef class PageWalker:
         try:
             while True:
                 if node.type == tree.XML_ELEMENT_NODE:
-                    flags = self._flags(node, top, &slot)
+                    flags = self._flags(&names, node, top, &slot)
                     if slot >= 0:
                         heads.read(node, top, self.roles.target[slot], self.roles.head[slot])
                     if first_open == 0 and not flags & _FIRST:
@@ -294,7 +297,7 @@ cdef class PageWalker:
                         item.text, item.linked, item.weighted = text, linked, weighted
                         item.hidden = hidden
                         item.is_link = named(node, "a")
-                        item.link_with_children = item.is_link and self._kept_children(node)
+                        item.link_with_children = item.is_link and self._kept_children(&names, node)
                         links_open += item.is_link
                         if flags & _PICTURE:
                             page.images.append(index)
@@ -331,7 +334,7 @@ cdef class PageWalker:
                 # Leave the elements this node ends, up to one with a next sibling.
                 while True:
                     if node.type == tree.XML_ELEMENT_NODE:
-                        flags = self._flags(node, top, &slot)
+                        flags = self._flags(&names, node, top, &slot)
                         if flags & (_FIRST | _AFTER):
                             first_open -= (flags & _FIRST) != 0
                             after_open -= (flags & _AFTER) != 0
@@ -390,14 +393,14 @@ cdef class PageWalker:
             attribute = attribute.next
         return 0
 
-    cdef bint _kept_children(self, tree.xmlNode* node) noexcept:
+    cdef bint _kept_children(self, _Names* names, tree.xmlNode* node) noexcept:
         # len(element) once stripped: children of lxml's kinds that the strip leaves.
         cdef tree.xmlNode* child = node.children
         cdef int slot
         while child is not NULL:
             if child.type == tree.XML_ENTITY_REF_NODE or (
                     child.type == tree.XML_ELEMENT_NODE
-                    and not self._flags(child, NULL, &slot) & (_FIRST | _AFTER)):
+                    and not self._flags(names, child, NULL, &slot) & (_FIRST | _AFTER)):
                 return True
             child = child.next
         return False
@@ -409,14 +412,14 @@ cdef class PageWalker:
         cdef tree.xmlNode* node = top
         cdef _Squash joined
         cdef int slot
-        memset(self.names.seen, 0, sizeof(self.names.seen))
+        cdef _Names names = self.names
         memset(&joined, 0, sizeof(_Squash))
         try:
             while node is not NULL:
                 if is_text(node) and node.content is not NULL:
                     _kept_into(&joined, <const char*> node.content)
                 if node.type == tree.XML_ELEMENT_NODE and node.children is not NULL \
-                        and not self._flags(node, top, &slot) & _FIRST:
+                        and not self._flags(&names, node, top, &slot) & _FIRST:
                     node = node.children
                     continue
                 while node is not top and node.next is NULL:
