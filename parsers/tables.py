@@ -13,6 +13,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
 
 from parsers.model import Cell, Reading
@@ -129,18 +130,28 @@ class TableResult:
     keys: set[str] = field(default_factory=set, repr=False)
 
     def add(self, key: str, raw: str, reading: Reading | None = None) -> None:
-        unit = KEY_UNITS.get(key)
-        if unit is None:
-            return
-        if key in self.keys:
-            self.warnings.append(f"{key}: printed twice, first kept")
-            return
-        self.keys.add(key)
-        if reading is not None and reading.unreadable:
-            self.cells.append(Cell(key, None, raw.strip(), reading))
-            return
-        value, text = _value_and_text(raw, unit)
-        self.cells.append(Cell(key, value, text, reading))
+        self.add_all([key], [raw], [reading])
+
+    def add_all(self, keys, raws, readings) -> None:
+        """add() of each key with its raw text and reading, in order (one call a row)."""
+        cells, seen = self.cells, self.keys
+        for key, raw, reading in zip(keys, raws, readings, strict=True):
+            unit = KEY_UNITS.get(key)
+            if unit is None:
+                continue
+            if key in seen:
+                self.warnings.append(f"{key}: printed twice, first kept")
+                continue
+            seen.add(key)
+            if reading is not None and reading.unreadable:
+                cells.append(Cell(key, None, raw.strip(), reading))
+                continue
+            value, text = _value_and_text(raw, unit)
+            cells.append(Cell(key, value, text, reading))
+
+    def add_tokens(self, keys: tuple[str, ...], tokens: list[Token]) -> None:
+        """add() of each key with its token's text and reading."""
+        self.add_all(keys, map(_TEXT, tokens), map(_READING, tokens))
 
     def remove(self, keys: set[str]) -> bool:
         """Drop the cells of ``keys``; True when there were any."""
@@ -149,6 +160,15 @@ class TableResult:
         self.cells = [cell for cell in self.cells if cell.key not in keys]
         self.keys -= keys
         return True
+
+
+_TEXT, _READING = attrgetter("text"), attrgetter("reading")
+
+
+@lru_cache(maxsize=1024)  # a few hundred row and column names
+def _keys(prefix: str, columns: tuple[str, ...]) -> tuple[str, ...]:
+    """The cell keys of a row: ``prefix`` and each column's name."""
+    return tuple(f"{prefix}.{column}" for column in columns)
 
 
 @lru_cache(maxsize=8192)  # a report prints the same few cell texts ("0", "/") hundreds of times
@@ -263,23 +283,20 @@ def _read_t2(tokens: list[Token], result: TableResult) -> None:
     def classify(labels: list[Token]) -> str | None:
         nonlocal columns, header
         # Labels up to the row label are the block's header (信息内容 | 本年… | …).
-        texts = [squash(token.text) for token in labels]
+        names = list(map(_t2_row, map(_TEXT, labels)))
         row_index = None
-        for index in range(len(texts) - 1, -1, -1):
-            if any(pattern.search(texts[index]) for _, pattern in T2_ROWS):
+        for index in range(len(names) - 1, -1, -1):
+            if names[index] is not None:
                 row_index = index
                 break
         if row_index is None:
             return None
-        before = texts[:row_index]
+        before = [squash(token.text) for token in labels[:row_index]]
         if any("信息内容" in text or _T2_COLUMN_RE.search(text) for text in before):
             start = max((i for i, text in enumerate(before) if "信息内容" in text), default=0)
             header = [text.split("信息内容")[-1] for text in before[start:]]
             columns = _t2_columns("".join(header))
-        for name, pattern in T2_ROWS:
-            if pattern.search(texts[row_index]):
-                return name
-        return None
+        return names[row_index]
 
     for _labels, row, values in _rows(tokens, classify):
         if row is None:
@@ -291,35 +308,58 @@ def _read_t2(tokens: list[Token], result: TableResult) -> None:
             )
             continue
         result.t2_columns.update(columns)
-        fee_in_yuan = any("单位:元" in h or "(元)" in h for h in header)
-        for column, token in zip(columns, placed, strict=True):
-            key = _t2_key(row, column)
-            raw = token.text
-            if fee_in_yuan and column in {"fee_amount", "amount"} and "元" not in raw:
-                raw = f"{raw}元" if squash(raw) else raw
-            if key:
-                result.add(key, raw if key.endswith("amount") else token.text, token.reading)
+        raws = list(map(_TEXT, placed))
+        if any("单位:元" in h or "(元)" in h for h in header):  # amounts printed in 元
+            for index, column in enumerate(columns):
+                raw = raws[index]
+                if column in {"fee_amount", "amount"} and "元" not in raw and squash(raw):
+                    raws[index] = f"{raw}元"
+        result.add_all(_keys(f"t2.{row}", _t2_names(tuple(columns))), raws, map(_READING, placed))
 
 
-def _t2_key(row: str, column: str) -> str | None:
-    name = {"fee_amount": "amount"}.get(column, column)
-    key = f"t2.{row}.{name}"
-    return key if key in KEY_UNITS else None
+@lru_cache(maxsize=4096)  # every report prints the same labels
+def _t2_row(raw: str) -> str | None:
+    """The 表二 row a label names (the first that matches), None for none."""
+    text = squash(raw)
+    for name, pattern in T2_ROWS:
+        if pattern.search(text):
+            return name
+    return None
+
+
+@lru_cache(maxsize=256)
+def _t2_names(columns: tuple[str, ...]) -> tuple[str, ...]:
+    """The columns' names in cell keys (a key not in cells.tsv is never added)."""
+    return tuple("amount" if column == "fee_amount" else column for column in columns)
 
 
 # ---------------------------------------------------------------- 表三
-def _t3_column_order(header: str) -> list[str]:
+def _t3_column_order(header: str) -> tuple[str, ...]:
     natural, total = header.find("自然人"), header.rfind("总计")
     if 0 <= total < natural:
-        return ["total", *T3_COLUMNS[:-1]]
-    return list(T3_COLUMNS)
+        return ("total", *T3_COLUMNS[:-1])
+    return tuple(T3_COLUMNS)
 
 
 def _classify_t3(labels: list[Token], group: str | None) -> str | None:
-    return _classify_t3_texts(tuple(squash(token.text) for token in labels[-4:]), group)
+    return _classify_t3_raw(tuple(map(_TEXT, labels[-4:])), group)
 
 
 @lru_cache(maxsize=2048)  # every report prints the same row labels
+def _classify_t3_raw(raws: tuple[str, ...], group: str | None) -> str | None:
+    return _classify_t3_texts(tuple(map(squash, raws)), group)
+
+
+@lru_cache(maxsize=4096)  # every report prints the same labels
+def _t3_group(raw: str) -> str | None:
+    """The 表三 outcome group a label heads (the last that matches), None for none."""
+    text, found = squash(raw), None
+    for name, pattern in T3_GROUPS:
+        if pattern.search(text):
+            found = name
+    return found
+
+
 def _classify_t3_texts(texts: tuple[str, ...], group: str | None) -> str | None:
     """The row key of the last (up to four) label texts of a row, under ``group``."""
     for size in range(1, min(4, len(texts)) + 1):
@@ -363,11 +403,9 @@ def _read_t3(tokens: list[Token], start: int, result: TableResult, labels: list[
 
     def classify(labels: list[Token]) -> str | None:
         nonlocal group
-        for token in labels:
-            text = squash(token.text)
-            for name, pattern in T3_GROUPS:
-                if pattern.search(text):
-                    group = name
+        for found in map(_t3_group, map(_TEXT, labels)):
+            if found is not None:
+                group = found
         return _classify_t3(labels, group)
 
     for labels, row, values in _rows(stream, classify):
@@ -384,8 +422,7 @@ def _read_t3(tokens: list[Token], start: int, result: TableResult, labels: list[
                 f"t3.{row}: {len(values)} cells for {len(columns)} columns, row left out"
             )
             continue
-        for column, token in zip(columns, placed, strict=True):
-            result.add(f"t3.{row}.{column}", token.text, token.reading)
+        result.add_tokens(_keys(f"t3.{row}", columns), placed)
     if result.t3_other_split:
         # With the 2021 sub-rows present, a （六）其他处理 row of its own is a subtotal,
         # not the 2019 single row its keys stand for.
@@ -435,10 +472,11 @@ def _read_t4(tokens: list[Token], start: int, result: TableResult) -> None:
         )
         placed = values[: whole_groups * len(T4_LEAVES)]
         groups = groups[:whole_groups]
-    for index, token in enumerate(placed):
-        group = groups[index // len(T4_LEAVES)]
-        leaf = T4_LEAVES[index % len(T4_LEAVES)]
-        result.add(f"t4.{group}.{leaf}", token.text, token.reading)
+    keys = [
+        f"t4.{groups[index // len(T4_LEAVES)]}.{leaf}"
+        for index, leaf in enumerate(T4_LEAVES * len(groups))
+    ]
+    result.add_tokens(keys, placed)
 
 
 def table_format(result: TableResult) -> str | None:
