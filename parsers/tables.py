@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import csv
 import re
-from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
+from typing import NamedTuple
 
 from parsers.model import Cell, Reading
 from parsers.normalize import parse_value, squash
-from parsers.tokens import LABEL, ROW_END, VALUE, Token
+from parsers.tokens import LABEL, ROW_END, Labels, Token, rows
 
 CELLS_TSV = Path(__file__).with_name("cells.tsv")
 
@@ -149,9 +149,16 @@ class TableResult:
             value, text = _value_and_text(raw, unit)
             cells.append(Cell(key, value, text, reading))
 
-    def add_tokens(self, keys: tuple[str, ...], tokens: list[Token]) -> None:
-        """add() of each key with its token's text and reading."""
-        self.add_all(keys, map(_TEXT, tokens), map(_READING, tokens))
+    def add_row(self, row: RowKeys, raws: list[str], readings: list[Reading | None]) -> None:
+        """add_all() of a row, its cells made in one go when nothing makes it differ
+        from that: its keys all known, distinct and new, and no cell read by OCR."""
+        new = row.distinct
+        if new is None or any(readings) or not self.keys.isdisjoint(new):
+            self.add_all(row.keys, raws, readings)
+            return
+        self.keys.update(new)
+        found = list(map(_value_and_text, raws, row.units))
+        self.cells.extend(map(Cell, row.keys, map(_FIRST, found), map(_SECOND, found), readings))
 
     def remove(self, keys: set[str]) -> bool:
         """Drop the cells of ``keys``; True when there were any."""
@@ -163,12 +170,22 @@ class TableResult:
 
 
 _TEXT, _READING = attrgetter("text"), attrgetter("reading")
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
+
+
+class RowKeys(NamedTuple):
+    keys: tuple[str, ...]  # a row's cell keys, in the order of its cells
+    units: tuple[str | None, ...]  # each key's unit, None for a key not in cells.tsv
+    distinct: frozenset[str] | None  # the keys, when all are known and no two alike
 
 
 @lru_cache(maxsize=1024)  # a few hundred row and column names
-def _keys(prefix: str, columns: tuple[str, ...]) -> tuple[str, ...]:
+def _keys(prefix: str, columns: tuple[str, ...]) -> RowKeys:
     """The cell keys of a row: ``prefix`` and each column's name."""
-    return tuple(f"{prefix}.{column}" for column in columns)
+    keys = tuple(f"{prefix}.{column}" for column in columns)
+    units = tuple(map(KEY_UNITS.get, keys))
+    distinct = None in units or len(set(keys)) < len(keys)
+    return RowKeys(keys, units, None if distinct else frozenset(keys))
 
 
 @lru_cache(maxsize=8192)  # a report prints the same few cell texts ("0", "/") hundreds of times
@@ -190,22 +207,6 @@ def _fit(values: list[Token], expected: int) -> list[Token] | None:
     return None
 
 
-def _is_short_label(token: Token, limit: int = 60) -> bool:
-    return token.kind == LABEL and len(squash(token.text)) <= limit
-
-
-def _find(tokens: list[Token], start: int, predicate, labels: list[int]) -> int | None:
-    """The first index from ``start`` whose token, a label, meets ``predicate``.
-
-    ``labels`` holds the indices of the label tokens: tables are mostly values, and
-    every predicate here asks for a label.
-    """
-    for index in labels[bisect_left(labels, start) :]:
-        if predicate(tokens[index]):
-            return index
-    return None
-
-
 # The labels that start 表二 (两 kinds) and 表三. read_tables reads nothing without one.
 T2_STARTS = ("第二十条第", "信息内容")
 T3_START = re.compile(r"申请人情况|勾稽关系|本年新收政府信息公开申请")
@@ -219,52 +220,20 @@ def may_hold_tables(squashed_text: str) -> bool:
 
 def read_tables(tokens: list[Token]) -> TableResult:
     result = TableResult()
-    labels = [index for index, token in enumerate(tokens) if token.kind == LABEL]
-    t2_start = _find(
-        tokens, 0, lambda t: _is_short_label(t, 30) and T2_STARTS[0] in squash(t.text), labels
-    )
+    labels = Labels(tokens)
+    t2_start = labels.first(0, T2_STARTS[0], limit=30)
     if t2_start is None:
-        t2_start = _find(
-            tokens, 0, lambda t: _is_short_label(t, 10) and squash(t.text) == T2_STARTS[1], labels
-        )
-    t3_start = _find(
-        tokens,
-        t2_start or 0,
-        lambda t: _is_short_label(t, 80) and T3_START.search(squash(t.text)),
-        labels,
-    )
+        t2_start = labels.first(0, T2_STARTS[1], limit=10, whole=True)
+    t3_start = labels.first(t2_start or 0, T3_START, limit=80)
     if t2_start is not None:
         _read_t2(tokens[t2_start : t3_start if t3_start is not None else len(tokens)], result)
     if t3_start is None:
         return result
     t3_end = _read_t3(tokens, t3_start, result, labels)
-    t4_start = _find(
-        tokens, t3_end, lambda t: _is_short_label(t, 40) and "行政复议" in squash(t.text), labels
-    )
+    t4_start = labels.first(t3_end, "行政复议", limit=40)
     if t4_start is not None:
         _read_t4(tokens, t4_start, result)
     return result
-
-
-def _rows(tokens: list[Token], classify):
-    """Yield (label tokens, row key, value tokens) for every row whose label classifies."""
-    labels: list[Token] = []
-    key, values = None, []
-    for token in [*tokens, Token(LABEL, "")]:
-        if token.kind == VALUE:
-            if not values:
-                key = classify(labels) if labels else None
-                if key is None and token.blank:
-                    continue  # padding that closes a header row
-            values.append(token)
-            continue
-        if values:
-            yield labels, key, values
-            labels, key, values = [], None, []
-        if token.kind == ROW_END:
-            # A row of labels only (a header row) still labels what follows.
-            continue
-        labels.append(token)
 
 
 # ---------------------------------------------------------------- 表二
@@ -298,7 +267,7 @@ def _read_t2(tokens: list[Token], result: TableResult) -> None:
             columns = _t2_columns("".join(header))
         return names[row_index]
 
-    for _labels, row, values in _rows(tokens, classify):
+    for _labels, row, values in rows(tokens, classify):
         if row is None:
             continue
         placed = _fit(values, len(columns)) if columns else None
@@ -314,7 +283,8 @@ def _read_t2(tokens: list[Token], result: TableResult) -> None:
                 raw = raws[index]
                 if column in {"fee_amount", "amount"} and "元" not in raw and squash(raw):
                     raws[index] = f"{raw}元"
-        result.add_all(_keys(f"t2.{row}", _t2_names(tuple(columns))), raws, map(_READING, placed))
+        readings = list(map(_READING, placed))
+        result.add_row(_keys(f"t2.{row}", _t2_names(tuple(columns))), raws, readings)
 
 
 @lru_cache(maxsize=4096)  # every report prints the same labels
@@ -378,12 +348,12 @@ def _classify_t3_texts(texts: tuple[str, ...], group: str | None) -> str | None:
     return None
 
 
-def _t3_end(tokens: list[Token], position: int, labels: list[int]) -> int:
+def _t3_end(tokens: list[Token], position: int, labels: Labels) -> int:
     """Where 表三's rows from ``position`` stop: at the first label after 结转下年度, or at
     表四 when a page lost that row. Labels only are looked at: a value never stops them."""
     seen_last = False
-    for index in labels[bisect_left(labels, position) :]:
-        text = squash(tokens[index].text)
+    first = labels.after(position)
+    for text, index in zip(labels.texts[first:], labels.indices[first:], strict=True):
         if "结转下年" in text:
             seen_last = True
         elif (seen_last and text) or ("行政复议" in text and len(text) <= 40):
@@ -391,9 +361,9 @@ def _t3_end(tokens: list[Token], position: int, labels: list[int]) -> int:
     return len(tokens)
 
 
-def _read_t3(tokens: list[Token], start: int, result: TableResult, labels: list[int]) -> int:
+def _read_t3(tokens: list[Token], start: int, result: TableResult, labels: Labels) -> int:
     """Read 表三 from ``start``; return the index just after its last row."""
-    first_row = _find(tokens, start, lambda t: "本年新收" in squash(t.text), labels)
+    first_row = labels.first(start, "本年新收")
     header = "".join(squash(t.text) for t in tokens[start : first_row or start] if t.kind == LABEL)
     columns = _t3_column_order(header)
     group: str | None = None
@@ -408,7 +378,7 @@ def _read_t3(tokens: list[Token], start: int, result: TableResult, labels: list[
                 group = found
         return _classify_t3(labels, group)
 
-    for labels, row, values in _rows(stream, classify):
+    for labels, row, values in rows(stream, classify):
         if row is None:
             shown = "".join(squash(t.text) for t in labels)[-30:]
             result.warnings.append(f"t3: row '{shown}' not recognised, left out")
@@ -422,7 +392,8 @@ def _read_t3(tokens: list[Token], start: int, result: TableResult, labels: list[
                 f"t3.{row}: {len(values)} cells for {len(columns)} columns, row left out"
             )
             continue
-        result.add_tokens(_keys(f"t3.{row}", columns), placed)
+        raws, readings = list(map(_TEXT, placed)), list(map(_READING, placed))
+        result.add_row(_keys(f"t3.{row}", columns), raws, readings)
     if result.t3_other_split:
         # With the 2021 sub-rows present, a （六）其他处理 row of its own is a subtotal,
         # not the 2019 single row its keys stand for.
@@ -476,7 +447,7 @@ def _read_t4(tokens: list[Token], start: int, result: TableResult) -> None:
         f"t4.{groups[index // len(T4_LEAVES)]}.{leaf}"
         for index, leaf in enumerate(T4_LEAVES * len(groups))
     ]
-    result.add_tokens(keys, placed)
+    result.add_all(keys, map(_TEXT, placed), map(_READING, placed))
 
 
 def table_format(result: TableResult) -> str | None:

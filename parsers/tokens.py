@@ -10,11 +10,14 @@ interpreter finds rows by their labels.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
+from itertools import accumulate, repeat
+from operator import itemgetter
+from typing import NamedTuple
 
 from parsers.model import Document, Paragraph, Reading, Table
-from parsers.normalize import is_blank, is_value_text
+from parsers.normalize import is_blank, is_value_text, squash
 
 LABEL, VALUE, ROW_END = "label", "value", "row_end"
 # A run of adjacent pipes closing a line pads a row to the table's width.
@@ -26,8 +29,10 @@ _NUMBER_WORD = re.compile(r"[+\-]?[0-9０-９][0-9０-９,]*(?:\.[0-9０-９]+)?
 _WORD = re.compile(r"\S+")
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    """A cell or line of a table: a tuple (a report has hundreds; a frozen dataclass
+    takes four times as long to make)."""
+
     kind: str
     text: str = ""
     reading: Reading | None = None  # for cells read by OCR
@@ -117,3 +122,73 @@ def _split_words(line: str) -> list[Token]:
         return [cell_token(line)]  # a sentence or date that happens to end in digits
     numbers = [Token(VALUE, word.group()) for word in words[first:]]
     return ([cell_token(label)] if label else []) + numbers
+
+
+_KIND, _TEXT = itemgetter(0), itemgetter(1)
+_KIND_LETTERS = {VALUE: "v", ROW_END: "e"}  # any other kind reads as a label
+_VALUE_RUN = re.compile("v+")
+
+
+def rows(tokens: list[Token], classify):
+    """Yield (label tokens, row key, value tokens) for every run of values: its labels
+    are those since the last run, its key ``classify(labels)`` (None without labels);
+    blank values that open a run whose labels do not classify are padding that closes a
+    header row, and a run of padding alone leaves its labels to the next run.
+
+    The runs are found by a regex over the tokens' kinds: only labels are looked at one
+    by one. ``classify`` must give the same answer when asked twice about the same labels.
+    """
+    kinds = "".join(map(_KIND_LETTERS.get, map(_KIND, tokens), repeat("l")))
+    labels: list[Token] = []
+    after = 0
+    for run in _VALUE_RUN.finditer(kinds):
+        start, end = run.span()
+        labels.extend(token for token in tokens[after:start] if token.kind != ROW_END)
+        after = end
+        key = classify(labels) if labels else None
+        if key is None:
+            while start < end and tokens[start].blank:
+                start += 1
+            if start == end:
+                continue  # padding alone: the labels still label what follows
+        yield labels, key, tokens[start:end]
+        labels = []
+
+
+class Labels:
+    """The label tokens of a stream: their indices, and their texts squashed and joined by
+    line breaks (which no squashed text holds), so that a label holding a word is found
+    by one search in C rather than by looking at each label in turn."""
+
+    def __init__(self, tokens: list[Token]) -> None:
+        self.indices = [index for index, token in enumerate(tokens) if token.kind == LABEL]
+        self.texts = [squash(tokens[index].text) for index in self.indices]
+        self.joined = "\n".join(self.texts)
+        self.starts = list(accumulate((len(text) + 1 for text in self.texts), initial=0))
+
+    def after(self, position: int) -> int:
+        """The number of the first label at or after token ``position``."""
+        return bisect_left(self.indices, position)
+
+    def first(
+        self, position: int, word: str | re.Pattern, limit: int | None = None, whole: bool = False
+    ) -> int | None:
+        """The token index of the first label from token ``position`` on whose text holds
+        ``word`` (a string, or a pattern that never matches a line break), is ``word``
+        when ``whole``, and has at most ``limit`` characters; None when none does."""
+        number = self.after(position)
+        while number < len(self.texts):
+            at = self.starts[number]
+            if isinstance(word, str):
+                at = self.joined.find(word, at)
+            else:
+                found = word.search(self.joined, at)
+                at = found.start() if found else -1
+            if at < 0:
+                return None
+            number = bisect_right(self.starts, at) - 1
+            text = self.texts[number]
+            if (limit is None or len(text) <= limit) and (not whole or text == word):
+                return self.indices[number]
+            number += 1
+        return None
