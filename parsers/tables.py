@@ -12,13 +12,13 @@ import csv
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from pathlib import Path
 from typing import NamedTuple
 
 from parsers.model import Cell, Reading
-from parsers.normalize import parse_value, squash
-from parsers.tokens import LABEL, ROW_END, Labels, Token, rows
+from parsers.normalize import SHORT_TEXT, parse_value, squash
+from parsers.tokens import LABEL, ROW_END, VALUE, Labels, Token
 
 CELLS_TSV = Path(__file__).with_name("cells.tsv")
 
@@ -156,9 +156,15 @@ class TableResult:
         if new is None or any(readings) or not self.keys.isdisjoint(new):
             self.add_all(row.keys, raws, readings)
             return
+        if not raws:
+            return
         self.keys.update(new)
-        found = list(map(_value_and_text, raws, row.units))
-        self.cells.extend(map(Cell, row.keys, map(_FIRST, found), map(_SECOND, found), readings))
+        if row.unit is None:
+            found = list(map(_value_and_text, raws, row.units))
+        else:
+            found = _values_in(raws, row.unit)
+        values, texts = zip(*found, strict=True)
+        self.cells.extend(map(Cell, row.keys, values, texts, readings))
 
     def remove(self, keys: set[str]) -> bool:
         """Drop the cells of ``keys``; True when there were any."""
@@ -170,13 +176,13 @@ class TableResult:
 
 
 _TEXT, _READING = attrgetter("text"), attrgetter("reading")
-_FIRST, _SECOND = itemgetter(0), itemgetter(1)
 
 
 class RowKeys(NamedTuple):
     keys: tuple[str, ...]  # a row's cell keys, in the order of its cells
     units: tuple[str | None, ...]  # each key's unit, None for a key not in cells.tsv
     distinct: frozenset[str] | None  # the keys, when all are known and no two alike
+    unit: str | None  # the unit of every key, when they have one
 
 
 @lru_cache(maxsize=1024)  # a few hundred row and column names
@@ -184,8 +190,30 @@ def _keys(prefix: str, columns: tuple[str, ...]) -> RowKeys:
     """The cell keys of a row: ``prefix`` and each column's name."""
     keys = tuple(f"{prefix}.{column}" for column in columns)
     units = tuple(map(KEY_UNITS.get, keys))
-    distinct = None in units or len(set(keys)) < len(keys)
-    return RowKeys(keys, units, None if distinct else frozenset(keys))
+    distinct = None not in units and len(set(keys)) == len(keys)
+    unit = units[0] if len(set(units)) == 1 else None
+    return RowKeys(keys, units, frozenset(keys) if distinct else None, unit)
+
+
+# Cell texts' values and stored texts by unit: a report prints the same few cell texts
+# ("0", "/") hundreds of times. Short texts only, and forgotten when there are too many.
+_KNOWN_VALUES: dict[str, dict[str, tuple[int | float | None, str]]] = {}
+VALUES_KEPT = 8192
+
+
+def _values_in(raws: list[str], unit: str) -> list[tuple[int | float | None, str]]:
+    """_value_and_text() of each text of ``raws``, in ``unit``."""
+    known = _KNOWN_VALUES.setdefault(unit, {})
+    found = list(map(known.get, raws))
+    if not all(found):  # a text not seen before (a found pair is never false)
+        if len(known) > VALUES_KEPT:
+            known.clear()
+        for index, raw in enumerate(raws):
+            if found[index] is None:
+                found[index] = pair = (parse_value(raw, unit), raw.strip())
+                if len(raw) <= SHORT_TEXT:
+                    known[raw] = pair
+    return found
 
 
 @lru_cache(maxsize=8192)  # a report prints the same few cell texts ("0", "/") hundreds of times
@@ -218,6 +246,27 @@ def may_hold_tables(squashed_text: str) -> bool:
     return any(word in squashed_text for word in T2_STARTS) or bool(T3_START.search(squashed_text))
 
 
+def _rows(tokens: list[Token], classify):
+    """Yield (label tokens, row key, value tokens) for every row whose label classifies."""
+    labels: list[Token] = []
+    key, values = None, []
+    for token in [*tokens, Token(LABEL, "")]:
+        if token.kind == VALUE:
+            if not values:
+                key = classify(labels) if labels else None
+                if key is None and token.blank:
+                    continue  # padding that closes a header row
+            values.append(token)
+            continue
+        if values:
+            yield labels, key, values
+            labels, key, values = [], None, []
+        if token.kind == ROW_END:
+            # A row of labels only (a header row) still labels what follows.
+            continue
+        labels.append(token)
+
+
 def read_tables(tokens: list[Token]) -> TableResult:
     result = TableResult()
     labels = Labels(tokens)
@@ -246,28 +295,18 @@ def _t2_columns(header: str) -> list[str]:
 
 
 def _read_t2(tokens: list[Token], result: TableResult) -> None:
-    columns: list[str] = []
-    header: list[str] = []
+    columns: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()  # the columns' names in cell keys
+    in_yuan = False  # amounts printed in 元
 
     def classify(labels: list[Token]) -> str | None:
-        nonlocal columns, header
-        # Labels up to the row label are the block's header (信息内容 | 本年… | …).
-        names = list(map(_t2_row, map(_TEXT, labels)))
-        row_index = None
-        for index in range(len(names) - 1, -1, -1):
-            if names[index] is not None:
-                row_index = index
-                break
-        if row_index is None:
-            return None
-        before = [squash(token.text) for token in labels[:row_index]]
-        if any("信息内容" in text or _T2_COLUMN_RE.search(text) for text in before):
-            start = max((i for i, text in enumerate(before) if "信息内容" in text), default=0)
-            header = [text.split("信息内容")[-1] for text in before[start:]]
-            columns = _t2_columns("".join(header))
-        return names[row_index]
+        nonlocal columns, names, in_yuan
+        row, header = _t2_row_and_header(tuple(map(_TEXT, labels)))
+        if header is not None:
+            columns, names, in_yuan = header
+        return row
 
-    for _labels, row, values in rows(tokens, classify):
+    for _labels, row, values in _rows(tokens, classify):
         if row is None:
             continue
         placed = _fit(values, len(columns)) if columns else None
@@ -278,29 +317,56 @@ def _read_t2(tokens: list[Token], result: TableResult) -> None:
             continue
         result.t2_columns.update(columns)
         raws = list(map(_TEXT, placed))
-        if any("单位:元" in h or "(元)" in h for h in header):  # amounts printed in 元
+        if in_yuan:
             for index, column in enumerate(columns):
                 raw = raws[index]
                 if column in {"fee_amount", "amount"} and "元" not in raw and squash(raw):
                     raws[index] = f"{raw}元"
-        readings = list(map(_READING, placed))
-        result.add_row(_keys(f"t2.{row}", _t2_names(tuple(columns))), raws, readings)
+        result.add_row(_keys(f"t2.{row}", names), raws, list(map(_READING, placed)))
 
 
-@lru_cache(maxsize=4096)  # every report prints the same labels
-def _t2_row(raw: str) -> str | None:
-    """The 表二 row a label names (the first that matches), None for none."""
-    text = squash(raw)
-    for name, pattern in T2_ROWS:
-        if pattern.search(text):
-            return name
-    return None
+def _labels_cached(maxsize: int):
+    """lru_cache of a function of label texts (a text or a tuple of texts) that keeps
+    short ones only: every report prints the same labels, but a page's prose lines can
+    be labels too, and long (the cache must not keep pages alive)."""
+
+    def decorate(function):
+        cached = lru_cache(maxsize=maxsize)(function)
+
+        def call(texts, *rest):
+            size = len(texts) if isinstance(texts, str) else sum(map(len, texts))
+            return cached(texts, *rest) if size <= LABELS_KEPT else function(texts, *rest)
+
+        return call
+
+    return decorate
 
 
-@lru_cache(maxsize=256)
-def _t2_names(columns: tuple[str, ...]) -> tuple[str, ...]:
-    """The columns' names in cell keys (a key not in cells.tsv is never added)."""
-    return tuple("amount" if column == "fee_amount" else column for column in columns)
+LABELS_KEPT = 400  # characters
+
+
+@_labels_cached(maxsize=2048)  # every report prints the same few rows and headers
+def _t2_row_and_header(raws: tuple[str, ...]):
+    """The 表二 row the last label naming one names (None for none) and, from the labels
+    before it, the columns of a header among them, their names in cell keys, and
+    whether amounts are in 元 (None when they hold no header)."""
+    texts = [squash(raw) for raw in raws]
+    for row_index in range(len(texts) - 1, -1, -1):
+        for name, pattern in T2_ROWS:
+            if pattern.search(texts[row_index]):
+                return name, _t2_header(texts[:row_index])
+    return None, None
+
+
+def _t2_header(before: list[str]) -> tuple[tuple[str, ...], tuple[str, ...], bool] | None:
+    # Labels up to the row label are the block's header (信息内容 | 本年… | …).
+    if not any("信息内容" in text or _T2_COLUMN_RE.search(text) for text in before):
+        return None
+    start = max((i for i, text in enumerate(before) if "信息内容" in text), default=0)
+    header = [text.split("信息内容")[-1] for text in before[start:]]
+    columns = tuple(_t2_columns("".join(header)))
+    names = tuple("amount" if column == "fee_amount" else column for column in columns)
+    return columns, names, any("单位:元" in h or "(元)" in h for h in header)
 
 
 # ---------------------------------------------------------------- 表三
@@ -311,23 +377,16 @@ def _t3_column_order(header: str) -> tuple[str, ...]:
     return tuple(T3_COLUMNS)
 
 
-def _classify_t3(labels: list[Token], group: str | None) -> str | None:
-    return _classify_t3_raw(tuple(map(_TEXT, labels[-4:])), group)
-
-
-@lru_cache(maxsize=2048)  # every report prints the same row labels
-def _classify_t3_raw(raws: tuple[str, ...], group: str | None) -> str | None:
-    return _classify_t3_texts(tuple(map(squash, raws)), group)
-
-
-@lru_cache(maxsize=4096)  # every report prints the same labels
-def _t3_group(raw: str) -> str | None:
-    """The 表三 outcome group a label heads (the last that matches), None for none."""
-    text, found = squash(raw), None
-    for name, pattern in T3_GROUPS:
-        if pattern.search(text):
-            found = name
-    return found
+@_labels_cached(maxsize=2048)  # every report prints the same row labels
+def _t3_row(raws: tuple[str, ...], group: str | None) -> tuple[str | None, str | None]:
+    """The 表三 outcome group after a row's labels (the last any of them heads, else
+    ``group``), and the row's key under it."""
+    texts = tuple(map(squash, raws))
+    for text in texts:
+        for name, pattern in T3_GROUPS:
+            if pattern.search(text):
+                group = name
+    return group, _classify_t3_texts(texts[-4:], group)
 
 
 def _classify_t3_texts(texts: tuple[str, ...], group: str | None) -> str | None:
@@ -352,12 +411,12 @@ def _t3_end(tokens: list[Token], position: int, labels: Labels) -> int:
     """Where 表三's rows from ``position`` stop: at the first label after 结转下年度, or at
     表四 when a page lost that row. Labels only are looked at: a value never stops them."""
     seen_last = False
-    first = labels.after(position)
-    for text, index in zip(labels.texts[first:], labels.indices[first:], strict=True):
+    for number in range(labels.after(position), len(labels.indices)):
+        text = labels.text(number)
         if "结转下年" in text:
             seen_last = True
         elif (seen_last and text) or ("行政复议" in text and len(text) <= 40):
-            return index
+            return labels.indices[number]
     return len(tokens)
 
 
@@ -373,12 +432,10 @@ def _read_t3(tokens: list[Token], start: int, result: TableResult, labels: Label
 
     def classify(labels: list[Token]) -> str | None:
         nonlocal group
-        for found in map(_t3_group, map(_TEXT, labels)):
-            if found is not None:
-                group = found
-        return _classify_t3(labels, group)
+        group, key = _t3_row(tuple(map(_TEXT, labels)), group)
+        return key
 
-    for labels, row, values in rows(stream, classify):
+    for labels, row, values in _rows(stream, classify):
         if row is None:
             shown = "".join(squash(t.text) for t in labels)[-30:]
             result.warnings.append(f"t3: row '{shown}' not recognised, left out")

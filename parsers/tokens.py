@@ -10,10 +10,8 @@ interpreter finds rows by their labels.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from functools import lru_cache
-from itertools import accumulate, repeat
-from operator import itemgetter
 from typing import NamedTuple
 
 from parsers.model import Document, Paragraph, Reading, Table
@@ -124,71 +122,40 @@ def _split_words(line: str) -> list[Token]:
     return ([cell_token(label)] if label else []) + numbers
 
 
-_KIND, _TEXT = itemgetter(0), itemgetter(1)
-_KIND_LETTERS = {VALUE: "v", ROW_END: "e"}  # any other kind reads as a label
-_VALUE_RUN = re.compile("v+")
-
-
-def rows(tokens: list[Token], classify):
-    """Yield (label tokens, row key, value tokens) for every run of values: its labels
-    are those since the last run, its key ``classify(labels)`` (None without labels);
-    blank values that open a run whose labels do not classify are padding that closes a
-    header row, and a run of padding alone leaves its labels to the next run.
-
-    The runs are found by a regex over the tokens' kinds: only labels are looked at one
-    by one. ``classify`` must give the same answer when asked twice about the same labels.
-    """
-    kinds = "".join(map(_KIND_LETTERS.get, map(_KIND, tokens), repeat("l")))
-    labels: list[Token] = []
-    after = 0
-    for run in _VALUE_RUN.finditer(kinds):
-        start, end = run.span()
-        labels.extend(token for token in tokens[after:start] if token.kind != ROW_END)
-        after = end
-        key = classify(labels) if labels else None
-        if key is None:
-            while start < end and tokens[start].blank:
-                start += 1
-            if start == end:
-                continue  # padding alone: the labels still label what follows
-        yield labels, key, tokens[start:end]
-        labels = []
-
-
 class Labels:
-    """The label tokens of a stream: their indices, and their texts squashed and joined by
-    line breaks (which no squashed text holds), so that a label holding a word is found
-    by one search in C rather than by looking at each label in turn."""
+    """The label tokens of a stream (tables are mostly values: every search here asks
+    for a label), and their texts squashed, each when first asked for."""
 
     def __init__(self, tokens: list[Token]) -> None:
+        self.tokens = tokens
         self.indices = [index for index, token in enumerate(tokens) if token.kind == LABEL]
-        self.texts = [squash(tokens[index].text) for index in self.indices]
-        self.joined = "\n".join(self.texts)
-        self.starts = list(accumulate((len(text) + 1 for text in self.texts), initial=0))
+        self._texts: dict[int, str] = {}
 
     def after(self, position: int) -> int:
         """The number of the first label at or after token ``position``."""
         return bisect_left(self.indices, position)
 
+    def text(self, number: int) -> str:
+        """The squashed text of label ``number``."""
+        text = self._texts.get(number)
+        if text is None:
+            text = self._texts[number] = squash(self.tokens[self.indices[number]].text)
+        return text
+
     def first(
         self, position: int, word: str | re.Pattern, limit: int | None = None, whole: bool = False
     ) -> int | None:
         """The token index of the first label from token ``position`` on whose text holds
-        ``word`` (a string, or a pattern that never matches a line break), is ``word``
-        when ``whole``, and has at most ``limit`` characters; None when none does."""
-        number = self.after(position)
-        while number < len(self.texts):
-            at = self.starts[number]
-            if isinstance(word, str):
-                at = self.joined.find(word, at)
-            else:
-                found = word.search(self.joined, at)
-                at = found.start() if found else -1
-            if at < 0:
-                return None
-            number = bisect_right(self.starts, at) - 1
-            text = self.texts[number]
-            if (limit is None or len(text) <= limit) and (not whole or text == word):
+        ``word`` (a string or a pattern), is ``word`` when ``whole``, and has at most
+        ``limit`` characters; None when none does."""
+        pattern = word if isinstance(word, re.Pattern) else None
+        for number in range(self.after(position), len(self.indices)):
+            text = self.text(number)
+            if limit is not None and len(text) > limit:
+                continue
+            if whole:
+                if text == word:
+                    return self.indices[number]
+            elif word in text if pattern is None else pattern.search(text):
                 return self.indices[number]
-            number += 1
         return None

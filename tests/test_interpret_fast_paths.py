@@ -21,14 +21,11 @@ from parsers.sections import split_sections
 from parsers.tokens import (
     END,
     LABEL,
-    ROW_END,
-    VALUE,
     Labels,
     Token,
     _split_trailing_numbers,
     _split_words,
     cell_token,
-    rows,
 )
 
 WORDS = ["本年新收", "申请", "3", "０", "12,", "1.5", "-2", "+7", "2023年", "第", "a", "，", "x1"]
@@ -125,48 +122,11 @@ def test_t3_rows_stop_where_every_token_looked_at_says(seed):
         assert tables._t3_end(tokens, position, labels) == t3_end_by_definition(tokens, position)
 
 
-def rows_by_definition(tokens: list[Token], classify):
-    """tokens.rows as it read the stream before: token by token."""
-    labels: list[Token] = []
-    key, values = None, []
-    for token in [*tokens, Token(LABEL, "")]:
-        if token.kind == VALUE:
-            if not values:
-                key = classify(labels) if labels else None
-                if key is None and token.blank:
-                    continue  # padding that closes a header row
-            values.append(token)
-            continue
-        if values:
-            yield labels, key, values
-            labels, key, values = [], None, []
-        if token.kind == ROW_END:
-            continue
-        labels.append(token)
-
-
-ROW_TEXTS = ["规章", "其他", "x", "0", "3", "", " ", "/", "\u3000", "1.5", "总计", "-"]
-
-
 def random_stream(rng: random.Random, texts: list[str], most: int = 40) -> list[Token]:
     return [
         END if rng.random() < 0.15 else cell_token(rng.choice(texts))
         for _ in range(rng.randint(0, most))
     ]
-
-
-@pytest.mark.parametrize("seed", range(300))
-def test_rows_of_a_stream_are_the_rows_read_token_by_token(seed):
-    rng = random.Random(seed)
-    tokens = random_stream(rng, ROW_TEXTS)
-    if rng.random() < 0.1:
-        tokens.append(Token("other kind", "x"))  # any other kind reads as a label
-
-    def classify(labels):  # answers from the labels alone, as every classifier does
-        texts = "".join(token.text for token in labels)
-        return None if "x" in texts else texts[-2:] or None
-
-    assert list(rows(tokens, classify)) == list(rows_by_definition(tokens, classify))
 
 
 def find_by_definition(tokens, position, word, limit=None, whole=False):
