@@ -7,11 +7,10 @@ blank total beside non-zero parts fails. Details say "blank" for a blank cell.
 
 from __future__ import annotations
 
-from itertools import repeat
 from operator import itemgetter
 
 from parsers.model import Check
-from parsers.tables import T3_COLUMNS, T4_GROUPS
+from parsers.tables import KEY_UNITS, T3_COLUMNS, T4_GROUPS
 
 T3_OUTCOMES_2019 = [
     "granted",
@@ -75,6 +74,8 @@ def _rule(name: str, cells: dict, getter: itemgetter, label: str) -> Check | Non
 
 # The names and keys of every rule, spelled out once (not on every report).
 _SPLIT_PREFIXES = tuple(f"t3.{row}." for row in T3_OTHER_SPLIT)
+# Cells are of the keys of cells.tsv (Report.cells: tables.TableResult adds no other).
+_SPLIT_KEYS = frozenset(key for key in KEY_UNITS if key.startswith(_SPLIT_PREFIXES))
 _BALANCES = [
     (
         f"t3.balance.{column}",
@@ -132,9 +133,10 @@ _TOTAL_GETTERS = _getters(_ROW_TOTALS + _GROUP_TOTALS)
 
 
 def run_checks(cells: dict) -> list[Check]:
+    """The rules' checks of ``cells`` (key → value; keys of cells.tsv, as Report.cell_map)."""
     checks: list[Check | None] = []
     # （六）其他处理: the 2021 three sub-rows when the table has them, else its one 2019 row.
-    split = any(map(str.startswith, cells, repeat(_SPLIT_PREFIXES)))
+    split = not _SPLIT_KEYS.isdisjoint(cells)
     for (balance, getter), (outcomes, outcome_getter) in zip(
         _BALANCE_GETTERS, _OUTCOME_GETTERS[split], strict=True
     ):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from itertools import compress, filterfalse
+from operator import attrgetter
 from pathlib import PurePosixPath
 from urllib.parse import urljoin, urlparse
 
@@ -36,6 +38,7 @@ from parsers.vocabulary import MIN_REPORT_TEXT, REPORT_TITLE, REPORT_TITLE_WORDS
 
 TEXT_SUFFIXES = {".txt", ".text"}
 RAW_LINES_READ = 80  # published_date reads this many lines of the uncleaned page
+_READING = attrgetter("reading")
 _URL_DROPS = re.compile("[\t\r\n]")  # urlparse drops these wherever they are
 _HTML_SNIFF = re.compile(r"<\s*(html|head|body|p|div|table|meta|title|br|span)\b", re.I)
 # Section words a report has even when its title is missing.
@@ -161,7 +164,7 @@ def _lines(document: Document, limit: int | None = None) -> list[str]:
         if limit is not None and len(lines) >= limit:
             return lines[:limit]
         if isinstance(block, Table):
-            lines.extend("| " + " | ".join(row) + " |" for row in block.rows)
+            lines.extend(map("| {} |".format, map(" | ".join, block.rows)))
         else:
             lines.extend(block.text.split("\n"))
     return lines if limit is None else lines[:limit]
@@ -173,8 +176,11 @@ def _without_chrome(document: Document) -> Document:
     meta = dict(document.meta)
     for block in document.blocks:
         if isinstance(block, Paragraph):
-            kept = [line for line in block.text.split("\n") if not is_chrome_line(line)]
-            if kept:
+            lines = block.text.split("\n")
+            kept = list(filterfalse(is_chrome_line, lines))
+            if len(kept) == len(lines):
+                blocks.append(Paragraph(block.text))
+            elif kept:
                 blocks.append(Paragraph("\n".join(kept)))
             continue
         pairs = metadata_pairs(block.rows)
@@ -198,8 +204,9 @@ def interpret(document: Document, url: str) -> ParseOutcome:
         return ParseOutcome(url=url, reason=document.verdict, encoding=document.encoding)
     clean = _without_chrome(document)
     lines = _lines(clean)
-    text_lines = [line for line in lines if line.strip()]
-    body_text = "\n".join(line.strip() for line in text_lines)
+    stripped = list(map(str.strip, lines))
+    text_lines = list(compress(lines, stripped))  # lines with text
+    body_text = "\n".join(filter(None, stripped))
     body = squash(body_text)
     title = choose_title(document.meta, document.title, text_lines)
     # Every token's text is in the body: without a table's first label, no table.
@@ -233,7 +240,7 @@ def interpret(document: Document, url: str) -> ParseOutcome:
         encoding=document.encoding,
     )
     report.checks = run_checks(report.cell_map())
-    if any(cell.reading is not None for cell in report.cells):
+    if any(map(_READING, report.cells)):  # a Reading is never false
         from parsers.ocr.verify import verify_ocr_cells
 
         verify_ocr_cells(report)

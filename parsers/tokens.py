@@ -41,6 +41,7 @@ class Token(NamedTuple):
 
 
 END = Token(ROW_END)
+_BLANK = Token(VALUE, "")
 
 
 def cell_token(text: str, reading: Reading | None = None) -> Token:
@@ -77,10 +78,13 @@ def tokens_from_lines(lines: list[str]) -> list[Token]:
         if line == "" or line.strip("\r\n") == "":
             continue
         if "|" not in line:
-            # A whitespace-only line between cells is a blank cell.
-            tokens.extend(
-                _split_trailing_numbers(line.strip()) if line.strip() else [Token(VALUE, "")]
-            )
+            text = line.strip()
+            if not text:  # a whitespace-only line between cells is a blank cell
+                tokens.append(_BLANK)
+            elif text[-1] not in _NUMBER_ENDS:  # prose, mostly (_split_trailing_numbers)
+                tokens.append(cell_token(text))
+            else:
+                tokens.extend(_split_words(text))
             continue
         padded = bool(_PADDING.search(line)) and line.strip() != "|"
         body = _PADDING.sub("", line) if padded else line
