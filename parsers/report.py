@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from html import unescape
-from itertools import compress, filterfalse
+from itertools import compress
 from operator import attrgetter
 from pathlib import PurePosixPath
 from urllib.parse import urljoin, urlparse
@@ -164,7 +164,7 @@ def _lines(document: Document, limit: int | None = None) -> list[str]:
         if limit is not None and len(lines) >= limit:
             return lines[:limit]
         if isinstance(block, Table):
-            lines.extend(map("| {} |".format, map(" | ".join, block.rows)))
+            lines.extend("| " + " | ".join(row) + " |" for row in block.rows)
         else:
             lines.extend(block.text.split("\n"))
     return lines if limit is None else lines[:limit]
@@ -176,11 +176,8 @@ def _without_chrome(document: Document) -> Document:
     meta = dict(document.meta)
     for block in document.blocks:
         if isinstance(block, Paragraph):
-            lines = block.text.split("\n")
-            kept = list(filterfalse(is_chrome_line, lines))
-            if len(kept) == len(lines):
-                blocks.append(Paragraph(block.text))
-            elif kept:
+            kept = [line for line in block.text.split("\n") if not is_chrome_line(line)]
+            if kept:
                 blocks.append(Paragraph("\n".join(kept)))
             continue
         pairs = metadata_pairs(block.rows)
