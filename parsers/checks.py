@@ -7,8 +7,10 @@ blank total beside non-zero parts fails. Details say "blank" for a blank cell.
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 from parsers.model import Check
-from parsers.tables import T3_COLUMNS, T4_GROUPS
+from parsers.tables import KEY_UNITS, T3_COLUMNS, T4_GROUPS
 
 T3_OUTCOMES_2019 = [
     "granted",
@@ -42,12 +44,13 @@ T3_ROWS_WITH_TOTAL = [
 ]
 
 
-def _values(cells: dict, needed: tuple[str, ...]) -> list | None:
-    """The values of ``needed`` in order; None unless every one is on the page and one
-    at least is not blank."""
-    if not all(map(cells.__contains__, needed)):
+def _values(cells: dict, getter: itemgetter) -> tuple | None:
+    """The values of the keys ``getter`` reads, in order (a tuple, read in C); None
+    unless every one is on the page and one at least is not blank."""
+    try:
+        values = getter(cells)
+    except KeyError:
         return None
-    values = [cells[key] for key in needed]
     if values.count(None) == len(values):
         return None
     return values
@@ -57,9 +60,9 @@ def _shown(value) -> str:
     return "blank" if value is None else repr(value)
 
 
-def _rule(name: str, cells: dict, needed: tuple[str, ...], label: str) -> Check | None:
-    """``needed``: the total's key, then its parts' keys."""
-    values = _values(cells, needed)
+def _rule(name: str, cells: dict, getter: itemgetter, label: str) -> Check | None:
+    """``getter``: of the total's key, then its parts' keys."""
+    values = _values(cells, getter)
     if values is None:
         return None
     total = values[0]
@@ -71,6 +74,8 @@ def _rule(name: str, cells: dict, needed: tuple[str, ...], label: str) -> Check 
 
 # The names and keys of every rule, spelled out once (not on every report).
 _SPLIT_PREFIXES = tuple(f"t3.{row}." for row in T3_OTHER_SPLIT)
+# Cells are of the keys of cells.tsv (Report.cells: tables.TableResult adds no other).
+_SPLIT_KEYS = frozenset(key for key in KEY_UNITS if key.startswith(_SPLIT_PREFIXES))
 _BALANCES = [
     (
         f"t3.balance.{column}",
@@ -116,15 +121,27 @@ _GROUP_TOTALS = [
 ]
 
 
+# Each rule's keys, read by one itemgetter (of two keys or more: it gives a tuple).
+def _getters(rules: list[tuple[str, tuple[str, ...]]]) -> list[tuple[str, itemgetter]]:
+    assert all(len(needed) > 1 for _, needed in rules)
+    return [(name, itemgetter(*needed)) for name, needed in rules]
+
+
+_BALANCE_GETTERS = _getters(_BALANCES)
+_OUTCOME_GETTERS = {split: _getters(rules) for split, rules in _OUTCOMES.items()}
+_TOTAL_GETTERS = _getters(_ROW_TOTALS + _GROUP_TOTALS)
+
+
 def run_checks(cells: dict) -> list[Check]:
+    """The rules' checks of ``cells`` (key → value; keys of cells.tsv, as Report.cell_map)."""
     checks: list[Check | None] = []
     # （六）其他处理: the 2021 three sub-rows when the table has them, else its one 2019 row.
-    split = any(key.startswith(_SPLIT_PREFIXES) for key in cells)
-    for (balance, needed), (outcomes, outcome_keys) in zip(
-        _BALANCES, _OUTCOMES[split], strict=True
+    split = not _SPLIT_KEYS.isdisjoint(cells)
+    for (balance, getter), (outcomes, outcome_getter) in zip(
+        _BALANCE_GETTERS, _OUTCOME_GETTERS[split], strict=True
     ):
         # 一 + 二 = 三（七）总计 + 四
-        values = _values(cells, needed)
+        values = _values(cells, getter)
         if values is not None:
             left = sum(filter(None, values[:2]))
             right = sum(filter(None, values[2:]))
@@ -132,9 +149,7 @@ def run_checks(cells: dict) -> list[Check]:
             checks.append(
                 Check(balance, ok, "" if ok else f"一+二 = {left!r} but 三（七）+四 = {right!r}")
             )
-        checks.append(_rule(outcomes, cells, outcome_keys, "（七）总计"))
-    for name, needed in _ROW_TOTALS:
-        checks.append(_rule(name, cells, needed, "总计"))
-    for name, needed in _GROUP_TOTALS:
-        checks.append(_rule(name, cells, needed, "总计"))
+        checks.append(_rule(outcomes, cells, outcome_getter, "（七）总计"))
+    for name, getter in _TOTAL_GETTERS:
+        checks.append(_rule(name, cells, getter, "总计"))
     return [check for check in checks if check is not None]

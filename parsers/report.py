@@ -5,6 +5,8 @@ from __future__ import annotations
 import gc
 import re
 from html import unescape
+from itertools import compress
+from operator import attrgetter
 from pathlib import PurePosixPath
 from urllib.parse import urljoin, urlparse
 
@@ -37,6 +39,7 @@ from parsers.vocabulary import MIN_REPORT_TEXT, REPORT_TITLE, REPORT_TITLE_WORDS
 
 TEXT_SUFFIXES = {".txt", ".text"}
 RAW_LINES_READ = 80  # published_date reads this many lines of the uncleaned page
+_READING = attrgetter("reading")
 _URL_DROPS = re.compile("[\t\r\n]")  # urlparse drops these wherever they are
 _HTML_SNIFF = re.compile(r"<\s*(html|head|body|p|div|table|meta|title|br|span)\b", re.I)
 # Section words a report has even when its title is missing.
@@ -217,8 +220,9 @@ def interpret(document: Document, url: str) -> ParseOutcome:
         return ParseOutcome(url=url, reason=document.verdict, encoding=document.encoding)
     clean = _without_chrome(document)
     lines = _lines(clean)
-    text_lines = [line for line in lines if line.strip()]
-    body_text = "\n".join(line.strip() for line in text_lines)
+    stripped = list(map(str.strip, lines))
+    text_lines = list(compress(lines, stripped))  # lines with text
+    body_text = "\n".join(filter(None, stripped))
     body = squash(body_text)
     title = choose_title(document.meta, document.title, text_lines)
     # Every token's text is in the body: without a table's first label, no table.
@@ -252,7 +256,7 @@ def interpret(document: Document, url: str) -> ParseOutcome:
         encoding=document.encoding,
     )
     report.checks = run_checks(report.cell_map())
-    if any(cell.reading is not None for cell in report.cells):
+    if any(map(_READING, report.cells)):  # a Reading is never false
         from parsers.ocr.verify import verify_ocr_cells
 
         verify_ocr_cells(report)

@@ -21,6 +21,16 @@ def split_sections(lines: list[str]) -> dict[str, str]:
     current: str | None = None
     last_number = 0
     for line in lines:
+        # A line starting with an ASCII character or an ideograph other than a numeral is
+        # no heading: squash() leaves that character first as it is. (Anything else, ⼀ or
+        # a zero-width space, is squashed and matched.)
+        first = line[:1]
+        if (first.isascii() and first.strip()) or (
+            "\u4e00" <= first <= "\u9fff" and first not in NUMERALS
+        ):
+            if current is not None:
+                sections[current].append(line)
+            continue
         text = squash(line)
         match = _HEADING.match(text)
         if match and "|" not in line and not _TABLE_ROW.search(text):

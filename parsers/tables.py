@@ -10,14 +10,26 @@ from __future__ import annotations
 
 import csv
 import re
-from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
+from typing import NamedTuple
 
 from parsers.model import Cell, Reading
-from parsers.normalize import parse_value, squash
-from parsers.tokens import LABEL, ROW_END, VALUE, Token
+from parsers.normalize import SHORT_TEXT, parse_value, squash
+from parsers.table_labels import (
+    FORMAT_2019_COLUMNS,
+    FORMAT_2021_COLUMNS,
+    T2_COLUMN_RE,
+    T2_ROWS,
+    T3_COLUMNS,
+    T3_GROUPS,
+    T3_ROWS,
+    T4_GROUPS,
+    T4_LEAVES,
+)
+from parsers.tokens import LABEL, ROW_END, VALUE, Labels, Token
 
 CELLS_TSV = Path(__file__).with_name("cells.tsv")
 
@@ -28,94 +40,6 @@ def _load_keys() -> dict[str, str]:
 
 
 KEY_UNITS = _load_keys()
-
-T3_COLUMNS = [
-    "natural_person",
-    "commercial",
-    "research",
-    "social",
-    "legal_service",
-    "other_org",
-    "total",
-]
-T4_GROUPS = ["review", "suit_direct", "suit_after_review"]
-T4_LEAVES = ["upheld", "corrected", "other", "pending", "total"]
-
-# 表二 row labels: (row key, pattern on the squashed label).
-T2_ROWS = [
-    ("regulations", re.compile(r"^规章$|^规章[(（]")),
-    ("normative_docs", re.compile(r"规范性文件")),
-    ("licensing", re.compile(r"^行政许可")),
-    ("other_services", re.compile(r"其他对外管理服务")),
-    ("penalty", re.compile(r"^行政处罚")),
-    ("coercion", re.compile(r"^行政强制")),
-    ("fees", re.compile(r"^行政事业性收费")),
-    ("procurement", re.compile(r"政府集中采购")),
-]
-# 表二 column labels, longest first; "new" is a truncated 本年新… resolved by order.
-T2_COLUMNS = [
-    ("issued", r"本年制发"),
-    ("repealed", r"本年废止"),
-    ("in_force", r"现行有效"),
-    ("made", r"本年新制作"),
-    ("published", r"本年新公开"),
-    ("total", r"对外公开总数"),
-    ("prev_items", r"上一年项目数"),
-    ("change", r"本年增/?减|增/减|增减"),
-    ("fee_amount", r"收费金额"),
-    ("projects", r"采购项目数"),
-    ("amount", r"采购总金额"),
-    ("decisions", r"处理决定数"),
-    ("new", r"本年新"),
-]
-_T2_COLUMN_RE = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in T2_COLUMNS))
-FORMAT_2021_COLUMNS = {"issued", "repealed", "in_force", "fee_amount"}
-FORMAT_2019_COLUMNS = {
-    "made",
-    "published",
-    "total",
-    "prev_items",
-    "change",
-    "projects",
-    "amount",
-    "new",
-}
-
-# 表三 outcome groups (a label like "（三）不予公开" that heads numbered sub-rows).
-T3_GROUPS = [
-    ("denied", re.compile(r"^[(（]?三[)）]?不予公开")),
-    ("unavailable", re.compile(r"^[(（]?四[)）]?无法提供")),
-    ("not_processed", re.compile(r"^[(（]?五[)）]?不予处理")),
-    ("other", re.compile(r"^[(（]?六[)）]?其他处理")),
-]
-# 表三 rows: (key, pattern, group the label must be under or None).
-T3_ROWS = [
-    ("new_received", re.compile(r"本年新收"), None),
-    ("carried_over", re.compile(r"上年结转"), None),
-    ("carried_forward", re.compile(r"结转下年"), None),
-    ("partial", re.compile(r"部分公开"), None),
-    ("granted", re.compile(r"(?<!不)予以公开"), None),
-    ("denied.state_secret", re.compile(r"国家秘密"), None),
-    ("denied.law_forbidden", re.compile(r"其他法律行政|禁止公开"), None),
-    ("denied.three_safety", re.compile(r"三安全一稳定|危及"), None),
-    ("denied.third_party", re.compile(r"第三方"), None),
-    ("denied.internal", re.compile(r"内部事务"), None),
-    ("denied.process", re.compile(r"过程性"), None),
-    ("denied.enforcement", re.compile(r"执法案卷"), None),
-    ("denied.query", re.compile(r"查询事项"), None),
-    ("unavailable.not_held", re.compile(r"不掌握"), None),
-    ("unavailable.needs_creation", re.compile(r"另行制作"), None),
-    ("unavailable.unclear", re.compile(r"仍不明确|补正后"), None),
-    ("not_processed.petition", re.compile(r"信访|举报投诉"), None),
-    ("not_processed.repeated", re.compile(r"重复申请"), None),
-    ("not_processed.publication", re.compile(r"出版物"), None),
-    ("not_processed.excessive", re.compile(r"大量反复"), None),
-    ("not_processed.confirmation", re.compile(r"确认或重新出具|重新出具"), None),
-    ("other.no_correction", re.compile(r"逾期不补正|不补正"), None),
-    ("other.no_fee", re.compile(r"缴纳费用|收费通知"), None),
-    ("other.other", re.compile(r"^\d+[.、．]?其他$|^其他$"), "other"),
-    ("total", re.compile(r"^[(（]?七[)）]?总计$|^总计$"), None),
-]
 
 
 @dataclass
@@ -129,18 +53,41 @@ class TableResult:
     keys: set[str] = field(default_factory=set, repr=False)
 
     def add(self, key: str, raw: str, reading: Reading | None = None) -> None:
-        unit = KEY_UNITS.get(key)
-        if unit is None:
+        self.add_all([key], [raw], [reading])
+
+    def add_all(self, keys, raws, readings) -> None:
+        """add() of each key with its raw text and reading, in order (one call a row)."""
+        cells, seen = self.cells, self.keys
+        for key, raw, reading in zip(keys, raws, readings, strict=True):
+            unit = KEY_UNITS.get(key)
+            if unit is None:
+                continue
+            if key in seen:
+                self.warnings.append(f"{key}: printed twice, first kept")
+                continue
+            seen.add(key)
+            if reading is not None and reading.unreadable:
+                cells.append(Cell(key, None, raw.strip(), reading))
+                continue
+            value, text = _value_and_text(raw, unit)
+            cells.append(Cell(key, value, text, reading))
+
+    def add_row(self, row: RowKeys, raws: list[str], readings: list[Reading | None]) -> None:
+        """add_all() of a row, its cells made in one go when nothing makes it differ
+        from that: its keys all known, distinct and new, and no cell read by OCR."""
+        new = row.distinct
+        if new is None or any(readings) or not self.keys.isdisjoint(new):
+            self.add_all(row.keys, raws, readings)
             return
-        if key in self.keys:
-            self.warnings.append(f"{key}: printed twice, first kept")
+        if not raws:
             return
-        self.keys.add(key)
-        if reading is not None and reading.unreadable:
-            self.cells.append(Cell(key, None, raw.strip(), reading))
-            return
-        value, text = _value_and_text(raw, unit)
-        self.cells.append(Cell(key, value, text, reading))
+        self.keys.update(new)
+        if row.unit is None:
+            found = list(map(_value_and_text, raws, row.units))
+        else:
+            found = _values_in(raws, row.unit)
+        values, texts = zip(*found, strict=True)
+        self.cells.extend(map(Cell, row.keys, values, texts, readings))
 
     def remove(self, keys: set[str]) -> bool:
         """Drop the cells of ``keys``; True when there were any."""
@@ -149,6 +96,47 @@ class TableResult:
         self.cells = [cell for cell in self.cells if cell.key not in keys]
         self.keys -= keys
         return True
+
+
+_TEXT, _READING = attrgetter("text"), attrgetter("reading")
+
+
+class RowKeys(NamedTuple):
+    keys: tuple[str, ...]  # a row's cell keys, in the order of its cells
+    units: tuple[str | None, ...]  # each key's unit, None for a key not in cells.tsv
+    distinct: frozenset[str] | None  # the keys, when all are known and no two alike
+    unit: str | None  # the unit of every key, when they have one
+
+
+@lru_cache(maxsize=1024)  # a few hundred row and column names
+def _keys(prefix: str, columns: tuple[str, ...]) -> RowKeys:
+    """The cell keys of a row: ``prefix`` and each column's name."""
+    keys = tuple(f"{prefix}.{column}" for column in columns)
+    units = tuple(map(KEY_UNITS.get, keys))
+    distinct = None not in units and len(set(keys)) == len(keys)
+    unit = units[0] if len(set(units)) == 1 else None
+    return RowKeys(keys, units, frozenset(keys) if distinct else None, unit)
+
+
+# Cell texts' values and stored texts by unit: a report prints the same few cell texts
+# ("0", "/") hundreds of times. Short texts only, and forgotten when there are too many.
+_KNOWN_VALUES: dict[str, dict[str, tuple[int | float | None, str]]] = {}
+VALUES_KEPT = 8192
+
+
+def _values_in(raws: list[str], unit: str) -> list[tuple[int | float | None, str]]:
+    """_value_and_text() of each text of ``raws``, in ``unit``."""
+    known = _KNOWN_VALUES.setdefault(unit, {})
+    found = list(map(known.get, raws))
+    if not all(found):  # a text not seen before (a found pair is never false)
+        if len(known) > VALUES_KEPT:
+            known.clear()
+        for index, raw in enumerate(raws):
+            if found[index] is None:
+                found[index] = pair = (parse_value(raw, unit), raw.strip())
+                if len(raw) <= SHORT_TEXT:
+                    known[raw] = pair
+    return found
 
 
 @lru_cache(maxsize=8192)  # a report prints the same few cell texts ("0", "/") hundreds of times
@@ -170,22 +158,6 @@ def _fit(values: list[Token], expected: int) -> list[Token] | None:
     return None
 
 
-def _is_short_label(token: Token, limit: int = 60) -> bool:
-    return token.kind == LABEL and len(squash(token.text)) <= limit
-
-
-def _find(tokens: list[Token], start: int, predicate, labels: list[int]) -> int | None:
-    """The first index from ``start`` whose token, a label, meets ``predicate``.
-
-    ``labels`` holds the indices of the label tokens: tables are mostly values, and
-    every predicate here asks for a label.
-    """
-    for index in labels[bisect_left(labels, start) :]:
-        if predicate(tokens[index]):
-            return index
-    return None
-
-
 # The labels that start 表二 (两 kinds) and 表三. read_tables reads nothing without one.
 T2_STARTS = ("第二十条第", "信息内容")
 T3_START = re.compile(r"申请人情况|勾稽关系|本年新收政府信息公开申请")
@@ -195,35 +167,6 @@ def may_hold_tables(squashed_text: str) -> bool:
     """False when read_tables finds nothing for sure: no start label in the text (squashed)
     of everything the tokens come from."""
     return any(word in squashed_text for word in T2_STARTS) or bool(T3_START.search(squashed_text))
-
-
-def read_tables(tokens: list[Token]) -> TableResult:
-    result = TableResult()
-    labels = [index for index, token in enumerate(tokens) if token.kind == LABEL]
-    t2_start = _find(
-        tokens, 0, lambda t: _is_short_label(t, 30) and T2_STARTS[0] in squash(t.text), labels
-    )
-    if t2_start is None:
-        t2_start = _find(
-            tokens, 0, lambda t: _is_short_label(t, 10) and squash(t.text) == T2_STARTS[1], labels
-        )
-    t3_start = _find(
-        tokens,
-        t2_start or 0,
-        lambda t: _is_short_label(t, 80) and T3_START.search(squash(t.text)),
-        labels,
-    )
-    if t2_start is not None:
-        _read_t2(tokens[t2_start : t3_start if t3_start is not None else len(tokens)], result)
-    if t3_start is None:
-        return result
-    t3_end = _read_t3(tokens, t3_start, result, labels)
-    t4_start = _find(
-        tokens, t3_end, lambda t: _is_short_label(t, 40) and "行政复议" in squash(t.text), labels
-    )
-    if t4_start is not None:
-        _read_t4(tokens, t4_start, result)
-    return result
 
 
 def _rows(tokens: list[Token], classify):
@@ -247,39 +190,44 @@ def _rows(tokens: list[Token], classify):
         labels.append(token)
 
 
+def read_tables(tokens: list[Token]) -> TableResult:
+    result = TableResult()
+    labels = Labels(tokens)
+    t2_start = labels.first(0, T2_STARTS[0], limit=30)
+    if t2_start is None:
+        t2_start = labels.first(0, T2_STARTS[1], limit=10, whole=True)
+    t3_start = labels.first(t2_start or 0, T3_START, limit=80)
+    if t2_start is not None:
+        _read_t2(tokens[t2_start : t3_start if t3_start is not None else len(tokens)], result)
+    if t3_start is None:
+        return result
+    t3_end = _read_t3(tokens, t3_start, result, labels)
+    t4_start = labels.first(t3_end, "行政复议", limit=40)
+    if t4_start is not None:
+        _read_t4(tokens, t4_start, result)
+    return result
+
+
 # ---------------------------------------------------------------- 表二
 def _t2_columns(header: str) -> list[str]:
     columns = []
-    for match in _T2_COLUMN_RE.finditer(header):
+    for match in T2_COLUMN_RE.finditer(header):
         columns.append(match.lastgroup)
     pending = iter(["made", "published"])
     return [next(pending, "new") if column == "new" else column for column in columns]
 
 
 def _read_t2(tokens: list[Token], result: TableResult) -> None:
-    columns: list[str] = []
-    header: list[str] = []
+    columns: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()  # the columns' names in cell keys
+    in_yuan = False  # amounts printed in 元
 
     def classify(labels: list[Token]) -> str | None:
-        nonlocal columns, header
-        # Labels up to the row label are the block's header (信息内容 | 本年… | …).
-        texts = [squash(token.text) for token in labels]
-        row_index = None
-        for index in range(len(texts) - 1, -1, -1):
-            if any(pattern.search(texts[index]) for _, pattern in T2_ROWS):
-                row_index = index
-                break
-        if row_index is None:
-            return None
-        before = texts[:row_index]
-        if any("信息内容" in text or _T2_COLUMN_RE.search(text) for text in before):
-            start = max((i for i, text in enumerate(before) if "信息内容" in text), default=0)
-            header = [text.split("信息内容")[-1] for text in before[start:]]
-            columns = _t2_columns("".join(header))
-        for name, pattern in T2_ROWS:
-            if pattern.search(texts[row_index]):
-                return name
-        return None
+        nonlocal columns, names, in_yuan
+        row, header = _t2_row_and_header(tuple(map(_TEXT, labels)))
+        if header is not None:
+            columns, names, in_yuan = header
+        return row
 
     for _labels, row, values in _rows(tokens, classify):
         if row is None:
@@ -291,35 +239,79 @@ def _read_t2(tokens: list[Token], result: TableResult) -> None:
             )
             continue
         result.t2_columns.update(columns)
-        fee_in_yuan = any("单位:元" in h or "(元)" in h for h in header)
-        for column, token in zip(columns, placed, strict=True):
-            key = _t2_key(row, column)
-            raw = token.text
-            if fee_in_yuan and column in {"fee_amount", "amount"} and "元" not in raw:
-                raw = f"{raw}元" if squash(raw) else raw
-            if key:
-                result.add(key, raw if key.endswith("amount") else token.text, token.reading)
+        raws = list(map(_TEXT, placed))
+        if in_yuan:
+            for index, column in enumerate(columns):
+                raw = raws[index]
+                if column in {"fee_amount", "amount"} and "元" not in raw and squash(raw):
+                    raws[index] = f"{raw}元"
+        result.add_row(_keys(f"t2.{row}", names), raws, list(map(_READING, placed)))
 
 
-def _t2_key(row: str, column: str) -> str | None:
-    name = {"fee_amount": "amount"}.get(column, column)
-    key = f"t2.{row}.{name}"
-    return key if key in KEY_UNITS else None
+def _labels_cached(maxsize: int):
+    """lru_cache of a function of label texts (a text or a tuple of texts) that keeps
+    short ones only: every report prints the same labels, but a page's prose lines can
+    be labels too, and long (the cache must not keep pages alive)."""
+
+    def decorate(function):
+        cached = lru_cache(maxsize=maxsize)(function)
+
+        def call(texts, *rest):
+            size = len(texts) if isinstance(texts, str) else sum(map(len, texts))
+            return cached(texts, *rest) if size <= LABELS_KEPT else function(texts, *rest)
+
+        return call
+
+    return decorate
+
+
+LABELS_KEPT = 400  # characters
+
+
+@_labels_cached(maxsize=2048)  # every report prints the same few rows and headers
+def _t2_row_and_header(raws: tuple[str, ...]):
+    """The 表二 row the last label naming one names (None for none) and, from the labels
+    before it, the columns of a header among them, their names in cell keys, and
+    whether amounts are in 元 (None when they hold no header)."""
+    texts = [squash(raw) for raw in raws]
+    for row_index in range(len(texts) - 1, -1, -1):
+        for name, pattern in T2_ROWS:
+            if pattern.search(texts[row_index]):
+                return name, _t2_header(texts[:row_index])
+    return None, None
+
+
+def _t2_header(before: list[str]) -> tuple[tuple[str, ...], tuple[str, ...], bool] | None:
+    # Labels up to the row label are the block's header (信息内容 | 本年… | …).
+    if not any("信息内容" in text or T2_COLUMN_RE.search(text) for text in before):
+        return None
+    start = max((i for i, text in enumerate(before) if "信息内容" in text), default=0)
+    header = [text.split("信息内容")[-1] for text in before[start:]]
+    columns = tuple(_t2_columns("".join(header)))
+    names = tuple("amount" if column == "fee_amount" else column for column in columns)
+    return columns, names, any("单位:元" in h or "(元)" in h for h in header)
 
 
 # ---------------------------------------------------------------- 表三
-def _t3_column_order(header: str) -> list[str]:
+def _t3_column_order(header: str) -> tuple[str, ...]:
     natural, total = header.find("自然人"), header.rfind("总计")
     if 0 <= total < natural:
-        return ["total", *T3_COLUMNS[:-1]]
-    return list(T3_COLUMNS)
+        return ("total", *T3_COLUMNS[:-1])
+    return tuple(T3_COLUMNS)
 
 
-def _classify_t3(labels: list[Token], group: str | None) -> str | None:
-    return _classify_t3_texts(tuple(squash(token.text) for token in labels[-4:]), group)
+@_labels_cached(maxsize=2048)  # every report prints the same row labels
+def _t3_row(raws: tuple[str, ...], group: str | None) -> tuple[str | None, str | None]:
+    """The 表三 outcome group after a row's labels (the last any of them heads, else
+    ``group``), and the row's key under it."""
+    texts = tuple(map(squash, raws))
+    for text in texts:
+        for name, pattern in T3_GROUPS:
+            if pattern.search(text):
+                group = name
+    return group, _classify_t3_texts(texts[-4:], group)
 
 
-@lru_cache(maxsize=2048)  # every report prints the same row labels
 def _classify_t3_texts(texts: tuple[str, ...], group: str | None) -> str | None:
     """The row key of the last (up to four) label texts of a row, under ``group``."""
     for size in range(1, min(4, len(texts)) + 1):
@@ -338,22 +330,22 @@ def _classify_t3_texts(texts: tuple[str, ...], group: str | None) -> str | None:
     return None
 
 
-def _t3_end(tokens: list[Token], position: int, labels: list[int]) -> int:
+def _t3_end(tokens: list[Token], position: int, labels: Labels) -> int:
     """Where 表三's rows from ``position`` stop: at the first label after 结转下年度, or at
     表四 when a page lost that row. Labels only are looked at: a value never stops them."""
     seen_last = False
-    for index in labels[bisect_left(labels, position) :]:
-        text = squash(tokens[index].text)
+    for number in range(labels.after(position), len(labels.indices)):
+        text = labels.text(number)
         if "结转下年" in text:
             seen_last = True
         elif (seen_last and text) or ("行政复议" in text and len(text) <= 40):
-            return index
+            return labels.indices[number]
     return len(tokens)
 
 
-def _read_t3(tokens: list[Token], start: int, result: TableResult, labels: list[int]) -> int:
+def _read_t3(tokens: list[Token], start: int, result: TableResult, labels: Labels) -> int:
     """Read 表三 from ``start``; return the index just after its last row."""
-    first_row = _find(tokens, start, lambda t: "本年新收" in squash(t.text), labels)
+    first_row = labels.first(start, "本年新收")
     header = "".join(squash(t.text) for t in tokens[start : first_row or start] if t.kind == LABEL)
     columns = _t3_column_order(header)
     group: str | None = None
@@ -363,12 +355,8 @@ def _read_t3(tokens: list[Token], start: int, result: TableResult, labels: list[
 
     def classify(labels: list[Token]) -> str | None:
         nonlocal group
-        for token in labels:
-            text = squash(token.text)
-            for name, pattern in T3_GROUPS:
-                if pattern.search(text):
-                    group = name
-        return _classify_t3(labels, group)
+        group, key = _t3_row(tuple(map(_TEXT, labels)), group)
+        return key
 
     for labels, row, values in _rows(stream, classify):
         if row is None:
@@ -384,8 +372,8 @@ def _read_t3(tokens: list[Token], start: int, result: TableResult, labels: list[
                 f"t3.{row}: {len(values)} cells for {len(columns)} columns, row left out"
             )
             continue
-        for column, token in zip(columns, placed, strict=True):
-            result.add(f"t3.{row}.{column}", token.text, token.reading)
+        raws, readings = list(map(_TEXT, placed)), list(map(_READING, placed))
+        result.add_row(_keys(f"t3.{row}", columns), raws, readings)
     if result.t3_other_split:
         # With the 2021 sub-rows present, a （六）其他处理 row of its own is a subtotal,
         # not the 2019 single row its keys stand for.
@@ -435,10 +423,11 @@ def _read_t4(tokens: list[Token], start: int, result: TableResult) -> None:
         )
         placed = values[: whole_groups * len(T4_LEAVES)]
         groups = groups[:whole_groups]
-    for index, token in enumerate(placed):
-        group = groups[index // len(T4_LEAVES)]
-        leaf = T4_LEAVES[index % len(T4_LEAVES)]
-        result.add(f"t4.{group}.{leaf}", token.text, token.reading)
+    keys = [
+        f"t4.{groups[index // len(T4_LEAVES)]}.{leaf}"
+        for index, leaf in enumerate(T4_LEAVES * len(groups))
+    ]
+    result.add_all(keys, map(_TEXT, placed), map(_READING, placed))
 
 
 def table_format(result: TableResult) -> str | None:

@@ -10,11 +10,12 @@ interpreter finds rows by their labels.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from bisect import bisect_left
 from functools import lru_cache
+from typing import NamedTuple
 
 from parsers.model import Document, Paragraph, Reading, Table
-from parsers.normalize import is_blank, is_value_text
+from parsers.normalize import is_blank, is_value_text, squash
 
 LABEL, VALUE, ROW_END = "label", "value", "row_end"
 # A run of adjacent pipes closing a line pads a row to the table's width.
@@ -26,8 +27,10 @@ _NUMBER_WORD = re.compile(r"[+\-]?[0-9０-９][0-9０-９,]*(?:\.[0-9０-９]+)?
 _WORD = re.compile(r"\S+")
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    """A cell or line of a table: a tuple (a report has hundreds; a frozen dataclass
+    takes four times as long to make)."""
+
     kind: str
     text: str = ""
     reading: Reading | None = None  # for cells read by OCR
@@ -38,6 +41,7 @@ class Token:
 
 
 END = Token(ROW_END)
+_BLANK = Token(VALUE, "")
 
 
 def cell_token(text: str, reading: Reading | None = None) -> Token:
@@ -74,10 +78,13 @@ def tokens_from_lines(lines: list[str]) -> list[Token]:
         if line == "" or line.strip("\r\n") == "":
             continue
         if "|" not in line:
-            # A whitespace-only line between cells is a blank cell.
-            tokens.extend(
-                _split_trailing_numbers(line.strip()) if line.strip() else [Token(VALUE, "")]
-            )
+            text = line.strip()
+            if not text:  # a whitespace-only line between cells is a blank cell
+                tokens.append(_BLANK)
+            elif text[-1] not in _NUMBER_ENDS:  # prose, mostly (_split_trailing_numbers)
+                tokens.append(cell_token(text))
+            else:
+                tokens.extend(_split_words(text))
             continue
         padded = bool(_PADDING.search(line)) and line.strip() != "|"
         body = _PADDING.sub("", line) if padded else line
@@ -117,3 +124,42 @@ def _split_words(line: str) -> list[Token]:
         return [cell_token(line)]  # a sentence or date that happens to end in digits
     numbers = [Token(VALUE, word.group()) for word in words[first:]]
     return ([cell_token(label)] if label else []) + numbers
+
+
+class Labels:
+    """The label tokens of a stream (tables are mostly values: every search here asks
+    for a label), and their texts squashed, each when first asked for."""
+
+    def __init__(self, tokens: list[Token]) -> None:
+        self.tokens = tokens
+        self.indices = [index for index, token in enumerate(tokens) if token.kind == LABEL]
+        self._texts: dict[int, str] = {}
+
+    def after(self, position: int) -> int:
+        """The number of the first label at or after token ``position``."""
+        return bisect_left(self.indices, position)
+
+    def text(self, number: int) -> str:
+        """The squashed text of label ``number``."""
+        text = self._texts.get(number)
+        if text is None:
+            text = self._texts[number] = squash(self.tokens[self.indices[number]].text)
+        return text
+
+    def first(
+        self, position: int, word: str | re.Pattern, limit: int | None = None, whole: bool = False
+    ) -> int | None:
+        """The token index of the first label from token ``position`` on whose text holds
+        ``word`` (a string or a pattern), is ``word`` when ``whole``, and has at most
+        ``limit`` characters; None when none does."""
+        pattern = word if isinstance(word, re.Pattern) else None
+        for number in range(self.after(position), len(self.indices)):
+            text = self.text(number)
+            if limit is not None and len(text) > limit:
+                continue
+            if whole:
+                if text == word:
+                    return self.indices[number]
+            elif word in text if pattern is None else pattern.search(text):
+                return self.indices[number]
+        return None

@@ -9,15 +9,19 @@ random token streams.
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
 from parsers import checks, tables
-from parsers.model import Check
+from parsers import sections as sections_module
+from parsers.model import Check, Reading
 from parsers.normalize import squash
+from parsers.sections import split_sections
 from parsers.tokens import (
     END,
     LABEL,
+    Labels,
     Token,
     _split_trailing_numbers,
     _split_words,
@@ -113,6 +117,152 @@ def test_t3_rows_stop_where_every_token_looked_at_says(seed):
         END if rng.random() < 0.15 else cell_token(rng.choice(T3_TEXTS))
         for _ in range(rng.randint(0, 40))
     ]
-    labels = [index for index, token in enumerate(tokens) if token.kind == LABEL]
+    labels = Labels(tokens)
     for position in range(len(tokens) + 1):
         assert tables._t3_end(tokens, position, labels) == t3_end_by_definition(tokens, position)
+
+
+def random_stream(rng: random.Random, texts: list[str], most: int = 40) -> list[Token]:
+    return [
+        END if rng.random() < 0.15 else cell_token(rng.choice(texts))
+        for _ in range(rng.randint(0, most))
+    ]
+
+
+def find_by_definition(tokens, position, word, limit=None, whole=False):
+    for index in range(position, len(tokens)):
+        token = tokens[index]
+        if token.kind != LABEL:
+            continue
+        text = squash(token.text)
+        holds = word.search(text) if isinstance(word, re.Pattern) else word in text
+        if holds and (limit is None or len(text) <= limit) and (not whole or text == word):
+            return index
+    return None
+
+
+FIND_TEXTS = [
+    "行政复议",
+    "行政 复议",
+    "行政复议" + "长" * 40,
+    "第二十条第",
+    "信息内容",
+    "信息内容 ",
+    "本年新收",
+    "申请人情况",
+    "0",
+    "",
+    " ",
+    "复议",
+    "x",
+    "Ｘ",
+    "\u200b",
+]
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_the_first_label_holding_a_word_is_the_first_found_label_by_label(seed):
+    rng = random.Random(seed)
+    tokens = random_stream(rng, FIND_TEXTS)
+    labels = Labels(tokens)
+    for word, limit, whole in [
+        ("行政复议", 40, False),
+        ("行政复议", None, False),
+        ("信息内容", 10, True),
+        ("第二十条第", 30, False),
+        (tables.T3_START, 80, False),
+        ("x", 1, True),
+    ]:
+        for position in range(len(tokens) + 1):
+            found = labels.first(position, word, limit, whole)
+            assert found == find_by_definition(tokens, position, word, limit, whole)
+
+
+KEYS = [
+    "t3.granted.total",
+    "t3.granted.research",
+    "t3.granted.total",
+    "t9.none",
+    "t4.review.upheld",
+]
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_a_row_added_at_once_is_its_cells_added_one_by_one(seed):
+    rng = random.Random(seed)
+    at_once, one_by_one = tables.TableResult(), tables.TableResult()
+    for _ in range(rng.randint(1, 4)):
+        columns = tuple(rng.sample(["total", "research", "social", "upheld"], rng.randint(0, 3)))
+        if rng.random() < 0.2:
+            columns += columns[:1]  # a column printed twice
+        prefix = rng.choice(["t3.granted", "t4.review", "t9.none"])
+        raws = [rng.choice(["0", "3", "", "/", " 12 ", "1.5"]) for _ in columns]
+        readings = [
+            rng.choice([None, None, Reading(0.5), Reading(0.2, (), True)])
+            if rng.random() < 0.3
+            else None
+            for _ in columns
+        ]
+        at_once.add_row(tables._keys(prefix, columns), raws, readings)
+        for column, raw, reading in zip(columns, raws, readings, strict=True):
+            one_by_one.add(f"{prefix}.{column}", raw, reading)
+    assert at_once == one_by_one
+
+
+def sections_by_definition(lines: list[str]) -> dict[str, str]:
+    """split_sections with every line squashed and matched."""
+    sections: dict[str, list[str]] = {}
+    current, last_number = None, 0
+    for line in lines:
+        text = squash(line)
+        match = sections_module._HEADING.match(text)
+        if match and "|" not in line and not sections_module._TABLE_ROW.search(text):
+            numeral = match.group(1)
+            number = sections_module.NUMERALS.index(numeral[-1]) + 1 if len(numeral) == 1 else 10
+            if number == last_number + 1 and sections_module._PART_WORDS.search(match.group(2)):
+                current = line.strip()
+                sections[current] = []
+                last_number = number
+                continue
+        if current is not None:
+            sections[current].append(line)
+    return {heading: "\n".join(body).strip() for heading, body in sections.items()}
+
+
+LINE_STARTS = [
+    "一",
+    "二",
+    "三",
+    "十",
+    "⼀",
+    "\u200b",
+    " ",
+    "\u3000",
+    "a",
+    "|",
+    "本",
+    "（",
+    "Ⅰ",
+    "",
+    "二十",
+]
+LINE_RESTS = [
+    "、总体情况",
+    "、主动公开政府信息情况",
+    ".收到和处理",
+    "、本年新收",
+    "、x",
+    "文字",
+    "| 0 |",
+    "．其他",
+]
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_sections_skip_only_lines_that_cannot_be_headings(seed):
+    rng = random.Random(seed)
+    lines = [
+        "".join(rng.choice(LINE_STARTS) for _ in range(rng.randint(0, 2))) + rng.choice(LINE_RESTS)
+        for _ in range(rng.randint(0, 30))
+    ]
+    assert split_sections(lines) == sections_by_definition(lines)
