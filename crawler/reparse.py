@@ -89,20 +89,24 @@ def _reparse_pages(store, kinds, pool: ParsePool, drop_worse: bool, counts: Coun
         nonlocal held
         batch = [in_flight.popleft() for _ in range(min(size, len(in_flight)))]
         held -= sum(len(page.body) for page, _ in batch)
-        results = [(page, future.result()) for page, future in batch]
+        results = [(page, *future.result()) for page, future in batch]
+        # The identity hashes of the reports' texts, worked out by the workers.
+        digests = {result.url: digest for _, result, digest in results}
         with store.transaction():
             outcomes = []
-            for page, result in results:
+            for page, result, _ in results:
                 outcome = _reparse_page(store, page, result, counts, drop_worse)
                 if outcome is not None:
                     outcomes.append(outcome)
-            counts["removed"] += store.save_outcomes(outcomes)["removed"]
+            counts["removed"] += store.save_outcomes(outcomes, None, digests)["removed"]
 
     def submit(page: StoredPage) -> None:
         nonlocal held
         charset = charset_of(page.content_type)
-        # Inflated in the worker: off this process, which stores the reports.
-        future = pool.submit(page.body, page.url, page.content_type, charset, None, page.compressed)
+        # Inflated and the text hashed in the worker: off this process, which stores.
+        future = pool.submit(
+            page.body, page.url, page.content_type, charset, None, page.compressed, True
+        )
         in_flight.append((page, future))
         held += len(page.body)
         while len(in_flight) >= IN_FLIGHT or (held > IN_FLIGHT_BYTES and len(in_flight) > 1):

@@ -101,7 +101,7 @@ def _serve(conn, memory_mb: int, niceness: int = 0) -> None:
             return
         if job is None:
             return
-        body, url, content_type, charset, limits, pictures, compressed = job
+        body, url, content_type, charset, limits, pictures, compressed, hash_text = job
         _cpu_limit(limits.timeout)
         try:
             if compressed:  # a stored body (output.pages), inflated here, under the limits
@@ -115,12 +115,21 @@ def _serve(conn, memory_mb: int, niceness: int = 0) -> None:
             if outcome.report is None and "MemoryError" in outcome.reason:
                 # Caught by a reader on its way out ("parser error: MemoryError").
                 outcome = ParseOutcome(url, None, _too_large(memory_mb))
-            conn.send(("done", outcome))
+            digest = _text_hash(outcome) if hash_text else None
+            conn.send(("done", outcome, digest))
         except MemoryError:
             del body
-            conn.send(("done", ParseOutcome(url, None, _too_large(memory_mb))))
+            conn.send(("done", ParseOutcome(url, None, _too_large(memory_mb)), None))
         except Exception as error:  # parse_document promises not to raise; say so if it did
-            conn.send(("done", ParseOutcome(url, None, f"parser error: {error!r}"[:300])))
+            conn.send(("done", ParseOutcome(url, None, f"parser error: {error!r}"[:300]), None))
+
+
+def _text_hash(outcome: ParseOutcome) -> str | None:
+    """The report's identity text hash (output.identity), worked out here, in parallel,
+    rather than by the one process that stores the reports."""
+    from output.identity import text_hash
+
+    return text_hash(outcome.report.body_text) if outcome.report is not None else None
 
 
 def _cpu_limit(seconds: float) -> None:
@@ -231,9 +240,10 @@ class ParsePool:
         charset: str | None,
         pictures: dict[str, bytes] | None = None,
         compressed: bool = False,
+        text_hash: bool = False,
     ) -> Future:
         return self.threads.submit(
-            self.parse, body, url, content_type, charset, pictures, compressed
+            self.parse, body, url, content_type, charset, pictures, compressed, text_hash
         )
 
     def parse(
@@ -244,17 +254,20 @@ class ParsePool:
         charset: str | None,
         pictures: dict[str, bytes] | None = None,
         compressed: bool = False,
-    ) -> ParseOutcome:
+        text_hash: bool = False,
+    ) -> ParseOutcome | tuple[ParseOutcome, str | None]:
         """Parse one document in a worker and wait for it (blocks the calling thread);
         ``pictures``: a page's table pictures, read with it (parse_document);
-        ``compressed``: body is zlib data, as stored, which the worker inflates."""
+        ``compressed``: body is zlib data, as stored, which the worker inflates;
+        ``text_hash``: answer (outcome, output.identity.text_hash of its report's text, or
+        None), the hash worked out by the worker."""
         worker = self._take()
         keep = False
         try:
-            job = (body, url, content_type, charset, self.limits, pictures, compressed)
-            outcome, keep = self._run(worker, job)
+            job = (body, url, content_type, charset, self.limits, pictures, compressed, text_hash)
+            (outcome, digest), keep = self._run(worker, job)
             worker.jobs += 1
-            return outcome
+            return (outcome, digest) if text_hash else outcome
         finally:
             if keep and not self.closed and self._fit(worker):
                 self.idle.put(worker)
@@ -285,7 +298,8 @@ class ParsePool:
                 return _Worker(self.limits.memory_mb, self.niceness)
         return self.idle.get()
 
-    def _run(self, worker: _Worker, job) -> tuple[ParseOutcome, bool]:
+    def _run(self, worker: _Worker, job) -> tuple[tuple[ParseOutcome, str | None], bool]:
+        """((outcome, text hash or None), whether the worker may be kept)."""
         url = job[1]
         seconds = self.limits.timeout
         try:
@@ -296,22 +310,22 @@ class ParsePool:
                 left = start + wall - time.monotonic()
                 if left <= 0 or not worker.answer.poll(math.ceil(left * 1000)):
                     logger.warning("parse worker over %.0f s on %s: killed", wall, url)
-                    return ParseOutcome(url, None, _too_slow(seconds)), False
-                kind, value = worker.conn.recv()
+                    return (ParseOutcome(url, None, _too_slow(seconds)), None), False
+                kind, *answer = worker.conn.recv()
                 if kind == "budget":
-                    seconds = value
+                    seconds = answer[0]
                     continue
-                return value, True
+                return tuple(answer), True
         except (EOFError, OSError, BrokenPipeError):
             pass
         # The worker died: past its CPU limit (SIGXCPU), or its memory (an allocation
         # failing where Python could not raise MemoryError).
         code = worker.exit_code()
         if code == -signal.SIGXCPU:
-            return ParseOutcome(url, None, _too_slow(seconds)), False
+            return (ParseOutcome(url, None, _too_slow(seconds)), None), False
         reason = _too_large(self.limits.memory_mb)
         logger.warning("parse worker died (exit code %s) on %s", code, url)
-        return ParseOutcome(url, None, f"{reason} (worker exit code {code})"), False
+        return (ParseOutcome(url, None, f"{reason} (worker exit code {code})"), None), False
 
     def close(self) -> None:
         self.closed = True

@@ -110,3 +110,21 @@ def test_niced_workers_run_below_the_pool_and_get_a_wall_clock_allowance_to_matc
     assert outcome.report is not None
     assert niceness == os.getpriority(os.PRIO_PROCESS, 0) + 5 or niceness == 19
     assert pool.wall_factor == pytest.approx(plain.wall_factor * 1.25**5)
+
+
+def test_a_worker_asked_for_it_answers_the_identity_hash_of_the_report_text():
+    from output.identity import text_hash
+
+    path = CORPUS / "shanghai-bgt-2019.html"
+    url = f"http://example.gov.cn/{path.name}"
+    pool = ParsePool(workers=1)
+    try:
+        outcome, digest = pool.parse(path.read_bytes(), url, "text/html", None, text_hash=True)
+        other, none = pool.parse(
+            b"<html><p>no report</p></html>", url, "text/html", None, None, False, True
+        )
+    finally:
+        pool.close()
+    assert outcome == _outcome(path)
+    assert digest == text_hash(outcome.report.body_text) and digest is not None
+    assert other.report is None and none is None
