@@ -127,7 +127,7 @@ def _serve(conn, memory_mb: int, niceness: int = 0) -> None:
 def _text_hash(outcome: ParseOutcome) -> str | None:
     """The report's identity text hash (output.identity), worked out here, in parallel,
     rather than by the one process that stores the reports."""
-    from output.identity import text_hash
+    from output.text_identity import text_hash
 
     return text_hash(outcome.report.body_text) if outcome.report is not None else None
 

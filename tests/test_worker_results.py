@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 import os
 import pickle
+import subprocess
+import sys
 import zlib
 from pathlib import Path
 
@@ -128,3 +130,11 @@ def test_a_worker_asked_for_it_answers_the_identity_hash_of_the_report_text():
     assert outcome == _outcome(path)
     assert digest == text_hash(outcome.report.body_text) and digest is not None
     assert other.report is None and none is None
+
+
+def test_the_workers_text_hash_leaves_the_database_code_unimported():
+    # 20 MiB more a worker (sqlite_utils and what it imports) against the crawl's RSS cap.
+    check = "import sys, output.text_identity; print('sqlite_utils' in sys.modules)"
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, cwd=root)
+    assert done.stdout.strip() == "False", done.stderr
