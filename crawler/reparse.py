@@ -10,7 +10,8 @@ and a document past the parse limits never changes what is stored.
 
 Documents are parsed in worker processes under the crawl's limits (crawler.worker,
 PARSE_* settings), one per core, while the reports parsed before them are stored: 50
-pages to a transaction.
+pages to a transaction. The workers get the bodies as stored (zlib) and run niced
+(WORKER_NICENESS): this process storing the reports is the one that must keep its core.
 
 Exit status: 0 done; 2 the database cannot be used (missing, not SQLite, damaged,
 read-only, not a reports database: one line says why, and the file is left as it was).
@@ -36,7 +37,11 @@ BATCH = 50
 # window (400 pages) was measured on 2026-11-30: the parse threads waited for work as
 # often (23% and 25% of a 2,000-report reparse, py-spy), and the run held more memory.
 IN_FLIGHT = 2 * BATCH
-IN_FLIGHT_BYTES = 128 << 20
+IN_FLIGHT_BYTES = 128 << 20  # compressed, as the bodies are held here
+# This process stores what the workers find, one report after another; with the workers
+# at the same priority it got ~2/3 of a core on 2 cores, and the workers waited for work
+# 35-40% of a 2,000-report reparse. Niced by 5 they waited 22-25% (2026-11-30, load 5).
+WORKER_NICENESS = 5
 
 
 def _default_db() -> str:
@@ -59,7 +64,7 @@ def reparse(
     """
     counts: Counter = Counter()
     own_pool = pool is None
-    pool = pool or ParsePool(limits=_limits())
+    pool = pool or ParsePool(limits=_limits(), niceness=WORKER_NICENESS)
     try:
         _reparse_pages(store, kinds, pool, drop_worse, counts)
     finally:
@@ -84,30 +89,36 @@ def _reparse_pages(store, kinds, pool: ParsePool, drop_worse: bool, counts: Coun
         nonlocal held
         batch = [in_flight.popleft() for _ in range(min(size, len(in_flight)))]
         held -= sum(len(page.body) for page, _ in batch)
-        results = [(page, future.result()) for page, future in batch]
+        results = [(page, *future.result()) for page, future in batch]
+        # The identity hashes of the reports' texts, worked out by the workers.
+        digests = {result.url: digest for _, result, digest in results}
         with store.transaction():
             outcomes = []
-            for page, result in results:
+            for page, result, _ in results:
                 outcome = _reparse_page(store, page, result, counts, drop_worse)
                 if outcome is not None:
                     outcomes.append(outcome)
-            counts["removed"] += store.save_outcomes(outcomes)["removed"]
+            counts["removed"] += store.save_outcomes(outcomes, None, digests)["removed"]
 
     def submit(page: StoredPage) -> None:
         nonlocal held
-        future = pool.submit(page.body, page.url, page.content_type, charset_of(page.content_type))
+        charset = charset_of(page.content_type)
+        # Inflated and the text hashed in the worker: off this process, which stores.
+        future = pool.submit(
+            page.body, page.url, page.content_type, charset, None, page.compressed, True
+        )
         in_flight.append((page, future))
         held += len(page.body)
         while len(in_flight) >= IN_FLIGHT or (held > IN_FLIGHT_BYTES and len(in_flight) > 1):
             handle(BATCH)
 
-    for page in store.iter_pages(kinds):
+    for page in store.iter_pages(kinds, compressed=True):
         if page.kind != "attachment":  # attachments: second pass
             submit(page)
     while in_flight:
         handle(BATCH)
     if kinds is None or "attachment" in kinds:
-        for page in store.iter_pages(["attachment"]):
+        for page in store.iter_pages(["attachment"], compressed=True):
             submit(page)
         while in_flight:
             handle(BATCH)

@@ -34,6 +34,7 @@ import subprocess
 import sys
 import threading
 import time
+import zlib
 from concurrent.futures import Future, ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -48,6 +49,10 @@ logger = logging.getLogger(__name__)
 # kills it: the machine may be busy, so wall time runs ahead of CPU time.
 WALL_FACTOR = 3
 WALL_GRACE = 10.0
+# Each step of niceness gives a process ~1.25 times less of a busy core (Linux CFS
+# weights), so a niced worker's wall clock allowance grows by as much: a long parse is
+# not killed as "too slow" for having yielded the core.
+NICE_STEP = 1.25
 # A worker is replaced once its address space (what RLIMIT_AS counts) passes this
 # share of its memory limit, so that whatever a parse leaves behind (caches, fragments)
 # never adds up to the limit and fails a good document as "too large"; looked at every
@@ -74,9 +79,11 @@ def default_workers() -> int:
 # --- the worker process ----------------------------------------------------------------------
 
 
-def _serve(conn, memory_mb: int) -> None:
+def _serve(conn, memory_mb: int, niceness: int = 0) -> None:
     """A worker's loop: one job at a time, until told to stop (None) or killed."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl's to handle
+    if niceness:
+        os.nice(niceness)
     limit = memory_mb << 20
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a worker stopped by SIGXCPU dumps no core
@@ -94,9 +101,11 @@ def _serve(conn, memory_mb: int) -> None:
             return
         if job is None:
             return
-        body, url, content_type, charset, limits, pictures = job
+        body, url, content_type, charset, limits, pictures, compressed, hash_text = job
         _cpu_limit(limits.timeout)
         try:
+            if compressed:  # a stored body (output.pages), inflated here, under the limits
+                body = zlib.decompress(body)
             pages = scan_pdf(body).pages if body.startswith(b"%PDF") else len(pictures or ())
             seconds = limits.seconds_for(pages)
             if seconds != limits.timeout:  # a PDF's pages or a page's pictures: more time
@@ -106,12 +115,21 @@ def _serve(conn, memory_mb: int) -> None:
             if outcome.report is None and "MemoryError" in outcome.reason:
                 # Caught by a reader on its way out ("parser error: MemoryError").
                 outcome = ParseOutcome(url, None, _too_large(memory_mb))
-            conn.send(("done", outcome))
+            digest = _text_hash(outcome) if hash_text else None
+            conn.send(("done", outcome, digest))
         except MemoryError:
             del body
-            conn.send(("done", ParseOutcome(url, None, _too_large(memory_mb))))
+            conn.send(("done", ParseOutcome(url, None, _too_large(memory_mb)), None))
         except Exception as error:  # parse_document promises not to raise; say so if it did
-            conn.send(("done", ParseOutcome(url, None, f"parser error: {error!r}"[:300])))
+            conn.send(("done", ParseOutcome(url, None, f"parser error: {error!r}"[:300]), None))
+
+
+def _text_hash(outcome: ParseOutcome) -> str | None:
+    """The report's identity text hash (output.identity), worked out here, in parallel,
+    rather than by the one process that stores the reports."""
+    from output.text_identity import text_hash
+
+    return text_hash(outcome.report.body_text) if outcome.report is not None else None
 
 
 def _cpu_limit(seconds: float) -> None:
@@ -136,16 +154,23 @@ def _too_slow(seconds: float) -> str:
 
 
 class _Worker:
-    """One worker process, started as `python -m crawler.worker FD MEMORY_MB` (not through
-    multiprocessing, which would import the caller's __main__ again in the child)."""
+    """One worker process, started as `python -m crawler.worker FD MEMORY_MB NICENESS` (not
+    through multiprocessing, which would import the caller's __main__ again in the child)."""
 
-    def __init__(self, memory_mb: int):
+    def __init__(self, memory_mb: int, niceness: int = 0):
         ours, theirs = socket.socketpair()
         root = str(Path(__file__).resolve().parent.parent)
         path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
         with theirs:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "crawler.worker", str(theirs.fileno()), str(memory_mb)],
+                [
+                    sys.executable,
+                    "-m",
+                    "crawler.worker",
+                    str(theirs.fileno()),
+                    str(memory_mb),
+                    str(niceness),
+                ],
                 pass_fds=[theirs.fileno()],
                 stdin=subprocess.DEVNULL,
                 env={**os.environ, "PYTHONPATH": path},
@@ -182,15 +207,22 @@ class _Worker:
 
 
 class ParsePool:
-    """parse_document in worker processes, under Limits. Thread-safe."""
+    """parse_document in worker processes, under Limits. Thread-safe.
+
+    niceness: the workers' (os.nice), so that the process feeding them and storing what
+    they find keeps its core (crawler.reparse); their wall clock allowance grows to match.
+    """
 
     def __init__(
         self,
         workers: int | None = None,
         limits: Limits | None = None,
         jobs_per_worker: int = JOBS_PER_WORKER,
+        niceness: int = 0,
     ):
         self.size = workers or default_workers()
+        self.niceness = max(0, niceness)
+        self.wall_factor = WALL_FACTOR * NICE_STEP**self.niceness
         self.jobs_per_worker = max(1, jobs_per_worker)
         self.limits = limits or Limits()
         self.idle: queue.Queue[_Worker] = queue.Queue()
@@ -207,8 +239,12 @@ class ParsePool:
         content_type: str | None,
         charset: str | None,
         pictures: dict[str, bytes] | None = None,
+        compressed: bool = False,
+        text_hash: bool = False,
     ) -> Future:
-        return self.threads.submit(self.parse, body, url, content_type, charset, pictures)
+        return self.threads.submit(
+            self.parse, body, url, content_type, charset, pictures, compressed, text_hash
+        )
 
     def parse(
         self,
@@ -217,16 +253,21 @@ class ParsePool:
         content_type: str | None,
         charset: str | None,
         pictures: dict[str, bytes] | None = None,
-    ) -> ParseOutcome:
+        compressed: bool = False,
+        text_hash: bool = False,
+    ) -> ParseOutcome | tuple[ParseOutcome, str | None]:
         """Parse one document in a worker and wait for it (blocks the calling thread);
-        ``pictures``: a page's table pictures, read with it (parse_document)."""
+        ``pictures``: a page's table pictures, read with it (parse_document);
+        ``compressed``: body is zlib data, as stored, which the worker inflates;
+        ``text_hash``: answer (outcome, output.identity.text_hash of its report's text, or
+        None), the hash worked out by the worker."""
         worker = self._take()
         keep = False
         try:
-            job = (body, url, content_type, charset, self.limits, pictures)
-            outcome, keep = self._run(worker, job)
+            job = (body, url, content_type, charset, self.limits, pictures, compressed, text_hash)
+            (outcome, digest), keep = self._run(worker, job)
             worker.jobs += 1
-            return outcome
+            return (outcome, digest) if text_hash else outcome
         finally:
             if keep and not self.closed and self._fit(worker):
                 self.idle.put(worker)
@@ -254,36 +295,37 @@ class ParsePool:
         with self.lock:
             if self.started < self.size:
                 self.started += 1
-                return _Worker(self.limits.memory_mb)
+                return _Worker(self.limits.memory_mb, self.niceness)
         return self.idle.get()
 
-    def _run(self, worker: _Worker, job) -> tuple[ParseOutcome, bool]:
+    def _run(self, worker: _Worker, job) -> tuple[tuple[ParseOutcome, str | None], bool]:
+        """((outcome, text hash or None), whether the worker may be kept)."""
         url = job[1]
         seconds = self.limits.timeout
         try:
             worker.conn.send(job)
             start = time.monotonic()
             while True:
-                wall = seconds * WALL_FACTOR + WALL_GRACE
+                wall = seconds * self.wall_factor + WALL_GRACE
                 left = start + wall - time.monotonic()
                 if left <= 0 or not worker.answer.poll(math.ceil(left * 1000)):
                     logger.warning("parse worker over %.0f s on %s: killed", wall, url)
-                    return ParseOutcome(url, None, _too_slow(seconds)), False
-                kind, value = worker.conn.recv()
+                    return (ParseOutcome(url, None, _too_slow(seconds)), None), False
+                kind, *answer = worker.conn.recv()
                 if kind == "budget":
-                    seconds = value
+                    seconds = answer[0]
                     continue
-                return value, True
+                return tuple(answer), True
         except (EOFError, OSError, BrokenPipeError):
             pass
         # The worker died: past its CPU limit (SIGXCPU), or its memory (an allocation
         # failing where Python could not raise MemoryError).
         code = worker.exit_code()
         if code == -signal.SIGXCPU:
-            return ParseOutcome(url, None, _too_slow(seconds)), False
+            return (ParseOutcome(url, None, _too_slow(seconds)), None), False
         reason = _too_large(self.limits.memory_mb)
         logger.warning("parse worker died (exit code %s) on %s", code, url)
-        return ParseOutcome(url, None, f"{reason} (worker exit code {code})"), False
+        return (ParseOutcome(url, None, f"{reason} (worker exit code {code})"), None), False
 
     def close(self) -> None:
         self.closed = True
@@ -322,4 +364,4 @@ def deferred_of(future: Future):
 
 
 if __name__ == "__main__":
-    _serve(Connection(int(sys.argv[1])), int(sys.argv[2]))
+    _serve(Connection(int(sys.argv[1])), int(sys.argv[2]), int(sys.argv[3]))

@@ -23,22 +23,13 @@ from __future__ import annotations
 import hashlib
 
 from output.database import now
+from output.text_identity import MIN_IDENTITY_TEXT, text_hash  # noqa: F401 (rule 2)
 from output.urls import canonical_url
-from parsers.normalize import encodable, squash
+from parsers.normalize import encodable
 
-# Shorter normalised texts (a title and little else) identify nothing.
-MIN_IDENTITY_TEXT = 200
 # Fewer figures could be shared by two documents of one organ and year (a notice quoting
 # two totals); a wrong merge would lose one of them.
 MIN_IDENTITY_CELLS = 20
-
-
-def text_hash(body_text: str | None) -> str | None:
-    """The identity of a report's text, or None when the text is too short to tell."""
-    text = squash(body_text or "")  # squash caches short texts only, not bodies
-    if len(text) < MIN_IDENTITY_TEXT:
-        return None
-    return hashlib.sha256(encodable(text).encode("utf-8")).hexdigest()
 
 
 def address(url: str) -> str:

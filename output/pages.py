@@ -27,6 +27,7 @@ class StoredPage:
     encoding: str | None
     kind: str | None
     source_page: str | None  # the page linking to it, for attachments
+    compressed: bool = False  # body is zlib data as stored (iter_pages(compressed=True))
 
 
 class PagesMixin(Connection):
@@ -133,11 +134,14 @@ class PagesMixin(Connection):
             for url, digest, kind in self.db.execute("SELECT url, content_hash, kind FROM pages")
         }
 
-    def iter_pages(self, kinds: Iterable[str] | None = None) -> Iterator[StoredPage]:
+    def iter_pages(
+        self, kinds: Iterable[str] | None = None, compressed: bool = False
+    ) -> Iterator[StoredPage]:
         """Stored pages with their bodies decompressed, one at a time (bodies can be large).
 
         URLs are listed first and bodies read one by one, so callers may write to the
-        database while iterating.
+        database while iterating. compressed: bodies as stored (zlib), for a reader that
+        inflates them elsewhere (crawler.reparse: in its parse workers).
         """
         sql = "SELECT url FROM pages"
         params: list[str] = []
@@ -156,13 +160,12 @@ class PagesMixin(Connection):
             if row is None:
                 continue
             body, content_type, encoding, kind, source_page = row
+            if not body:
+                body = b""
+            elif not compressed:
+                body = zlib.decompress(body)
             yield StoredPage(
-                url,
-                zlib.decompress(body) if body else b"",
-                content_type,
-                encoding,
-                kind,
-                source_page,
+                url, body, content_type, encoding, kind, source_page, compressed and bool(body)
             )
 
     # --- bookkeeping --------------------------------------------------------------------------

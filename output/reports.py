@@ -23,7 +23,10 @@ def report_id(url: str) -> str:
 
 class ReportsMixin(Connection):
     def save_outcomes(
-        self, outcomes: Iterable[ParseOutcome], source_pages: dict[str, str] | None = None
+        self,
+        outcomes: Iterable[ParseOutcome],
+        source_pages: dict[str, str] | None = None,
+        text_hashes: dict[str, str | None] | None = None,
     ) -> dict[str, int]:
         """Write the reports of outcomes, their cells and checks, in one transaction.
 
@@ -31,9 +34,12 @@ class ReportsMixin(Connection):
         checks are replaced, never appended. An outcome without a report takes its URL
         off the report stored for it, and the report with its last URL: the database
         says what the latest parse says. counts: saved = new + updated + aliases.
+        text_hashes: identity.text_hash of a report's text by its outcome's URL, where it
+        was worked out already (crawler.reparse: by the parse workers, in parallel).
         """
         counts = {"saved": 0, "removed": 0, "new": 0, "updated": 0, "aliases": 0}
         source_pages = source_pages or {}
+        text_hashes = text_hashes or {}
         with self.transaction():
             for outcome in outcomes:
                 if outcome.report is None:
@@ -41,16 +47,22 @@ class ReportsMixin(Connection):
                     continue
                 report = outcome.report
                 settle_source_page(report, source_pages.get(outcome.url))
-                counts[self._save_report(outcome.url, report, outcome.encoding, counts)] += 1
+                digest = text_hashes.get(outcome.url, _UNKNOWN)
+                if digest is _UNKNOWN:
+                    digest = identity.text_hash(report.body_text)
+                saved = self._save_report(outcome.url, report, outcome.encoding, digest, counts)
+                counts[saved] += 1
                 counts["saved"] += 1
         return counts
 
-    def _save_report(self, url: str, report: Report, encoding: str | None, counts: dict) -> str:
-        """Store one report; 'new', 'updated' or 'aliases' (a known report, a new URL)."""
+    def _save_report(
+        self, url: str, report: Report, encoding: str | None, digest: str | None, counts: dict
+    ) -> str:
+        """Store one report, digest the text_hash of its text; 'new', 'updated' or
+        'aliases' (a known report, a new URL)."""
         # A parser listing a key twice would break the primary key: the last one wins.
         cells = {cell.key: cell for cell in report.cells}
         values = _storable_values(cells, report.warnings)
-        digest = identity.text_hash(report.body_text)
         known = (digest, report.organ, report.year, values, cells)
         rid = identity.report_of(self.db, url)
         if rid is not None and identity.same_report(self.db, *known[:4], only=rid) is None:
@@ -180,6 +192,7 @@ class ReportsMixin(Connection):
         return row[0], row[1], identity.stored_cells(self.db, rid)
 
 
+_UNKNOWN = object()  # a text hash not worked out yet (None is a hash: "too short to tell")
 SQLITE_MIN, SQLITE_MAX = -(2**63), 2**63 - 1
 SQLITE_INTEGERS = range(SQLITE_MIN, SQLITE_MAX + 1)
 # The columns of a report's rows besides report_id, the first of them its key.

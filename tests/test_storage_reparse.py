@@ -163,9 +163,29 @@ def test_reparse_holds_no_more_bodies_in_flight_than_its_byte_bound(tmp_path, mo
     import crawler.reparse
 
     store = many_pages(tmp_path / "r.db", 12)
-    body = max(len(page.body) for page in store.iter_pages())
+    # Held as stored (zlib): the workers inflate them.
+    body = max(len(page.body) for page in store.iter_pages(compressed=True))
     monkeypatch.setattr(crawler.reparse, "BATCH", 2)
     monkeypatch.setattr(crawler.reparse, "IN_FLIGHT", 10)
     monkeypatch.setattr(crawler.reparse, "IN_FLIGHT_BYTES", int(2.5 * body))
     assert window_of(store, monkeypatch) == 3  # the third body passes the bound
     store.close()
+
+
+def test_a_text_hash_worked_out_by_a_worker_stores_what_the_store_works_out(tmp_path):
+    from output.identity import text_hash
+    from parsers import parse_document
+
+    body = CORPUS.joinpath("shanghai-bgt-2019.html").read_bytes()
+    outcome = parse_document(body, REPORT_URL, "text/html")
+    dumps = []
+    for name, hashes in (
+        ("own", None),
+        ("given", {REPORT_URL: text_hash(outcome.report.body_text)}),
+    ):
+        store = ReportStore(tmp_path / f"{name}.db")
+        store.save_outcomes([outcome], None, hashes)
+        rows = store.db.execute("SELECT * FROM reports").fetchall()
+        dumps.append([row[:12] + row[13:] for row in rows])  # parsed_at left out
+        store.close()
+    assert dumps[0] == dumps[1] and len(dumps[0]) == 1

@@ -8,7 +8,11 @@ of a distributed crawl), pickled with their cells and checks as tuples
 from __future__ import annotations
 
 import dataclasses
+import os
 import pickle
+import subprocess
+import sys
+import zlib
 from pathlib import Path
 
 import pytest
@@ -74,3 +78,63 @@ def test_every_field_of_a_model_survives_pickling(kind):
         values["flagged"] = True
     made = kind(**values)
     assert pickle.loads(pickle.dumps(made)) == made
+
+
+def test_a_stored_body_is_inflated_in_the_worker_and_parsed_as_fetched():
+    path = CORPUS / "shanghai-bgt-2019.html"
+    url = f"http://example.gov.cn/{path.name}"
+    pool = ParsePool(workers=1)
+    try:
+        stored = zlib.compress(path.read_bytes(), 3)
+        outcome = pool.parse(stored, url, "text/html", None, compressed=True)
+        broken = pool.parse(stored[:-40] + b"x" * 40, url, "text/html", None, compressed=True)
+        after = pool.parse(stored, url, "text/html", None, compressed=True)
+    finally:
+        pool.close()
+    assert outcome == after == _outcome(path)
+    # A body that does not inflate is one bad item, recorded as such; the worker goes on.
+    assert broken.report is None and broken.reason.startswith("parser error: error(")
+    assert pool.replaced == 0
+
+
+def test_niced_workers_run_below_the_pool_and_get_a_wall_clock_allowance_to_match():
+    path = CORPUS / "shanghai-bgt-2019.html"
+    pool = ParsePool(workers=1, niceness=5)
+    plain = ParsePool(workers=1)
+    try:
+        outcome = pool.parse(path.read_bytes(), "http://example.gov.cn/a.html", "text/html", None)
+        worker = pool.idle.get_nowait()
+        niceness = os.getpriority(os.PRIO_PROCESS, worker.process.pid)
+        pool.idle.put(worker)
+    finally:
+        pool.close()
+        plain.close()
+    assert outcome.report is not None
+    assert niceness == os.getpriority(os.PRIO_PROCESS, 0) + 5 or niceness == 19
+    assert pool.wall_factor == pytest.approx(plain.wall_factor * 1.25**5)
+
+
+def test_a_worker_asked_for_it_answers_the_identity_hash_of_the_report_text():
+    from output.identity import text_hash
+
+    path = CORPUS / "shanghai-bgt-2019.html"
+    url = f"http://example.gov.cn/{path.name}"
+    pool = ParsePool(workers=1)
+    try:
+        outcome, digest = pool.parse(path.read_bytes(), url, "text/html", None, text_hash=True)
+        other, none = pool.parse(
+            b"<html><p>no report</p></html>", url, "text/html", None, None, False, True
+        )
+    finally:
+        pool.close()
+    assert outcome == _outcome(path)
+    assert digest == text_hash(outcome.report.body_text) and digest is not None
+    assert other.report is None and none is None
+
+
+def test_the_workers_text_hash_leaves_the_database_code_unimported():
+    # 20 MiB more a worker (sqlite_utils and what it imports) against the crawl's RSS cap.
+    check = "import sys, output.text_identity; print('sqlite_utils' in sys.modules)"
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, cwd=root)
+    assert done.stdout.strip() == "False", done.stderr
