@@ -105,7 +105,12 @@ def _reparse_pages(store, kinds, pool: ParsePool, drop_worse: bool, counts: Coun
         charset = charset_of(page.content_type)
         # Inflated and the text hashed in the worker: off this process, which stores.
         future = pool.submit(
-            page.body, page.url, page.content_type, charset, None, page.compressed, True
+            page.body,
+            page.url,
+            page.content_type,
+            charset,
+            compressed=page.compressed,
+            text_hash=True,
         )
         in_flight.append((page, future))
         held += len(page.body)
