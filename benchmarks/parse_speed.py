@@ -11,7 +11,8 @@ side by side in this one run, so the ratios hold on any machine (a busy one too)
     readability  readability.Document(decode_bytes(page)).summary()
 
 Each figure is the best of --rounds of this process's CPU time (time.process_time),
-so that other work on a shared machine counts as little as it can. Then the PDFs of
+so that other work on a shared machine counts as little as it can; a round repeats a
+small page's call until it has taken 2 ms, and counts the time of one call. Then the PDFs of
 the corpus and a made 2 MiB page of tables, ours only. Last, reparse: --reparse
 copies of the real report pages stored in a temporary database, re-parsed by
 `python -m crawler.reparse` (worker processes, one per core, storing every report)
@@ -87,15 +88,39 @@ def engines() -> dict[str, object]:
     return found
 
 
+ROUND_SECONDS = 0.002  # a round repeats a call at least this long
+
+
 def best_of(function, data: bytes, name: str, rounds: int) -> float:
-    best = float("inf")
-    for _ in range(rounds):
+    """Seconds of one call: the best of ``rounds`` rounds (see best_of_each)."""
+    return best_of_each({"one": function}, data, name, rounds)["one"]
+
+
+def best_of_each(readers: dict, data: bytes, name: str, rounds: int) -> dict[str, float]:
+    """Seconds of one call of each reader: the best of ``rounds`` rounds, the readers
+    taking turns within each round, so that a slow spell of the machine (its speed
+    swings up to 2x within minutes) meets them alike. A round repeats a reader's call
+    until it has taken ROUND_SECONDS: one call of a page parsed in 10 µs is mostly the
+    clock's and the caches' noise (one tiny page measured 4.9x and 8.3x in two runs)."""
+    calls = {}
+    for reader, function in readers.items():
         start = CLOCK()
-        # An extractor failing on a page still took its time.
-        with contextlib.suppress(Exception):
-            function(data, name)
-        best = min(best, CLOCK() - start)
+        _call(function, data, name)
+        calls[reader] = max(1, min(1000, int(ROUND_SECONDS / max(CLOCK() - start, 1e-6))))
+    best = dict.fromkeys(readers, float("inf"))
+    for _ in range(rounds):
+        for reader, function in readers.items():
+            start = CLOCK()
+            for _ in range(calls[reader]):
+                _call(function, data, name)
+            best[reader] = min(best[reader], (CLOCK() - start) / calls[reader])
     return best
+
+
+def _call(function, data: bytes, name: str) -> None:
+    # An extractor failing on a page still took its time.
+    with contextlib.suppress(Exception):
+        function(data, name)
 
 
 def machine() -> str:
@@ -125,8 +150,7 @@ def page_table(pages: list[Path], rounds: int) -> None:
         data = path.read_bytes()
         name = str(path.relative_to(ROOT))
         reports += parse_document(data, url=name).is_report
-        # Interleaved page by page: a busy spell of the machine hits all four alike.
-        seconds = {n: best_of(readers[n], data, name, rounds) for n in names}
+        seconds = best_of_each(readers, data, name, rounds)
         for n in names:
             totals[n] += seconds[n]
         ratio = seconds["ours"] / seconds["lxml"]
@@ -250,8 +274,12 @@ def main(argv: list[str] | None = None) -> int:
         seconds = best_of(lambda d, n: parse_document(d, url=n), pdf.read_bytes(), pdf.name, 1)
         print(f"pdf {pdf.name}: ours {seconds:.2f} s")
     big = big_table_page()
-    lxml_seconds = best_of(lambda d, n: lxml.html.document_fromstring(d), big, "big", args.rounds)
-    seconds = best_of(lambda d, n: parse_document(d, url=n), big, "big.html", min(args.rounds, 3))
+    both = {
+        "lxml": lambda d, n: lxml.html.document_fromstring(d),
+        "ours": lambda d, n: parse_document(d, url=n),
+    }
+    big_seconds = best_of_each(both, big, "big.html", min(args.rounds, 3))
+    lxml_seconds, seconds = big_seconds["lxml"], big_seconds["ours"]
     print(
         f"a {len(big) / 2**20:.1f} MiB page of 200,000 table cells: ours {seconds:.2f} s, "
         f"lxml {lxml_seconds:.2f} s ({seconds / lxml_seconds:.1f}×; target < "
