@@ -132,9 +132,9 @@ def window_of(store, monkeypatch) -> int:
     submitted, stored, windows = [0], [0], []
     submit, save = ParsePool.submit, ReportStore.save_outcomes
 
-    def counting_submit(self, *args):
+    def counting_submit(self, *args, **options):
         submitted[0] += 1
-        return submit(self, *args)
+        return submit(self, *args, **options)
 
     def counting_save(self, outcomes, *args):
         outcomes = list(outcomes)
