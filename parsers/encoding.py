@@ -63,11 +63,9 @@ def decode_bytes(body: bytes, declared: str | None = None) -> tuple[str, str]:
     (mostly_utf8_by_escapes) and whether it has UTF-8 lines (_decode_mixed), and a
     <meta> is read only when the declared codec does not do.
     """
-    bom_codec, bom = read_bom(body)
-    if bom_codec == "utf-8":
-        return body[len(bom) :].decode("utf-8", "replace"), "utf-8-sig"
-    if bom_codec is not None:
-        return body[len(bom) :].decode(bom_codec, "replace"), bom_codec
+    by_bom = _by_bom(body)
+    if by_bom is not None:
+        return by_bom
     # Valid UTF-8 with non-ASCII bytes is almost never GBK by accident; the reverse
     # is common (GB18030 decodes most UTF-8 into mojibake without an error).
     text = _decoded(body, "utf-8")
@@ -85,7 +83,24 @@ def decode_bytes(body: bytes, declared: str | None = None) -> tuple[str, str]:
     mixed = _decode_mixed(body, escaped, first_clean_line)
     if mixed is not None:
         return mixed, MIXED
-    for codec in _declared_codecs(body, declared):
+    return _as_declared_or_guessed(body, _declared_codecs(body, declared))
+
+
+def _by_bom(body: bytes) -> tuple[str, str] | None:
+    """The page decoded by its byte-order mark, if it has one."""
+    bom_codec, bom = read_bom(body)
+    if bom_codec == "utf-8":
+        return body[len(bom) :].decode("utf-8", "replace"), "utf-8-sig"
+    if bom_codec is not None:
+        return body[len(bom) :].decode(bom_codec, "replace"), bom_codec
+    return None
+
+
+def _as_declared_or_guessed(body: bytes, codecs) -> tuple[str, str]:
+    """A page that is neither UTF-8 nor mixed: the first of ``codecs`` (the declared
+    ones, None where none is) that decodes it, else GB18030 when it reads as Chinese,
+    else chardet's guess."""
+    for codec in codecs:
         text = _decoded(body, codec) if codec else None
         if text is not None:
             # cp1252 "decodes" anything: only trust it when chardet agrees.
@@ -137,11 +152,9 @@ def _plain_escape_counts(escaped: str) -> tuple[int, int, int, tuple[int, int] |
 def _plain_decode_bytes(body: bytes, declared: str | None = None) -> tuple[str, str]:
     """decode_bytes as first written: each decision from a decode of its own (the plain
     definition tests/test_decode_fast_paths.py compares decode_bytes with)."""
-    bom_codec, bom = read_bom(body)
-    if bom_codec == "utf-8":
-        return body[len(bom) :].decode("utf-8", "replace"), "utf-8-sig"
-    if bom_codec is not None:
-        return body[len(bom) :].decode(bom_codec, "replace"), bom_codec
+    by_bom = _by_bom(body)
+    if by_bom is not None:
+        return by_bom
     # Valid UTF-8 with non-ASCII bytes is almost never GBK by accident; the reverse
     # is common (GB18030 decodes most UTF-8 into mojibake without an error).
     text = _decoded(body, "utf-8")
@@ -156,19 +169,7 @@ def _plain_decode_bytes(body: bytes, declared: str | None = None) -> tuple[str, 
     if mixed is not None:
         return mixed, MIXED
     candidates = [normalise_codec(declared), normalise_codec(meta_charset(body))]
-    for codec in candidates:
-        text = _decoded(body, codec) if codec else None
-        if text is not None:
-            # cp1252 "decodes" anything: only trust it when chardet agrees.
-            if codec == "cp1252" and _guess(body) not in (None, "cp1252"):
-                continue
-            return text, codec
-    text = _decoded(body, "gb18030")
-    if text is not None and _reads_as_chinese(text):
-        # What chardet says of such a page, without its statistics (tens of ms a page).
-        return text, "gb18030"
-    guessed = _guess(body) or "gb18030"
-    return body.decode(guessed, "replace"), guessed
+    return _as_declared_or_guessed(body, candidates)
 
 
 # Common characters of Chinese prose and of these reports: in real text they are most of
