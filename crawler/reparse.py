@@ -27,9 +27,9 @@ from concurrent.futures import Future
 from crawler.worker import Limits, ParsePool, limit_reason
 from output.lock import RunLock, lock_path_for
 from output.store import EXIT_BAD_DATABASE, DatabaseError, ReportStore, StoredPage, open_store
+from output.stored_form import StoredOutcome, stored_form, with_source_page
 from parsers.encoding import charset_of
-from parsers.model import ParseOutcome
-from parsers.provenance import SAME_AS_PAGE, PageReport, settle_attachment, settle_source_page
+from parsers.provenance import SAME_AS_PAGE, PageReport, settle_attachment
 
 BATCH = 50
 # Pages handed to the pool ahead of the batch being stored, and the bytes of their
@@ -89,28 +89,30 @@ def _reparse_pages(store, kinds, pool: ParsePool, drop_worse: bool, counts: Coun
         nonlocal held
         batch = [in_flight.popleft() for _ in range(min(size, len(in_flight)))]
         held -= sum(len(page.body) for page, _ in batch)
-        results = [(page, *future.result()) for page, future in batch]
-        # The identity hashes of the reports' texts, worked out by the workers.
-        digests = {result.url: digest for _, result, digest in results}
+        results = [(page, future.result()) for page, future in batch]
         with store.transaction():
             outcomes = []
-            for page, result, _ in results:
+            for page, result in results:
                 outcome = _reparse_page(store, page, result, counts, drop_worse)
                 if outcome is not None:
                     outcomes.append(outcome)
-            counts["removed"] += store.save_outcomes(outcomes, None, digests)["removed"]
+            counts["removed"] += store.save_outcomes(outcomes)["removed"]
 
     def submit(page: StoredPage) -> None:
         nonlocal held
         charset = charset_of(page.content_type)
-        # Inflated and the text hashed in the worker: off this process, which stores.
+        # Inflated, and the rows to store built (text hash included) in the worker: off
+        # this process, which stores. An attachment is compared with its page's report
+        # (settle_attachment): its whole outcome comes back.
+        attachment = page.kind == "attachment" and bool(page.source_page)
         future = pool.submit(
             page.body,
             page.url,
             page.content_type,
             charset,
             compressed=page.compressed,
-            text_hash=True,
+            text_hash=attachment,
+            stored_form=not attachment,
         )
         in_flight.append((page, future))
         held += len(page.body)
@@ -130,29 +132,36 @@ def _reparse_pages(store, kinds, pool: ParsePool, drop_worse: bool, counts: Coun
 
 
 def _reparse_page(
-    store: ReportStore, page: StoredPage, outcome: ParseOutcome, counts: Counter, drop_worse: bool
-) -> ParseOutcome | None:
-    """The outcome to store for a page, or None to leave what is stored as it is."""
+    store: ReportStore, page: StoredPage, answer, counts: Counter, drop_worse: bool
+) -> StoredOutcome | None:
+    """The outcome to store for a page, or None to leave what is stored as it is.
+
+    answer: the worker's StoredOutcome, or for an attachment (ParseOutcome, text hash)."""
     counts["pages"] += 1
+    if isinstance(answer, StoredOutcome):
+        outcome, digest = answer, None
+    else:
+        outcome, digest = answer
     reason = limit_reason(outcome)
     if reason:
         counts[reason.replace(" ", "_")] += 1
         store.save_failure(page.url, reason, outcome.reason)
         return None
-    if page.kind == "attachment" and page.source_page:
+    if not isinstance(outcome, StoredOutcome):  # an attachment: its page's report first
         summary = store.report_summary(page.source_page)
         page_report = PageReport(*summary) if summary else None
         outcome, status = settle_attachment(outcome, page.source_page, page_report)
         if status == SAME_AS_PAGE:
             counts["same_as_page"] += 1
         store.set_attachment_status(page.url, status)
+        outcome = stored_form(outcome, digest)
     stored = store.report_cell_count(page.url)
-    found = len({cell.key for cell in outcome.report.cells}) if outcome.report else 0
+    found = len(outcome.report.cells) if outcome.report else 0  # one row a key
     if not drop_worse and stored and found < stored and outcome.reason != SAME_AS_PAGE:
         counts["kept_better"] += 1  # its body may have been lost; the report is not
         return None
     if outcome.report is not None:
-        settle_source_page(outcome.report, page.source_page)
+        outcome = with_source_page(outcome, page.source_page)
         counts["reports"] += 1
         counts[f"format/{outcome.report.format}"] += 1
     else:

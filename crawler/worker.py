@@ -101,7 +101,7 @@ def _serve(conn, memory_mb: int, niceness: int = 0) -> None:
             return
         if job is None:
             return
-        body, url, content_type, charset, limits, pictures, compressed, hash_text = job
+        body, url, content_type, charset, limits, pictures, compressed, hash_text, stored = job
         _cpu_limit(limits.timeout)
         try:
             if compressed:  # a stored body (output.pages), inflated here, under the limits
@@ -115,6 +115,9 @@ def _serve(conn, memory_mb: int, niceness: int = 0) -> None:
             if outcome.report is None and "MemoryError" in outcome.reason:
                 # Caught by a reader on its way out ("parser error: MemoryError").
                 outcome = ParseOutcome(url, None, _too_large(memory_mb))
+            if stored:  # the rows the database stores, built here rather than by its writer
+                conn.send(("done", _stored_form(outcome), None))
+                continue
             digest = _text_hash(outcome) if hash_text else None
             conn.send(("done", outcome, digest))
         except MemoryError:
@@ -130,6 +133,14 @@ def _text_hash(outcome: ParseOutcome) -> str | None:
     from output.text_identity import text_hash
 
     return text_hash(outcome.report.body_text) if outcome.report is not None else None
+
+
+def _stored_form(outcome: ParseOutcome):
+    """output.stored_form of the outcome (its text hash worked out too): in a worker, or
+    in the parent for an answer without a report (a limit passed, a worker lost)."""
+    from output.stored_form import stored_form
+
+    return stored_form(outcome)
 
 
 def _cpu_limit(seconds: float) -> None:
@@ -241,9 +252,18 @@ class ParsePool:
         pictures: dict[str, bytes] | None = None,
         compressed: bool = False,
         text_hash: bool = False,
+        stored_form: bool = False,
     ) -> Future:
         return self.threads.submit(
-            self.parse, body, url, content_type, charset, pictures, compressed, text_hash
+            self.parse,
+            body,
+            url,
+            content_type,
+            charset,
+            pictures,
+            compressed,
+            text_hash,
+            stored_form,
         )
 
     def parse(
@@ -255,18 +275,24 @@ class ParsePool:
         pictures: dict[str, bytes] | None = None,
         compressed: bool = False,
         text_hash: bool = False,
-    ) -> ParseOutcome | tuple[ParseOutcome, str | None]:
+        stored_form: bool = False,
+    ):
         """Parse one document in a worker and wait for it (blocks the calling thread);
         ``pictures``: a page's table pictures, read with it (parse_document);
         ``compressed``: body is zlib data, as stored, which the worker inflates;
         ``text_hash``: answer (outcome, output.identity.text_hash of its report's text, or
-        None), the hash worked out by the worker."""
+        None), the hash worked out by the worker;
+        ``stored_form``: answer an output.stored_form.StoredOutcome instead of the outcome,
+        the rows the database stores (and the text hash), built by the worker."""
         worker = self._take()
         keep = False
         try:
-            job = (body, url, content_type, charset, self.limits, pictures, compressed, text_hash)
+            flags = (compressed, text_hash, stored_form)
+            job = (body, url, content_type, charset, self.limits, pictures, *flags)
             (outcome, digest), keep = self._run(worker, job)
             worker.jobs += 1
+            if stored_form:  # a ParseOutcome here is one without a report (a limit, an error)
+                return _stored_form(outcome) if isinstance(outcome, ParseOutcome) else outcome
             return (outcome, digest) if text_hash else outcome
         finally:
             if keep and not self.closed and self._fit(worker):

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import hashlib
-import json
-import math
 from collections.abc import Iterable
 
 from output import identity
 from output.database import Connection, execute, insert_rows, now
+from output.stored_form import (
+    _UNKNOWN,
+    StoredOutcome,
+    StoredReport,
+    stored_form,
+    with_source_page,
+)
 from output.urls import canonical_url
-from parsers.model import ParseOutcome, Report
+from parsers.model import ParseOutcome
 from parsers.normalize import encodable
 from parsers.provenance import settle_source_page
 
@@ -24,7 +29,7 @@ def report_id(url: str) -> str:
 class ReportsMixin(Connection):
     def save_outcomes(
         self,
-        outcomes: Iterable[ParseOutcome],
+        outcomes: Iterable[ParseOutcome | StoredOutcome],
         source_pages: dict[str, str] | None = None,
         text_hashes: dict[str, str | None] | None = None,
     ) -> dict[str, int]:
@@ -34,8 +39,10 @@ class ReportsMixin(Connection):
         checks are replaced, never appended. An outcome without a report takes its URL
         off the report stored for it, and the report with its last URL: the database
         says what the latest parse says. counts: saved = new + updated + aliases.
-        text_hashes: identity.text_hash of a report's text by its outcome's URL, where it
-        was worked out already (crawler.reparse: by the parse workers, in parallel).
+        outcomes: ParseOutcomes, or StoredOutcomes (output.stored_form: built by the
+        parse workers of crawler.reparse, with the text hash, so this process only
+        writes). text_hashes: identity.text_hash of a ParseOutcome's report text by its
+        URL, where it was worked out already.
         """
         counts = {"saved": 0, "removed": 0, "new": 0, "updated": 0, "aliases": 0}
         source_pages = source_pages or {}
@@ -45,66 +52,51 @@ class ReportsMixin(Connection):
                 if outcome.report is None:
                     counts["removed"] += identity.forget_url(self.db, outcome.url)
                     continue
-                report = outcome.report
-                settle_source_page(report, source_pages.get(outcome.url))
-                digest = text_hashes.get(outcome.url, _UNKNOWN)
-                if digest is _UNKNOWN:
-                    digest = identity.text_hash(report.body_text)
-                saved = self._save_report(outcome.url, report, outcome.encoding, digest, counts)
+                if isinstance(outcome, StoredOutcome):
+                    outcome = with_source_page(outcome, source_pages.get(outcome.url))
+                else:
+                    settle_source_page(outcome.report, source_pages.get(outcome.url))
+                    outcome = stored_form(outcome, text_hashes.get(outcome.url, _UNKNOWN))
+                saved = self._save_report(outcome.url, outcome.report, counts)
                 counts[saved] += 1
                 counts["saved"] += 1
         return counts
 
-    def _save_report(
-        self, url: str, report: Report, encoding: str | None, digest: str | None, counts: dict
-    ) -> str:
-        """Store one report, digest the text_hash of its text; 'new', 'updated' or
-        'aliases' (a known report, a new URL)."""
-        # A parser listing a key twice would break the primary key: the last one wins.
-        cells = {cell.key: cell for cell in report.cells}
-        values = _storable_values(cells, report.warnings)
-        known = (digest, report.organ, report.year, values, cells)
+    def _save_report(self, url: str, report: StoredReport, counts: dict) -> str:
+        """Store one report; 'new', 'updated' or 'aliases' (a known report, a new URL)."""
+        values = report.values()
+        known = (report.text_hash, report.organ, report.year, values)
         rid = identity.report_of(self.db, url)
-        if rid is not None and identity.same_report(self.db, *known[:4], only=rid) is None:
+        if rid is not None and identity.same_report(self.db, *known, only=rid) is None:
             # The URL's report changed. Alone at its address, it is replaced (the database
             # says what the latest parse says) unless it now is another stored report; one
             # of several addresses leaves the others, whose report stays as they hold it.
-            elsewhere = identity.same_report(self.db, *known[:4]) is not None
+            elsewhere = identity.same_report(self.db, *known) is not None
             if elsewhere or identity.url_count(self.db, rid) > 1:
                 counts["removed"] += identity.forget_url(self.db, url)
                 rid = None
         if rid is not None:
             primary = identity.primary_url(self.db, rid)
             same_address = canonical_url(primary) == canonical_url(url)
-            self._write_report(rid, url if same_address else primary, report, encoding, known)
+            self._write_report(rid, url if same_address else primary, report)
             identity.add_url(self.db, url, rid, "url")
             return "updated"
-        match = identity.same_report(self.db, *known[:4])
+        match = identity.same_report(self.db, *known)
         if match is not None:
             rid, matched_by = match
             identity.add_url(self.db, url, rid, matched_by)
             if len(values) > len(identity.stored_cells(self.db, rid)):  # keep the better
                 primary = identity.primary_url(self.db, rid)
-                self._write_report(rid, primary, report, encoding, known)
+                self._write_report(rid, primary, report)
             return "aliases"
         rid = identity.free_id(self.db, url, report_id(url))
-        self._write_report(rid, url, report, encoding, known, fresh=True)
+        self._write_report(rid, url, report, fresh=True)
         identity.add_url(self.db, url, rid, "url")
         return "new"
 
-    def _write_report(
-        self,
-        rid: str,
-        url: str,
-        report: Report,
-        encoding: str | None,
-        known: tuple,
-        fresh: bool = False,
-    ) -> None:
-        """Upsert report rid (stored under url) with its cells and checks; known is
-        (text_hash, organ, year, {key: storable value}, {key: cell}) from _save_report;
-        fresh: no report rid was stored (so it has no cells or checks to compare)."""
-        digest, _, _, values, cells = known
+    def _write_report(self, rid: str, url: str, report: StoredReport, fresh: bool = False) -> None:
+        """Upsert report rid (stored under url) with its cells and checks; fresh: no
+        report rid was stored (so it has no cells or checks to compare)."""
         conn = self.db.conn
         execute(
             conn,
@@ -121,37 +113,15 @@ class ReportsMixin(Connection):
                 warnings_json = excluded.warnings_json, parsed_at = excluded.parsed_at,
                 text_hash = excluded.text_hash
             """,
-            (
-                rid,
-                url,
-                report.title,
-                report.organ,
-                report.year,
-                report.published,
-                report.format,
-                report.body_text,
-                report.source_page,
-                report.encoding or encoding,
-                json.dumps(report.sections, ensure_ascii=False),
-                json.dumps(report.warnings, ensure_ascii=False),
-                now(),
-                digest,
-            ),
+            (rid, url, *report[:10], now(), report.text_hash),
         )
-        # Rows in primary-key order (report_id, key): the order SQLite reads them in, so
-        # that a list compares with what is stored as it comes (code point order is
-        # UTF-8's byte order, SQLite's BINARY collation).
-        cell_rows = [
-            (key, values[key], c.raw, c.source, c.confidence, int(c.flagged))
-            for key, c in sorted(cells.items())
-        ]
-        checks = {check.name: check for check in report.checks}
-        check_rows = [(name, int(bool(c.ok)), c.detail) for name, c in sorted(checks.items())]
+        # The rows come in primary-key order (report_id, key): the order SQLite reads them
+        # in, so that a list compares with what is stored as it comes.
         # A report stored again as it was (a recrawl, a reparse) keeps its rows: reading
         # them costs a tenth of deleting and inserting them again. A new report has none.
         for table, columns, rows, tail in (
-            ("report_cells", _CELL_COLUMNS, cell_rows, 3),  # source, confidence, flagged
-            ("report_checks", _CHECK_COLUMNS, check_rows, 0),
+            ("report_cells", _CELL_COLUMNS, report.cells, 3),  # source, confidence, flagged
+            ("report_checks", _CHECK_COLUMNS, report.checks, 0),
         ):
             if fresh or not _same_rows(conn, table, columns, rid, rows):
                 insert_rows(conn, table, columns, rid, rows, tail)
@@ -192,9 +162,6 @@ class ReportsMixin(Connection):
         return row[0], row[1], identity.stored_cells(self.db, rid)
 
 
-_UNKNOWN = object()  # a text hash not worked out yet (None is a hash: "too short to tell")
-SQLITE_MIN, SQLITE_MAX = -(2**63), 2**63 - 1
-SQLITE_INTEGERS = range(SQLITE_MIN, SQLITE_MAX + 1)
 # The columns of a report's rows besides report_id, the first of them its key.
 _CELL_COLUMNS = "key, value, raw, source, confidence, flagged"
 _CHECK_COLUMNS = "name, ok, detail"
@@ -206,38 +173,3 @@ def _same_rows(conn, table: str, columns: str, rid: str, rows: list[tuple]) -> b
     key = columns.split(",", 1)[0]
     query = f"SELECT {columns} FROM {table} WHERE report_id = ? ORDER BY {key}"
     return conn.execute(query, [rid]).fetchall() == rows
-
-
-def _storable_values(cells: dict, warnings: list[str]) -> dict:
-    """{key: value} of cells as SQLite can hold them (_storable). The values are looked
-    at one by one only when their sum or range says one may need it: a call per cell
-    cost more than writing the cells."""
-    values = {key: cell.value for key, cell in cells.items()}
-    numbers = [value for value in values.values() if value is not None]
-    try:
-        # Any non-finite number makes the sum non-finite; a big int makes it overflow.
-        plain = not numbers or (
-            math.isfinite(sum(numbers))
-            and min(numbers) >= SQLITE_MIN
-            and max(numbers) <= SQLITE_MAX
-        )
-    except (OverflowError, TypeError):  # TypeError: not a number at all; _storable keeps it
-        plain = False
-    if plain:
-        return values
-    return {key: _storable(key, cell, warnings) for key, cell in cells.items()}
-
-
-def _storable(key: str, cell, warnings: list[str]):
-    """A cell's value as SQLite can hold it: an integer beyond 64 bits or a number that
-    is not finite becomes NULL, with a warning on the report (its raw text is kept)."""
-    value = cell.value
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, int) and value not in SQLITE_INTEGERS:
-        warnings.append(f"{key}: {cell.raw[:40]!r} is out of range; stored as NULL")
-        return None
-    if isinstance(value, float) and not math.isfinite(value):
-        warnings.append(f"{key}: {cell.raw[:40]!r} is not a finite number; stored as NULL")
-        return None
-    return value

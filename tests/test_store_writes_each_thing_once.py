@@ -17,9 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import output.pages
-from output.reports import _storable
 from output.search import index_pending
 from output.store import ReportStore, report_id
+from output.stored_form import storable
 from parsers import parse_document
 from parsers.model import Cell, Check, ParseOutcome, Reading, Report
 from parsers.normalize import nfkc
@@ -70,7 +70,7 @@ def test_cell_values_are_stored_as_the_cell_by_cell_rule_says(tmp_path, name):
     store = ReportStore(tmp_path / "r.db")
     store.save_outcomes([ParseOutcome(URL, report(cells=cells))])
     rule: list[str] = []
-    expected = {c.key: _storable(c.key, c, rule) for c in cells}
+    expected = {c.key: storable(c.key, c, rule) for c in cells}
     got = {key: stored for key, stored, _ in stored_cells(store)}
     assert got.keys() == expected.keys()
     for key, want in expected.items():

@@ -1,0 +1,136 @@
+"""A parse outcome as the database stores it: the report row's values, its cells and its
+checks as rows in key order, and the identity hash of its text.
+
+Apart from the database code (no sqlite_utils, no SQL), so that a parse worker builds it
+(crawler.worker, asked by crawler.reparse): the one process storing the reports then
+only runs statements, and unpickles plain tuples instead of a report's Cell and Check
+objects. output.reports builds the same form in-process from a ParseOutcome (the crawl),
+so both paths store the same rows.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import NamedTuple
+
+from output.text_identity import text_hash
+
+SQLITE_MIN, SQLITE_MAX = -(2**63), 2**63 - 1
+SQLITE_INTEGERS = range(SQLITE_MIN, SQLITE_MAX + 1)
+
+
+class StoredReport(NamedTuple):
+    """The values of a reports row (but id, url and parsed_at), and its rows."""
+
+    title: str | None
+    organ: str | None
+    year: int | None
+    published: str | None
+    format: str | None
+    body_text: str | None
+    source_page: str | None
+    encoding: str | None
+    sections_json: str
+    warnings_json: str
+    text_hash: str | None  # output.identity.text_hash(body_text)
+    # (key, value, raw, source, confidence, flagged), one per key, in key order (code
+    # point order: SQLite's BINARY order of the primary key), values as SQLite holds them.
+    cells: list[tuple]
+    checks: list[tuple]  # (name, ok 0/1, detail), one per name, in name order
+
+    def values(self) -> dict:
+        """{cell key: value}, as output.identity compares a report's figures."""
+        return {row[0]: row[1] for row in self.cells}
+
+
+class StoredOutcome(NamedTuple):
+    """A ParseOutcome in stored form: the same url, reason and encoding; report is a
+    StoredReport or None (not a report)."""
+
+    url: str
+    report: StoredReport | None
+    reason: str = ""
+    encoding: str | None = None
+
+
+_UNKNOWN = object()  # a text hash not worked out yet (None is a hash: "too short to tell")
+
+
+def stored_form(outcome, digest=_UNKNOWN) -> StoredOutcome:
+    """outcome (a ParseOutcome) as stored; digest: the text hash if known already.
+
+    Out-of-range cell values become NULL with a warning appended to the report's own
+    warnings (storable_values), as the crawl has always stored them."""
+    report = outcome.report
+    if report is None:
+        return StoredOutcome(outcome.url, None, outcome.reason, outcome.encoding)
+    if digest is _UNKNOWN:
+        digest = text_hash(report.body_text)
+    # A parser listing a key twice would break the primary key: the last one wins.
+    cells = {cell.key: cell for cell in report.cells}
+    values = storable_values(cells, report.warnings)
+    checks = {check.name: check for check in report.checks}
+    stored = StoredReport(
+        report.title,
+        report.organ,
+        report.year,
+        report.published,
+        report.format,
+        report.body_text,
+        report.source_page,
+        report.encoding or outcome.encoding,
+        json.dumps(report.sections, ensure_ascii=False),
+        json.dumps(report.warnings, ensure_ascii=False),
+        digest,
+        [
+            (key, values[key], c.raw, c.source, c.confidence, int(c.flagged))
+            for key, c in sorted(cells.items())
+        ],
+        [(name, int(bool(c.ok)), c.detail) for name, c in sorted(checks.items())],
+    )
+    return StoredOutcome(outcome.url, stored, outcome.reason, outcome.encoding)
+
+
+def with_source_page(outcome: StoredOutcome, page_url: str | None) -> StoredOutcome:
+    """parsers.provenance.settle_source_page for the stored form: a report read from an
+    attachment names the page that linked it, unless it names one already."""
+    report = outcome.report
+    if report is None or not page_url or report.source_page:
+        return outcome
+    return outcome._replace(report=report._replace(source_page=page_url))
+
+
+def storable_values(cells: dict, warnings: list[str]) -> dict:
+    """{key: value} of cells as SQLite can hold them (storable). The values are looked
+    at one by one only when their sum or range says one may need it: a call per cell
+    cost more than writing the cells."""
+    values = {key: cell.value for key, cell in cells.items()}
+    numbers = [value for value in values.values() if value is not None]
+    try:
+        # Any non-finite number makes the sum non-finite; a big int makes it overflow.
+        plain = not numbers or (
+            math.isfinite(sum(numbers))
+            and min(numbers) >= SQLITE_MIN
+            and max(numbers) <= SQLITE_MAX
+        )
+    except (OverflowError, TypeError):  # TypeError: not a number at all; storable keeps it
+        plain = False
+    if plain:
+        return values
+    return {key: storable(key, cell, warnings) for key, cell in cells.items()}
+
+
+def storable(key: str, cell, warnings: list[str]):
+    """A cell's value as SQLite can hold it: an integer beyond 64 bits or a number that
+    is not finite becomes NULL, with a warning on the report (its raw text is kept)."""
+    value = cell.value
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int) and value not in SQLITE_INTEGERS:
+        warnings.append(f"{key}: {cell.raw[:40]!r} is out of range; stored as NULL")
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        warnings.append(f"{key}: {cell.raw[:40]!r} is not a finite number; stored as NULL")
+        return None
+    return value
