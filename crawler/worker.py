@@ -116,7 +116,7 @@ def _serve(conn, memory_mb: int, niceness: int = 0) -> None:
                 # Caught by a reader on its way out ("parser error: MemoryError").
                 outcome = ParseOutcome(url, None, _too_large(memory_mb))
             if stored:  # the rows the database stores, built here rather than by its writer
-                conn.send(("done", _stored_form(outcome), None))
+                conn.send(("done", _stored_bytes(outcome), None))
                 continue
             digest = _text_hash(outcome) if hash_text else None
             conn.send(("done", outcome, digest))
@@ -135,12 +135,19 @@ def _text_hash(outcome: ParseOutcome) -> str | None:
     return text_hash(outcome.report.body_text) if outcome.report is not None else None
 
 
-def _stored_form(outcome: ParseOutcome):
-    """output.stored_form of the outcome (its text hash worked out too): in a worker, or
-    in the parent for an answer without a report (a limit passed, a worker lost)."""
-    from output.stored_form import stored_form
+def _stored_bytes(outcome: ParseOutcome) -> bytes:
+    """output.stored_form of the outcome (its text hash worked out too), as sent."""
+    from output.stored_form import stored_form, to_bytes
 
-    return stored_form(outcome)
+    return to_bytes(stored_form(outcome))
+
+
+def _stored_answer(answer):
+    """The StoredOutcome of an answer: sent as bytes by the worker (_stored_bytes), or a
+    ParseOutcome without a report (a limit passed, a worker lost, a parser error)."""
+    from output.stored_form import from_bytes, stored_form
+
+    return from_bytes(answer) if isinstance(answer, bytes) else stored_form(answer)
 
 
 def _cpu_limit(seconds: float) -> None:
@@ -291,8 +298,8 @@ class ParsePool:
             job = (body, url, content_type, charset, self.limits, pictures, *flags)
             (outcome, digest), keep = self._run(worker, job)
             worker.jobs += 1
-            if stored_form:  # a ParseOutcome here is one without a report (a limit, an error)
-                return _stored_form(outcome) if isinstance(outcome, ParseOutcome) else outcome
+            if stored_form:
+                return _stored_answer(outcome)
             return (outcome, digest) if text_hash else outcome
         finally:
             if keep and not self.closed and self._fit(worker):

@@ -15,7 +15,14 @@ import pytest
 
 from crawler.worker import ParsePool
 from output.store import ReportStore
-from output.stored_form import StoredOutcome, stored_form, with_source_page
+from output.stored_form import (
+    StoredOutcome,
+    StoredReport,
+    from_bytes,
+    stored_form,
+    to_bytes,
+    with_source_page,
+)
 from parsers import parse_document
 from parsers.model import Cell, Check, ParseOutcome, Report
 
@@ -132,3 +139,19 @@ def test_the_stored_form_leaves_the_database_code_unimported():
     root = Path(__file__).resolve().parents[1]
     done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, cwd=root)
     assert done.stdout.strip() == "False", done.stderr
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
+def test_the_stored_form_a_worker_sends_arrives_as_it_was_built(path):
+    built = stored_form(_outcome(path))
+    arrived = from_bytes(to_bytes(built))
+    assert arrived == built and type(arrived) is StoredOutcome
+    if built.report is not None:
+        assert type(arrived.report) is StoredReport
+        for rows in ("cells", "checks"):
+            sent, got = getattr(built.report, rows), getattr(arrived.report, rows)
+            assert type(got) is list
+            # 3 == 3.0 == True: the types must arrive too (SQLite stores them apart).
+            assert [[type(v) for v in row] for row in got] == [
+                [type(v) for v in row] for row in sent
+            ]
