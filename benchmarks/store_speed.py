@@ -1,7 +1,7 @@
 """CPU time of the SQLite writer per report: what the crawl's BatchWriter and reparse spend
 storing, apart from fetching and parsing.
 
-    python benchmarks/store_speed.py [--reports 2000] [--batch 50] [--profile]
+    python benchmarks/store_speed.py [--reports 2000] [--batch 50] [--profile] [--stored-form]
 
 The real report pages (tests/fixtures/corpus, the demo portal) are parsed once; then
 --reports distinct reports made from them (organ and text numbered, as 2,000 bodies of
@@ -12,6 +12,10 @@ CPU milliseconds per report for each pass, beside a bare lxml parse of the same 
 (the unit of issue 12's targets, the mean of --lxml-rounds parses of each), and the
 database size. --profile prints cProfile's top functions of the first pass;
 --statements the CPU of each kind of SQL statement (timed around each call) per pass.
+--stored-form: the outcomes are handed over in stored form (output.stored_form, made
+and sent as bytes beforehand, untimed, as reparse's workers do), so the figures are
+what reparse's storing process spends on them (the page bodies are stored in both
+modes, as the crawl stores them; a reparse stores none).
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from benchmarks.parse_speed import real_pages  # noqa: E402
 from crawler.items import OutcomeItem, PageItem  # noqa: E402
 from crawler.pipelines import write_items  # noqa: E402
 from output.store import ReportStore  # noqa: E402
+from output.stored_form import from_bytes, stored_form, to_bytes  # noqa: E402
 from parsers import parse_document  # noqa: E402
 
 CLOCK = time.process_time
@@ -65,11 +70,13 @@ def numbered(template, number: int):
     return outcome
 
 
-def items_of(parsed, count: int) -> list:
+def items_of(parsed, count: int, in_stored_form: bool = False) -> list:
     items = []
     for number in range(count):
         data, template = parsed[number % len(parsed)]
         outcome = numbered(template, number)
+        if in_stored_form:  # as a reparse worker sends it
+            outcome = from_bytes(to_bytes(stored_form(outcome)))
         body = data + f"<!-- {number} -->".encode()
         items.append(PageItem(url=outcome.url, status=200, body=body, content_type="text/html",
                               encoding="utf-8", kind="report"))  # fmt: skip
@@ -122,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, default=50)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--statements", action="store_true")
+    parser.add_argument("--stored-form", action="store_true")
     parser.add_argument("--lxml-rounds", type=int, default=20)
     args = parser.parse_args(argv)
     parsed = parsed_reports()
@@ -130,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         for data, _ in parsed:
             lxml.html.document_fromstring(data)
     lxml_per = (CLOCK() - start) / args.lxml_rounds / len(parsed)
-    items = items_of(parsed, args.reports)
+    items = items_of(parsed, args.reports, args.stored_form)
     with tempfile.TemporaryDirectory(prefix="store-speed-") as work:
         db = Path(work) / "reports.db"
         store = ReportStore(db)
@@ -154,7 +162,8 @@ def main(argv: list[str] | None = None) -> int:
         store.close()
         size = sum(p.stat().st_size for p in Path(work).iterdir())
     print(f"{args.reports} reports ({len(parsed)} real report pages, numbered), {args.batch} "
-          f"to a transaction; lxml parse {1000 * lxml_per:.2f} ms per page")  # fmt: skip
+          f"to a transaction{', in stored form' if args.stored_form else ''}; "
+          f"lxml parse {1000 * lxml_per:.2f} ms per page")  # fmt: skip
     for name, seconds in (("first store", first), ("stored again (updates)", second)):
         per = seconds / args.reports
         print(f"  {name}: {seconds:.2f} s CPU, {1000 * per:.2f} ms per report "
