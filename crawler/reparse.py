@@ -10,8 +10,9 @@ and a document past the parse limits never changes what is stored.
 
 Documents are parsed in worker processes under the crawl's limits (crawler.worker,
 PARSE_* settings), one per core, while the reports parsed before them are stored: 50
-pages to a transaction. The workers get the bodies as stored (zlib) and run niced
-(WORKER_NICENESS): this process storing the reports is the one that must keep its core.
+pages to a transaction. The workers get the bodies as stored (zlib), run niced
+(WORKER_NICENESS) and answer the rows to store (output.stored_form): this process
+storing the reports is the one that must keep its core.
 
 Exit status: 0 done; 2 the database cannot be used (missing, not SQLite, damaged,
 read-only, not a reports database: one line says why, and the file is left as it was).
