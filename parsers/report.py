@@ -94,9 +94,10 @@ def _parse(content, url, content_type, declared_encoding, in_page=None) -> Parse
             text, encoding = decode_bytes(content, declared_encoding)
         else:
             text, encoding = content, None
-        if "\x00" in text[:2000] and text.count("\x00") > 10:
+        # The searches stop at a bound instead of reading a copy of the page's opening.
+        if text.find("\x00", 0, 2000) >= 0 and text.count("\x00") > 10:
             return ParseOutcome(url=url, reason="binary data, not a page", encoding=encoding)
-        if suffix in TEXT_SUFFIXES or not _HTML_SNIFF.search(text[:5000]):
+        if suffix in TEXT_SUFFIXES or not _HTML_SNIFF.search(text, 0, 5000):
             document = Document(blocks=[Paragraph(text)])
         elif in_page:
             text, order = _mark_pictures(text, url, in_page)

@@ -241,3 +241,14 @@ def test_choose_title_is_its_plain_definition(seed):
     page_title = rng.choice([None, "", made(), made()])
     lines = [made() for _ in range(rng.randint(0, 3))]
     assert choose_title(meta, page_title, lines) == plain_choose_title(meta, page_title, lines)
+
+
+@pytest.mark.parametrize("cut", range(4990, 5006))
+def test_html_sniff_to_a_bound_is_the_sniff_of_the_opening_copied(cut):
+    from parsers.report import _HTML_SNIFF
+
+    for tag in ("<p>", "<pre>", "< BR/>", "<spank", "<table"):
+        text = "文" * cut + tag + "x" * 10
+        for end in range(4995, 5010):
+            text = text[: end + 10]
+            assert bool(_HTML_SNIFF.search(text, 0, 5000)) == bool(_HTML_SNIFF.search(text[:5000]))
