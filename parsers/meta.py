@@ -80,13 +80,17 @@ def _title_like(text: str) -> bool:
 def choose_title(meta: dict[str, str], page_title: str | None, lines: list[str]) -> str | None:
     # The CMS's own fields first; then the page's <title> (templates print the
     # article's title there); only then the text, where a sidebar may list others.
-    for name in ("ArticleTitle", "articletitle", "title", "og:title"):
-        if meta.get(name) and REPORT_TITLE.search(squash(meta[name])):
-            return tidy(meta[name])
-    for piece in _TITLE_SPLIT.split(page_title or ""):
-        if _title_like(tidy(piece)):
-            return tidy(piece)
-    if meta.get("heading") and _title_like(meta["heading"]):
+    if meta:
+        for name in ("ArticleTitle", "articletitle", "title", "og:title"):
+            if meta.get(name) and REPORT_TITLE.search(squash(meta[name])):
+                return tidy(meta[name])
+    # A piece of fewer than 6 characters is too short to be title-like (tidy never
+    # lengthens): a short <title> is not split.
+    if page_title and len(page_title) >= 6:
+        for piece in _TITLE_SPLIT.split(page_title):
+            if _title_like(tidy(piece)):
+                return tidy(piece)
+    if meta and meta.get("heading") and _title_like(meta["heading"]):
         return tidy(meta["heading"])
     for line in lines[:12]:
         if _title_like(tidy(line)):

@@ -32,6 +32,7 @@ from parsers.sniff import (
     looks_like_document,
     not_a_document,
     pictures_matter,
+    plain_markup,
 )
 from parsers.tables import TableResult, may_hold_tables, read_tables, table_format
 from parsers.tokens import tokens_from_document
@@ -71,19 +72,21 @@ def _parse(content, url, content_type, declared_encoding, in_page=None) -> Parse
         return ParseOutcome(url=url, reason=f"too large: {len(content)} bytes")
     if not content:
         return ParseOutcome(url=url, reason="empty document")
+    # Bytes to sniff: not a page's usual markup, whose answers plain_markup knows.
+    sniffed = isinstance(content, bytes) and not plain_markup(content, content_type)
     # Pictures are scans for OCR, else no document; the setting (in the environment) is
     # looked up only where it can change what the bytes are.
-    pictures = isinstance(content, bytes) and pictures_matter(content, content_type)
-    pictures = pictures and ocr.enabled()
-    if isinstance(content, bytes) and (what := not_a_document(content, pictures)):
+    pictures = sniffed and pictures_matter(content, content_type) and ocr.enabled()
+    if sniffed and (what := not_a_document(content, pictures)):
         return ParseOutcome(url=url, reason=f"not a document: {what}")
     # Only a name with ".t" in it can end in TEXT_SUFFIXES (urlparse and a PurePosixPath
-    # cost). The path is part of the URL, less the tabs and line breaks urlparse drops.
+    # cost). The path is part of the URL, less the tabs and line breaks urlparse drops
+    # (none in a printable URL).
     suffix = ""
-    if ".t" in _URL_DROPS.sub("", url).lower():
+    if ".t" in (url if url.isprintable() else _URL_DROPS.sub("", url)).lower():
         suffix = PurePosixPath(urlparse(url).path).suffix.lower()
     page_text = None  # the text of an HTML page, parsed by parse_html
-    if isinstance(content, bytes) and looks_like_document(content, content_type, url, pictures):
+    if sniffed and looks_like_document(content, content_type, url, pictures):
         document = extract_attachment(content, url, content_type)
         encoding = None
     else:
@@ -91,9 +94,10 @@ def _parse(content, url, content_type, declared_encoding, in_page=None) -> Parse
             text, encoding = decode_bytes(content, declared_encoding)
         else:
             text, encoding = content, None
-        if "\x00" in text[:2000] and text.count("\x00") > 10:
+        # The searches stop at a bound instead of reading a copy of the page's opening.
+        if text.find("\x00", 0, 2000) >= 0 and text.count("\x00") > 10:
             return ParseOutcome(url=url, reason="binary data, not a page", encoding=encoding)
-        if suffix in TEXT_SUFFIXES or not _HTML_SNIFF.search(text[:5000]):
+        if suffix in TEXT_SUFFIXES or not _HTML_SNIFF.search(text, 0, 5000):
             document = Document(blocks=[Paragraph(text)])
         elif in_page:
             text, order = _mark_pictures(text, url, in_page)
@@ -278,11 +282,11 @@ def _verdict_by_name(
     the same as that of the whole page read. Without such a title, a line names the page
     only if it holds a report title's words, which the article's text then holds too.
     """
+    if text is not None and most >= MIN_REPORT_TEXT:
+        return ""
     title = choose_title(meta, page_title, [])
     if text is None:
         return _other_document(title) if title is not None else ""
-    if most >= MIN_REPORT_TEXT:
-        return ""
     if title is None:
         if REPORT_TITLE_WORDS.search(squash(text)):
             return ""  # a line may be the title

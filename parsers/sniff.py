@@ -95,6 +95,16 @@ def pictures_matter(body: bytes, content_type: str | None) -> bool:
     return is_picture(body, content_type) or not _MARKUP_FIRST.match(body)
 
 
+def plain_markup(body: bytes, content_type: str | None) -> bool:
+    """Markup (its first byte past ASCII whitespace a "<") that claims no image type:
+    no magic number starts so, so pictures_matter and looks_like_document are False of
+    it and not_a_document None, whatever the pictures setting (a page's usual case,
+    answered without asking them)."""
+    return _MARKUP_FIRST.match(body) is not None and not (
+        content_type and content_type.lower().startswith("image/")
+    )
+
+
 def looks_like_document(
     body: bytes, content_type: str | None, url: str, pictures: bool = False
 ) -> bool:

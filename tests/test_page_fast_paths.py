@@ -178,3 +178,77 @@ def test_libxml2_out_of_memory_is_a_memory_error(monkeypatch):
     monkeypatch.setattr(html.etree, "fromstring", out_of_memory)
     outcome = parse_document(b"<html><body><p>x</p></body></html>", "http://127.0.0.1/a.html")
     assert outcome.reason.startswith("parser error: MemoryError")
+
+
+def random_bodies(count: int, seed: int = 14) -> list[bytes]:
+    """Bodies of blanks, markup, magic numbers and random bytes, in random order."""
+    rng = random.Random(seed)
+    parts = [b" ", b"\t", b"\n", b"\r", b"\x0b", b"\x0c", b"\x00", b"<", b"<p>", b"x"]
+    parts += [magic for magic, _ in sniff.PICTURES] + list(sniff.DOCUMENT_MAGIC)
+    parts += [magic for magic, _ in sniff.NOT_DOCUMENTS]
+    bodies = [b"".join(rng.choices(parts, k=rng.randint(0, 6))) for _ in range(count)]
+    bodies += [bytes(rng.randrange(256) for _ in range(rng.randint(0, 12))) for _ in range(count)]
+    return [*bodies, b" " * 1100 + b"<p>", b" " * 1100 + b"%PDF-1.4"]
+
+
+@pytest.mark.parametrize("body", BODIES + random_bodies(300))
+def test_plain_markup_is_what_the_sniffers_say_of_markup(body):
+    # report._parse asks none of the sniffers of plain markup: they must say it is a page.
+    for content_type in [*TYPES, "", "Image/gif", "text/html; charset=gbk"]:
+        if not sniff.plain_markup(body, content_type):
+            continue
+        assert not sniff.pictures_matter(body, content_type)
+        for pictures in (False, True):
+            assert sniff.not_a_document(body, pictures) is None
+            for url in [*URLS, "http://a/b.txt", "http://a/b"]:
+                assert not sniff.looks_like_document(body, content_type, url, pictures)
+    assert sniff.plain_markup(body, None) == body.lstrip().startswith(b"<")
+
+
+def plain_choose_title(meta: dict, page_title: str | None, lines: list[str]) -> str | None:
+    """meta.choose_title as first written (every field and <title> piece looked at)."""
+    from parsers.meta import _TITLE_SPLIT, REPORT_TITLE, _title_like, squash, tidy
+
+    for name in ("ArticleTitle", "articletitle", "title", "og:title"):
+        if meta.get(name) and REPORT_TITLE.search(squash(meta[name])):
+            return tidy(meta[name])
+    for piece in _TITLE_SPLIT.split(page_title or ""):
+        if _title_like(tidy(piece)):
+            return tidy(piece)
+    if meta.get("heading") and _title_like(meta["heading"]):
+        return tidy(meta["heading"])
+    for line in lines[:12]:
+        if _title_like(tidy(line)):
+            return tidy(line)
+    return None
+
+
+TITLE_PIECES = ["2023年", "政府信息公开", "工作年度报告", " ", "\u200b", "\xa0"]
+TITLE_PIECES += ["-", "_", "|", "某"]
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_choose_title_is_its_plain_definition(seed):
+    from parsers.meta import choose_title
+
+    rng = random.Random(seed)
+
+    def made() -> str:
+        return "".join(rng.choices(TITLE_PIECES, k=rng.randint(0, 7)))
+
+    names = ["ArticleTitle", "title", "heading", "og:title"]
+    meta = {name: made() for name in rng.sample(names, rng.randint(0, 3))}
+    page_title = rng.choice([None, "", made(), made()])
+    lines = [made() for _ in range(rng.randint(0, 3))]
+    assert choose_title(meta, page_title, lines) == plain_choose_title(meta, page_title, lines)
+
+
+@pytest.mark.parametrize("cut", range(4990, 5006))
+def test_html_sniff_to_a_bound_is_the_sniff_of_the_opening_copied(cut):
+    from parsers.report import _HTML_SNIFF
+
+    for tag in ("<p>", "<pre>", "< BR/>", "<spank", "<table"):
+        text = "文" * cut + tag + "x" * 10
+        for end in range(4995, 5010):
+            text = text[: end + 10]
+            assert bool(_HTML_SNIFF.search(text, 0, 5000)) == bool(_HTML_SNIFF.search(text[:5000]))
