@@ -209,26 +209,6 @@ def test_a_row_added_at_once_is_its_cells_added_one_by_one(seed):
     assert at_once == one_by_one
 
 
-def sections_by_definition(lines: list[str]) -> dict[str, str]:
-    """split_sections with every line squashed and matched."""
-    sections: dict[str, list[str]] = {}
-    current, last_number = None, 0
-    for line in lines:
-        text = squash(line)
-        match = sections_module._HEADING.match(text)
-        if match and "|" not in line and not sections_module._TABLE_ROW.search(text):
-            numeral = match.group(1)
-            number = sections_module.NUMERALS.index(numeral[-1]) + 1 if len(numeral) == 1 else 10
-            if number == last_number + 1 and sections_module._PART_WORDS.search(match.group(2)):
-                current = line.strip()
-                sections[current] = []
-                last_number = number
-                continue
-        if current is not None:
-            sections[current].append(line)
-    return {heading: "\n".join(body).strip() for heading, body in sections.items()}
-
-
 LINE_STARTS = [
     "一",
     "二",
@@ -265,4 +245,4 @@ def test_sections_skip_only_lines_that_cannot_be_headings(seed):
         "".join(rng.choice(LINE_STARTS) for _ in range(rng.randint(0, 2))) + rng.choice(LINE_RESTS)
         for _ in range(rng.randint(0, 30))
     ]
-    assert split_sections(lines) == sections_by_definition(lines)
+    assert split_sections(lines) == sections_module._plain_split_sections(lines)
