@@ -46,9 +46,14 @@ END = Token(ROW_END)
 _BLANK = Token(VALUE, "")
 
 
+# Token(kind, text, reading) without NamedTuple's __new__ in Python: a page's lines are
+# tokens one by one.
+_new_token = tuple.__new__
+
+
 def cell_token(text: str, reading: Reading | None = None) -> Token:
     if reading is None:
-        return Token(VALUE if is_value_text(text) else LABEL, text)
+        return _new_token(Token, (VALUE if is_value_text(text) else LABEL, text, None))
     # A number cell OCR could not read stays a value: a hole in its row, never a label.
     kind = VALUE if reading.unreadable or is_value_text(text) else LABEL
     return Token(kind, text, reading)

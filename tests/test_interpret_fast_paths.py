@@ -13,9 +13,9 @@ import re
 
 import pytest
 
-from parsers import checks, tables
+from parsers import checks, report, tables
 from parsers import sections as sections_module
-from parsers.model import Check, Reading
+from parsers.model import Check, Document, Paragraph, Reading, Table
 from parsers.normalize import squash
 from parsers.sections import split_sections
 from parsers.tokens import (
@@ -246,3 +246,18 @@ def test_sections_skip_only_lines_that_cannot_be_headings(seed):
         for _ in range(rng.randint(0, 30))
     ]
     assert split_sections(lines) == sections_module._plain_split_sections(lines)
+
+
+@pytest.mark.parametrize("seed", range(100))
+def test_the_opening_lines_are_the_first_lines_of_the_whole_document(seed):
+    # _lines with a limit writes only the table rows it keeps.
+    rng = random.Random(seed)
+    blocks = [
+        Table([[rng.choice(["0", "a", ""]) for _ in range(rng.randint(0, 3))]] * rng.randint(0, 9))
+        if rng.random() < 0.5
+        else Paragraph("\n".join(rng.choice(["x", "", " y "]) for _ in range(rng.randint(1, 5))))
+        for _ in range(rng.randint(0, 8))
+    ]
+    document = Document(blocks=blocks)
+    for limit in range(0, 30):
+        assert report._lines(document, limit) == report._lines(document)[:limit]
