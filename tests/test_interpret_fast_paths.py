@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from parsers import checks, report, tables
+from parsers import checks, normalize, report, tables
 from parsers import sections as sections_module
 from parsers.model import Check, Document, Paragraph, Reading, Table
 from parsers.normalize import squash
@@ -261,3 +261,23 @@ def test_the_opening_lines_are_the_first_lines_of_the_whole_document(seed):
     document = Document(blocks=blocks)
     for limit in range(0, 30):
         assert report._lines(document, limit) == report._lines(document)[:limit]
+
+
+def test_no_character_of_the_common_ranges_is_another_scripts_digit():
+    # normalize._OTHER_DIGIT_POSSIBLE: a text without a character outside these ranges
+    # holds no digit but ASCII and full-width ones.
+    for code in [*range(0x80), *range(0x3000, 0x3040), *range(0x4E00, 0xA000)]:
+        assert not normalize._plain_has_other_digit(chr(code))
+    for code in range(0xFF00, 0xFFF0):
+        assert not normalize._plain_has_other_digit(chr(code))
+
+
+DIGIT_TEXTS = ["本年", "3", "０", "²", "①", "٣", "x", " ", "，", "\u3007", "\uff11", "ｘ", "〡"]
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_other_scripts_digits_are_found_as_by_definition(seed):
+    rng = random.Random(seed)
+    for _ in range(20):
+        text = "".join(rng.choice(DIGIT_TEXTS) for _ in range(rng.randint(0, 8)))
+        assert normalize._has_other_digit(text) == normalize._plain_has_other_digit(text)
