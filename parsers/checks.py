@@ -60,18 +60,6 @@ def _shown(value) -> str:
     return "blank" if value is None else repr(value)
 
 
-def _rule(name: str, cells: dict, getter: itemgetter, label: str) -> Check | None:
-    """``getter``: of the total's key, then its parts' keys."""
-    values = _values(cells, getter)
-    if values is None:
-        return None
-    total = values[0]
-    parts = sum(filter(None, values[1:]))  # blank parts count as 0
-    ok = total is not None and abs(total - parts) < 1e-6
-    detail = "" if ok else f"{label}: {_shown(total)} printed, parts add up to {parts!r}"
-    return Check(name, ok, detail)
-
-
 # The names and keys of every rule, spelled out once (not on every report).
 _SPLIT_PREFIXES = tuple(f"t3.{row}." for row in T3_OTHER_SPLIT)
 # Cells are of the keys of cells.tsv (Report.cells: tables.TableResult adds no other).
@@ -130,15 +118,21 @@ def _getters(rules: list[tuple[str, tuple[str, ...]]]) -> list[tuple[str, itemge
 _BALANCE_GETTERS = _getters(_BALANCES)
 _OUTCOME_GETTERS = {split: _getters(rules) for split, rules in _OUTCOMES.items()}
 _TOTAL_GETTERS = _getters(_ROW_TOTALS + _GROUP_TOTALS)
+# (name, getter, label) of each rule of a total and its parts (_total_rules).
+_OUTCOME_RULES = {
+    split: [(name, getter, "（七）总计") for name, getter in getters]
+    for split, getters in _OUTCOME_GETTERS.items()
+}
+_TOTAL_RULES = [(name, getter, "总计") for name, getter in _TOTAL_GETTERS]
 
 
 def run_checks(cells: dict) -> list[Check]:
     """The rules' checks of ``cells`` (key → value; keys of cells.tsv, as Report.cell_map)."""
-    checks: list[Check | None] = []
+    checks: list[Check] = []
     # （六）其他处理: the 2021 three sub-rows when the table has them, else its one 2019 row.
     split = not _SPLIT_KEYS.isdisjoint(cells)
-    for (balance, getter), (outcomes, outcome_getter) in zip(
-        _BALANCE_GETTERS, _OUTCOME_GETTERS[split], strict=True
+    for (balance, getter), outcome_rule in zip(
+        _BALANCE_GETTERS, _OUTCOME_RULES[split], strict=True
     ):
         # 一 + 二 = 三（七）总计 + 四
         values = _values(cells, getter)
@@ -149,7 +143,24 @@ def run_checks(cells: dict) -> list[Check]:
             checks.append(
                 Check(balance, ok, "" if ok else f"一+二 = {left!r} but 三（七）+四 = {right!r}")
             )
-        checks.append(_rule(outcomes, cells, outcome_getter, "（七）总计"))
-    for name, getter in _TOTAL_GETTERS:
-        checks.append(_rule(name, cells, getter, "总计"))
-    return [check for check in checks if check is not None]
+        _total_rules(cells, [outcome_rule], checks)
+    _total_rules(cells, _TOTAL_RULES, checks)
+    return checks
+
+
+def _total_rules(cells: dict, rules: list[tuple[str, itemgetter, str]], checks: list) -> None:
+    """_rule() of each rule (name, getter, label) on ``cells``, its checks added to ``checks``
+    (one loop: a call per rule costs as much as the rule)."""
+    for name, getter, label in rules:
+        try:
+            values = getter(cells)
+        except KeyError:
+            continue
+        total = values[0]
+        parts = sum(filter(None, values[1:]))  # blank parts count as 0
+        if total is not None and abs(total - parts) < 1e-6:
+            checks.append(Check(name, True, ""))
+        elif values.count(None) != len(values):  # a rule of blank cells only is no check
+            checks.append(
+                Check(name, False, f"{label}: {_shown(total)} printed, parts add up to {parts!r}")
+            )

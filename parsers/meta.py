@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from parsers.normalize import squash, tidy
 from parsers.vocabulary import REPORT_TITLE, other_document
@@ -153,7 +154,11 @@ def organ_from_text(lines: list[str], meta: dict[str, str]) -> str | None:
     return None
 
 
-def published_date(meta: dict[str, str], raw_lines: list[str], body_lines: list[str]) -> str | None:
+def published_date(
+    meta: dict[str, str], raw_lines: Callable[[], list[str]], body_lines: list[str]
+) -> str | None:
+    """The page's publication date: in its fields, else next to a label in the opening
+    lines of the page as fetched (``raw_lines()``, asked only then), else the signature's."""
     for name in (
         "PubDate",
         "pubdate",
@@ -169,7 +174,7 @@ def published_date(meta: dict[str, str], raw_lines: list[str], body_lines: list[
         match = _ANY_DATE.search(meta.get(name, ""))
         if match:
             return date_string(*match.groups())
-    opening = labelled_date(squash("\n".join(raw_lines[:80])))
+    opening = labelled_date(squash("\n".join(raw_lines()[:80])))
     if opening:
         return opening
     # A date on a line of its own after the last section is the signature date.

@@ -89,15 +89,28 @@ def tidy(text: str) -> str:
     return " ".join((text or "").replace("\u200b", "").replace("\xa0", " ").split())
 
 
+# ASCII, CJK punctuation, ideographs and full-width forms: no character of these is a
+# digit but the ASCII and full-width ones (tests/test_interpret_fast_paths.py checks each).
+# A text of these alone (most of a page's prose) needs no look at each character.
+_OTHER_DIGIT_POSSIBLE = re.compile("[^\x00-\x7f\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def _has_other_digit(raw: str) -> bool:
+    """True when ``raw`` holds a digit neither ASCII nor full-width (², ①, ٣ …)."""
+    return _OTHER_DIGIT_POSSIBLE.search(raw) is not None and _plain_has_other_digit(raw)
+
+
+def _plain_has_other_digit(raw: str) -> bool:
+    return any(c.isdigit() and not c.isascii() and c not in _FULL_WIDTH_DIGITS for c in raw)
+
+
 def _number_text(raw: str) -> str:
     """A cell's text in the form numbers are read from; "" ⇒ never a number.
 
     Only ASCII and full-width digits count: NFKC would turn superscripts (8²¹) and
     circled digits into ASCII ones, so any other numeric character makes the cell text.
     """
-    if not raw.isascii() and any(
-        c.isdigit() and not c.isascii() and c not in _FULL_WIDTH_DIGITS for c in raw
-    ):
+    if not raw.isascii() and _has_other_digit(raw):
         return "\x00"
     return squash(raw).replace(",", "").replace("−", "-").replace("＋", "+")
 

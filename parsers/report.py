@@ -187,7 +187,9 @@ def _lines(document: Document, limit: int | None = None) -> list[str]:
         if limit is not None and len(lines) >= limit:
             return lines[:limit]
         if isinstance(block, Table):
-            lines.extend("| " + " | ".join(row) + " |" for row in block.rows)
+            # Rows past the limit are never read: they are not written either.
+            rows = block.rows if limit is None else block.rows[: limit - len(lines)]
+            lines.extend("| " + " | ".join(row) + " |" for row in rows)
         else:
             lines.extend(block.text.split("\n"))
     return lines if limit is None else lines[:limit]
@@ -239,8 +241,9 @@ def interpret(document: Document, url: str) -> ParseOutcome:
         return ParseOutcome(url=url, reason=reason, encoding=document.encoding)
 
     # Only the opening lines of the page as fetched are read (for a labelled date).
-    raw_lines = _lines(document, limit=RAW_LINES_READ)
-    published = published_date(clean.meta, raw_lines, text_lines)
+    published = published_date(
+        clean.meta, lambda: _lines(document, limit=RAW_LINES_READ), text_lines
+    )
     year = year_of(title, body_text, published)
     organ = organ_from_title(title) or organ_from_text(text_lines, clean.meta)
     report_format = table_format(tables)

@@ -17,6 +17,8 @@ _TABLE_ROW = re.compile(r"本年新收|上年结转|本年度办理结果|结转
 
 
 def split_sections(lines: list[str]) -> dict[str, str]:
+    """The report's parts by heading (_plain_split_sections, without squashing lines
+    that cannot be headings)."""
     sections: dict[str, list[str]] = {}
     current: str | None = None
     last_number = 0
@@ -34,7 +36,31 @@ def split_sections(lines: list[str]) -> dict[str, str]:
         text = squash(line)
         match = _HEADING.match(text)
         if match and "|" not in line and not _TABLE_ROW.search(text):
-            number = NUMERALS.index(match.group(1)[-1]) + 1 if len(match.group(1)) == 1 else 10
+            number = _heading_number(match.group(1))
+            if number == last_number + 1 and _PART_WORDS.search(match.group(2)):
+                current = line.strip()
+                sections[current] = []
+                last_number = number
+                continue
+        if current is not None:
+            sections[current].append(line)
+    return {heading: "\n".join(body).strip() for heading, body in sections.items()}
+
+
+def _heading_number(numeral: str) -> int:
+    return NUMERALS.index(numeral[-1]) + 1 if len(numeral) == 1 else 10
+
+
+def _plain_split_sections(lines: list[str]) -> dict[str, str]:
+    """split_sections by definition: every line squashed and matched as a heading."""
+    sections: dict[str, list[str]] = {}
+    current: str | None = None
+    last_number = 0
+    for line in lines:
+        text = squash(line)
+        match = _HEADING.match(text)
+        if match and "|" not in line and not _TABLE_ROW.search(text):
+            number = _heading_number(match.group(1))
             if number == last_number + 1 and _PART_WORDS.search(match.group(2)):
                 current = line.strip()
                 sections[current] = []

@@ -83,11 +83,10 @@ class TableResult:
             return
         self.keys.update(new)
         if row.unit is None:
-            found = list(map(_value_and_text, raws, row.units))
+            values, texts = zip(*map(_value_and_text, raws, row.units), strict=True)
         else:
-            found = _values_in(raws, row.unit)
-        values, texts = zip(*found, strict=True)
-        self.cells.extend(map(Cell, row.keys, values, texts, readings))
+            values, texts = _row_values(tuple(raws), row.unit)
+        self.cells.extend(map(Cell, row.keys, values, texts))  # no reading: none is read
 
     def remove(self, keys: set[str]) -> bool:
         """Drop the cells of ``keys``; True when there were any."""
@@ -136,6 +135,26 @@ def _values_in(raws: list[str], unit: str) -> list[tuple[int | float | None, str
                 found[index] = pair = (parse_value(raw, unit), raw.strip())
                 if len(raw) <= SHORT_TEXT:
                     known[raw] = pair
+    return found
+
+
+# Rows' values and stored texts by unit: a report prints rows of zeros and blanks by the
+# dozen. Rows of short texts only, and forgotten when there are too many.
+_KNOWN_ROWS: dict[str, dict[tuple[str, ...], tuple[tuple, tuple[str, ...]]]] = {}
+ROWS_KEPT = 4096
+
+
+def _row_values(raws: tuple[str, ...], unit: str) -> tuple[tuple, tuple[str, ...]]:
+    """The values and the stored texts of a row's texts (not empty) in ``unit``: those of
+    _value_and_text() of each."""
+    known = _KNOWN_ROWS.setdefault(unit, {})
+    found = known.get(raws)
+    if found is None:
+        found = tuple(zip(*_values_in(list(raws), unit), strict=True))
+        if sum(map(len, raws)) <= SHORT_TEXT:
+            if len(known) > ROWS_KEPT:
+                known.clear()
+            known[raws] = found
     return found
 
 
@@ -358,6 +377,7 @@ def _read_t3(tokens: list[Token], start: int, result: TableResult, labels: Label
         group, key = _t3_row(tuple(map(_TEXT, labels)), group)
         return key
 
+    row_keys: dict[str, RowKeys] = {}  # the rows' keys in this table's columns
     for labels, row, values in _rows(stream, classify):
         if row is None:
             shown = "".join(squash(t.text) for t in labels)[-30:]
@@ -372,8 +392,10 @@ def _read_t3(tokens: list[Token], start: int, result: TableResult, labels: Label
                 f"t3.{row}: {len(values)} cells for {len(columns)} columns, row left out"
             )
             continue
-        raws, readings = list(map(_TEXT, placed)), list(map(_READING, placed))
-        result.add_row(_keys(f"t3.{row}", columns), raws, readings)
+        keys = row_keys.get(row)
+        if keys is None:
+            keys = row_keys[row] = _keys(f"t3.{row}", columns)
+        result.add_row(keys, list(map(_TEXT, placed)), list(map(_READING, placed)))
     if result.t3_other_split:
         # With the 2021 sub-rows present, a （六）其他处理 row of its own is a subtotal,
         # not the 2019 single row its keys stand for.

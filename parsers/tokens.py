@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from functools import lru_cache
+from itertools import compress, count
+from operator import itemgetter
 from typing import NamedTuple
 
 from parsers.model import Document, Paragraph, Reading, Table
@@ -44,9 +46,14 @@ END = Token(ROW_END)
 _BLANK = Token(VALUE, "")
 
 
+# Token(kind, text, reading) without NamedTuple's __new__ in Python: a page's lines are
+# tokens one by one.
+_new_token = tuple.__new__
+
+
 def cell_token(text: str, reading: Reading | None = None) -> Token:
     if reading is None:
-        return Token(VALUE if is_value_text(text) else LABEL, text)
+        return _new_token(Token, (VALUE if is_value_text(text) else LABEL, text, None))
     # A number cell OCR could not read stays a value: a hole in its row, never a label.
     kind = VALUE if reading.unreadable or is_value_text(text) else LABEL
     return Token(kind, text, reading)
@@ -126,13 +133,17 @@ def _split_words(line: str) -> list[Token]:
     return ([cell_token(label)] if label else []) + numbers
 
 
+_KIND = itemgetter(0)  # Token.kind
+
+
 class Labels:
     """The label tokens of a stream (tables are mostly values: every search here asks
     for a label), and their texts squashed, each when first asked for."""
 
     def __init__(self, tokens: list[Token]) -> None:
         self.tokens = tokens
-        self.indices = [index for index, token in enumerate(tokens) if token.kind == LABEL]
+        # The indices of the tokens whose kind is LABEL, found in C.
+        self.indices = list(compress(count(), map(LABEL.__eq__, map(_KIND, tokens))))
         self._texts: dict[int, str] = {}
 
     def after(self, position: int) -> int:

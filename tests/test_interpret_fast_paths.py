@@ -13,9 +13,9 @@ import re
 
 import pytest
 
-from parsers import checks, tables
+from parsers import checks, normalize, report, tables
 from parsers import sections as sections_module
-from parsers.model import Check, Reading
+from parsers.model import Check, Document, Paragraph, Reading, Table
 from parsers.normalize import squash
 from parsers.sections import split_sections
 from parsers.tokens import (
@@ -209,26 +209,6 @@ def test_a_row_added_at_once_is_its_cells_added_one_by_one(seed):
     assert at_once == one_by_one
 
 
-def sections_by_definition(lines: list[str]) -> dict[str, str]:
-    """split_sections with every line squashed and matched."""
-    sections: dict[str, list[str]] = {}
-    current, last_number = None, 0
-    for line in lines:
-        text = squash(line)
-        match = sections_module._HEADING.match(text)
-        if match and "|" not in line and not sections_module._TABLE_ROW.search(text):
-            numeral = match.group(1)
-            number = sections_module.NUMERALS.index(numeral[-1]) + 1 if len(numeral) == 1 else 10
-            if number == last_number + 1 and sections_module._PART_WORDS.search(match.group(2)):
-                current = line.strip()
-                sections[current] = []
-                last_number = number
-                continue
-        if current is not None:
-            sections[current].append(line)
-    return {heading: "\n".join(body).strip() for heading, body in sections.items()}
-
-
 LINE_STARTS = [
     "一",
     "二",
@@ -265,4 +245,39 @@ def test_sections_skip_only_lines_that_cannot_be_headings(seed):
         "".join(rng.choice(LINE_STARTS) for _ in range(rng.randint(0, 2))) + rng.choice(LINE_RESTS)
         for _ in range(rng.randint(0, 30))
     ]
-    assert split_sections(lines) == sections_by_definition(lines)
+    assert split_sections(lines) == sections_module._plain_split_sections(lines)
+
+
+@pytest.mark.parametrize("seed", range(100))
+def test_the_opening_lines_are_the_first_lines_of_the_whole_document(seed):
+    # _lines with a limit writes only the table rows it keeps.
+    rng = random.Random(seed)
+    blocks = [
+        Table([[rng.choice(["0", "a", ""]) for _ in range(rng.randint(0, 3))]] * rng.randint(0, 9))
+        if rng.random() < 0.5
+        else Paragraph("\n".join(rng.choice(["x", "", " y "]) for _ in range(rng.randint(1, 5))))
+        for _ in range(rng.randint(0, 8))
+    ]
+    document = Document(blocks=blocks)
+    for limit in range(0, 30):
+        assert report._lines(document, limit) == report._lines(document)[:limit]
+
+
+def test_no_character_of_the_common_ranges_is_another_scripts_digit():
+    # normalize._OTHER_DIGIT_POSSIBLE: a text without a character outside these ranges
+    # holds no digit but ASCII and full-width ones.
+    for code in [*range(0x80), *range(0x3000, 0x3040), *range(0x4E00, 0xA000)]:
+        assert not normalize._plain_has_other_digit(chr(code))
+    for code in range(0xFF00, 0xFFF0):
+        assert not normalize._plain_has_other_digit(chr(code))
+
+
+DIGIT_TEXTS = ["本年", "3", "０", "²", "①", "٣", "x", " ", "，", "\u3007", "\uff11", "ｘ", "〡"]
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_other_scripts_digits_are_found_as_by_definition(seed):
+    rng = random.Random(seed)
+    for _ in range(20):
+        text = "".join(rng.choice(DIGIT_TEXTS) for _ in range(rng.randint(0, 8)))
+        assert normalize._has_other_digit(text) == normalize._plain_has_other_digit(text)
