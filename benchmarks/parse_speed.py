@@ -54,6 +54,8 @@ TRAFILATURA_OVER_OURS = 10.0
 BIG_PAGE_SECONDS = 0.3
 REPARSE_OVER_LXML = 2.0
 REPARSE_10K_SECONDS = 60
+# "Well under a minute": at least this much under it (59 s is not well under).
+REPARSE_10K_MARGIN = 10
 # CPU time of this process: on a machine shared with other work, wall time measures
 # the others as much as us.
 CLOCK = time.process_time
@@ -251,8 +253,10 @@ def reparse_figures(count: int) -> bool:
     print(f"  reparse / lxml, per report: {per / lxml_per:.1f}×  (target ≤ {REPARSE_OVER_LXML}×: "
           f"{verdict(per <= REPARSE_OVER_LXML * lxml_per)})")  # fmt: skip
     at_10k = per * 10_000
+    well_under = REPARSE_10K_SECONDS - REPARSE_10K_MARGIN
+    met = verdict(at_10k <= well_under)
     print(f"  10,000 reports at this rate: {at_10k:.0f} s  (target well under "
-          f"{REPARSE_10K_SECONDS} s: {verdict(at_10k < REPARSE_10K_SECONDS)})")  # fmt: skip
+          f"{REPARSE_10K_SECONDS} s, taken as ≤ {well_under} s: {met})")  # fmt: skip
     return True
 
 
