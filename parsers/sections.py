@@ -19,53 +19,46 @@ _TABLE_ROW = re.compile(r"本年新收|上年结转|本年度办理结果|结转
 def split_sections(lines: list[str]) -> dict[str, str]:
     """The report's parts by heading (_plain_split_sections, without squashing lines
     that cannot be headings)."""
-    sections: dict[str, list[str]] = {}
-    current: str | None = None
-    last_number = 0
-    for line in lines:
-        # A line starting with an ASCII character or an ideograph other than a numeral is
-        # no heading: squash() leaves that character first as it is. (Anything else, ⼀ or
-        # a zero-width space, is squashed and matched.)
-        first = line[:1]
-        if (first.isascii() and first.strip()) or (
-            "\u4e00" <= first <= "\u9fff" and first not in NUMERALS
-        ):
-            if current is not None:
-                sections[current].append(line)
-            continue
-        text = squash(line)
-        match = _HEADING.match(text)
-        if match and "|" not in line and not _TABLE_ROW.search(text):
-            number = _heading_number(match.group(1))
-            if number == last_number + 1 and _PART_WORDS.search(match.group(2)):
-                current = line.strip()
-                sections[current] = []
-                last_number = number
-                continue
-        if current is not None:
-            sections[current].append(line)
-    return {heading: "\n".join(body).strip() for heading, body in sections.items()}
-
-
-def _heading_number(numeral: str) -> int:
-    return NUMERALS.index(numeral[-1]) + 1 if len(numeral) == 1 else 10
+    return _split(lines, skip=True)
 
 
 def _plain_split_sections(lines: list[str]) -> dict[str, str]:
     """split_sections by definition: every line squashed and matched as a heading."""
+    return _split(lines, skip=False)
+
+
+def _split(lines: list[str], skip: bool) -> dict[str, str]:
     sections: dict[str, list[str]] = {}
     current: str | None = None
     last_number = 0
     for line in lines:
-        text = squash(line)
-        match = _HEADING.match(text)
-        if match and "|" not in line and not _TABLE_ROW.search(text):
-            number = _heading_number(match.group(1))
-            if number == last_number + 1 and _PART_WORDS.search(match.group(2)):
-                current = line.strip()
-                sections[current] = []
-                last_number = number
-                continue
-        if current is not None:
+        if not (skip and _cannot_head(line[:1])) and _next_heading(line, last_number):
+            current = line.strip()
+            sections[current] = []
+            last_number += 1
+        elif current is not None:
             sections[current].append(line)
     return {heading: "\n".join(body).strip() for heading, body in sections.items()}
+
+
+def _cannot_head(first: str) -> bool:
+    # A line starting with an ASCII character or an ideograph other than a numeral is
+    # no heading: squash() leaves that character first as it is. (Anything else, ⼀ or
+    # a zero-width space, is squashed and matched.)
+    return bool(first.isascii() and first.strip()) or (
+        "\u4e00" <= first <= "\u9fff" and first not in NUMERALS
+    )
+
+
+def _next_heading(line: str, last_number: int) -> bool:
+    """Whether ``line`` is the heading of the part after part ``last_number``."""
+    text = squash(line)
+    match = _HEADING.match(text)
+    if not match or "|" in line or _TABLE_ROW.search(text):
+        return False
+    number = _heading_number(match.group(1))
+    return number == last_number + 1 and _PART_WORDS.search(match.group(2)) is not None
+
+
+def _heading_number(numeral: str) -> int:
+    return NUMERALS.index(numeral[-1]) + 1 if len(numeral) == 1 else 10

@@ -281,3 +281,21 @@ def test_other_scripts_digits_are_found_as_by_definition(seed):
     for _ in range(20):
         text = "".join(rng.choice(DIGIT_TEXTS) for _ in range(rng.randint(0, 8)))
         assert normalize._has_other_digit(text) == normalize._plain_has_other_digit(text)
+
+
+PART_HEADING_RESTS = ["、总体情况", "、主动公开政府信息情况", ".收到和处理", "．其他"]
+
+
+@pytest.mark.parametrize("seed", range(100))
+def test_sections_skip_finds_every_numbered_part_in_order(seed):
+    # Parts 一 to 十 in order, each heading behind a random start, among random lines: the
+    # skip must let through every numeral's heading, not only the first few.
+    rng = random.Random(seed)
+    lines = []
+    for numeral in "一二三四五六七八九十":
+        start = rng.choice(["", " ", "\u3000", "\u200b"])
+        lines.append(start + numeral + rng.choice(PART_HEADING_RESTS))
+        for _ in range(rng.randint(0, 3)):
+            lines.append(rng.choice(LINE_STARTS) + rng.choice(LINE_RESTS))
+    assert split_sections(lines) == sections_module._plain_split_sections(lines)
+    assert len(split_sections(lines)) >= 1
