@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from output import identity
 from output.database import Connection, execute, insert_rows, now
 from output.stored_form import (
-    _UNKNOWN,
+    HASH_NOT_KNOWN,
     StoredOutcome,
     StoredReport,
     stored_form,
@@ -56,7 +56,7 @@ class ReportsMixin(Connection):
                     outcome = with_source_page(outcome, source_pages.get(outcome.url))
                 else:
                     settle_source_page(outcome.report, source_pages.get(outcome.url))
-                    outcome = stored_form(outcome, text_hashes.get(outcome.url, _UNKNOWN))
+                    outcome = stored_form(outcome, text_hashes.get(outcome.url, HASH_NOT_KNOWN))
                 saved = self._save_report(outcome.url, outcome.report, counts)
                 counts[saved] += 1
                 counts["saved"] += 1

@@ -55,10 +55,10 @@ class StoredOutcome(NamedTuple):
     encoding: str | None = None
 
 
-_UNKNOWN = object()  # a text hash not worked out yet (None is a hash: "too short to tell")
+HASH_NOT_KNOWN = object()  # a text hash not worked out yet (None is a hash: "too short to tell")
 
 
-def stored_form(outcome, digest=_UNKNOWN) -> StoredOutcome:
+def stored_form(outcome, digest=HASH_NOT_KNOWN) -> StoredOutcome:
     """outcome (a ParseOutcome) as stored; digest: the text hash if known already.
 
     Out-of-range cell values become NULL with a warning appended to the report's own
@@ -66,7 +66,7 @@ def stored_form(outcome, digest=_UNKNOWN) -> StoredOutcome:
     report = outcome.report
     if report is None:
         return StoredOutcome(outcome.url, None, outcome.reason, outcome.encoding)
-    if digest is _UNKNOWN:
+    if digest is HASH_NOT_KNOWN:
         digest = text_hash(report.body_text)
     # A parser listing a key twice would break the primary key: the last one wins.
     cells = {cell.key: cell for cell in report.cells}
