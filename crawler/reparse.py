@@ -21,6 +21,7 @@ read-only, not a reports database: one line says why, and the file is left as it
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections import Counter, deque
 from concurrent.futures import Future
@@ -175,6 +176,17 @@ def _reparse_page(
     return outcome
 
 
+def _collect_less() -> None:
+    """Fewer, smaller cycle collections in this process, for the rest of its run: what
+    is imported and set up by now is never garbage (frozen), and the young generation is
+    collected every 10,000 allocations instead of 700. Storing a report allocates
+    hundreds of short-lived tuples and no cycles; the collections cost 0.2 ms a report
+    (0.42 s of 2,000 reports, 0.21 s so; 2026-11-30)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 50, 100)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m crawler.reparse",
@@ -204,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     # The writers' lock, waited for: never beside a crawl of the same database.
     with RunLock(lock_path_for(db), db):
         store = ReportStore(db)
+        _collect_less()
         try:
             before = store.counts()
             counts = reparse(store, args.kinds, drop_worse=args.drop_worse)

@@ -25,6 +25,7 @@ import contextlib
 import logging
 import math
 import os
+import pickle
 import queue
 import resource
 import select
@@ -67,6 +68,10 @@ JOBS_PER_WORKER = 100_000
 
 
 _PAGE_SIZE = resource.getpagesize()
+# The first byte of an answer that is a stored form's marshal bytes (_stored_bytes),
+# sent as they are: wrapped in a pickled tuple they were copied and framed twice more.
+# Every other message is a pickle, whose first byte (PROTO, protocol 2 and up) is 0x80.
+STORED = b"S"
 
 
 def default_workers() -> int:
@@ -116,7 +121,7 @@ def _serve(conn, memory_mb: int, niceness: int = 0) -> None:
                 # Caught by a reader on its way out ("parser error: MemoryError").
                 outcome = ParseOutcome(url, None, _too_large(memory_mb))
             if stored:  # the rows the database stores, built here rather than by its writer
-                conn.send(("done", _stored_bytes(outcome), None))
+                conn.send_bytes(STORED + _stored_bytes(outcome))  # as they are, not pickled
                 continue
             digest = _text_hash(outcome) if hash_text else None
             conn.send(("done", outcome, digest))
@@ -344,7 +349,10 @@ class ParsePool:
                 if left <= 0 or not worker.answer.poll(math.ceil(left * 1000)):
                     logger.warning("parse worker over %.0f s on %s: killed", wall, url)
                     return (ParseOutcome(url, None, _too_slow(seconds)), None), False
-                kind, *answer = worker.conn.recv()
+                message = worker.conn.recv_bytes()
+                if message[:1] == STORED:
+                    return (message[1:], None), True
+                kind, *answer = pickle.loads(message)
                 if kind == "budget":
                     seconds = answer[0]
                     continue

@@ -21,6 +21,7 @@ At a URL it already has, a report is replaced by what the URL now says, as befor
 from __future__ import annotations
 
 import hashlib
+from operator import countOf
 
 from output.database import now
 from output.text_identity import MIN_IDENTITY_TEXT, text_hash  # noqa: F401 (rule 2)
@@ -61,7 +62,7 @@ def same_report(db, digest, organ, year, values: dict, only: str | None = None):
         ).fetchone()
         if row:
             return row[0], "text"
-    numbers = sum(value is not None for value in values.values())
+    numbers = len(values) - countOf(values.values(), None)  # in C, not a loop of ours
     if organ and year is not None and numbers >= MIN_IDENTITY_CELLS:
         candidates = db.execute(
             f"SELECT id FROM reports WHERE organ = ? AND year = ?{scope} ORDER BY parsed_at, id",

@@ -13,10 +13,16 @@ from __future__ import annotations
 import json
 import marshal
 import math
+from operator import itemgetter
 from typing import NamedTuple
 
 from output.text_identity import text_hash
+from parsers.model import Cell
 
+_KEY_AND_VALUE = itemgetter(0, 1)
+# A cell's source and confidence when it was read from text (no OCR reading), as
+# parsers.model says them.
+_FROM_TEXT = (Cell("", None, "").source, Cell("", None, "").confidence)
 SQLITE_MIN, SQLITE_MAX = -(2**63), 2**63 - 1
 SQLITE_INTEGERS = range(SQLITE_MIN, SQLITE_MAX + 1)
 
@@ -42,7 +48,7 @@ class StoredReport(NamedTuple):
 
     def values(self) -> dict:
         """{cell key: value}, as output.identity compares a report's figures."""
-        return {row[0]: row[1] for row in self.cells}
+        return dict(map(_KEY_AND_VALUE, self.cells))  # in C: ~200 cells a report
 
 
 class StoredOutcome(NamedTuple):
@@ -84,13 +90,26 @@ def stored_form(outcome, digest=HASH_NOT_KNOWN) -> StoredOutcome:
         json.dumps(report.sections, ensure_ascii=False),
         json.dumps(report.warnings, ensure_ascii=False),
         digest,
-        [
-            (key, values[key], c.raw, c.source, c.confidence, int(c.flagged))
-            for key, c in sorted(cells.items())
-        ],
+        _cell_rows(cells, values),
         [(name, int(bool(c.ok)), c.detail) for name, c in sorted(checks.items())],
     )
     return StoredOutcome(outcome.url, stored, outcome.reason, outcome.encoding)
+
+
+def _cell_rows(cells: dict, values: dict) -> list[tuple]:
+    """(key, value, raw, source, confidence, flagged) of each cell, in key order. Most
+    cells are read from text, whose source and confidence are the same for all
+    (_FROM_TEXT): the properties are asked of OCR cells only (two Python calls a cell
+    were a fifth of the time of building the stored form)."""
+    rows = []
+    for key in sorted(cells):
+        cell = cells[key]
+        if cell.reading is None:
+            rows.append((key, values[key], cell.raw, *_FROM_TEXT, int(cell.flagged)))
+        else:
+            source, confidence = cell.source, cell.confidence
+            rows.append((key, values[key], cell.raw, source, confidence, int(cell.flagged)))
+    return rows
 
 
 def with_source_page(outcome: StoredOutcome, page_url: str | None) -> StoredOutcome:
