@@ -22,6 +22,8 @@ or await (the spider, through Deferred: nothing blocks the reactor).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import functools
 import logging
 import math
 import os
@@ -72,6 +74,7 @@ _PAGE_SIZE = resource.getpagesize()
 # sent as they are: wrapped in a pickled tuple they were copied and framed twice more.
 # Every other message is a pickle, whose first byte (PROTO, protocol 2 and up) is 0x80.
 STORED = b"S"
+PROTOCOL = pickle.HIGHEST_PROTOCOL
 
 
 def default_workers() -> int:
@@ -99,6 +102,7 @@ def _serve(conn, memory_mb: int, niceness: int = 0) -> None:
         import docx  # noqa: F401
         import pdfplumber  # noqa: F401
 
+    fields, limits = None, None
     while True:
         try:
             job = conn.recv()
@@ -106,7 +110,9 @@ def _serve(conn, memory_mb: int, niceness: int = 0) -> None:
             return
         if job is None:
             return
-        body, url, content_type, charset, limits, pictures, compressed, hash_text, stored = job
+        body, url, content_type, charset, sent, pictures, compressed, hash_text, stored = job
+        if sent != fields:  # the Limits' fields (ParsePool.parse), the same for every job
+            fields, limits = sent, Limits(*sent)
         _cpu_limit(limits.timeout)
         try:
             if compressed:  # a stored body (output.pages), inflated here, under the limits
@@ -300,8 +306,9 @@ class ParsePool:
         keep = False
         try:
             flags = (compressed, text_hash, stored_form)
-            job = (body, url, content_type, charset, self.limits, pictures, *flags)
-            (outcome, digest), keep = self._run(worker, job)
+            limits = self._limit_fields(self.limits)
+            job = (body, url, content_type, charset, limits, pictures, *flags)
+            (outcome, digest), keep = self._run(worker, job, pickle.dumps(job, PROTOCOL))
             worker.jobs += 1
             if stored_form:
                 return _stored_answer(outcome)
@@ -315,6 +322,13 @@ class ParsePool:
                     self.started -= 1
                     if not keep:
                         self.replaced += 1
+
+    @staticmethod
+    @functools.cache
+    def _limit_fields(limits: Limits) -> tuple:
+        """The fields of limits as a job carries them: a dataclass took ten times as long
+        to pickle and unpickle, at every job (Limits is frozen, so they are cached)."""
+        return dataclasses.astuple(limits)
 
     def _fit(self, worker: _Worker) -> bool:
         """Whether a worker that answered may take another job (else it is retired)."""
@@ -336,12 +350,16 @@ class ParsePool:
                 return _Worker(self.limits.memory_mb, self.niceness)
         return self.idle.get()
 
-    def _run(self, worker: _Worker, job) -> tuple[tuple[ParseOutcome, str | None], bool]:
-        """((outcome, text hash or None), whether the worker may be kept)."""
+    def _run(
+        self, worker: _Worker, job: tuple, sent: bytes
+    ) -> tuple[tuple[ParseOutcome, str | None], bool]:
+        """((outcome, text hash or None), whether the worker may be kept); sent: job
+        pickled (plain pickle: Connection.send's ForkingPickler is a Pickler made anew
+        for every message, for objects no job holds)."""
         url = job[1]
         seconds = self.limits.timeout
         try:
-            worker.conn.send(job)
+            worker.conn.send_bytes(sent)
             start = time.monotonic()
             while True:
                 wall = seconds * self.wall_factor + WALL_GRACE
