@@ -14,6 +14,7 @@ page (page_key) and a site (site_key, same_site).
 
 from __future__ import annotations
 
+import functools
 import html as html_lib
 import re
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -37,9 +38,12 @@ def _volatile(pair: str) -> bool:
     return name in VOLATILE or (name in TIMESTAMPS and bool(_UNIX_TIME.fullmatch(value)))
 
 
+@functools.lru_cache(maxsize=1024)
 def canonical_url(url: str) -> str:
     """url without its fragment, session ids and cache-busting parameters; an address
-    with none of them comes back exactly as it was (stored ids stay valid)."""
+    with none of them comes back exactly as it was (stored ids stay valid). Cached:
+    storing one report asks it of the same URL four times (its id, its address, looked
+    up twice)."""
     parts = urlsplit(url)
     pairs = parts.query.split("&") if parts.query else []
     kept = [pair for pair in pairs if not _volatile(pair)]
