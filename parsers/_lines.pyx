@@ -24,7 +24,7 @@ Iterative throughout: pages nest deeper than any C stack.
 """
 
 from cpython.mem cimport PyMem_Free, PyMem_Realloc
-from cpython.unicode cimport PyUnicode_DecodeUTF8
+from cpython.unicode cimport PyUnicode_1BYTE_DATA, PyUnicode_DecodeUTF8, PyUnicode_GET_LENGTH
 from libc.string cimport memcpy, strcmp, strlen
 
 cimport lxml.includes.etreepublic as cetree
@@ -33,6 +33,10 @@ from lxml.includes cimport tree
 from parsers._nodes cimport element_like, is_space, is_text, named, next_in_subtree
 
 cetree.import_lxml__etree()
+
+
+cdef extern from "Python.h":
+    bint PyUnicode_IS_ASCII(object text)
 
 
 # ------------------------------------------------------------------ UTF-8 buffers
@@ -338,12 +342,29 @@ cdef object _cell_text(tree.xmlNode* cell, Buffer* piece, Buffer* other, Buffer*
     return _decode(out, 0, out.size)
 
 
+cdef bint _printable_word(object text) noexcept:
+    """``text`` (a str) is printable ASCII with no space (numbers, "/", "-"), or empty:
+    table_rows.cell_text (tidy of it stripped) gives it back as it is, so it is not asked
+    (most cells of a report table; tests/test_compiled_lines.py checks every such byte)."""
+    cdef const unsigned char* data
+    cdef Py_ssize_t index
+    if not PyUnicode_IS_ASCII(text):
+        return False
+    data = PyUnicode_1BYTE_DATA(text)
+    for index in range(PyUnicode_GET_LENGTH(text)):
+        if data[index] < 0x21 or data[index] > 0x7E:
+            return False
+    return True
+
+
 cdef object _rows(tree.xmlNode* table, object cell_text, Buffer* piece, Buffer* other,
                   Buffer* out):
-    """The rows of cell texts (each through ``cell_text``) of a data table: its tr
-    elements in document order, each with its td and th children; empty rows left out."""
+    """The rows of cell texts (each through ``cell_text``, but where _printable_word says
+    it needs none) of a data table: its tr elements in document order, each with its td
+    and th children; empty rows left out."""
     cdef list rows = []
     cdef list row
+    cdef object text
     cdef tree.xmlNode* cell
     cdef tree.xmlNode* node = next_in_subtree(table, table)
     while node is not NULL:
@@ -352,7 +373,8 @@ cdef object _rows(tree.xmlNode* table, object cell_text, Buffer* piece, Buffer* 
             cell = node.children
             while cell is not NULL:
                 if _cell(cell):
-                    row.append(cell_text(_cell_text(cell, piece, other, out)))
+                    text = _cell_text(cell, piece, other, out)
+                    row.append(text if _printable_word(text) else cell_text(text))
                 cell = cell.next
             if row:
                 rows.append(row)

@@ -35,6 +35,8 @@ def _fold_full_width(match: re.Match) -> str:
 
 def nfkc(text: str) -> str:
     text = text or ""
+    if text.isascii():  # NFKC keeps every ASCII character (a table's 200,000 cells of digits)
+        return text
     if len(text) > _FOLD_FIRST:
         text = _FULL_WIDTH.sub(_fold_full_width, text)
     return unicodedata.normalize("NFKC", text)

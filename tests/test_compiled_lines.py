@@ -210,3 +210,25 @@ def test_pages_nested_deeper_than_any_stack_are_walked():
     etree.SubElement(row, "td").text = "3"
     assert compiled_blocks(body) == plain_blocks(body)
     assert compiled_blocks(body)[-2:][0].text == "底"
+
+
+def test_cells_of_printable_ascii_words_read_as_cell_text_reads_them():
+    # The compiled rows hand cell_text no cell of printable ASCII without a space (it
+    # would give it back as it is): every such character, alone and in words, and the
+    # characters either side of that range and the ones tidy changes, read alike.
+    printable = [chr(code) for code in range(0x21, 0x7F)]
+    assert all(table_rows.cell_text(c) == c for c in printable)
+    near = [" ", "\x7f", "\x80", "\xa0", "\u200b", "\u3000", "\t", "０", "é"]
+    rng = random.Random(12)
+    words = ["".join(rng.choices(printable + near, k=rng.randint(0, 6))) for _ in range(600)]
+    cells = (
+        printable + near + words + ["12", "-", "/", "1,234", "a\u200bb", "x\xa0y", "a  b", "a\tb"]
+    )
+    table = etree.Element("table")
+    for start in range(0, len(cells), 10):
+        row = etree.SubElement(table, "tr")
+        for cell in cells[start : start + 10]:
+            etree.SubElement(row, "td").text = cell
+    assert compiled_rows(table) == table_rows.data_table_rows(table)
+    read = [cell for row in compiled_rows(table) for cell in row]
+    assert read == [table_rows.cell_text(cell) for cell in cells]

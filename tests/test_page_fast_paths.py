@@ -252,3 +252,22 @@ def test_html_sniff_to_a_bound_is_the_sniff_of_the_opening_copied(cut):
         for end in range(4995, 5010):
             text = text[: end + 10]
             assert bool(_HTML_SNIFF.search(text, 0, 5000)) == bool(_HTML_SNIFF.search(text[:5000]))
+
+
+def test_nfkc_gives_ascii_text_back_as_unicodedata_does():
+    # nfkc returns ASCII text as it is: NFKC changes no ASCII character, alone or next
+    # to others (short texts and long ones, which take the full-width fold first).
+    import unicodedata
+
+    from parsers.normalize import nfkc
+
+    rng = random.Random(15)
+    every = "".join(map(chr, range(128)))
+    texts = [
+        every,
+        *every,
+        *("".join(rng.choices(every, k=rng.randint(0, 300))) for _ in range(300)),
+    ]
+    for text in texts:
+        assert nfkc(text) == unicodedata.normalize("NFKC", text)
+    assert nfkc("１２（a）") == "12(a)"  # not ASCII: normalised
