@@ -16,6 +16,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import NamedTuple
 
+from parsers.compiled import rows as compiled
 from parsers.model import Cell, Reading
 from parsers.normalize import SHORT_TEXT, parse_value, squash
 from parsers.table_labels import (
@@ -86,7 +87,7 @@ class TableResult:
             values, texts = zip(*map(_value_and_text, raws, row.units), strict=True)
         else:
             values, texts = _row_values(tuple(raws), row.unit)
-        self.cells.extend(map(Cell, row.keys, values, texts))  # no reading: none is read
+        self.cells.extend(_make_cells(Cell, row.keys, values, texts))  # no reading: none is read
 
     def remove(self, keys: set[str]) -> bool:
         """Drop the cells of ``keys``; True when there were any."""
@@ -98,6 +99,15 @@ class TableResult:
 
 
 _TEXT, _READING = attrgetter("text"), attrgetter("reading")
+
+
+def _plain_make_cells(cls, keys, values, texts) -> map:
+    return map(cls, keys, values, texts)
+
+
+# Cells made in C with their instance dicts written whole (a dataclass __init__ per
+# cell is ~2,000 instructions: a tenth of interpret).
+_make_cells = compiled.make_cells if compiled is not None else _plain_make_cells
 
 
 class RowKeys(NamedTuple):
@@ -188,8 +198,10 @@ def may_hold_tables(squashed_text: str) -> bool:
     return any(word in squashed_text for word in T2_STARTS) or bool(T3_START.search(squashed_text))
 
 
-def _rows(tokens: list[Token], classify):
-    """Yield (label tokens, row key, value tokens) for every row whose label classifies."""
+def _plain_rows(tokens: list[Token], classify):
+    """Yield (label tokens, row key, value tokens) for every row whose label classifies.
+    ``classify`` (of a row's labels, at its first value) must not depend on what the
+    caller does with a row: the compiled loop makes the list of rows first."""
     labels: list[Token] = []
     key, values = None, []
     for token in [*tokens, Token(LABEL, "")]:
@@ -207,6 +219,10 @@ def _rows(tokens: list[Token], classify):
             # A row of labels only (a header row) still labels what follows.
             continue
         labels.append(token)
+
+
+# One place decides: the compiled loop when it is built and current (parsers.compiled).
+_rows = compiled.rows if compiled is not None else _plain_rows
 
 
 def read_tables(tokens: list[Token]) -> TableResult:
@@ -241,30 +257,32 @@ def _read_t2(tokens: list[Token], result: TableResult) -> None:
     names: tuple[str, ...] = ()  # the columns' names in cell keys
     in_yuan = False  # amounts printed in 元
 
-    def classify(labels: list[Token]) -> str | None:
+    def classify(labels: list[Token]) -> tuple | None:
+        """The row and the header it is under (the last one before it)."""
         nonlocal columns, names, in_yuan
         row, header = _t2_row_and_header(tuple(map(_TEXT, labels)))
         if header is not None:
             columns, names, in_yuan = header
-        return row
+        return None if row is None else (row, columns, names, in_yuan)
 
-    for _labels, row, values in _rows(tokens, classify):
-        if row is None:
+    for _labels, row_and_header, values in _rows(tokens, classify):
+        if row_and_header is None:
             continue
-        placed = _fit(values, len(columns)) if columns else None
+        row, under, names_under, under_yuan = row_and_header
+        placed = _fit(values, len(under)) if under else None
         if placed is None:
             result.warnings.append(
-                f"t2.{row}: {len(values)} cells for {len(columns)} columns, row left out"
+                f"t2.{row}: {len(values)} cells for {len(under)} columns, row left out"
             )
             continue
-        result.t2_columns.update(columns)
+        result.t2_columns.update(under)
         raws = list(map(_TEXT, placed))
-        if in_yuan:
-            for index, column in enumerate(columns):
+        if under_yuan:
+            for index, column in enumerate(under):
                 raw = raws[index]
                 if column in {"fee_amount", "amount"} and "元" not in raw and squash(raw):
                     raws[index] = f"{raw}元"
-        result.add_row(_keys(f"t2.{row}", names), raws, list(map(_READING, placed)))
+        result.add_row(_keys(f"t2.{row}", names_under), raws, list(map(_READING, placed)))
 
 
 def _labels_cached(maxsize: int):
@@ -352,6 +370,13 @@ def _classify_t3_texts(texts: tuple[str, ...], group: str | None) -> str | None:
 def _t3_end(tokens: list[Token], position: int, labels: Labels) -> int:
     """Where 表三's rows from ``position`` stop: at the first label after 结转下年度, or at
     表四 when a page lost that row. Labels only are looked at: a value never stops them."""
+    if compiled is not None:  # the same loop in C
+        start = labels.after(position)
+        return compiled.t3_end(tokens, labels.indices, labels.texts, start)
+    return _plain_t3_end(tokens, position, labels)
+
+
+def _plain_t3_end(tokens: list[Token], position: int, labels: Labels) -> int:
     seen_last = False
     for number in range(labels.after(position), len(labels.indices)):
         text = labels.text(number)
