@@ -12,6 +12,7 @@ list ``texts`` the plain Labels keeps too.
 
 from cpython.dict cimport PyDict_Copy
 from cpython.object cimport PyObject, PyTypeObject
+from cpython.unicode cimport Py_UNICODE_ISSPACE
 
 from parsers.normalize import is_blank, squash
 
@@ -130,3 +131,107 @@ def make_cells(cls, keys, values, texts):
             raise TypeError("a cell's fields cannot be set")
         cells.append(cell)
     return cells
+
+
+cdef class _Names:
+    """What the loops below take from the Python modules, looked up once: those modules
+    load this one (parsers.compiled), so it cannot import them when it is loaded."""
+
+    cdef readonly object token, value, label, blank, is_value_text, number_ends
+    cdef readonly object pipe_line_tokens, split_words
+    cdef readonly object paragraph, is_short_chrome_line, is_long_chrome_line, footer_limit
+
+    def __init__(self):
+        from parsers import chrome, model, tokens
+
+        self.token, self.value, self.label = tokens.Token, tokens.VALUE, tokens.LABEL
+        self.blank, self.number_ends = tokens._BLANK, tokens._NUMBER_ENDS
+        self.is_value_text = tokens.is_value_text
+        self.pipe_line_tokens, self.split_words = tokens._pipe_line_tokens, tokens._split_words
+        self.paragraph = model.Paragraph
+        self.is_short_chrome_line = chrome._is_chrome_short_line
+        self.is_long_chrome_line = chrome._is_chrome_line
+        self.footer_limit = chrome.FOOTER_LIMIT
+
+
+cdef _Names _names = None
+
+
+cdef _Names names():
+    global _names
+    if _names is None:
+        _names = _Names()
+    return _names
+
+
+def lines_tokens(list lines, list tokens):
+    """tokens.tokens_from_lines(lines), added to ``tokens``: a prose line (no pipe, not
+    ending in a digit) made a token here, other lines by the Python functions."""
+    cdef _Names n = names()
+    cdef str line, text
+    for item in lines:
+        line = <str>item
+        if not line:
+            continue
+        if "|" in line:
+            tokens.extend(n.pipe_line_tokens(line))
+            continue
+        if not line.strip("\r\n"):
+            continue
+        text = line.strip()
+        if not text:  # a whitespace-only line between cells is a blank cell
+            tokens.append(n.blank)
+        elif text[len(text) - 1] not in n.number_ends:
+            kind = n.value if n.is_value_text(text) else n.label
+            tokens.append(tuple.__new__(n.token, (kind, text, None)))
+        else:
+            tokens.extend(n.split_words(text))
+    return tokens
+
+
+def paragraph_lines_kept(paragraph):
+    """report._without_chrome's reading of a paragraph: itself when no line of it is
+    chrome, else a Paragraph of the lines that are not (None when none is left)."""
+    cdef _Names n = names()
+    cdef list lines = paragraph.text.split("\n")
+    cdef list kept = None
+    cdef Py_ssize_t index, count = len(lines)
+    cdef Py_ssize_t limit = n.footer_limit
+    cdef str line
+    for index in range(count):
+        line = <str>lines[index]
+        if n.is_short_chrome_line(line) if len(line) <= limit else n.is_long_chrome_line(line):
+            if kept is None:
+                kept = lines[:index]
+        elif kept is not None:
+            kept.append(line)
+    if kept is None:
+        return paragraph
+    return n.paragraph("\n".join(kept)) if kept else None
+
+
+cdef inline bint cannot_head(str line, str numerals):
+    """sections._cannot_head of the line's first character."""
+    if not line:
+        return False
+    cdef Py_UCS4 first = line[0]
+    if first < 128:
+        return not Py_UNICODE_ISSPACE(first)
+    return 0x4E00 <= first <= 0x9FFF and first not in numerals
+
+
+def split_sections(list lines, next_heading, str numerals):
+    """sections._split with its skip: lines that cannot head a part are not matched."""
+    cdef dict sections = {}
+    cdef list body = None
+    cdef Py_ssize_t last_number = 0
+    cdef str line
+    for item in lines:
+        line = <str>item
+        if not cannot_head(line, numerals) and next_heading(line, last_number):
+            body = []
+            sections[line.strip()] = body
+            last_number += 1
+        elif body is not None:
+            body.append(line)
+    return {heading: "\n".join(part).strip() for heading, part in sections.items()}

@@ -76,7 +76,11 @@ def tokens_from_document(document: Document) -> list[Token]:
                     tokens.extend(map(cell_token, row, readings))
                 tokens.append(END)
         elif isinstance(block, Paragraph):
-            tokens.extend(tokens_from_lines(block.text.split("\n")))
+            lines = block.text.split("\n")
+            if compiled_rows is None:
+                tokens.extend(tokens_from_lines(lines))
+            else:  # the same loop in C, the tokens added in place
+                compiled_rows.lines_tokens(lines, tokens)
     return tokens
 
 
@@ -94,17 +98,23 @@ def tokens_from_lines(lines: list[str]) -> list[Token]:
             else:
                 tokens.extend(_split_words(text))
             continue
-        padded = bool(_PADDING.search(line)) and line.strip() != "|"
-        body = _PADDING.sub("", line) if padded else line
-        parts = body.split("|")
-        if parts and parts[-1].strip() == "":
-            parts = parts[:-1]
-        if line.strip() == "|":
-            parts = [""]
-        cells = [part.strip() for part in parts]
-        tokens.extend(cell_token(cell) for cell in cells)
-        if padded or len(cells) > 1:
-            tokens.append(END)
+        tokens.extend(_pipe_line_tokens(line))
+    return tokens
+
+
+def _pipe_line_tokens(line: str) -> list[Token]:
+    """The tokens of a line holding a pipe: its cells, and a row's end where it has one."""
+    padded = bool(_PADDING.search(line)) and line.strip() != "|"
+    body = _PADDING.sub("", line) if padded else line
+    parts = body.split("|")
+    if parts and parts[-1].strip() == "":
+        parts = parts[:-1]
+    if line.strip() == "|":
+        parts = [""]
+    cells = [part.strip() for part in parts]
+    tokens = [cell_token(cell) for cell in cells]
+    if padded or len(cells) > 1:
+        tokens.append(END)
     return tokens
 
 
