@@ -140,9 +140,10 @@ cdef class _Names:
     cdef readonly object token, value, label, blank, is_value_text, number_ends
     cdef readonly object pipe_line_tokens, split_words
     cdef readonly object paragraph, is_short_chrome_line, is_long_chrome_line, footer_limit
+    cdef readonly object cell, row_values, mixed_row_values
 
     def __init__(self):
-        from parsers import chrome, model, tokens
+        from parsers import chrome, model, tables, tokens
 
         self.token, self.value, self.label = tokens.Token, tokens.VALUE, tokens.LABEL
         self.blank, self.number_ends = tokens._BLANK, tokens._NUMBER_ENDS
@@ -152,6 +153,8 @@ cdef class _Names:
         self.is_short_chrome_line = chrome._is_chrome_short_line
         self.is_long_chrome_line = chrome._is_chrome_line
         self.footer_limit = chrome.FOOTER_LIMIT
+        self.cell, self.row_values = model.Cell, tables._row_values
+        self.mixed_row_values = tables._mixed_row_values
 
 
 cdef _Names _names = None
@@ -235,3 +238,44 @@ def split_sections(list lines, next_heading, str numerals):
         elif body is not None:
             body.append(line)
     return {heading: "\n".join(part).strip() for heading, part in sections.items()}
+
+
+def fit(list values, Py_ssize_t expected):
+    """tables._fit: the row's cells when their count leaves no doubt about placement."""
+    cdef Py_ssize_t count = len(values)
+    if count == expected:
+        return values
+    if count < expected:
+        return None
+    filled = [token for token in values if not is_blank_token(<tuple>token)]
+    if len(filled) == expected:
+        return filled
+    for index in range(expected, count):
+        if not is_blank_token(<tuple>values[index]):
+            return None
+    return values[:expected]
+
+
+cdef inline bint is_blank_token(tuple token):
+    """Token.blank, with the kinds' names looked up once."""
+    return token[0] == names().value and is_blank(token[1])
+
+
+def add_row(result, keys_row, list raws, list readings):
+    """TableResult.add_row(keys_row, raws, readings) (``keys_row`` a tables.RowKeys)."""
+    cdef tuple row = <tuple>keys_row
+    cdef _Names n = names()
+    cdef set seen = result.keys
+    new = row[2]
+    if new is None or any(readings) or not seen.isdisjoint(new):
+        result.add_all(row[0], raws, readings)
+        return
+    if not raws:
+        return
+    seen.update(new)
+    unit = row[3]
+    if unit is None:
+        values, texts = n.mixed_row_values(raws, row[1])
+    else:
+        values, texts = n.row_values(tuple(raws), unit)
+    result.cells.extend(make_cells(n.cell, row[0], values, texts))

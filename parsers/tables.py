@@ -84,7 +84,7 @@ class TableResult:
             return
         self.keys.update(new)
         if row.unit is None:
-            values, texts = zip(*map(_value_and_text, raws, row.units), strict=True)
+            values, texts = _mixed_row_values(raws, row.units)
         else:
             values, texts = _row_values(tuple(raws), row.unit)
         self.cells.extend(_make_cells(Cell, row.keys, values, texts))  # no reading: none is read
@@ -168,13 +168,18 @@ def _row_values(raws: tuple[str, ...], unit: str) -> tuple[tuple, tuple[str, ...
     return found
 
 
+def _mixed_row_values(raws: list[str], units: tuple[str, ...]) -> tuple[tuple, tuple]:
+    """The values and stored texts of a row's texts (not empty), each in its own unit."""
+    return tuple(zip(*map(_value_and_text, raws, units), strict=True))
+
+
 @lru_cache(maxsize=8192)  # a report prints the same few cell texts ("0", "/") hundreds of times
 def _value_and_text(raw: str, unit: str) -> tuple[int | float | None, str]:
     """A cell's value and its text as stored (numbers are immutable: shared safely)."""
     return parse_value(raw, unit), raw.strip()
 
 
-def _fit(values: list[Token], expected: int) -> list[Token] | None:
+def _plain_fit(values: list[Token], expected: int) -> list[Token] | None:
     """The row's cells when their count leaves no doubt about placement."""
     if len(values) == expected:
         return values
@@ -185,6 +190,11 @@ def _fit(values: list[Token], expected: int) -> list[Token] | None:
         if all(token.blank for token in values[expected:]):
             return values[:expected]
     return None
+
+
+# One place decides: the compiled forms when built and current (parsers.compiled).
+_fit = compiled.fit if compiled is not None else _plain_fit
+_add_row = compiled.add_row if compiled is not None else TableResult.add_row
 
 
 # The labels that start 表二 (两 kinds) and 表三. read_tables reads nothing without one.
@@ -282,7 +292,7 @@ def _read_t2(tokens: list[Token], result: TableResult) -> None:
                 raw = raws[index]
                 if column in {"fee_amount", "amount"} and "元" not in raw and squash(raw):
                     raws[index] = f"{raw}元"
-        result.add_row(_keys(f"t2.{row}", names_under), raws, list(map(_READING, placed)))
+        _add_row(result, _keys(f"t2.{row}", names_under), raws, list(map(_READING, placed)))
 
 
 def _labels_cached(maxsize: int):
@@ -420,7 +430,7 @@ def _read_t3(tokens: list[Token], start: int, result: TableResult, labels: Label
         keys = row_keys.get(row)
         if keys is None:
             keys = row_keys[row] = _keys(f"t3.{row}", columns)
-        result.add_row(keys, list(map(_TEXT, placed)), list(map(_READING, placed)))
+        _add_row(result, keys, list(map(_TEXT, placed)), list(map(_READING, placed)))
     if result.t3_other_split:
         # With the 2021 sub-rows present, a （六）其他处理 row of its own is a subtotal,
         # not the 2019 single row its keys stand for.

@@ -459,3 +459,23 @@ def test_compiled_cells_are_the_dataclass_cells():
     assert rows_module.make_cells(Cell, keys, values[:2], texts) == list(
         map(Cell, keys, values[:2], texts)
     )
+
+
+@needs_module
+@pytest.mark.parametrize("seed", range(300))
+def test_rows_placed_and_added_alike_by_the_compiled_and_the_plain_forms(seed):
+    rng = random.Random(seed)
+    values = random_stream(rng, ["0", "3", "", " ", "/", "\u3000", "1.5"], most=10)
+    values = [token for token in values if token.kind != "row_end"]
+    for expected in range(0, 9):
+        assert rows_module.fit(values, expected) == tables._plain_fit(values, expected)
+    compiled_result, plain_result = tables.TableResult(), tables.TableResult()
+    for _ in range(rng.randint(1, 4)):
+        columns = tuple(rng.sample(["total", "research", "social", "upheld"], rng.randint(0, 3)))
+        prefix = rng.choice(["t3.granted", "t4.review", "t9.none", "t2.fees"])
+        raws = [rng.choice(["0", "3", "", "/", " 12 ", "1.5", "2元"]) for _ in columns]
+        readings = [Reading(0.5) if rng.random() < 0.1 else None for _ in columns]
+        row = tables._keys(prefix, columns)
+        rows_module.add_row(compiled_result, row, list(raws), list(readings))
+        plain_result.add_row(row, list(raws), list(readings))
+    assert compiled_result == plain_result
