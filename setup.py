@@ -17,4 +17,7 @@ LINES = Extension(
     "parsers._lines", ["parsers/_lines.pyx"], include_dirs=lxml.get_include(), optional=True
 )
 
-setup(ext_modules=cythonize([WALKS, LINES], quiet=True))
+# The token stream's loops (parsers/tables.py, parsers/tokens.py): no lxml in them.
+ROWS = Extension("parsers._rows", ["parsers/_rows.pyx"], optional=True)
+
+setup(ext_modules=cythonize([WALKS, LINES, ROWS], quiet=True))

@@ -1,4 +1,4 @@
-"""The compiled walks (parsers/_walk.pyx, parsers/_lines.pyx), when built and current; else None.
+"""The compiled modules (parsers/_walk.pyx, _lines.pyx, _rows.pyx) if built and current, else None.
 
 `make install` (pip install -e .) builds them with the machine's C compiler. Where
 there is none the parsers run the plain Python definitions the walks are the fast
@@ -30,3 +30,4 @@ def _load(name: str = "_walk") -> tuple[ModuleType | None, str]:
 
 walks, status = _load()
 lines, lines_status = _load("_lines")  # html._collect and table_rows.data_table_rows
+rows, rows_status = _load("_rows")  # tables' and tokens' loops over a token stream

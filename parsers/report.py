@@ -14,6 +14,7 @@ from parsers import ocr
 from parsers.attachments import extract_attachment
 from parsers.checks import run_checks
 from parsers.chrome import is_chrome_line, metadata_pairs
+from parsers.compiled import rows as compiled_rows
 from parsers.encoding import decode_bytes
 from parsers.html import parse_html
 from parsers.meta import (
@@ -201,9 +202,9 @@ def _without_chrome(document: Document) -> Document:
     meta = dict(document.meta)
     for block in document.blocks:
         if isinstance(block, Paragraph):
-            kept = [line for line in block.text.split("\n") if not is_chrome_line(line)]
-            if kept:
-                blocks.append(Paragraph("\n".join(kept)))
+            kept = _paragraph_kept(block)
+            if kept is not None:
+                blocks.append(kept)
             continue
         pairs = metadata_pairs(block.rows)
         if pairs is None:
@@ -218,6 +219,23 @@ def _without_chrome(document: Document) -> Document:
         encoding=document.encoding,
         link_text_ratio=document.link_text_ratio,
     )
+
+
+def _plain_paragraph_kept(paragraph: Paragraph) -> Paragraph | None:
+    """A paragraph less its chrome lines: itself when it has none (no copy of its text),
+    None when nothing else is left."""
+    lines = paragraph.text.split("\n")
+    kept = [line for line in lines if not is_chrome_line(line)]
+    if len(kept) == len(lines):
+        return paragraph
+    return Paragraph("\n".join(kept)) if kept else None
+
+
+# The same loop in C when built and current: a report page's ~100 paragraphs of one or
+# two lines each.
+_paragraph_kept = (
+    compiled_rows.paragraph_lines_kept if compiled_rows is not None else _plain_paragraph_kept
+)
 
 
 def interpret(document: Document, url: str) -> ParseOutcome:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from parsers.compiled import rows as compiled_rows
 from parsers.normalize import squash
 
 NUMERALS = "一二三四五六七八九十"
@@ -19,6 +20,8 @@ _TABLE_ROW = re.compile(r"本年新收|上年结转|本年度办理结果|结转
 def split_sections(lines: list[str]) -> dict[str, str]:
     """The report's parts by heading (_plain_split_sections, without squashing lines
     that cannot be headings)."""
+    if compiled_rows is not None:  # the same loop in C
+        return compiled_rows.split_sections(lines, _next_heading, NUMERALS)
     return _split(lines, skip=True)
 
 

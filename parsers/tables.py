@@ -16,6 +16,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import NamedTuple
 
+from parsers.compiled import rows as compiled
 from parsers.model import Cell, Reading
 from parsers.normalize import SHORT_TEXT, parse_value, squash
 from parsers.table_labels import (
@@ -83,10 +84,10 @@ class TableResult:
             return
         self.keys.update(new)
         if row.unit is None:
-            values, texts = zip(*map(_value_and_text, raws, row.units), strict=True)
+            values, texts = _mixed_row_values(raws, row.units)
         else:
             values, texts = _row_values(tuple(raws), row.unit)
-        self.cells.extend(map(Cell, row.keys, values, texts))  # no reading: none is read
+        self.cells.extend(_make_cells(Cell, row.keys, values, texts))  # no reading: none is read
 
     def remove(self, keys: set[str]) -> bool:
         """Drop the cells of ``keys``; True when there were any."""
@@ -98,6 +99,15 @@ class TableResult:
 
 
 _TEXT, _READING = attrgetter("text"), attrgetter("reading")
+
+
+def _plain_make_cells(cls, keys, values, texts) -> map:
+    return map(cls, keys, values, texts)
+
+
+# Cells made in C with their instance dicts written whole (a dataclass __init__ per
+# cell is ~2,000 instructions: a tenth of interpret).
+_make_cells = compiled.make_cells if compiled is not None else _plain_make_cells
 
 
 class RowKeys(NamedTuple):
@@ -158,13 +168,18 @@ def _row_values(raws: tuple[str, ...], unit: str) -> tuple[tuple, tuple[str, ...
     return found
 
 
+def _mixed_row_values(raws: list[str], units: tuple[str, ...]) -> tuple[tuple, tuple]:
+    """The values and stored texts of a row's texts (not empty), each in its own unit."""
+    return tuple(zip(*map(_value_and_text, raws, units), strict=True))
+
+
 @lru_cache(maxsize=8192)  # a report prints the same few cell texts ("0", "/") hundreds of times
 def _value_and_text(raw: str, unit: str) -> tuple[int | float | None, str]:
     """A cell's value and its text as stored (numbers are immutable: shared safely)."""
     return parse_value(raw, unit), raw.strip()
 
 
-def _fit(values: list[Token], expected: int) -> list[Token] | None:
+def _plain_fit(values: list[Token], expected: int) -> list[Token] | None:
     """The row's cells when their count leaves no doubt about placement."""
     if len(values) == expected:
         return values
@@ -175,6 +190,11 @@ def _fit(values: list[Token], expected: int) -> list[Token] | None:
         if all(token.blank for token in values[expected:]):
             return values[:expected]
     return None
+
+
+# One place decides: the compiled forms when built and current (parsers.compiled).
+_fit = compiled.fit if compiled is not None else _plain_fit
+_add_row = compiled.add_row if compiled is not None else TableResult.add_row
 
 
 # The labels that start 表二 (两 kinds) and 表三. read_tables reads nothing without one.
@@ -188,8 +208,10 @@ def may_hold_tables(squashed_text: str) -> bool:
     return any(word in squashed_text for word in T2_STARTS) or bool(T3_START.search(squashed_text))
 
 
-def _rows(tokens: list[Token], classify):
-    """Yield (label tokens, row key, value tokens) for every row whose label classifies."""
+def _plain_rows(tokens: list[Token], classify):
+    """Yield (label tokens, row key, value tokens) for every row whose label classifies.
+    ``classify`` (of a row's labels, at its first value) must not depend on what the
+    caller does with a row: the compiled loop makes the list of rows first."""
     labels: list[Token] = []
     key, values = None, []
     for token in [*tokens, Token(LABEL, "")]:
@@ -207,6 +229,10 @@ def _rows(tokens: list[Token], classify):
             # A row of labels only (a header row) still labels what follows.
             continue
         labels.append(token)
+
+
+# One place decides: the compiled loop when it is built and current (parsers.compiled).
+_rows = compiled.rows if compiled is not None else _plain_rows
 
 
 def read_tables(tokens: list[Token]) -> TableResult:
@@ -241,30 +267,32 @@ def _read_t2(tokens: list[Token], result: TableResult) -> None:
     names: tuple[str, ...] = ()  # the columns' names in cell keys
     in_yuan = False  # amounts printed in 元
 
-    def classify(labels: list[Token]) -> str | None:
+    def classify(labels: list[Token]) -> tuple | None:
+        """The row and the header it is under (the last one before it)."""
         nonlocal columns, names, in_yuan
         row, header = _t2_row_and_header(tuple(map(_TEXT, labels)))
         if header is not None:
             columns, names, in_yuan = header
-        return row
+        return None if row is None else (row, columns, names, in_yuan)
 
-    for _labels, row, values in _rows(tokens, classify):
-        if row is None:
+    for _labels, row_and_header, values in _rows(tokens, classify):
+        if row_and_header is None:
             continue
-        placed = _fit(values, len(columns)) if columns else None
+        row, under, names_under, under_yuan = row_and_header
+        placed = _fit(values, len(under)) if under else None
         if placed is None:
             result.warnings.append(
-                f"t2.{row}: {len(values)} cells for {len(columns)} columns, row left out"
+                f"t2.{row}: {len(values)} cells for {len(under)} columns, row left out"
             )
             continue
-        result.t2_columns.update(columns)
+        result.t2_columns.update(under)
         raws = list(map(_TEXT, placed))
-        if in_yuan:
-            for index, column in enumerate(columns):
+        if under_yuan:
+            for index, column in enumerate(under):
                 raw = raws[index]
                 if column in {"fee_amount", "amount"} and "元" not in raw and squash(raw):
                     raws[index] = f"{raw}元"
-        result.add_row(_keys(f"t2.{row}", names), raws, list(map(_READING, placed)))
+        _add_row(result, _keys(f"t2.{row}", names_under), raws, list(map(_READING, placed)))
 
 
 def _labels_cached(maxsize: int):
@@ -352,6 +380,13 @@ def _classify_t3_texts(texts: tuple[str, ...], group: str | None) -> str | None:
 def _t3_end(tokens: list[Token], position: int, labels: Labels) -> int:
     """Where 表三's rows from ``position`` stop: at the first label after 结转下年度, or at
     表四 when a page lost that row. Labels only are looked at: a value never stops them."""
+    if compiled is not None:  # the same loop in C
+        start = labels.after(position)
+        return compiled.t3_end(tokens, labels.indices, labels.texts, start)
+    return _plain_t3_end(tokens, position, labels)
+
+
+def _plain_t3_end(tokens: list[Token], position: int, labels: Labels) -> int:
     seen_last = False
     for number in range(labels.after(position), len(labels.indices)):
         text = labels.text(number)
@@ -395,7 +430,7 @@ def _read_t3(tokens: list[Token], start: int, result: TableResult, labels: Label
         keys = row_keys.get(row)
         if keys is None:
             keys = row_keys[row] = _keys(f"t3.{row}", columns)
-        result.add_row(keys, list(map(_TEXT, placed)), list(map(_READING, placed)))
+        _add_row(result, keys, list(map(_TEXT, placed)), list(map(_READING, placed)))
     if result.t3_other_split:
         # With the 2021 sub-rows present, a （六）其他处理 row of its own is a subtotal,
         # not the 2019 single row its keys stand for.

@@ -16,6 +16,7 @@ from itertools import compress, count
 from operator import itemgetter
 from typing import NamedTuple
 
+from parsers.compiled import rows as compiled_rows
 from parsers.model import Document, Paragraph, Reading, Table
 from parsers.normalize import is_blank, is_value_text, squash
 
@@ -75,7 +76,11 @@ def tokens_from_document(document: Document) -> list[Token]:
                     tokens.extend(map(cell_token, row, readings))
                 tokens.append(END)
         elif isinstance(block, Paragraph):
-            tokens.extend(tokens_from_lines(block.text.split("\n")))
+            lines = block.text.split("\n")
+            if compiled_rows is None:
+                tokens.extend(tokens_from_lines(lines))
+            else:  # the same loop in C, the tokens added in place
+                compiled_rows.lines_tokens(lines, tokens)
     return tokens
 
 
@@ -93,17 +98,23 @@ def tokens_from_lines(lines: list[str]) -> list[Token]:
             else:
                 tokens.extend(_split_words(text))
             continue
-        padded = bool(_PADDING.search(line)) and line.strip() != "|"
-        body = _PADDING.sub("", line) if padded else line
-        parts = body.split("|")
-        if parts and parts[-1].strip() == "":
-            parts = parts[:-1]
-        if line.strip() == "|":
-            parts = [""]
-        cells = [part.strip() for part in parts]
-        tokens.extend(cell_token(cell) for cell in cells)
-        if padded or len(cells) > 1:
-            tokens.append(END)
+        tokens.extend(_pipe_line_tokens(line))
+    return tokens
+
+
+def _pipe_line_tokens(line: str) -> list[Token]:
+    """The tokens of a line holding a pipe: its cells, and a row's end where it has one."""
+    padded = bool(_PADDING.search(line)) and line.strip() != "|"
+    body = _PADDING.sub("", line) if padded else line
+    parts = body.split("|")
+    if parts and parts[-1].strip() == "":
+        parts = parts[:-1]
+    if line.strip() == "|":
+        parts = [""]
+    cells = [part.strip() for part in parts]
+    tokens = [cell_token(cell) for cell in cells]
+    if padded or len(cells) > 1:
+        tokens.append(END)
     return tokens
 
 
@@ -143,8 +154,11 @@ class Labels:
     def __init__(self, tokens: list[Token]) -> None:
         self.tokens = tokens
         # The indices of the tokens whose kind is LABEL, found in C.
-        self.indices = list(compress(count(), map(LABEL.__eq__, map(_KIND, tokens))))
-        self._texts: dict[int, str] = {}
+        if compiled_rows is not None:
+            self.indices = compiled_rows.label_indices(tokens, LABEL)
+        else:
+            self.indices = list(compress(count(), map(LABEL.__eq__, map(_KIND, tokens))))
+        self.texts: list[str | None] = [None] * len(self.indices)  # squashed, when asked for
 
     def after(self, position: int) -> int:
         """The number of the first label at or after token ``position``."""
@@ -152,9 +166,9 @@ class Labels:
 
     def text(self, number: int) -> str:
         """The squashed text of label ``number``."""
-        text = self._texts.get(number)
+        text = self.texts[number]
         if text is None:
-            text = self._texts[number] = squash(self.tokens[self.indices[number]].text)
+            text = self.texts[number] = squash(self.tokens[self.indices[number]].text)
         return text
 
     def first(
@@ -163,6 +177,22 @@ class Labels:
         """The token index of the first label from token ``position`` on whose text holds
         ``word`` (a string or a pattern), is ``word`` when ``whole``, and has at most
         ``limit`` characters; None when none does."""
+        pattern = word if isinstance(word, re.Pattern) else None
+        if compiled_rows is not None:  # the same loop in C (parsers/_rows.pyx)
+            return compiled_rows.first_label(
+                self.tokens,
+                self.indices,
+                self.texts,
+                self.after(position),
+                word,
+                -1 if limit is None else limit,
+                whole,
+                pattern is not None,
+            )
+        return self._first(position, word, limit, whole)
+
+    def _first(self, position, word, limit, whole) -> int | None:
+        """first() by its plain definition."""
         pattern = word if isinstance(word, re.Pattern) else None
         for number in range(self.after(position), len(self.indices)):
             text = self.text(number)

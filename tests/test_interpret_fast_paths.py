@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import random
 import re
+from pathlib import Path
 
 import pytest
 
-from parsers import checks, normalize, report, tables
+from parsers import checks, compiled, normalize, report, tables
 from parsers import sections as sections_module
-from parsers.model import Check, Document, Paragraph, Reading, Table
+from parsers import tokens as tokens_module
+from parsers.encoding import decode_bytes
+from parsers.html import parse_html
+from parsers.model import Cell, Check, Document, Paragraph, Reading, Table
 from parsers.normalize import squash
 from parsers.sections import split_sections
 from parsers.tokens import (
@@ -299,3 +303,179 @@ def test_sections_skip_finds_every_numbered_part_in_order(seed):
             lines.append(rng.choice(LINE_STARTS) + rng.choice(LINE_RESTS))
     assert split_sections(lines) == sections_module._plain_split_sections(lines)
     assert len(split_sections(lines)) >= 1
+
+
+# ------------------------------------------------- the compiled loops (parsers/_rows.pyx)
+# Each against its plain Python definition, which runs where the module is not built:
+# on every real page and seed, and on random streams, lines and paragraphs.
+ROOT = Path(__file__).resolve().parents[1]
+DOCUMENT_FILES = sorted(
+    [*(ROOT / "tests" / "fixtures").rglob("*.html"), *(ROOT / "demo" / "portal").rglob("*.html")]
+) + sorted((ROOT / "tests" / "fixtures" / "seeds").glob("*.txt"))
+rows_module = compiled.rows
+needs_module = pytest.mark.skipif(rows_module is None, reason=compiled.rows_status)
+
+
+def fixture_document(path: Path) -> Document:
+    if path.suffix == ".txt":
+        return Document(blocks=[Paragraph(path.read_text(encoding="utf-8"))])
+    return parse_html(decode_bytes(path.read_bytes())[0])
+
+
+def use_plain_loops(monkeypatch) -> None:
+    """Every loop of parsers/_rows.pyx replaced by its plain definition."""
+    monkeypatch.setattr(tokens_module, "compiled_rows", None)
+    monkeypatch.setattr(tables, "compiled", None)
+    monkeypatch.setattr(tables, "_rows", tables._plain_rows)
+    monkeypatch.setattr(tables, "_make_cells", tables._plain_make_cells)
+    monkeypatch.setattr(report, "_paragraph_kept", report._plain_paragraph_kept)
+    monkeypatch.setattr(sections_module, "compiled_rows", None)
+
+
+def recorded(classify_keys: dict, calls: list):
+    """A classify that records what it is asked and answers from ``classify_keys``."""
+
+    def classify(labels):
+        texts = tuple(token.text for token in labels)
+        calls.append(texts)
+        return classify_keys.get(texts[-1][:1]) if texts else None
+
+    return classify
+
+
+def assert_rows_alike(stream: list[Token]) -> None:
+    answers = {"本": "new", "结": "carried", "0": None, "（": ("tuple", 1)}
+    compiled_calls: list = []
+    plain_calls: list = []
+    found = rows_module.rows(stream, recorded(answers, compiled_calls))
+    assert found == list(tables._plain_rows(stream, recorded(answers, plain_calls)))
+    assert compiled_calls == plain_calls
+
+
+@needs_module
+@pytest.mark.parametrize("path", DOCUMENT_FILES, ids=lambda path: path.name)
+def test_a_fixture_is_interpreted_alike_by_the_compiled_and_the_plain_loops(path, monkeypatch):
+    document = fixture_document(path)
+    fast = repr(report.interpret(document, path.name))
+    clean = report._without_chrome(document)
+    stream = tokens_module.tokens_from_document(clean)
+    lines = [line for line in report._lines(clean) if line.strip()]
+    fast_sections = split_sections(lines)
+    labels = Labels(stream)
+    found = [labels.first(0, word, limit, whole) for word, limit, whole in SEARCHES]
+    end = tables._t3_end(stream, 0, labels)
+    for block in document.blocks:
+        if isinstance(block, Paragraph):
+            kept = rows_module.paragraph_lines_kept(block)
+            assert kept == report._plain_paragraph_kept(block)
+            assert (kept is block) == (report._plain_paragraph_kept(block) is block)
+    assert_rows_alike(stream)
+    use_plain_loops(monkeypatch)
+    assert repr(report.interpret(document, path.name)) == fast
+    assert tokens_module.tokens_from_document(report._without_chrome(document)) == stream
+    assert split_sections(lines) == fast_sections
+    plain_labels = Labels(stream)
+    assert plain_labels.indices == labels.indices
+    assert [plain_labels.first(0, word, limit, whole) for word, limit, whole in SEARCHES] == found
+    assert tables._t3_end(stream, 0, plain_labels) == end
+
+
+SEARCHES = [
+    ("第二十条第", 30, False),
+    ("信息内容", 10, True),
+    (tables.T3_START, 80, False),
+    ("行政复议", 40, False),
+    ("本年新收", None, False),
+]
+ROW_TEXTS = ["本年新收", "结转", "（三）", "0", "3", "", " ", "/", "\u3000", "x"]
+
+
+@needs_module
+@pytest.mark.parametrize("seed", range(300))
+def test_random_streams_are_read_alike_by_the_compiled_and_the_plain_loops(seed, monkeypatch):
+    rng = random.Random(seed)
+    stream = random_stream(rng, ROW_TEXTS + FIND_TEXTS, most=60)
+    assert_rows_alike(stream)
+    labels = Labels(stream)
+    fast = [labels.first(at, *search) for search in SEARCHES for at in range(len(stream) + 1)]
+    ends = [tables._t3_end(stream, at, labels) for at in range(len(stream) + 1)]
+    use_plain_loops(monkeypatch)
+    labels = Labels(stream)
+    assert [
+        labels.first(at, *search) for search in SEARCHES for at in range(len(stream) + 1)
+    ] == fast
+    assert [tables._t3_end(stream, at, labels) for at in range(len(stream) + 1)] == ends
+
+
+LINE_PIECES = [
+    "本年新收",
+    "3",
+    "０",
+    " 12",
+    "|",
+    "||",
+    " | ",
+    "\r",
+    "\t",
+    " ",
+    "\u3000",
+    "a",
+    "2023年",
+]
+LINE_PIECES += [
+    "ICP备",
+    "责任编辑：x",
+    "打印本页",
+    "无障碍",
+    "版权所有",
+    "长" * 200,
+    "字号：大",
+    "\n",
+]
+
+
+@needs_module
+@pytest.mark.parametrize("seed", range(300))
+def test_random_lines_are_tokens_and_chrome_alike_compiled_and_plain(seed):
+    rng = random.Random(seed)
+    text = "".join(rng.choice(LINE_PIECES) for _ in range(rng.randint(0, 30)))
+    lines = text.split("\n")
+    assert rows_module.lines_tokens(lines, []) == tokens_module.tokens_from_lines(lines)
+    paragraph = Paragraph(text)
+    kept = rows_module.paragraph_lines_kept(paragraph)
+    assert kept == report._plain_paragraph_kept(paragraph)
+    assert (kept is paragraph) == (report._plain_paragraph_kept(paragraph) is paragraph)
+    assert split_sections(lines) == sections_module._split(lines, skip=True)
+
+
+@needs_module
+def test_compiled_cells_are_the_dataclass_cells():
+    keys, values, texts = ("t3.a", "t3.b", "t3.c"), (0, None, 1.5), ("0", "/", "1.5")
+    made = rows_module.make_cells(Cell, keys, values, texts)
+    assert made == list(map(Cell, keys, values, texts))
+    assert [vars(cell) for cell in made] == [
+        vars(Cell(*fields)) for fields in zip(keys, values, texts, strict=True)
+    ]
+    assert rows_module.make_cells(Cell, keys, values[:2], texts) == list(
+        map(Cell, keys, values[:2], texts)
+    )
+
+
+@needs_module
+@pytest.mark.parametrize("seed", range(300))
+def test_rows_placed_and_added_alike_by_the_compiled_and_the_plain_forms(seed):
+    rng = random.Random(seed)
+    values = random_stream(rng, ["0", "3", "", " ", "/", "\u3000", "1.5"], most=10)
+    values = [token for token in values if token.kind != "row_end"]
+    for expected in range(0, 9):
+        assert rows_module.fit(values, expected) == tables._plain_fit(values, expected)
+    compiled_result, plain_result = tables.TableResult(), tables.TableResult()
+    for _ in range(rng.randint(1, 4)):
+        columns = tuple(rng.sample(["total", "research", "social", "upheld"], rng.randint(0, 3)))
+        prefix = rng.choice(["t3.granted", "t4.review", "t9.none", "t2.fees"])
+        raws = [rng.choice(["0", "3", "", "/", " 12 ", "1.5", "2元"]) for _ in columns]
+        readings = [Reading(0.5) if rng.random() < 0.1 else None for _ in columns]
+        row = tables._keys(prefix, columns)
+        rows_module.add_row(compiled_result, row, list(raws), list(readings))
+        plain_result.add_row(row, list(raws), list(readings))
+    assert compiled_result == plain_result
