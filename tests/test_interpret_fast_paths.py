@@ -316,6 +316,18 @@ rows_module = compiled.rows
 needs_module = pytest.mark.skipif(rows_module is None, reason=compiled.rows_status)
 
 
+def test_the_compiled_loops_are_built_current_and_the_ones_interpret_runs():
+    # Without this, a module that failed to build would only skip the comparisons below.
+    assert rows_module is not None, compiled.rows_status
+    assert tables._rows is rows_module.rows
+    assert tables._fit is rows_module.fit
+    assert tables._add_row is rows_module.add_row
+    assert tables._make_cells is rows_module.make_cells
+    assert report._paragraph_kept is rows_module.paragraph_lines_kept
+    assert tokens_module.compiled_rows is rows_module
+    assert sections_module.compiled_rows is rows_module
+
+
 def fixture_document(path: Path) -> Document:
     if path.suffix == ".txt":
         return Document(blocks=[Paragraph(path.read_text(encoding="utf-8"))])
@@ -328,6 +340,8 @@ def use_plain_loops(monkeypatch) -> None:
     monkeypatch.setattr(tables, "compiled", None)
     monkeypatch.setattr(tables, "_rows", tables._plain_rows)
     monkeypatch.setattr(tables, "_make_cells", tables._plain_make_cells)
+    monkeypatch.setattr(tables, "_fit", tables._plain_fit)
+    monkeypatch.setattr(tables, "_add_row", tables.TableResult.add_row)
     monkeypatch.setattr(report, "_paragraph_kept", report._plain_paragraph_kept)
     monkeypatch.setattr(sections_module, "compiled_rows", None)
 
