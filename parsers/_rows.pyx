@@ -84,13 +84,13 @@ def rows(list tokens, classify):
     cdef list labels = []
     cdef list values = []
     cdef tuple token
-    # Not imported with the module: parsers.tokens loads this module (parsers.compiled).
-    from parsers.tokens import ROW_END, VALUE
+    cdef _Names n = names()
+    value, row_end = n.value, n.row_end
     key = None
     for item in tokens:
         token = <tuple>item
         kind = token[0]
-        if kind == VALUE:
+        if kind == value:
             if not values:
                 key = classify(labels) if labels else None
                 if key is None and is_blank(token[1]):
@@ -100,7 +100,7 @@ def rows(list tokens, classify):
         if values:
             found.append((labels, key, values))
             labels, key, values = [], None, []
-        if kind == ROW_END:
+        if kind == row_end:
             continue
         labels.append(token)
     if values:
@@ -137,7 +137,7 @@ cdef class _Names:
     """What the loops below take from the Python modules, looked up once: those modules
     load this one (parsers.compiled), so it cannot import them when it is loaded."""
 
-    cdef readonly object token, value, label, blank, is_value_text, number_ends
+    cdef readonly object token, value, label, row_end, blank, is_value_text, number_ends
     cdef readonly object pipe_line_tokens, split_words
     cdef readonly object paragraph, is_short_chrome_line, is_long_chrome_line, footer_limit
     cdef readonly object cell, row_values, mixed_row_values
@@ -146,6 +146,7 @@ cdef class _Names:
         from parsers import chrome, model, tables, tokens
 
         self.token, self.value, self.label = tokens.Token, tokens.VALUE, tokens.LABEL
+        self.row_end = tokens.ROW_END
         self.blank, self.number_ends = tokens._BLANK, tokens._NUMBER_ENDS
         self.is_value_text = tokens.is_value_text
         self.pipe_line_tokens, self.split_words = tokens._pipe_line_tokens, tokens._split_words
