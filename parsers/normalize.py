@@ -53,12 +53,17 @@ def squash(text: str) -> str:
     if len(text) <= LINE_TEXT:
         # A page's lines are squashed two or three times (chrome, sections, organ).
         return _squash_line(text)
+    if text.isascii():  # NFKC keeps it; one translate deletes what split splits on (a
+        return text.translate(_ASCII_SPACES)  # page of numbers: a split makes a str a word)
     return _squash(text)
 
 
 def _squash(text: str) -> str:
     # "".join(split()) is _SPACE.sub("", …): both split on str.isspace(); join is faster.
     return "".join(nfkc(text).split()).replace("\u200b", "")
+
+
+_ASCII_SPACES = dict.fromkeys(code for code in range(128) if chr(code).isspace())
 
 
 # Bounded: a long text is kept only while its page is read.

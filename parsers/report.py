@@ -249,8 +249,11 @@ def interpret(document: Document, url: str) -> ParseOutcome:
     body_text = "\n".join(filter(None, stripped))
     body = squash(body_text)
     title = choose_title(document.meta, document.title, text_lines)
-    # Every token's text is in the body: without a table's first label, no table.
-    tables = read_tables(tokens_from_document(clean)) if may_hold_tables(body) else TableResult()
+    # Every token's text is in the body: without a table's first label, no table. Every
+    # word the verdict seeks in the body is Chinese: an ASCII body (a page of numbers)
+    # holds none (str.isascii is O(1); tests/test_interpret_body.py checks the words).
+    may_hold = not body.isascii() and may_hold_tables(body)
+    tables = read_tables(tokens_from_document(clean)) if may_hold else TableResult()
 
     # Without a report title, whatever names the page says what it is (法治政府建设年度报告 …).
     name = title or document.meta.get("ArticleTitle") or document.meta.get("heading")
@@ -335,7 +338,7 @@ def _not_a_report(title: str | None, body: str, has_tables: bool, link_ratio: fl
         return "mostly links: a list or navigation page"
     if has_tables:
         return ""
-    parts = len(set(_REPORT_PARTS.findall(body)))
+    parts = len(set(_REPORT_PARTS.findall(body))) if not body.isascii() else 0  # (interpret)
     if squashed_title and REPORT_TITLE.search(squashed_title) and parts >= 1:
         return ""
     if parts >= 3 and "政府信息公开" in body[:3000]:
