@@ -86,7 +86,6 @@ def _parse(content, url, content_type, declared_encoding, in_page=None) -> Parse
     suffix = ""
     if ".t" in (url if url.isprintable() else _URL_DROPS.sub("", url)).lower():
         suffix = PurePosixPath(urlparse(url).path).suffix.lower()
-    page_text = None  # the text of an HTML page, parsed by parse_html
     if sniffed and looks_like_document(content, content_type, url, pictures):
         document = extract_attachment(content, url, content_type)
         encoding = None
@@ -104,14 +103,25 @@ def _parse(content, url, content_type, declared_encoding, in_page=None) -> Parse
             text, order = _mark_pictures(text, url, in_page)
             document = _with_pictures(parse_html(text), order)
         else:
+            # Held from the parse to the Document's end: its blocks (a list per table row)
+            # made and gone while it is held, else the first collection after walks each.
             with _CyclesHeld():
                 document = parse_html(text, _verdict_by_name)
-            page_text = text
+                document.encoding = encoding
+                outcome = _interpreted(document, url, text)
+                del document
+            return outcome
         document.encoding = encoding
+    with _CyclesHeld():
+        return _interpreted(document, url)
+
+
+def _interpreted(document: Document, url: str, page_text: str | None = None) -> ParseOutcome:
+    """The outcome of a Document read (``page_text``: an HTML page's, parsed by
+    parse_html)."""
     if document.problem:
         return ParseOutcome(url=url, reason=document.problem, encoding=document.encoding)
-    with _CyclesHeld():
-        outcome = interpret(document, url)
+    outcome = interpret(document, url)
     outcome.links, outcome.base = document.links, document.base
     outcome.pictures = document.pictures
     if outcome.report is None and page_text is not None:  # perhaps a list: read it as one

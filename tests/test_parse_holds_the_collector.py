@@ -42,3 +42,23 @@ def test_the_collector_is_on_again_after_a_page_that_fails(monkeypatch):
     outcome = parse_document(b"<html><body><p>x</p></body></html>", url="http://127.0.0.1/")
     assert "broken walk" in outcome.reason
     assert gc.isenabled()
+
+
+def test_a_page_of_many_rows_sets_off_no_collection():
+    # Its rows (a list each) are made and gone while the collector is held: none is left
+    # for a collection to walk when parse_document returns.
+    row = "<tr>" + "<td>1</td>" * 5 + "</tr>"
+    page = f"<html><body><div id='zoom'><table>{row * 5000}</table></div></body></html>"
+    started = []
+
+    def record(phase, _info):
+        if phase == "start":
+            started.append(phase)
+
+    gc.collect()
+    gc.callbacks.append(record)
+    try:
+        parse_document(page.encode(), url="http://127.0.0.1/big.html")
+    finally:
+        gc.callbacks.remove(record)
+    assert started == []
