@@ -142,6 +142,10 @@ EDGE_CASES = {
         "<table><thead><tr><th>项目</th><th>数</th></tr></thead><tr><td>公开</td><td>3</td></tr>"
         "</table>"
     ),
+    "tags beginning as td, th, tr and table do": (  # _nodes.named compares two bytes first
+        "<table><trx><tdx>1</tdx><td>2<tablex>3</tablex></td><t>4</t></trx><tr><thx>5</thx>"
+        "<th>6</th><tab>7</tab><td><tr2>8</tr2></td></tr></table><tablet>9</tablet>"
+    ),
 }
 
 
