@@ -105,7 +105,7 @@ def _parse(content, url, content_type, declared_encoding, in_page=None) -> Parse
             document = _with_pictures(parse_html(text), order)
         else:
             with _CyclesHeld():
-                document = parse_html(text, _verdict_by_name)
+                document = parse_html(text, _NameVerdict())
             page_text = text
         document.encoding = encoding
     if document.problem:
@@ -305,7 +305,12 @@ def _verdict_by_name(
     """
     if text is not None and most >= MIN_REPORT_TEXT:
         return ""
-    title = choose_title(meta, page_title, [])
+    return _verdict_of(choose_title(meta, page_title, []), meta, page_title, text)
+
+
+def _verdict_of(title: str | None, meta: dict[str, str], page_title, text: str | None) -> str:
+    """_verdict_by_name's answer, given ``title``, what choose_title chose of the page's
+    fields and <title>."""
     if text is None:
         return _other_document(title) if title is not None else ""
     if title is None:
@@ -313,6 +318,26 @@ def _verdict_by_name(
             return ""  # a line may be the title
         title = meta.get("ArticleTitle") or meta.get("heading")
     return _not_a_report(title or page_title, "", False, 0.0)
+
+
+class _NameVerdict:
+    """_verdict_by_name for one page: parse_html asks it at most twice, both times of
+    the same ``meta`` and <title>, and choose_title of those is worked out once (the
+    plain definition, _verdict_by_name, chooses it at each question;
+    tests/test_verdict_by_name.py compares the two on every fixture page)."""
+
+    def __init__(self) -> None:
+        self.asked: tuple | None = None  # (meta, page_title, their title)
+
+    def __call__(
+        self, meta: dict[str, str], page_title: str | None, text: str | None = None, most=0
+    ) -> str:
+        if text is not None and most >= MIN_REPORT_TEXT:
+            return ""
+        asked = self.asked
+        if asked is None or asked[0] is not meta or asked[1] != page_title:
+            asked = self.asked = (meta, page_title, choose_title(meta, page_title, []))
+        return _verdict_of(asked[2], meta, page_title, text)
 
 
 def _other_document(title: str | None) -> str:

@@ -14,7 +14,7 @@ import pytest
 from parsers import parse_document
 from parsers.encoding import decode_bytes
 from parsers.html import parse_html
-from parsers.report import _verdict_by_name, interpret
+from parsers.report import _NameVerdict, _verdict_by_name, interpret
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL_PAGES = sorted((ROOT / "tests" / "fixtures").rglob("*.htm*"))
@@ -146,3 +146,46 @@ def test_notices_are_judged_by_name_without_their_text():
         if parse_html(text, _verdict_by_name).verdict
     ]
     assert len(real) >= 20  # the demo portal's notices and plans
+
+
+def _questions(text: str) -> list[tuple]:
+    """The questions parse_html asks of a page's verdict, as asked."""
+    asked = []
+
+    def record(*question):
+        asked.append(question)
+        return _verdict_by_name(*question)
+
+    parse_html(text, record)
+    return asked
+
+
+VERDICT_PAGES = [decode_bytes(p.read_bytes())[0] for p in REAL_PAGES]
+VERDICT_PAGES += list(MADE_PAGES.values()) + list(LITTLE.values())
+
+
+def test_the_verdict_of_one_page_answers_as_the_plain_definition_on_every_page():
+    asked_twice = 0
+    for text in VERDICT_PAGES:
+        one_page = _NameVerdict()  # as _parse makes one for each page
+        questions = _questions(text)
+        asked_twice += len(questions) == 2
+        for question in questions:
+            assert one_page(*question) == _verdict_by_name(*question), question[1]
+        assert parse_html(text, _NameVerdict()).verdict == parse_html(text, _verdict_by_name).verdict
+    assert asked_twice >= 10  # the pages whose title is chosen once for two questions
+
+
+def test_the_verdict_of_one_page_chooses_again_for_another_name():
+    # Asked of other fields or another <title> (random pairs of the pages' names), it
+    # answers for them, not for the name it was asked of first.
+    import random
+
+    questions = [q for text in VERDICT_PAGES for q in _questions(text)]
+    rng = random.Random(16)
+    one_page = _NameVerdict()
+    for _ in range(600):
+        question = rng.choice(questions)
+        meta = dict(question[0]) if rng.random() < 0.5 else question[0]
+        question = (meta, rng.choice(questions)[1], *question[2:])
+        assert one_page(*question) == _verdict_by_name(*question), question[1]
