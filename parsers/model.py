@@ -44,7 +44,7 @@ class Cell:
         return None if self.reading is None else self.reading.confidence
 
 
-@dataclass
+@dataclass(slots=True)
 class Check:
     name: str  # e.g. "t3.balance.natural_person"
     ok: bool
@@ -54,7 +54,7 @@ class Check:
         return Check, (self.name, self.ok, self.detail)
 
 
-@dataclass
+@dataclass(slots=True)
 class Report:
     url: str
     title: str | None
@@ -103,7 +103,7 @@ def _report(head, body_text, sections, cells, checks, tail) -> Report:
     return Report(*head, body_text, sections, cells, checks, *tail)
 
 
-@dataclass
+@dataclass(slots=True)
 class ParseOutcome:
     """What one document turned out to be.
 
@@ -144,12 +144,12 @@ class ParseOutcome:
         return None
 
 
-@dataclass
+@dataclass(slots=True)
 class Paragraph:
     text: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Table:
     """A table as published: rows of cell texts in reading order.
 
@@ -166,7 +166,7 @@ class Table:
 Block = Paragraph | Table
 
 
-@dataclass
+@dataclass(slots=True)
 class Document:
     """A report source reduced to readable blocks, before any interpretation."""
 
