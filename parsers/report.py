@@ -23,6 +23,7 @@ from parsers.meta import (
     organ_from_text,
     organ_from_title,
     published_date,
+    title_of_lines,
     year_of,
 )
 from parsers.model import Document, Paragraph, ParseOutcome, Report, Table
@@ -87,6 +88,7 @@ def _parse(content, url, content_type, declared_encoding, in_page=None) -> Parse
     if ".t" in (url if url.isprintable() else _URL_DROPS.sub("", url)).lower():
         suffix = PurePosixPath(urlparse(url).path).suffix.lower()
     page_text = None  # the text of an HTML page, parsed by parse_html
+    names = None  # what that page's name said (_NameVerdict)
     if sniffed and looks_like_document(content, content_type, url, pictures):
         document = extract_attachment(content, url, content_type)
         encoding = None
@@ -104,14 +106,15 @@ def _parse(content, url, content_type, declared_encoding, in_page=None) -> Parse
             text, order = _mark_pictures(text, url, in_page)
             document = _with_pictures(parse_html(text), order)
         else:
+            names = _NameVerdict()
             with _CyclesHeld():
-                document = parse_html(text, _NameVerdict())
+                document = parse_html(text, names)
             page_text = text
         document.encoding = encoding
     if document.problem:
         return ParseOutcome(url=url, reason=document.problem, encoding=document.encoding)
     with _CyclesHeld():
-        outcome = interpret(document, url)
+        outcome = interpret(document, url, names)
     outcome.links, outcome.base = document.links, document.base
     outcome.pictures = document.pictures
     if outcome.report is None and page_text is not None:  # perhaps a list: read it as one
@@ -238,8 +241,10 @@ _paragraph_kept = (
 )
 
 
-def interpret(document: Document, url: str) -> ParseOutcome:
-    """Decide whether ``document`` is an annual report and read it if so."""
+def interpret(document: Document, url: str, names: _NameVerdict | None = None) -> ParseOutcome:
+    """Decide whether ``document`` is an annual report and read it if so. ``names``: the
+    verdict parse_html asked of the page's name, which chose its title of the page's
+    fields and <title> already."""
     if document.verdict:  # decided by its name alone (_verdict_by_name)
         return ParseOutcome(url=url, reason=document.verdict, encoding=document.encoding)
     clean = _without_chrome(document)
@@ -248,7 +253,10 @@ def interpret(document: Document, url: str) -> ParseOutcome:
     text_lines = list(compress(lines, stripped))  # lines with text
     body_text = "\n".join(filter(None, stripped))
     body = squash(body_text)
-    title = choose_title(document.meta, document.title, text_lines)
+    if names is None:
+        title = choose_title(document.meta, document.title, text_lines)
+    else:
+        title = names.title(document.meta, document.title, text_lines)
     # Every token's text is in the body: without a table's first label, no table.
     tables = read_tables(tokens_from_document(clean)) if may_hold_tables(body) else TableResult()
 
@@ -322,9 +330,10 @@ def _verdict_of(title: str | None, meta: dict[str, str], page_title, text: str |
 
 class _NameVerdict:
     """_verdict_by_name for one page: parse_html asks it at most twice, both times of
-    the same ``meta`` and <title>, and choose_title of those is worked out once (the
-    plain definition, _verdict_by_name, chooses it at each question;
-    tests/test_verdict_by_name.py compares the two on every fixture page)."""
+    the same ``meta`` and <title>, and interpret chooses the title of the same again
+    before the page's lines: choose_title of those is worked out once (the plain
+    definitions, _verdict_by_name and choose_title, choose it at each question;
+    tests/test_verdict_by_name.py compares them on every fixture page)."""
 
     def __init__(self) -> None:
         self.asked: tuple | None = None  # (meta, page_title, their title)
@@ -334,10 +343,18 @@ class _NameVerdict:
     ) -> str:
         if text is not None and most >= MIN_REPORT_TEXT:
             return ""
+        return _verdict_of(self._chosen(meta, page_title), meta, page_title, text)
+
+    def title(self, meta: dict[str, str], page_title: str | None, lines: list[str]):
+        """choose_title(meta, page_title, lines), the fields and <title> chosen once."""
+        chosen = self._chosen(meta, page_title)
+        return chosen if chosen is not None else title_of_lines(lines)
+
+    def _chosen(self, meta: dict[str, str], page_title: str | None) -> str | None:
         asked = self.asked
         if asked is None or asked[0] is not meta or asked[1] != page_title:
             asked = self.asked = (meta, page_title, choose_title(meta, page_title, []))
-        return _verdict_of(asked[2], meta, page_title, text)
+        return asked[2]
 
 
 def _other_document(title: str | None) -> str:

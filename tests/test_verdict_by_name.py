@@ -189,3 +189,33 @@ def test_the_verdict_of_one_page_chooses_again_for_another_name():
         meta = dict(question[0]) if rng.random() < 0.5 else question[0]
         question = (meta, rng.choice(questions)[1], *question[2:])
         assert one_page(*question) == _verdict_by_name(*question), question[1]
+
+
+def test_a_page_read_with_its_names_chosen_once_reads_as_with_the_plain_definitions():
+    for text in VERDICT_PAGES:
+        names = _NameVerdict()
+        fast = interpret(parse_html(text, names), "http://example.gov.cn/a.html", names)
+        plain = interpret(parse_html(text, _verdict_by_name), "http://example.gov.cn/a.html")
+        assert fast == plain
+
+
+def test_the_title_of_one_page_is_choose_titles_for_any_fields_and_lines():
+    import random
+
+    from parsers.meta import choose_title
+
+    questions = [q for text in VERDICT_PAGES for q in _questions(text)]
+    lines = [line for text in VERDICT_PAGES for line in text.splitlines()[:40]]
+    lines += [NOTICE, REPORT, f"  {REPORT}  ", "首页"]
+    rng = random.Random(1616)
+    one_page = _NameVerdict()
+    chosen_from_lines = 0
+    for _ in range(600):
+        meta, page_title = rng.choice(questions)[:2]
+        if rng.random() < 0.3:
+            meta = dict(meta)
+        some = rng.sample(lines, 14)
+        expected = choose_title(meta, page_title, some)
+        assert one_page.title(meta, page_title, some) == expected, page_title
+        chosen_from_lines += expected is not None and choose_title(meta, page_title, []) is None
+    assert chosen_from_lines >= 5  # titles found only in the lines are compared too
