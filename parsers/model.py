@@ -44,7 +44,7 @@ class Cell:
         return None if self.reading is None else self.reading.confidence
 
 
-@dataclass(slots=True)
+@dataclass
 class Check:
     name: str  # e.g. "t3.balance.natural_person"
     ok: bool
@@ -54,7 +54,7 @@ class Check:
         return Check, (self.name, self.ok, self.detail)
 
 
-@dataclass(slots=True)
+@dataclass
 class Report:
     url: str
     title: str | None
@@ -103,7 +103,7 @@ def _report(head, body_text, sections, cells, checks, tail) -> Report:
     return Report(*head, body_text, sections, cells, checks, *tail)
 
 
-@dataclass(slots=True)
+@dataclass
 class ParseOutcome:
     """What one document turned out to be.
 
@@ -144,12 +144,12 @@ class ParseOutcome:
         return None
 
 
-@dataclass(slots=True)
+@dataclass
 class Paragraph:
     text: str
 
 
-@dataclass(slots=True)
+@dataclass
 class Table:
     """A table as published: rows of cell texts in reading order.
 
@@ -166,7 +166,7 @@ class Table:
 Block = Paragraph | Table
 
 
-@dataclass(slots=True)
+@dataclass
 class Document:
     """A report source reduced to readable blocks, before any interpretation."""
 
