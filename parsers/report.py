@@ -335,8 +335,9 @@ class _NameVerdict:
     definitions, _verdict_by_name and choose_title, choose it at each question;
     tests/test_verdict_by_name.py compares them on every fixture page)."""
 
-    def __init__(self) -> None:
-        self.asked: tuple | None = None  # (meta, page_title, their title)
+    # (meta, page_title, their title) once asked; a class default: no __init__ to call
+    # for each page
+    asked: tuple | None = None
 
     def __call__(
         self, meta: dict[str, str], page_title: str | None, text: str | None = None, most=0
