@@ -93,6 +93,11 @@ def choose_title(meta: dict[str, str], page_title: str | None, lines: list[str])
                 return tidy(piece)
     if meta and meta.get("heading") and _title_like(meta["heading"]):
         return tidy(meta["heading"])
+    return title_of_lines(lines)
+
+
+def title_of_lines(lines: list[str]) -> str | None:
+    """choose_title's last resort: the first title-like of a page's opening lines."""
     for line in lines[:12]:
         if _title_like(tidy(line)):
             return tidy(line)

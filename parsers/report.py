@@ -23,6 +23,7 @@ from parsers.meta import (
     organ_from_text,
     organ_from_title,
     published_date,
+    title_of_lines,
     year_of,
 )
 from parsers.model import Document, Paragraph, ParseOutcome, Report, Table
@@ -105,10 +106,11 @@ def _parse(content, url, content_type, declared_encoding, in_page=None) -> Parse
         else:
             # Held from the parse to the Document's end: its blocks (a list per table row)
             # made and gone while it is held, else the first collection after walks each.
+            names = _NameVerdict()
             with _CyclesHeld():
-                document = parse_html(text, _verdict_by_name)
+                document = parse_html(text, names)
                 document.encoding = encoding
-                outcome = _interpreted(document, url, text)
+                outcome = _interpreted(document, url, text, names)
                 del document
             return outcome
         document.encoding = encoding
@@ -116,12 +118,17 @@ def _parse(content, url, content_type, declared_encoding, in_page=None) -> Parse
         return _interpreted(document, url)
 
 
-def _interpreted(document: Document, url: str, page_text: str | None = None) -> ParseOutcome:
+def _interpreted(
+    document: Document,
+    url: str,
+    page_text: str | None = None,
+    names: _NameVerdict | None = None,
+) -> ParseOutcome:
     """The outcome of a Document read (``page_text``: an HTML page's, parsed by
-    parse_html)."""
+    parse_html; ``names``: what that page's name said)."""
     if document.problem:
         return ParseOutcome(url=url, reason=document.problem, encoding=document.encoding)
-    outcome = interpret(document, url)
+    outcome = interpret(document, url, names)
     outcome.links, outcome.base = document.links, document.base
     outcome.pictures = document.pictures
     if outcome.report is None and page_text is not None:  # perhaps a list: read it as one
@@ -248,8 +255,10 @@ _paragraph_kept = (
 )
 
 
-def interpret(document: Document, url: str) -> ParseOutcome:
-    """Decide whether ``document`` is an annual report and read it if so."""
+def interpret(document: Document, url: str, names: _NameVerdict | None = None) -> ParseOutcome:
+    """Decide whether ``document`` is an annual report and read it if so. ``names``: the
+    verdict parse_html asked of the page's name, which chose its title of the page's
+    fields and <title> already."""
     if document.verdict:  # decided by its name alone (_verdict_by_name)
         return ParseOutcome(url=url, reason=document.verdict, encoding=document.encoding)
     clean = _without_chrome(document)
@@ -258,7 +267,10 @@ def interpret(document: Document, url: str) -> ParseOutcome:
     text_lines = list(compress(lines, stripped))  # lines with text
     body_text = "\n".join(filter(None, stripped))
     body = squash(body_text)
-    title = choose_title(document.meta, document.title, text_lines)
+    if names is None:
+        title = choose_title(document.meta, document.title, text_lines)
+    else:
+        title = names.title(document.meta, document.title, text_lines)
     # Every token's text is in the body: without a table's first label, no table. Every
     # word the verdict seeks in the body is Chinese: an ASCII body (a page of numbers)
     # holds none (str.isascii is O(1); tests/test_interpret_body.py checks the words).
@@ -318,7 +330,12 @@ def _verdict_by_name(
     """
     if text is not None and most >= MIN_REPORT_TEXT:
         return ""
-    title = choose_title(meta, page_title, [])
+    return _verdict_of(choose_title(meta, page_title, []), meta, page_title, text)
+
+
+def _verdict_of(title: str | None, meta: dict[str, str], page_title, text: str | None) -> str:
+    """_verdict_by_name's answer, given ``title``, what choose_title chose of the page's
+    fields and <title>."""
     if text is None:
         return _other_document(title) if title is not None else ""
     if title is None:
@@ -326,6 +343,36 @@ def _verdict_by_name(
             return ""  # a line may be the title
         title = meta.get("ArticleTitle") or meta.get("heading")
     return _not_a_report(title or page_title, "", False, 0.0)
+
+
+class _NameVerdict:
+    """_verdict_by_name for one page: parse_html asks it at most twice, both times of
+    the same ``meta`` and <title>, and interpret chooses the title of the same again
+    before the page's lines: choose_title of those is worked out once (the plain
+    definitions, _verdict_by_name and choose_title, choose it at each question;
+    tests/test_verdict_by_name.py compares them on every fixture page)."""
+
+    # (meta, page_title, their title) once asked; a class default: no __init__ to call
+    # for each page
+    asked: tuple | None = None
+
+    def __call__(
+        self, meta: dict[str, str], page_title: str | None, text: str | None = None, most=0
+    ) -> str:
+        if text is not None and most >= MIN_REPORT_TEXT:
+            return ""
+        return _verdict_of(self._chosen(meta, page_title), meta, page_title, text)
+
+    def title(self, meta: dict[str, str], page_title: str | None, lines: list[str]):
+        """choose_title(meta, page_title, lines), the fields and <title> chosen once."""
+        chosen = self._chosen(meta, page_title)
+        return chosen if chosen is not None else title_of_lines(lines)
+
+    def _chosen(self, meta: dict[str, str], page_title: str | None) -> str | None:
+        asked = self.asked
+        if asked is None or asked[0] is not meta or asked[1] != page_title:
+            asked = self.asked = (meta, page_title, choose_title(meta, page_title, []))
+        return asked[2]
 
 
 def _other_document(title: str | None) -> str:

@@ -14,7 +14,7 @@ import pytest
 from parsers import parse_document
 from parsers.encoding import decode_bytes
 from parsers.html import parse_html
-from parsers.report import _verdict_by_name, interpret
+from parsers.report import _NameVerdict, _verdict_by_name, interpret
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL_PAGES = sorted((ROOT / "tests" / "fixtures").rglob("*.htm*"))
@@ -146,3 +146,77 @@ def test_notices_are_judged_by_name_without_their_text():
         if parse_html(text, _verdict_by_name).verdict
     ]
     assert len(real) >= 20  # the demo portal's notices and plans
+
+
+def _questions(text: str) -> list[tuple]:
+    """The questions parse_html asks of a page's verdict, as asked."""
+    asked = []
+
+    def record(*question):
+        asked.append(question)
+        return _verdict_by_name(*question)
+
+    parse_html(text, record)
+    return asked
+
+
+VERDICT_PAGES = [decode_bytes(p.read_bytes())[0] for p in REAL_PAGES]
+VERDICT_PAGES += list(MADE_PAGES.values()) + list(LITTLE.values())
+
+
+def test_the_verdict_of_one_page_answers_as_the_plain_definition_on_every_page():
+    asked_twice = 0
+    for text in VERDICT_PAGES:
+        one_page = _NameVerdict()  # as _parse makes one for each page
+        questions = _questions(text)
+        asked_twice += len(questions) == 2
+        for question in questions:
+            assert one_page(*question) == _verdict_by_name(*question), question[1]
+        fast = parse_html(text, _NameVerdict()).verdict
+        assert fast == parse_html(text, _verdict_by_name).verdict
+    assert asked_twice >= 10  # the pages whose title is chosen once for two questions
+
+
+def test_the_verdict_of_one_page_chooses_again_for_another_name():
+    # Asked of other fields or another <title> (random pairs of the pages' names), it
+    # answers for them, not for the name it was asked of first.
+    import random
+
+    questions = [q for text in VERDICT_PAGES for q in _questions(text)]
+    rng = random.Random(16)
+    one_page = _NameVerdict()
+    for _ in range(600):
+        question = rng.choice(questions)
+        meta = dict(question[0]) if rng.random() < 0.5 else question[0]
+        question = (meta, rng.choice(questions)[1], *question[2:])
+        assert one_page(*question) == _verdict_by_name(*question), question[1]
+
+
+def test_a_page_read_with_its_names_chosen_once_reads_as_with_the_plain_definitions():
+    for text in VERDICT_PAGES:
+        names = _NameVerdict()
+        fast = interpret(parse_html(text, names), "http://example.gov.cn/a.html", names)
+        plain = interpret(parse_html(text, _verdict_by_name), "http://example.gov.cn/a.html")
+        assert fast == plain
+
+
+def test_the_title_of_one_page_is_choose_titles_for_any_fields_and_lines():
+    import random
+
+    from parsers.meta import choose_title
+
+    questions = [q for text in VERDICT_PAGES for q in _questions(text)]
+    lines = [line for text in VERDICT_PAGES for line in text.splitlines()[:40]]
+    lines += [NOTICE, REPORT, f"  {REPORT}  ", "首页"]
+    rng = random.Random(1616)
+    one_page = _NameVerdict()
+    chosen_from_lines = 0
+    for _ in range(600):
+        meta, page_title = rng.choice(questions)[:2]
+        if rng.random() < 0.3:
+            meta = dict(meta)
+        some = rng.sample(lines, 14)
+        expected = choose_title(meta, page_title, some)
+        assert one_page.title(meta, page_title, some) == expected, page_title
+        chosen_from_lines += expected is not None and choose_title(meta, page_title, []) is None
+    assert chosen_from_lines >= 5  # titles found only in the lines are compared too
