@@ -53,8 +53,10 @@ def squash(text: str) -> str:
     if len(text) <= LINE_TEXT:
         # A page's lines are squashed two or three times (chrome, sections, organ).
         return _squash_line(text)
-    if text.isascii():  # NFKC keeps it; one translate deletes what split splits on (a
-        return text.translate(_ASCII_SPACES)  # page of numbers: a split makes a str a word)
+    if text.isascii():
+        # NFKC keeps ASCII; one translate deletes what split splits on, where a split of
+        # a page of numbers would make a str of each word.
+        return text.translate(_ASCII_SPACES)
     return _squash(text)
 
 

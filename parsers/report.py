@@ -395,7 +395,8 @@ def _not_a_report(title: str | None, body: str, has_tables: bool, link_ratio: fl
         return "mostly links: a list or navigation page"
     if has_tables:
         return ""
-    parts = len(set(_REPORT_PARTS.findall(body))) if not body.isascii() else 0  # (interpret)
+    # The parts' names are Chinese: an ASCII body (a page of numbers) names none.
+    parts = 0 if body.isascii() else len(set(_REPORT_PARTS.findall(body)))
     if squashed_title and REPORT_TITLE.search(squashed_title) and parts >= 1:
         return ""
     if parts >= 3 and "政府信息公开" in body[:3000]:
