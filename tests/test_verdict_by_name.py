@@ -7,6 +7,7 @@ the text, in a heading, in <meta>, or in the <title> beside a report's name.
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ import pytest
 from parsers import parse_document
 from parsers.encoding import decode_bytes
 from parsers.html import parse_html
+from parsers.meta import choose_title
 from parsers.report import _NameVerdict, _verdict_by_name, interpret
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -180,8 +182,6 @@ def test_the_verdict_of_one_page_answers_as_the_plain_definition_on_every_page()
 def test_the_verdict_of_one_page_chooses_again_for_another_name():
     # Asked of other fields or another <title> (random pairs of the pages' names), it
     # answers for them, not for the name it was asked of first.
-    import random
-
     questions = [q for text in VERDICT_PAGES for q in _questions(text)]
     rng = random.Random(16)
     one_page = _NameVerdict()
@@ -201,10 +201,6 @@ def test_a_page_read_with_its_names_chosen_once_reads_as_with_the_plain_definiti
 
 
 def test_the_title_of_one_page_is_choose_titles_for_any_fields_and_lines():
-    import random
-
-    from parsers.meta import choose_title
-
     questions = [q for text in VERDICT_PAGES for q in _questions(text)]
     lines = [line for text in VERDICT_PAGES for line in text.splitlines()[:40]]
     lines += [NOTICE, REPORT, f"  {REPORT}  ", "首页"]
