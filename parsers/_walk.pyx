@@ -362,30 +362,61 @@ def string_value(cetree._Element element):
     return _string_value(element._c_node)
 
 
-def escape_counts(str text):
-    """Of ``text`` (bytes decoded as UTF-8 with surrogateescape), the escaped bytes
-    (U+DC80-U+DCFF), the U+FFFD characters, the ASCII ones, and clean_cjk_line(text, 0),
-    in one pass (parsers.encoding._plain_escape_counts)."""
-    cdef Py_ssize_t index, size = len(text), escaped = 0, replaced = 0, ascii = 0
-    cdef Py_ssize_t line = 0, found_start = -1, found_end = -1
-    cdef Py_UCS4 code
-    cdef bint cjk = False, line_escaped = False
-    for index in range(size + 1):
-        code = text[index] if index < size else 10
-        if code < 0x80:
-            ascii += index < size
-            if code == 10:
-                if found_start < 0 and cjk and not line_escaped:
-                    found_start, found_end = line, index
-                line, cjk, line_escaped = index + 1, False, False
-        elif 0xDC80 <= code <= 0xDCFF:
-            escaped += 1
-            line_escaped = True
-        elif code == 0xFFFD:
-            replaced += 1
-        elif 0x2E80 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0xFF00 <= code <= 0xFFEF:
-            cjk = True
-    return escaped, replaced, ascii, (found_start, found_end) if found_start >= 0 else None
+def byte_escape_counts(bytes body):
+    """Of ``body`` decoded as UTF-8 with surrogateescape, read from the bytes without
+    that text (parsers.encoding._plain_byte_escape_counts): its length, its escaped
+    bytes, its U+FFFD characters, its ASCII ones, and whether a line of it holds a CJK
+    character and no escaped byte.
+
+    A byte is escaped when no valid sequence covers it: CPython's decoder escapes each
+    byte of the longest start of a valid sequence it finds broken, and every byte of
+    such a start past its first is a continuation byte, which starts no sequence; so
+    trying each byte as a sequence's first, and escaping it alone when it is none,
+    escapes the same bytes."""
+    cdef const unsigned char* data = body
+    cdef Py_ssize_t index = 0, size = len(body), length = 0, escaped = 0, replaced = 0
+    cdef Py_ssize_t ascii = 0
+    cdef unsigned char lead, second
+    cdef unsigned int code, low
+    cdef bint cjk = False, line_escaped = False, clean_line = False
+    while index < size:
+        lead = data[index]
+        length += 1
+        if lead < 0x80:
+            ascii += 1
+            index += 1
+            if lead == 10:
+                clean_line = clean_line or (cjk and not line_escaped)
+                cjk, line_escaped = False, False
+            continue
+        second = data[index + 1] if index + 1 < size else 0
+        if 0xC2 <= lead <= 0xDF and 0x80 <= second <= 0xBF:
+            index += 2  # below U+0800: no CJK, no U+FFFD
+            continue
+        if 0xE0 <= lead <= 0xEF and index + 2 < size and 0x80 <= data[index + 2] <= 0xBF:
+            low = 0xA0 if lead == 0xE0 else 0x80
+            if low <= second <= (0x9F if lead == 0xED else 0xBF):
+                code = ((lead & 0x0F) << 12) | ((second & 0x3F) << 6) | (data[index + 2] & 0x3F)
+                if code == 0xFFFD:
+                    replaced += 1
+                elif 0x2E80 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0xFF00 <= code <= 0xFFEF:
+                    cjk = True
+                index += 3
+                continue
+        if (
+            0xF0 <= lead <= 0xF4
+            and index + 3 < size
+            and (0x90 if lead == 0xF0 else 0x80) <= second <= (0x8F if lead == 0xF4 else 0xBF)
+            and 0x80 <= data[index + 2] <= 0xBF
+            and 0x80 <= data[index + 3] <= 0xBF
+        ):
+            index += 4  # past U+FFFF: no CJK
+            continue
+        escaped += 1
+        line_escaped = True
+        index += 1
+    clean_line = clean_line or (cjk and not line_escaped)
+    return length, escaped, replaced, ascii, clean_line
 
 
 def clean_cjk_line(str text, Py_ssize_t start):

@@ -59,9 +59,10 @@ def decode_bytes(body: bytes, declared: str | None = None) -> tuple[str, str]:
 
     Each attempt decodes once and its text is the answer: pages are decoded once. The
     decisions are _plain_decode_bytes', with fewer whole passes over a page that is not
-    UTF-8: one decode with surrogateescape tells whether the page is mostly UTF-8
-    (mostly_utf8_by_escapes) and whether it has UTF-8 lines (_decode_mixed), and a
-    <meta> is read only when the declared codec does not do.
+    UTF-8: one count of the bytes (as a decode with surrogateescape would read them)
+    tells whether the page is mostly UTF-8 (mostly_utf8_by_escapes) and whether it may
+    have UTF-8 lines (_decode_mixed, asked only then), and a <meta> is read only when
+    the declared codec does not do.
     """
     by_bom = _by_bom(body)
     if by_bom is not None:
@@ -71,16 +72,16 @@ def decode_bytes(body: bytes, declared: str | None = None) -> tuple[str, str]:
     text = _decoded(body, "utf-8")
     if text is not None:
         return text, "utf-8"
-    escaped = body.decode("utf-8", "surrogateescape")
-    escapes, replaced, ascii, first_clean_line = _escape_counts(escaped)
-    mostly = mostly_utf8_by_escapes(len(escaped), escapes, replaced, ascii)
+    length, escapes, replaced, ascii, clean_line = _byte_escape_counts(body)
+    mostly = mostly_utf8_by_escapes(length, escapes, replaced, ascii)
     if mostly is not False:  # True, or None: only the decode with replacement can tell
         text = body.decode("utf-8", "replace")
         if mostly or _mostly_utf8(text):
             # A few stray bytes in a UTF-8 page (a truncated multi-byte character, junk
             # from a CMS) must not turn the whole page into GB18030 mojibake.
             return text, "utf-8"
-    mixed = _decode_mixed(body, escaped, first_clean_line)
+    # Without a line of CJK and no escaped byte, _decode_mixed finds no UTF-8 line.
+    mixed = _decode_mixed(body) if clean_line else None
     if mixed is not None:
         return mixed, MIXED
     return _as_declared_or_guessed(body, _declared_codecs(body, declared))
@@ -143,10 +144,14 @@ def mostly_utf8_by_escapes(length: int, escapes: int, replaced: int, ascii: int)
     return None
 
 
-def _plain_escape_counts(escaped: str) -> tuple[int, int, int, tuple[int, int] | None]:
+def _plain_byte_escape_counts(body: bytes) -> tuple[int, int, int, int, bool]:
+    """Of ``body`` decoded with surrogateescape: its length, its escaped bytes, its U+FFFD,
+    its ASCII characters, and whether a line holds CJK and no escaped byte."""
+    escaped = body.decode("utf-8", "surrogateescape")
     ascii = len(escaped.encode("ascii", "ignore"))  # the escapes are no ASCII
     escapes = len(_ESCAPED_BYTE.findall(escaped))
-    return escapes, escaped.count("\ufffd"), ascii, _plain_clean_cjk_line(escaped, 0)
+    clean_line = _plain_clean_cjk_line(escaped, 0) is not None
+    return len(escaped), escapes, escaped.count("\ufffd"), ascii, clean_line
 
 
 def _plain_decode_bytes(body: bytes, declared: str | None = None) -> tuple[str, str]:
@@ -227,15 +232,14 @@ _CJK_CHAR = re.compile("[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 
 
-def _decode_mixed(body: bytes, escaped: str | None = None, first=False) -> str | None:
+def _decode_mixed(body: bytes) -> str | None:
     """_decode_mixed_by_lines, with one quick look first: a page has a UTF-8 line only
-    when one of its lines, decoded with surrogateescape (``escaped``, when the caller
-    has it), holds a CJK character and no escaped byte (then it decoded as UTF-8, and
-    the same text). Only such lines are measured, in Python; most pages that are not
-    mixed have none. ``first``: the first such line, when the caller found it already.
+    when one of its lines, decoded with surrogateescape, holds a CJK character and no
+    escaped byte (then it decoded as UTF-8, and the same text). Only such lines are
+    measured, in Python; most pages that are not mixed have none.
     """
-    text = body.decode("utf-8", "surrogateescape") if escaped is None else escaped
-    found = _clean_cjk_line(text, 0) if first is False else first  # each line looked at once
+    text = body.decode("utf-8", "surrogateescape")
+    found = _clean_cjk_line(text, 0)  # each line looked at once
     while found is not None:
         start, end = found
         if _utf8_line(text[start:end]):
@@ -267,7 +271,9 @@ def _plain_cjk_at(text: str, start: int) -> int:
 # The compiled scans read the characters in place (a regex scan of a page is ~10x slower).
 _cjk_at = walks.cjk_at if walks is not None else _plain_cjk_at
 _clean_cjk_line = walks.clean_cjk_line if walks is not None else _plain_clean_cjk_line
-_escape_counts = walks.escape_counts if walks is not None else _plain_escape_counts
+_byte_escape_counts = (
+    walks.byte_escape_counts if walks is not None else _plain_byte_escape_counts
+)
 
 
 def _utf8_line(text: str) -> bool:

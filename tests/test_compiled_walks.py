@@ -285,6 +285,36 @@ def test_cjk_scan_of_a_real_page_is_the_regex_one(path):
         assert encoding._decode_mixed(data) == encoding._decode_mixed_by_lines(data)
 
 
+@pytest.mark.parametrize("path", REAL_PAGES, ids=lambda path: path.name)
+def test_byte_counts_of_a_real_page_are_those_of_its_surrogateescape_text(path):
+    assert encoding._byte_escape_counts is walks.byte_escape_counts
+    data = path.read_bytes()
+    for codec in ("utf-8", "gb18030", "big5"):
+        page = data.decode("utf-8", "replace").encode(codec, "replace") if codec != "utf-8" else data
+        for body in (page, page[: len(page) // 2 + 1], page[1:]):
+            assert walks.byte_escape_counts(body) == encoding._plain_byte_escape_counts(body)
+
+
+# Every kind of sequence's first and last valid bytes, one past each, and cut sequences.
+_SEQUENCES = [
+    b"\x7f", b"\xc1\xbf", b"\xc2\x80", b"\xdf\xbf", b"\xe0\x9f\x80", b"\xe0\xa0\x80",
+    b"\xed\x9f\xbf", b"\xed\xa0\x80", b"\xef\xbf\xbd", b"\xef\xbf\xbf", b"\xf0\x8f\xbf\xbf",
+    b"\xf0\x90\x80\x80", b"\xf4\x8f\xbf\xbf", b"\xf4\x90\x80\x80", b"\xf5\x80\x80\x80",
+    b"\xe4\xb8", b"\xf0\x9f\x98", b"\x80", b"\xff", b"\n", b"a",
+    "中".encode(), "\u2e80".encode(), "\uffef".encode(), "\uff00".encode(), "\uf900".encode(),
+    "\ufaff".encode(), "\ufb00".encode(), "政府".encode("gbk"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_byte_counts_of_random_bytes_are_those_of_their_surrogateescape_text(seed):
+    rng = random.Random(seed)
+    made = b"".join(rng.choice(_SEQUENCES) for _ in range(rng.randrange(30)))
+    noise = bytes(rng.randrange(256) for _ in range(rng.randrange(40)))
+    for body in (made, noise, made + noise, made[: rng.randrange(len(made) + 1)]):
+        assert walks.byte_escape_counts(body) == encoding._plain_byte_escape_counts(body)
+
+
 def test_cjk_scan_knows_the_ends_of_each_range():
     ends = [0x2E7F, 0x2E80, 0x9FFF, 0xA000, 0xF8FF, 0xF900, 0xFAFF, 0xFB00, 0xFEFF, 0xFF00]
     for code in [*ends, 0xFFEF, 0xFFF0, 0x20000, 0xDC80]:

@@ -154,10 +154,9 @@ def broken_utf8(seed: int) -> bytes:
 @pytest.mark.parametrize("seed", range(400))
 def test_mostly_utf8_is_told_from_the_escapes_where_they_can_tell(seed):
     data = broken_utf8(seed)
-    escaped = data.decode("utf-8", "surrogateescape")
-    counts = encoding._escape_counts(escaped)
-    assert counts == encoding._plain_escape_counts(escaped)
-    told = encoding.mostly_utf8_by_escapes(len(escaped), *counts[:3])
+    counts = encoding._byte_escape_counts(data)
+    assert counts == encoding._plain_byte_escape_counts(data)
+    told = encoding.mostly_utf8_by_escapes(*counts[:4])
     if told is not None:
         assert told == encoding._mostly_utf8(data.decode("utf-8", "replace"))
     assert decode_bytes(data) == encoding._plain_decode_bytes(data)
@@ -165,8 +164,8 @@ def test_mostly_utf8_is_told_from_the_escapes_where_they_can_tell(seed):
 
 def test_the_escapes_tell_most_pages_apart():
     told = [
-        encoding.mostly_utf8_by_escapes(len(escaped), *encoding._escape_counts(escaped)[:3])
-        for escaped in (broken_utf8(seed).decode("utf-8", "surrogateescape") for seed in range(400))
+        encoding.mostly_utf8_by_escapes(*encoding._byte_escape_counts(broken_utf8(seed))[:4])
+        for seed in range(400)
     ]
     assert told.count(None) < 100 and told.count(True) > 50 and told.count(False) > 50
 
@@ -174,8 +173,7 @@ def test_the_escapes_tell_most_pages_apart():
 @pytest.mark.parametrize("seed", range(300))
 def test_made_pages_are_decoded_as_the_plain_definition_decodes_them(seed):
     data = made_page(seed)
-    escaped = data.decode("utf-8", "surrogateescape")
-    assert encoding._escape_counts(escaped) == encoding._plain_escape_counts(escaped)
+    assert encoding._byte_escape_counts(data) == encoding._plain_byte_escape_counts(data)
     for declared in (None, "gb2312"):
         assert decode_bytes(data, declared) == encoding._plain_decode_bytes(data, declared)
 
@@ -184,7 +182,12 @@ def test_a_line_is_clean_of_escapes_between_its_line_ends():
     text = "中\udc80\n中\nab\n\udcff\n文"
     assert encoding._clean_cjk_line(text, 0) == encoding._plain_clean_cjk_line(text, 0) == (3, 4)
     assert encoding._clean_cjk_line(text, 5) == encoding._plain_clean_cjk_line(text, 5) == (10, 11)
-    assert encoding._escape_counts(text) == encoding._plain_escape_counts(text) == (2, 0, 6, (3, 4))
+    data = text.encode("utf-8", "surrogateescape")
+    counts = encoding._byte_escape_counts(data)
+    assert counts == encoding._plain_byte_escape_counts(data) == (11, 2, 0, 6, True)
+    data = "中\udc80\n".encode("utf-8", "surrogateescape")
+    counts = encoding._byte_escape_counts(data)
+    assert counts == encoding._plain_byte_escape_counts(data) == (3, 1, 0, 1, False)
 
 
 def test_a_mixed_page_is_found_on_a_line_that_starts_with_its_chinese():
