@@ -271,9 +271,7 @@ def _plain_cjk_at(text: str, start: int) -> int:
 # The compiled scans read the characters in place (a regex scan of a page is ~10x slower).
 _cjk_at = walks.cjk_at if walks is not None else _plain_cjk_at
 _clean_cjk_line = walks.clean_cjk_line if walks is not None else _plain_clean_cjk_line
-_byte_escape_counts = (
-    walks.byte_escape_counts if walks is not None else _plain_byte_escape_counts
-)
+_byte_escape_counts = walks.byte_escape_counts if walks is not None else _plain_byte_escape_counts
 
 
 def _utf8_line(text: str) -> bool:
