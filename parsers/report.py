@@ -271,14 +271,18 @@ def interpret(document: Document, url: str, names: _NameVerdict | None = None) -
         title = choose_title(document.meta, document.title, text_lines)
     else:
         title = names.title(document.meta, document.title, text_lines)
+    # Without a report title, whatever names the page says what it is (法治政府建设年度报告 …).
+    name = title or document.meta.get("ArticleTitle") or document.meta.get("heading")
+    if _too_short(body):
+        # _not_a_report says no of so short a text before it looks at the tables: they
+        # are not read (tests/test_interpret_body.py compares with reading them).
+        reason = _not_a_report(name or document.title, body, False, document.link_text_ratio)
+        return ParseOutcome(url=url, reason=reason, encoding=document.encoding)
     # Every token's text is in the body: without a table's first label, no table. Every
     # word the verdict seeks in the body is Chinese: an ASCII body (a page of numbers)
     # holds none (str.isascii is O(1); tests/test_interpret_body.py checks the words).
     may_hold = not body.isascii() and may_hold_tables(body)
     tables = read_tables(tokens_from_document(clean)) if may_hold else TableResult()
-
-    # Without a report title, whatever names the page says what it is (法治政府建设年度报告 …).
-    name = title or document.meta.get("ArticleTitle") or document.meta.get("heading")
     reason = _not_a_report(name or document.title, body, tables.t3_found, document.link_text_ratio)
     if reason:
         return ParseOutcome(url=url, reason=reason, encoding=document.encoding)
@@ -381,6 +385,11 @@ def _other_document(title: str | None) -> str:
     if squashed_title and is_other_document(squashed_title):
         return f"not an annual report on government information disclosure: {title}"
     return ""
+
+
+def _too_short(body: str) -> bool:
+    """A body (squashed) _not_a_report says no of, whatever its title and tables."""
+    return len(body) < MIN_REPORT_TEXT
 
 
 def _not_a_report(title: str | None, body: str, has_tables: bool, link_ratio: float) -> str:

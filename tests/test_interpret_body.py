@@ -6,9 +6,12 @@ from __future__ import annotations
 import random
 import re
 
-from parsers import report
+from parsers import html, report
+from parsers.encoding import decode_bytes
 from parsers.normalize import LINE_TEXT, _squash, squash
 from parsers.tables import T2_STARTS, T3_START
+from parsers.vocabulary import MIN_REPORT_TEXT
+from tests.made_pages import REAL_PAGES
 
 
 def alternatives(pattern: re.Pattern) -> list[str]:
@@ -34,3 +37,36 @@ def test_a_long_ascii_text_is_squashed_as_by_definition():
     for _ in range(30):
         text = "".join(chr(rng.randrange(128)) for _ in range(LINE_TEXT + rng.randint(1, 99)))
         assert squash(text) == _squash(text)
+
+
+def test_a_text_too_short_for_a_report_is_judged_without_its_tables():
+    # interpret reads no tables of a body under MIN_REPORT_TEXT: _not_a_report's answer
+    # on it is the same whatever the tables, and always a no.
+    rng = random.Random(12)
+    titles = [None, "", "2023年政府信息公开工作年度报告", "法治政府建设年度报告", "关于印发通知", "首页"]
+    pieces = ["总体情况", "主动公开政府信息情况", "政府信息公开", "行政复议", "a", " ", "。", "1"]
+    for _ in range(2000):
+        body = squash("".join(rng.choice(pieces) for _ in range(rng.randrange(80))))
+        body = body[: rng.randrange(MIN_REPORT_TEXT)]
+        title, ratio = rng.choice(titles), rng.choice([0.0, 0.3, 0.5, 0.51, 1.0])
+        with_tables = report._not_a_report(title, body, True, ratio)
+        assert with_tables == report._not_a_report(title, body, False, ratio) != ""
+
+
+def test_a_real_page_too_short_for_a_report_is_judged_as_with_its_tables(monkeypatch):
+    # The same outcome when its tables are read first (as before the short text's shortcut).
+    pages = [path.read_bytes() for path in REAL_PAGES]
+    short = []
+    for data in pages:
+        text = decode_bytes(data)[0]
+        document = html.parse_html(text)
+        if document.verdict or document.problem:
+            continue
+        outcome = report.interpret(document, "page.html")
+        if outcome.reason.startswith("no report text") or outcome.reason.startswith("not an"):
+            short.append((document, outcome))
+    assert len(short) > 20
+    monkeypatch.setattr(report, "_too_short", lambda body: False)  # the shortcut not taken
+    for document, outcome in short:
+        assert report.interpret(document, "page.html") == outcome
+
