@@ -94,8 +94,14 @@ def tidy(text: str) -> str:
     Characters stay as published (full-width punctuation included); only the
     comparison form ``squash`` folds them.
     """
-    # " ".join(split()) is _SPACE.sub(" ", …).strip(), in a fifth of the time.
-    return " ".join((text or "").replace("\u200b", "").replace("\xa0", " ").split())
+    # " ".join(split()) is _SPACE.sub(" ", …).strip(), in a fifth of the time; split()
+    # splits at U+00A0 too. A page's ~30 lines come here one by one: the zero-width
+    # space, rare, is looked for before a copy without it is made.
+    if not text:
+        return ""
+    if "\u200b" in text:
+        text = text.replace("\u200b", "")
+    return " ".join(text.split())
 
 
 # ASCII, CJK punctuation, ideographs and full-width forms: no character of these is a

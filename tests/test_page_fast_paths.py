@@ -271,3 +271,24 @@ def test_nfkc_gives_ascii_text_back_as_unicodedata_does():
     for text in texts:
         assert nfkc(text) == unicodedata.normalize("NFKC", text)
     assert nfkc("１２（a）") == "12(a)"  # not ASCII: normalised
+
+
+def tidy_by_definition(text: str | None) -> str:
+    """normalize.tidy as first written: both replacements, then split and join."""
+    return " ".join((text or "").replace("\u200b", "").replace("\xa0", " ").split())
+
+
+def test_tidy_is_its_plain_definition_on_every_character_and_random_text():
+    from parsers.normalize import tidy
+
+    rng = random.Random(91)
+    spaces = [chr(code) for code in range(0x110000) if chr(code).isspace()]
+    assert "\xa0" in spaces and "\u200b" not in spaces
+    pieces = [*spaces, "\u200b", "\xa0", "a", "中", "  ", "\u200b\u200b", "b c"]
+    for code in range(0x3100):
+        text = f"a{chr(code)}\u200b {chr(code)}b"
+        assert tidy(text) == tidy_by_definition(text)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(12)))
+        assert tidy(text) == tidy_by_definition(text)
+    assert tidy(None) == tidy("") == tidy_by_definition(None) == ""
