@@ -89,8 +89,8 @@ def choose_title(meta: dict[str, str], page_title: str | None, lines: list[str])
     # lengthens): a short <title> is not split.
     if page_title and len(page_title) >= 6:
         for piece in _TITLE_SPLIT.split(page_title):
-            if _title_like(tidy(piece)):
-                return tidy(piece)
+            if _title_like(tidied := tidy(piece)):
+                return tidied
     if meta and meta.get("heading") and _title_like(meta["heading"]):
         return tidy(meta["heading"])
     return title_of_lines(lines)
@@ -99,8 +99,8 @@ def choose_title(meta: dict[str, str], page_title: str | None, lines: list[str])
 def title_of_lines(lines: list[str]) -> str | None:
     """choose_title's last resort: the first title-like of a page's opening lines."""
     for line in lines[:12]:
-        if _title_like(tidy(line)):
-            return tidy(line)
+        if _title_like(tidied := tidy(line)):
+            return tidied
     return None
 
 
