@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 from itertools import chain, islice, pairwise
 
-from parsers.normalize import squash
+from parsers.normalize import SHORT_TEXT, squash
 
 _STRONG = re.compile(
     r"ICP备|ICP证|公网安备|网站标识码|网站识别码|责任编辑|分享到|打印本页|关闭窗口|【打印】|【关闭】"
@@ -112,7 +112,31 @@ def _metadata_label(text: str) -> str | None:
     return match.group(1) if match else None
 
 
+# Cell texts known to be no label of the grid: report pages print the same cells ("0",
+# "/", the rows' names) in every table, and every table is asked. Short texts only, of
+# tables of few new texts (not a page of 200,000 numbers), forgotten when too many.
+_NOT_LABELS: set[str] = set()
+NOT_LABELS_KEPT = 8192
+
+
 def metadata_pairs(rows: list[list[str]]) -> dict[str, str] | None:
+    """_plain_metadata_pairs(rows): a table whose texts are all known to be no label is
+    none, one lookup a cell without a set of its texts made (a tenth of its cost)."""
+    if _NOT_LABELS.issuperset(chain.from_iterable(rows)):
+        return None
+    new = set(chain.from_iterable(rows)).difference(_NOT_LABELS)
+    if len(new) <= NOT_LABELS_KEPT:
+        if len(_NOT_LABELS) + len(new) > NOT_LABELS_KEPT:
+            _NOT_LABELS.clear()
+        _NOT_LABELS.update(
+            text for text in new if len(text) <= SHORT_TEXT and not _metadata_label(text)
+        )
+    if not any(map(_metadata_label, new)):
+        return None
+    return _plain_metadata_pairs(rows)
+
+
+def _plain_metadata_pairs(rows: list[list[str]]) -> dict[str, str] | None:
     """The label→value pairs of a metadata grid, None when ``rows`` is no such grid."""
     # Most tables hold no label at all: their distinct texts say so (a set built in C).
     if not any(map(_metadata_label, set(chain.from_iterable(rows)))):

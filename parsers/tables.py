@@ -12,6 +12,7 @@ import csv
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 from operator import attrgetter
 from pathlib import Path
 from typing import NamedTuple
@@ -445,7 +446,7 @@ def _read_t4(tokens: list[Token], start: int, result: TableResult) -> None:
     header: list[str] = []
     values: list[Token] = []
     row_has_label = False
-    for token in tokens[start:]:
+    for token in islice(tokens, start, None):  # a few dozen tokens: no copy of the rest
         if token.kind == ROW_END:
             if values:
                 break
@@ -480,11 +481,9 @@ def _read_t4(tokens: list[Token], start: int, result: TableResult) -> None:
         )
         placed = values[: whole_groups * len(T4_LEAVES)]
         groups = groups[:whole_groups]
-    keys = [
-        f"t4.{groups[index // len(T4_LEAVES)]}.{leaf}"
-        for index, leaf in enumerate(T4_LEAVES * len(groups))
-    ]
-    result.add_all(keys, map(_TEXT, placed), map(_READING, placed))
+    # One row of cells (a group's leaves, group after group), made in one go as a row's.
+    columns = tuple(f"{group}.{leaf}" for group in groups for leaf in T4_LEAVES)
+    _add_row(result, _keys("t4", columns), list(map(_TEXT, placed)), list(map(_READING, placed)))
 
 
 def table_format(result: TableResult) -> str | None:
