@@ -10,15 +10,14 @@ process. This runs `scrapy SCRAPY-ARGS` in this process and writes to OUT.json:
 - "threads": CPU seconds of each Python thread by name (time.thread_time at its end),
   the main thread (the reactor) included;
 - "steps": CPU seconds, in the thread that ran them, of write_items (a batch stored:
-  the writer thread), the search index at COMMIT (output.search.index_pending, inside
-  write_items) and ParsePool.parse (a parse job handed out and its answer read: the
-  dispatch threads), with their call counts.
+  the writer thread) and within it save_outcomes (stored_form within it: the rows and
+  the text hash), save_page and the search index at COMMIT
+  (output.search.index_pending); and ParsePool.parse (a parse job handed out and its
+  answer read: the dispatch threads), with their call counts.
 
 --profile: cProfile of the main thread (the reactor) as well, written there, by thread
 CPU (it slows the reactor ~5x and weighs every Python call: a loop of 200 small calls
 looks 5-10 times dearer than it is).
---sample: the main thread's stack every 2 ms (a thread reading sys._current_frames),
-written as "count;frame;frame..." lines, innermost last; samples in epoll are idle.
 """
 
 from __future__ import annotations
@@ -78,50 +77,33 @@ def _time_step(owner, name: str, label: str) -> None:
     setattr(owner, name, timed)
 
 
-def _sample_main(out: Path, stop: threading.Event) -> None:
-    main = threading.main_thread().ident
-    stacks: dict[str, int] = defaultdict(int)
-    while not stop.wait(0.002):
-        frame = sys._current_frames().get(main)
-        names = []
-        while frame is not None:
-            code = frame.f_code
-            names.append(f"{Path(code.co_filename).name}:{code.co_name}")
-            frame = frame.f_back
-        stacks[";".join(reversed(names))] += 1
-    lines = (f"{n};{stack}" for stack, n in sorted(stacks.items(), key=lambda s: -s[1]))
-    out.write_text("\n".join(lines))
-
-
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--profile", type=Path)
-    parser.add_argument("--sample", type=Path)
     split = argv.index("--") if "--" in argv else len(argv)
     args = parser.parse_args(argv[:split])
     scrapy_args = argv[split + 1 :]
 
     import output.database
+    import output.reports
     from crawler import pipelines, worker
+    from output.store import ReportStore
 
     _count_threads()
     # index_pending is called by name from output.database: patched there.
     _time_step(output.database, "index_pending", "search index at COMMIT")
     _time_step(pipelines, "write_items", "write_items (a batch)")
+    _time_step(ReportStore, "save_outcomes", "save_outcomes (in write_items)")
+    _time_step(ReportStore, "save_page", "save_page (in write_items)")
+    # Imported by name into output.reports: the rows of a report and its text hash.
+    _time_step(output.reports, "stored_form", "stored_form (in save_outcomes)")
     _time_step(worker.ParsePool, "parse", "ParsePool.parse (a job, dispatch side)")
     from scrapy.cmdline import execute
 
     # Thread CPU, not wall: a socket call waiting for the GIL is not the reactor's work.
     profile = cProfile.Profile(time.thread_time) if args.profile else None
     code = 0
-    stop = threading.Event()
-    sampler = None
-    if args.sample:
-        sampler = threading.Thread(
-            target=_sample_main, args=(args.sample, stop), name="sampler", daemon=True
-        )
-        sampler.start()
     if profile:
         profile.enable()
     try:
@@ -133,9 +115,6 @@ def main(argv: list[str]) -> int:
             profile.disable()
             profile.dump_stats(str(args.profile))
         threads["main (reactor)"] = time.thread_time()
-        if sampler:
-            stop.set()
-            sampler.join()
         report = {
             "threads": dict(threads),
             "steps": {label: {"cpu s": s, "calls": n} for label, (s, n) in steps.items()},
