@@ -11,6 +11,7 @@ import os
 import signal
 import time
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -35,14 +36,14 @@ def _big_page() -> tuple:
 
 # fault -> (its document, the pool's limits, the reason it is answered with)
 FAULTS = {
-    "over its time limit": (_slow_pdf, Limits(timeout=1, per_page=0, memory_mb=1024), "too slow"),
-    "over its memory limit": (_big_page, Limits(timeout=300, per_page=0, memory_mb=200), "too large"),
-    "killed from outside": (_slow_pdf, Limits(timeout=300, per_page=0, memory_mb=1024), "too large"),
+    "over its time limit": (_slow_pdf, Limits(1, per_page=0, memory_mb=1024), "too slow"),
+    "over its memory limit": (_big_page, Limits(300, per_page=0, memory_mb=200), "too large"),
+    "killed from outside": (_slow_pdf, Limits(300, per_page=0, memory_mb=1024), "too large"),
 }
 
 
 def _cpu_seconds(pid: int) -> float:
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
