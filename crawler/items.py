@@ -48,6 +48,11 @@ class OutcomeItem:
     outcome: ParseOutcome
     source_page: str | None = None  # for attachments: the page linking to them
     site: str | None = None
+    # output.identity.text_hash of the report's text when the parse worker worked it out
+    # (text_hashed; None is a hash too: "too short to tell"), so the writer, which shares
+    # the reactor's process, does not.
+    text_hash: str | None = None
+    text_hashed: bool = False
 
 
 @dataclass

@@ -475,7 +475,9 @@ def _write_item(store: ReportStore, item, written: Counter) -> None:
             item.last_modified,
         )
     elif isinstance(item, OutcomeItem):
-        written.update(store.save_outcomes([item.outcome]))
+        # The text hash the parse worker worked out, when it did (OutcomeItem.text_hashed).
+        hashes = {item.outcome.url: item.text_hash} if item.text_hashed else None
+        written.update(store.save_outcomes([item.outcome], text_hashes=hashes))
     elif isinstance(item, UnchangedItem):
         store.touch_page(item.url)
     elif isinstance(item, AttachmentItem):

@@ -18,6 +18,7 @@ from scrapy.utils.test import get_crawler
 from crawler.items import AttachmentItem, OutcomeItem, parts_of
 from crawler.spiders.annual_reports import AnnualReportsSpider
 from demo.faultserver import report_page
+from output.identity import text_hash
 from parsers import parse_document
 
 BASE = "http://127.0.0.1:8765/zwgk/ndbg/"
@@ -60,7 +61,8 @@ def spider(monkeypatch):
     spider = AnnualReportsSpider.from_crawler(crawler, start_url=BASE)
 
     async def parse_here(response):  # what crawler.worker does, in this process
-        return parse_document(response.body, response.url, "text/html; charset=utf-8")
+        outcome = parse_document(response.body, response.url, "text/html; charset=utf-8")
+        return outcome, text_hash(outcome.report.body_text) if outcome.report else None
 
     monkeypatch.setattr(spider, "_parse", parse_here)
     return spider

@@ -138,3 +138,37 @@ def test_the_workers_text_hash_leaves_the_database_code_unimported():
     root = Path(__file__).resolve().parents[1]
     done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, cwd=root)
     assert done.stdout.strip() == "False", done.stderr
+
+
+def _stored_hash(store, url: str) -> str | None:
+    row = store.db.execute("SELECT text_hash FROM reports WHERE url = ?", [url]).fetchone()
+    return row[0]
+
+
+def test_a_crawl_item_hashed_by_its_worker_is_stored_with_that_hash_not_one_worked_out_again(
+    tmp_path, monkeypatch
+):
+    import output.stored_form
+    from crawler.items import OutcomeItem
+    from crawler.pipelines import write_items
+    from output.identity import text_hash
+    from output.store import ReportStore
+
+    path = CORPUS / "shanghai-bgt-2019.html"
+    worked_out = text_hash(_outcome(path).report.body_text)
+    store = ReportStore(tmp_path / "r.db")
+    try:
+        # Unhashed: the writer works the hash out itself.
+        write_items(store, [OutcomeItem(_outcome(path))])
+        assert _stored_hash(store, _outcome(path).url) == worked_out
+
+        def not_again(text):
+            raise AssertionError("the text hash worked out again by the writer")
+
+        monkeypatch.setattr(output.stored_form, "text_hash", not_again)
+        hashed = OutcomeItem(_outcome(path), None, None, "b" * 64, text_hashed=True)
+        written = write_items(store, [hashed])
+        assert written["errors"] == 0
+        assert _stored_hash(store, _outcome(path).url) == "b" * 64  # the item's, as sent
+    finally:
+        store.close()

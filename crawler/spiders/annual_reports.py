@@ -240,13 +240,13 @@ class AnnualReportsSpider(ListPages, ReportPages, PictureChain, scrapy.Spider):
             for item in self._unchanged_page(response.url, state):
                 yield item
             return
-        outcome = await self._parse(response)
+        outcome, digest = await self._parse(response)
         if limit_reason(outcome):
             for item in self._limit_hit(response, outcome, page_url=None):
                 yield item
             return
         if outcome.report is not None:
-            for item in self._report_page(response, state, outcome):
+            for item in self._report_page(response, state, outcome, digest):
                 yield item
             return
         if stored and stored[1] == "report":
@@ -268,14 +268,14 @@ class AnnualReportsSpider(ListPages, ReportPages, PictureChain, scrapy.Spider):
             for item in self._unchanged_page(response.url, state):
                 yield item
         else:
-            outcome = await self._parse(response)
+            outcome, digest = await self._parse(response)
             if not limit_reason(outcome) and (pictures := self._pictures(response, state, outcome)):
                 yield pictures  # the page is read again with its table pictures
                 return
             items = (
                 self._limit_hit(response, outcome, response.meta.get("page_url"))
                 if limit_reason(outcome)
-                else self._report_page(response, state, outcome)
+                else self._report_page(response, state, outcome, digest)
             )
             for item in items:
                 yield item
@@ -299,9 +299,13 @@ class AnnualReportsSpider(ListPages, ReportPages, PictureChain, scrapy.Spider):
 
     # --- helpers ------------------------------------------------------------------------------
 
-    async def _parse(self, response: Response, pictures: dict | None = None) -> ParseOutcome:
+    async def _parse(
+        self, response: Response, pictures: dict | None = None
+    ) -> tuple[ParseOutcome, str | None]:
         """parse_document in a worker process (crawler.worker), awaited: the reactor goes
-        on with other responses, and the document is bounded in memory and time."""
+        on with other responses, and the document is bounded in memory and time. With the
+        outcome comes the identity hash of its report's text (output.identity), worked
+        out by the worker: off the process whose writer thread would otherwise."""
         content_type = self._content_type(response)
         if self.pool is None:
             self.pool = ParsePool(
@@ -310,13 +314,18 @@ class AnnualReportsSpider(ListPages, ReportPages, PictureChain, scrapy.Spider):
             )
         try:
             future = self.pool.submit(
-                response.body, response.url, content_type, charset_of(content_type), pictures
+                response.body,
+                response.url,
+                content_type,
+                charset_of(content_type),
+                pictures,
+                text_hash=True,
             )
             return await maybe_deferred_to_future(deferred_of(future))
         except Exception as error:  # one bad document must not stop a crawl
             self.logger.exception("parser failed on %s", response.url)
             self._inc("failures/parser")
-            return ParseOutcome(response.url, None, reason=f"parser error: {error!r}")
+            return ParseOutcome(response.url, None, reason=f"parser error: {error!r}"), None
 
     def _within(self, state: SiteState, cap: str, used: int, limit: int) -> bool:
         """Whether one more is allowed under a fan-out cap (crawler.caps); a cap hit is
