@@ -17,7 +17,12 @@ from pathlib import Path
 
 import pytest
 
+import output.stored_form
+from crawler.items import OutcomeItem
+from crawler.pipelines import write_items
 from crawler.worker import ParsePool
+from output.identity import text_hash
+from output.store import ReportStore
 from parsers import parse_document
 from parsers.model import Cell, Check, ParseOutcome, Reading, Report
 
@@ -115,8 +120,6 @@ def test_niced_workers_run_below_the_pool_and_get_a_wall_clock_allowance_to_matc
 
 
 def test_a_worker_asked_for_it_answers_the_identity_hash_of_the_report_text():
-    from output.identity import text_hash
-
     path = CORPUS / "shanghai-bgt-2019.html"
     url = f"http://example.gov.cn/{path.name}"
     pool = ParsePool(workers=1)
@@ -148,12 +151,6 @@ def _stored_hash(store, url: str) -> str | None:
 def test_a_crawl_item_hashed_by_its_worker_is_stored_with_that_hash_not_one_worked_out_again(
     tmp_path, monkeypatch
 ):
-    import output.stored_form
-    from crawler.items import OutcomeItem
-    from crawler.pipelines import write_items
-    from output.identity import text_hash
-    from output.store import ReportStore
-
     path = CORPUS / "shanghai-bgt-2019.html"
     worked_out = text_hash(_outcome(path).report.body_text)
     store = ReportStore(tmp_path / "r.db")
