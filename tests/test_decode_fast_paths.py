@@ -197,3 +197,79 @@ def test_a_mixed_page_is_found_on_a_line_that_starts_with_its_chinese():
     assert encoding._decode_mixed(data) == encoding._decode_mixed_by_lines(data) is not None
     assert decode_bytes(data) == encoding._plain_decode_bytes(data)
     assert decode_bytes(data)[1] == encoding.MIXED
+
+
+# --- the <meta> told apart without w3lib's scan (encoding.meta_names_at_most) -----------
+
+LABELS = ["gbk", "GB2312", "gb18030", "x-gbk", "big5", "utf-8", "UTF8", "shift_jis", "latin-1"]
+LABELS += ["ascii", "x-unknown", "", "gbk\xe9", "charset", "gb2312abc", "cp936"]
+QUOTES = ['"', "'", "", '" ', '" \t', "'\n"]
+
+
+def made_head(rng: random.Random) -> bytes:
+    """A page's opening of <meta> tags and look-alikes declaring labels every way w3lib
+    reads them and some it does not: charset and content attributes, quoted or not, any
+    case and whitespace, in comments, after <body>, XML declarations, cut at 4096 bytes."""
+    parts = []
+    for _ in range(rng.randint(0, 5)):
+        label, quote = rng.choice(LABELS), rng.choice(QUOTES)
+        close = quote.strip() if rng.random() < 0.8 else ""
+        spaces = rng.choice(["", " ", "\n  ", "\xa0", "\x0c"])
+        charset = rng.choice(["charset", "CHARSET", "Charset", "xcharset", "char set"])
+        kind = rng.random()
+        if kind < 0.3:
+            parts.append(f"<meta {charset}{spaces}={spaces}{quote}{label}{close}>")
+        elif kind < 0.55:
+            equiv = rng.choice(['http-equiv="Content-Type"', "HTTPEQUIV=contenttype", ""])
+            parts.append(
+                f"<META {equiv} content={quote}text/html; {charset}={spaces}{label}{close}>"
+            )
+        elif kind < 0.65:
+            parts.append(f"<!-- <meta charset={label}> -->")
+        elif kind < 0.72:
+            parts.append(f'<?{rng.choice(["xml", "XML"])} version="1.0" encoding="{label}"?>')
+        elif kind < 0.8:
+            parts.append("<body>")
+        elif kind < 0.9:
+            parts.append(f"<title>{charset}={label}</title>")
+        else:
+            parts.append(f"<meta content='{charset}={rng.choice(LABELS)}={label}'>")
+    head = "".join(parts).encode("latin-1", "replace")
+    if rng.random() < 0.2:
+        head = b" " * rng.randint(3900, 4090) + head
+    return head
+
+
+@pytest.mark.parametrize("seed", range(600))
+def test_a_meta_said_to_name_at_most_gb18030_names_no_other(seed):
+    head = made_head(random.Random(seed))
+    if encoding.meta_names_at_most(head, "gb18030"):
+        assert encoding.meta_charset(head) in (None, "gb18030")
+    prose = "<p>" + PROSE * random.Random(seed).randint(0, 4) + "</p>"
+    for codec in ("gb18030", "big5", "utf-8"):
+        data = head + prose.encode(codec, "replace")
+        for declared in (None, "gbk", "x-unknown"):
+            assert decode_bytes(data, declared) == encoding._plain_decode_bytes(data, declared)
+
+
+def test_made_heads_reach_both_answers():
+    # The made heads must include ones said to name at most GB18030 whose <meta> names
+    # it, ones naming nothing, and ones naming another codec.
+    heads = [made_head(random.Random(seed)) for seed in range(600)]
+    said = [encoding.meta_charset(h) for h in heads if encoding.meta_names_at_most(h, "gb18030")]
+    assert said.count("gb18030") > 20 and said.count(None) > 50
+    others = [h for h in heads if encoding.meta_charset(h) not in (None, "gb18030")]
+    assert len(others) > 50 and not any(encoding.meta_names_at_most(h, "gb18030") for h in others)
+
+
+@pytest.mark.parametrize("name,data", REAL, ids=[name for name, _ in REAL])
+def test_real_pages_said_to_name_at_most_gb18030_name_no_other(name, data):
+    if encoding.meta_names_at_most(data, "gb18030"):
+        assert encoding.meta_charset(data) in (None, "gb18030")
+
+
+def test_the_gbk_pages_of_the_demo_portal_skip_the_scan():
+    gbk = [data for name, data in REAL if "/plain/" in name and " " not in name]
+    assert len(gbk) >= 9
+    assert all(encoding.meta_names_at_most(data, "gb18030") for data in gbk)
+    assert all(decode_bytes(data) == (data.decode("gb18030"), "gb18030") for data in gbk)
