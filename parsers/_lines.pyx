@@ -114,6 +114,49 @@ cdef void _strip(const char* text, Py_ssize_t* start, Py_ssize_t* end) noexcept:
         end[0] = last
 
 
+cdef int _tidy(Buffer* line, Buffer* out) except -1:
+    """normalize.tidy of UTF-8 ``line``, into ``out``: U+200B dropped, each run of
+    whitespace (str.split()'s) one space, none at either end. Never longer than ``line``.
+    Runs of other characters are copied whole; ASCII bytes are told without decoding."""
+    cdef const unsigned char* data = <const unsigned char*> line.data
+    cdef Py_ssize_t index = 0
+    cdef Py_ssize_t run = -1  # where the run of characters being kept starts
+    cdef Py_ssize_t width
+    cdef unsigned int code
+    cdef bint space = False
+    cdef bint kept
+    out.size = 0
+    if out.capacity < line.size:
+        _grow(out, line.size)
+    while index < line.size:
+        code = data[index]
+        if code < 0x80:
+            width = 1
+            kept = not (code == 32 or 9 <= code <= 13 or 28 <= code <= 31)
+        else:
+            code = _code_at(data + index, &width)
+            kept = not is_space(code) and code != 0x200B
+        if kept:
+            if run < 0:
+                if space and out.size:
+                    out.data[out.size] = 32
+                    out.size += 1
+                space = False
+                run = index
+        else:
+            if run >= 0:
+                memcpy(out.data + out.size, line.data + run, index - run)
+                out.size += index - run
+                run = -1
+            if code != 0x200B:
+                space = True
+        index += width
+    if run >= 0:
+        memcpy(out.data + out.size, line.data + run, index - run)
+        out.size += index - run
+    return 0
+
+
 cdef int _words(const char* text, Py_ssize_t length) noexcept:
     """How many words str.split() finds in UTF-8 ``text``, counted up to 2."""
     cdef Py_ssize_t index = 0
@@ -450,12 +493,29 @@ cdef bint _in(tree.xmlNode* node) noexcept:
     return False
 
 
+cdef int _emit(Buffer* line, Buffer* out, list blocks, line_text, paragraph) except -1:
+    # A line that ends: its text tidied, a paragraph when any is left; the line emptied.
+    cdef object text
+    if line_text is None:
+        _tidy(line, out)
+        text = _decode(out, 0, out.size) if out.size else None
+        out.size = 0
+    else:
+        text = line_text(_decode(line, 0, line.size))
+    line.size = 0
+    if text:
+        blocks.append(paragraph(text))
+    return 0
+
+
 def collect(cetree._Element element, list blocks, breaks, line_text, paragraph, cell_text,
             table, Py_ssize_t long_cell):
     """html._collect: append to ``blocks`` each line that ends, as ``paragraph(text)``
     where ``text = line_text(line)`` is not empty, and each data table with rows, as
     ``table(rows=rows)`` (cells through ``cell_text``), in document order. ``breaks``:
-    the tags that end a line. A line left open when ``element`` ends is not emitted."""
+    the tags that end a line. A line left open when ``element`` ends is not emitted.
+    ``line_text`` None: normalize.tidy done here on the line's UTF-8 (_tidy), no call
+    back into Python for each line."""
     cdef object text
     cdef Buffer line = Buffer(NULL, 0, 0)
     cdef Buffer piece = Buffer(NULL, 0, 0)
@@ -474,10 +534,7 @@ def collect(cetree._Element element, list blocks, breaks, line_text, paragraph, 
             rows = None
             if breaking:
                 if line.size:
-                    text = line_text(_decode(&line, 0, line.size))
-                    line.size = 0
-                    if text:
-                        blocks.append(paragraph(text))
+                    _emit(&line, &out, blocks, line_text, paragraph)
                 if named(node, "table"):
                     rows = _table(node, cell_text, long_cell, &piece, &other, &out)
                     if rows:
@@ -492,10 +549,7 @@ def collect(cetree._Element element, list blocks, breaks, line_text, paragraph, 
             # Its end (iterwalk's "end"), and the ends of the ancestors it closes.
             while True:
                 if line.size and _in(node):
-                    text = line_text(_decode(&line, 0, line.size))
-                    line.size = 0
-                    if text:
-                        blocks.append(paragraph(text))
+                    _emit(&line, &out, blocks, line_text, paragraph)
                 if node is top:
                     return
                 _add_run(node.next, &line)

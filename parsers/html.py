@@ -366,8 +366,9 @@ def _flush(blocks: list, line: list[str]) -> None:
 
 
 def _collect_compiled(element, blocks: list) -> None:
-    """_collect in one walk over libxml2's nodes (parsers/_lines.pyx): the same blocks."""
-    lines.collect(element, blocks, _BREAKS, tidy, Paragraph, cell_text, Table, LONG_CELL)
+    """_collect in one walk over libxml2's nodes (parsers/_lines.pyx): the same blocks,
+    each line tidied there (None: its compiled tidy), not by a call back to tidy."""
+    lines.collect(element, blocks, _BREAKS, None, Paragraph, cell_text, Table, LONG_CELL)
 
 
 # One place decides: the compiled walk when it is built and current (parsers.compiled).

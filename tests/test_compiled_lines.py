@@ -236,3 +236,23 @@ def test_cells_of_printable_ascii_words_read_as_cell_text_reads_them():
     assert compiled_rows(table) == table_rows.data_table_rows(table)
     read = [cell for row in compiled_rows(table) for cell in row]
     assert read == [table_rows.cell_text(cell) for cell in cells]
+
+
+def test_lines_are_tidied_in_the_walk_as_tidy_tidies_them():
+    # The compiled walk tidies each line itself (parsers/_lines.pyx _tidy): every
+    # whitespace character str.split() knows and the zero-width space normalize.tidy
+    # drops, alone, in runs, at either end and between words, one, two, three and four
+    # bytes long in UTF-8.
+    import sys
+
+    spaces = [chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace()]
+    near = ["\u200b", "\u200c", "\u2060", "\ufeff", "\u180e", "\u3001", "\x1b", "é", "𠀀"]
+    rng = random.Random(18)
+    pieces = spaces + near + ["a", "二", " ", "&amp;", "<b>", "</b>", "<br>", "<p>", "</p>"]
+    lines_made = [
+        "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))) for _ in range(400)
+    ]
+    lines_made += [f"{a}x{a}{b}y{b}" for a in spaces + near for b in ("\u200b", " ", "")]
+    for markup in lines_made:
+        root = made_root(f"<div>{markup}</div>")
+        assert compiled_blocks(root) == plain_blocks(root), repr(markup)
