@@ -56,6 +56,18 @@ _PLACE_ORGAN = re.compile(
 _ORGAN_LINE = re.compile(r"^[\u4e00-\u9fff（）()]{2,30}" + _ORGAN_SUFFIX + r"$")
 # Tried only where a whitespace run starts: linear on a title of 100,000 spaces.
 _TITLE_SPLIT = re.compile(r"(?<!\s)\s*[_|｜\-—–－]{1,2}\s*")
+# Every piece of a split ends at one of these: a title without any is one piece, told
+# by a scan for a character (a split tries its lookbehind and \s* at each position).
+_TITLE_SEPARATOR = re.compile(r"[_|｜\-—–－]")
+
+
+def title_pieces(title: str) -> list[str]:
+    """_TITLE_SPLIT.split(title)."""
+    if _TITLE_SEPARATOR.search(title) is None:
+        return [title]
+    return _TITLE_SPLIT.split(title)
+
+
 _LEADING_NOISE = re.compile(r"^(关于|本|我)")
 
 
@@ -88,7 +100,7 @@ def choose_title(meta: dict[str, str], page_title: str | None, lines: list[str])
     # A piece of fewer than 6 characters is too short to be title-like (tidy never
     # lengthens): a short <title> is not split.
     if page_title and len(page_title) >= 6:
-        for piece in _TITLE_SPLIT.split(page_title):
+        for piece in title_pieces(page_title):
             if _title_like(tidied := tidy(piece)):
                 return tidied
     if meta and meta.get("heading") and _title_like(meta["heading"]):

@@ -292,3 +292,15 @@ def test_tidy_is_its_plain_definition_on_every_character_and_random_text():
         text = "".join(rng.choice(pieces) for _ in range(rng.randrange(12)))
         assert tidy(text) == tidy_by_definition(text)
     assert tidy(None) == tidy("") == tidy_by_definition(None) == ""
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_title_pieces_are_the_split_of_the_title(seed):
+    # meta.title_pieces splits only a title holding a separator; every other is one piece.
+    from parsers.meta import _TITLE_SPLIT, title_pieces
+
+    rng = random.Random(seed)
+    parts = ["_", "|", "｜", "-", "—", "–", "－", "~", "·", " ", "\u3000", "\t", "某", "a", "年度"]
+    title = "".join(rng.choice(parts) for _ in range(rng.randint(0, 16)))
+    assert title_pieces(title) == _TITLE_SPLIT.split(title)
+    assert (len(title_pieces(title)) > 1) <= any(c in "_|｜-—–－" for c in title)
