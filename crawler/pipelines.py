@@ -28,6 +28,7 @@ from crawler.items import (
     parts_of,
 )
 from crawler.store_access import crawl_store
+from crawler.store_process import StoreProcess
 from crawler.worker import deferred_of
 from output.identity import address
 from output.store import ReportStore
@@ -213,10 +214,10 @@ class SqliteStorePipeline:
     Page bodies can be large (scanned PDFs), so a batch is also written once the bodies
     it holds pass REPORTS_DB_BATCH_BYTES.
 
-    Batches are written by one thread of their own (BatchWriter), in the order they
-    came, on a connection of its own: indexing a report for search and storing its
-    cells costs more than parsing it, and in the reactor thread every download would
-    wait for it. SQLite works without the GIL, so the crawl goes on meanwhile. At most
+    Batches are written by a process of their own (BatchWriter, crawler.store_process),
+    in the order they came, on a connection of its own: indexing a report for search and
+    storing its cells costs more than parsing it, and in the reactor's process its
+    Python part held the GIL beside the reactor. At most
     MAX_PENDING_BATCHES wait to be written; beyond, an item waits for the oldest to
     commit (memory stays bounded). In a crawl it waits as a coroutine, so the reactor
     goes on downloading and taking parse results meanwhile (blocking it stalled every
@@ -342,7 +343,8 @@ MAX_PENDING_BATCHES = 2
 
 
 class BatchWriter:
-    """write_items on one thread and one connection of its own, batch after batch.
+    """write_items in a process of its own (crawler.store_process), batch after batch,
+    handed over by one thread that waits for each (the GIL free meanwhile).
 
     submit() returns the results of the batches finished so far; when
     MAX_PENDING_BATCHES are still waiting it first waits for the oldest. A store
@@ -354,13 +356,15 @@ class BatchWriter:
         self.store = store
         self.failed = failed
         self.inline = store.path == ":memory:"
-        self.own: ReportStore | None = None  # opened in the writer thread
         self.pending: deque[tuple[int, Future]] = deque()
         self.thread = None if self.inline else ThreadPoolExecutor(1, "sqlite-writer")
+        self.process = None if self.inline else StoreProcess(store.path)
+        if self.process is not None:  # its imports and connection meanwhile, not at the first batch
+            self.thread.submit(self.process.start)
 
     def submit(self, items: list) -> list[tuple[int, Counter]]:
         if self.inline:
-            return [(len(items), self._write(self.store, items))]
+            return [(len(items), write_batch(self.store, items, self.failed))]
         done = self._finished(block=len(self.pending) >= MAX_PENDING_BATCHES)
         self.pending.append((len(items), self.thread.submit(self._write_own, items)))
         return done
@@ -385,7 +389,7 @@ class BatchWriter:
     def close(self) -> None:
         self.drain()
         if self.thread is not None:
-            self.thread.submit(self._close_own).result()
+            self.thread.submit(self.process.close).result()
             self.thread.shutdown(wait=True)
 
     def _finished(self, block: bool) -> list[tuple[int, Counter]]:
@@ -397,28 +401,22 @@ class BatchWriter:
         return results
 
     def _write_own(self, items: list) -> Counter:
-        if self.own is None:
-            try:
-                # Migrated already, by the crawl's store: this connection only writes.
-                self.own = ReportStore(self.store.path, migrate=False)
-            except Exception:
-                logger.exception("could not open %s to store %d items", self.store.path, len(items))
-                return Counter(errors=len(items))
-        return self._write(self.own, items)
-
-    def _close_own(self) -> None:
-        if self.own is not None:
-            self.own.close()
-            self.own = None
-
-    def _write(self, store: ReportStore, items: list) -> Counter:
         try:
-            return write_items(store, items, self.failed)
+            return self.process.write(items, self.failed)
         except Exception:
-            # The batch's transaction itself failed (disk full, I/O error, a lock held
-            # past every retry): nothing of it is stored, and the run must say so.
-            logger.exception("could not store a batch of %d items", len(items))
+            logger.exception("could not hand %d items to the store writer", len(items))
             return Counter(errors=len(items))
+
+
+def write_batch(store: ReportStore, items: list, failed: set[str]) -> Counter:
+    """write_items, a failed transaction counted: its items as errors."""
+    try:
+        return write_items(store, items, failed)
+    except Exception:
+        # The batch's transaction itself failed (disk full, I/O error, a lock held
+        # past every retry): nothing of it is stored, and the run must say so.
+        logger.exception("could not store a batch of %d items", len(items))
+        return Counter(errors=len(items))
 
 
 def write_items(store: ReportStore, items: list, failed: set[str] | None = None) -> Counter:

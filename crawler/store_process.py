@@ -1,0 +1,136 @@
+"""The crawl's SQLite writer in a process of its own: batches in, their counts out.
+
+The writer's Python part (a report's rows, the savepoints, the search index's text)
+held the GIL beside the reactor: the crawl's process used one core between them while
+the parse workers' core waited. In a process of its own it has a core of its own.
+
+A batch goes over a socket as one pickle (the items, as the distributed writer's Redis
+stream carries them, and the URLs already refused, write_items' `failed`) and comes back
+as (written counts, the URLs refused now). The process is started as
+`python -m crawler.store_process FD DB` (not through multiprocessing, which would import
+the caller's __main__ again), opens its own connection (migrated already by the crawl's
+store), and writes batch after batch, each in one transaction, in the order they came.
+
+Nothing stored is lost when either side dies: a batch commits whole or not at all; the
+writer ignores SIGINT and SIGTERM (the crawl handles them by closing the spider, and its
+last batches must still be written), and ends once the crawl closes the socket or dies,
+after the batch it is writing has committed. A writer lost mid-batch answers nothing:
+the crawl counts that batch as not stored (StoreProcess.write returns its items as
+errors) and starts another writer for the next one.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from collections import Counter
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+PROTOCOL = pickle.HIGHEST_PROTOCOL
+# A batch whose writer died is sent to a new one once more: a writer killed from outside
+# dies once, a batch that kills its writer (a crash in SQLite) would kill every one.
+ATTEMPTS = 2
+
+
+def _serve(conn: Connection, path: str) -> None:
+    """The writer's loop: one batch at a time, until the socket closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s [%(name)s] %(levelname)s: %(message)s"
+    )
+    from crawler.pipelines import write_batch
+    from output.store import ReportStore
+
+    store = ReportStore(path, migrate=False)  # migrated by the crawl's store
+    try:
+        while True:
+            try:
+                items, failed = pickle.loads(conn.recv_bytes())
+            except (EOFError, OSError):
+                return
+            refused = set(failed)
+            written = write_batch(store, items, refused)  # committed (or refused) whole
+            try:
+                conn.send_bytes(pickle.dumps((written, refused - failed), PROTOCOL))
+            except OSError:  # the crawl is gone; what it sent is stored
+                return
+    finally:
+        store.close()
+
+
+class StoreProcess:
+    """The parent's side: write(items, failed) sends a batch and waits for its counts
+    (blocks the calling thread, which is BatchWriter's: the GIL is free meanwhile)."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.lock = threading.Lock()
+        self.process: subprocess.Popen | None = None
+        self.conn: Connection | None = None
+
+    def start(self) -> None:
+        ours, theirs = socket.socketpair()
+        root = str(Path(__file__).resolve().parent.parent)
+        pythonpath = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
+        with theirs:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "crawler.store_process", str(theirs.fileno()), self.path],
+                pass_fds=[theirs.fileno()],
+                stdin=subprocess.DEVNULL,
+                env={**os.environ, "PYTHONPATH": pythonpath},
+            )
+        self.conn = Connection(ours.detach())
+
+    def write(self, items: list, failed: set[str]) -> Counter:
+        """Store a batch; `failed` gains the URLs refused now. A writer lost on the way
+        (killed, crashed) is replaced and the batch sent again (written twice, a batch is
+        stored once: upserts); lost twice, the batch counts as errors, not stored."""
+        data = pickle.dumps((items, frozenset(failed)), PROTOCOL)
+        with self.lock:
+            for _attempt in range(ATTEMPTS):
+                if self.conn is None:
+                    self.start()
+                try:
+                    self.conn.send_bytes(data)
+                    written, refused = pickle.loads(self.conn.recv_bytes())
+                except (EOFError, OSError):
+                    code = self._lost()
+                    logger.error("the store writer died (exit code %s) with a batch of %d items",
+                                 code, len(items))  # fmt: skip
+                    continue
+                failed |= refused
+                return written
+        return Counter(errors=len(items))
+
+    def _lost(self) -> int | None:
+        self.conn.close()
+        self.conn = None
+        try:
+            return self.process.wait(5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return self.process.wait()
+
+    def close(self) -> None:
+        """After the last batch: the writer ends (its connection closed) and is waited for."""
+        with self.lock:
+            if self.conn is not None:
+                self.conn.close()
+                self.conn = None
+            if self.process is not None:
+                self.process.wait()
+                self.process = None
+
+
+if __name__ == "__main__":
+    _serve(Connection(int(sys.argv[1])), sys.argv[2])
