@@ -33,6 +33,9 @@ from collections import Counter
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from crawler.storing import write_batch
+from output.store import ReportStore
+
 logger = logging.getLogger(__name__)
 
 PROTOCOL = pickle.HIGHEST_PROTOCOL
@@ -48,9 +51,6 @@ def _serve(conn: Connection, path: str) -> None:
     logging.basicConfig(
         level=logging.WARNING, format="%(asctime)s [%(name)s] %(levelname)s: %(message)s"
     )
-    from crawler.pipelines import write_batch
-    from output.store import ReportStore
-
     store = ReportStore(path, migrate=False)  # migrated by the crawl's store
     try:
         while True:
