@@ -93,10 +93,12 @@ def cpu_by_role(sampler_tid: int) -> dict[str, float]:
             _last[pid, tid] = (role, seconds)
     for child in children:  # the parse workers, the store's writer process (when it has one)
         try:
-            command = Path(f"/proc/{child}/cmdline").read_bytes()
+            command = Path(f"/proc/{child}/cmdline").read_bytes()  # empty once it exits
             role = "store" if b"crawler.store_process" in command else "workers"
             for task in Path(f"/proc/{child}/task").iterdir():
-                _last[child, int(task.name)] = (role, _ticks(task / "stat") / TICKS)
+                key = child, int(task.name)
+                role = _last[key][0] if key in _last else role  # a role once seen stays
+                _last[key] = (role, _ticks(task / "stat") / TICKS)
         except (OSError, ValueError, IndexError):
             continue
     cpu = dict.fromkeys(ROLES, 0.0)
@@ -162,8 +164,12 @@ def _watch() -> None:
     return start, mark
 
 
+_sampler: list[int] = []  # the sampler thread's native id, left out of the figures
+
+
 def sample(every: float, done: threading.Event, start: float, mark, out: list) -> None:
     me = threading.get_native_id()
+    _sampler.append(me)
     while not done.is_set():
         row = {"t": time.perf_counter() - start, "cpu": cpu_by_role(me), **queues()}
         if row.get("downloading") or row.get("scraper"):
@@ -266,7 +272,7 @@ def timeline(args, scrapy_args: list[str]) -> int:
     finally:
         done.set()
         sampler.join()
-        samples.append({"t": time.perf_counter() - start, "cpu": cpu_by_role(-1)})
+        samples.append({"t": time.perf_counter() - start, "cpu": cpu_by_role(_sampler[0])})
         args.out.write_text(json.dumps({"marks": _marks, "samples": samples}, indent=0))
         print(summary(samples, args.bucket))
         print(phases(samples, _marks))
