@@ -25,7 +25,7 @@ from crawler.items import (
     parts_of,
 )
 from crawler.store_access import crawl_store
-from crawler.store_process import StoreProcess
+from crawler.store_process import Batch, StoreProcess, pack
 from crawler.storing import write_batch, write_items  # noqa: F401 (write_items: the distributed writer, tests)
 from crawler.worker import deferred_of
 from output.identity import address
@@ -364,7 +364,7 @@ class BatchWriter:
         if self.inline:
             return [(len(items), write_batch(self.store, items, self.failed))]
         done = self._finished(block=len(self.pending) >= MAX_PENDING_BATCHES)
-        self.pending.append((len(items), self.thread.submit(self._write_own, items)))
+        self.pending.append((len(items), self.thread.submit(self._write_own, pack(items))))
         return done
 
     def full(self) -> bool:
@@ -398,9 +398,9 @@ class BatchWriter:
             block = False
         return results
 
-    def _write_own(self, items: list) -> Counter:
+    def _write_own(self, batch: Batch) -> Counter:
         try:
-            return self.process.write(items, self.failed)
+            return self.process.write(batch, self.failed)
         except Exception:
-            logger.exception("could not hand %d items to the store writer", len(items))
-            return Counter(errors=len(items))
+            logger.exception("could not hand %d items to the store writer", batch.size)
+            return Counter(errors=batch.size)

@@ -4,9 +4,9 @@ The writer's Python part (a report's rows, the savepoints, the search index's te
 held the GIL beside the reactor: the crawl's process used one core between them while
 the parse workers' core waited. In a process of its own it has a core of its own.
 
-A batch goes over a socket as one pickle (the items, as the distributed writer's Redis
-stream carries them, and the URLs already refused, write_items' `failed`) and comes back
-as (written counts, the URLs refused now). The process is started as
+A batch goes over a socket as the URLs already refused (write_items' `failed`), then
+its items as one pickle (as the distributed writer's Redis stream carries them), and
+comes back as (written counts, the URLs refused now). The process is started as
 `python -m crawler.store_process FD DB` (not through multiprocessing, which would import
 the caller's __main__ again), opens its own connection (migrated already by the crawl's
 store), and writes batch after batch, each in one transaction, in the order they came.
@@ -32,6 +32,7 @@ import threading
 from collections import Counter
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import NamedTuple
 
 logger = logging.getLogger(__name__)
 
@@ -55,8 +56,9 @@ def _serve(conn: Connection, path: str) -> None:
     try:
         while True:
             try:
-                items, failed = pickle.loads(conn.recv_bytes())
-            except (EOFError, OSError):
+                failed = pickle.loads(conn.recv_bytes())
+                items = pickle.loads(conn.recv_bytes())
+            except (EOFError, OSError):  # the crawl closed the socket, or is gone
                 return
             refused = set(failed)
             written = write_batch(store, items, refused)  # committed (or refused) whole
@@ -67,6 +69,17 @@ def _serve(conn: Connection, path: str) -> None:
                 return
     finally:
         store.close()
+
+
+class Batch(NamedTuple):
+    data: bytes  # the items, pickled
+    size: int  # how many
+
+
+def pack(items: list) -> Batch:
+    """A batch as the writer process takes it. Packed when handed over, so that the crawl
+    holds bytes, not the items' objects (several times larger), while it waits its turn."""
+    return Batch(pickle.dumps(items, PROTOCOL), len(items))
 
 
 class StoreProcess:
@@ -92,26 +105,28 @@ class StoreProcess:
             )
         self.conn = Connection(ours.detach())
 
-    def write(self, items: list, failed: set[str]) -> Counter:
+    def write(self, batch: Batch, failed: set[str]) -> Counter:
         """Store a batch; `failed` gains the URLs refused now. A writer lost on the way
         (killed, crashed) is replaced and the batch sent again (written twice, a batch is
         stored once: upserts); lost twice, the batch counts as errors, not stored."""
-        data = pickle.dumps((items, frozenset(failed)), PROTOCOL)
         with self.lock:
             for _attempt in range(ATTEMPTS):
                 if self.conn is None:
                     self.start()
                 try:
-                    self.conn.send_bytes(data)
+                    # The URLs refused so far, as they are now (the batches before this
+                    # one have been answered), then the batch as packed.
+                    self.conn.send_bytes(pickle.dumps(frozenset(failed), PROTOCOL))
+                    self.conn.send_bytes(batch.data)
                     written, refused = pickle.loads(self.conn.recv_bytes())
                 except (EOFError, OSError):
                     code = self._lost()
                     logger.error("the store writer died (exit code %s) with a batch of %d items",
-                                 code, len(items))  # fmt: skip
+                                 code, batch.size)  # fmt: skip
                     continue
                 failed |= refused
                 return written
-        return Counter(errors=len(items))
+        return Counter(errors=batch.size)
 
     def _lost(self) -> int | None:
         self.conn.close()

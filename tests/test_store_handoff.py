@@ -29,9 +29,9 @@ def held_writer(monkeypatch):
     gate = threading.Event()
     write = StoreProcess.write
 
-    def held(self, items, failed):
+    def held(self, batch, failed):
         assert gate.wait(30), "the test never let the writer go"
-        return write(self, items, failed)
+        return write(self, batch, failed)
 
     monkeypatch.setattr(StoreProcess, "write", held)
 
