@@ -235,11 +235,13 @@ class SqliteStorePipeline:
         stats=None,
         batch_bytes: int = 64 << 20,
         crawler=None,
+        niceness: int = 0,
     ):
         self.path = path
         self.crawler = crawler
         self.batch_size = max(1, batch_size)
         self.batch_bytes = batch_bytes
+        self.niceness = niceness  # the writer process's (STORE_NICENESS)
         self.stats = stats
         self.buffer: list = []
         self.buffered_bytes = 0
@@ -256,12 +258,13 @@ class SqliteStorePipeline:
             crawler.stats,
             settings.getint("REPORTS_DB_BATCH_BYTES", 64 << 20),
             crawler,
+            settings.getint("STORE_NICENESS"),
         )
 
     def open_spider(self):
         # The crawl's shared store (migrated); a pipeline built by hand (tests) opens its own.
         self.store = crawl_store(self.crawler) if self.crawler else ReportStore(self.path)
-        self.writer = BatchWriter(self.store, self.failed)
+        self.writer = BatchWriter(self.store, self.failed, self.niceness)
         logger.info("writing to %s", self.path)
 
     def close_spider(self):
@@ -350,13 +353,13 @@ class BatchWriter:
     caller's thread, on its connection.
     """
 
-    def __init__(self, store: ReportStore, failed: set[str]):
+    def __init__(self, store: ReportStore, failed: set[str], niceness: int = 0):
         self.store = store
         self.failed = failed
         self.inline = store.path == ":memory:"
         self.pending: deque[tuple[int, Future]] = deque()
         self.thread = None if self.inline else ThreadPoolExecutor(1, "sqlite-writer")
-        self.process = None if self.inline else StoreProcess(store.path)
+        self.process = None if self.inline else StoreProcess(store.path, niceness)
         if self.process is not None:  # its imports and connection meanwhile, not at the first batch
             self.thread.submit(self.process.start)
 

@@ -7,7 +7,7 @@ the parse workers' core waited. In a process of its own it has a core of its own
 A batch goes over a socket as the URLs already refused (write_items' `failed`), then
 its items as one pickle (as the distributed writer's Redis stream carries them), and
 comes back as (written counts, the URLs refused now). The process is started as
-`python -m crawler.store_process FD DB` (not through multiprocessing, which would import
+`python -m crawler.store_process FD DB NICENESS` (not through multiprocessing, which would import
 the caller's __main__ again), opens its own connection (migrated already by the crawl's
 store), and writes batch after batch, each in one transaction, in the order they came.
 
@@ -42,10 +42,12 @@ PROTOCOL = pickle.HIGHEST_PROTOCOL
 ATTEMPTS = 2
 
 
-def _serve(conn: Connection, path: str) -> None:
+def _serve(conn: Connection, path: str, niceness: int = 0) -> None:
     """The writer's loop: one batch at a time, until the socket closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if niceness:
+        os.nice(niceness)
     logging.basicConfig(
         level=logging.WARNING, format="%(asctime)s [%(name)s] %(levelname)s: %(message)s"
     )
@@ -86,8 +88,8 @@ class StoreProcess:
     """The parent's side: write(items, failed) sends a batch and waits for its counts
     (blocks the calling thread, which is BatchWriter's: the GIL is free meanwhile)."""
 
-    def __init__(self, path: str):
-        self.path = path
+    def __init__(self, path: str, niceness: int = 0):
+        self.path, self.niceness = path, max(0, niceness)
         self.lock = threading.Lock()
         self.process: subprocess.Popen | None = None
         self.conn: Connection | None = None
@@ -98,7 +100,14 @@ class StoreProcess:
         pythonpath = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
         with theirs:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "crawler.store_process", str(theirs.fileno()), self.path],
+                [
+                    sys.executable,
+                    "-m",
+                    "crawler.store_process",
+                    str(theirs.fileno()),
+                    self.path,
+                    str(self.niceness),
+                ],
                 pass_fds=[theirs.fileno()],
                 stdin=subprocess.DEVNULL,
                 env={**os.environ, "PYTHONPATH": pythonpath},
@@ -152,4 +161,4 @@ if __name__ == "__main__":
     # sqlite_utils imports numpy when it can, only to store numpy values, which no crawl
     # item holds: 12 MiB of this process's memory (the crawl's peak RSS counts it).
     sys.modules.setdefault("numpy", None)
-    _serve(Connection(int(sys.argv[1])), sys.argv[2])
+    _serve(Connection(int(sys.argv[1])), sys.argv[2], int(sys.argv[3]))

@@ -102,3 +102,13 @@ def test_the_urls_a_writer_refused_reach_the_crawls_failed_set(database, writer)
     assert written["errors"] == 1
     assert failed == {f"{URL}earlier", f"{URL}bad"}
     assert f"{URL}1" in failures(database)
+
+
+def test_a_writer_runs_at_the_niceness_asked_below_the_crawl(database):
+    writer = StoreProcess(database, niceness=3)
+    try:
+        writer.write(pack([item(1)]), set())
+        own = os.getpriority(os.PRIO_PROCESS, 0)
+        assert os.getpriority(os.PRIO_PROCESS, writer.process.pid) == min(own + 3, 19)
+    finally:
+        writer.close()

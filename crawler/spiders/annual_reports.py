@@ -328,6 +328,7 @@ class AnnualReportsSpider(ListPages, ReportPages, PictureChain, scrapy.Spider):
             self.pool = ParsePool(
                 self.crawler.settings.getint("PARSE_WORKERS") or None,
                 Limits.from_settings(self.crawler.settings),
+                niceness=self.crawler.settings.getint("PARSE_NICENESS"),
             )
         return self.pool
 
