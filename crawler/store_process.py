@@ -25,14 +25,14 @@ import logging
 import os
 import pickle
 import signal
-import socket
 import subprocess
 import sys
 import threading
 from collections import Counter
 from multiprocessing.connection import Connection
-from pathlib import Path
 from typing import NamedTuple
+
+from crawler.children import start_child
 
 logger = logging.getLogger(__name__)
 
@@ -95,24 +95,7 @@ class StoreProcess:
         self.conn: Connection | None = None
 
     def start(self) -> None:
-        ours, theirs = socket.socketpair()
-        root = str(Path(__file__).resolve().parent.parent)
-        pythonpath = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
-        with theirs:
-            self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "crawler.store_process",
-                    str(theirs.fileno()),
-                    self.path,
-                    str(self.niceness),
-                ],
-                pass_fds=[theirs.fileno()],
-                stdin=subprocess.DEVNULL,
-                env={**os.environ, "PYTHONPATH": pythonpath},
-            )
-        self.conn = Connection(ours.detach())
+        self.process, self.conn = start_child("crawler.store_process", self.path, self.niceness)
 
     def write(self, batch: Batch, failed: set[str]) -> Counter:
         """Store a batch; `failed` gains the URLs refused now. A writer lost on the way
