@@ -107,13 +107,18 @@ def start_server(root: Path) -> tuple[subprocess.Popen, str]:
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def tree_sample(pid: int, cpu: dict[tuple[int, int], float]) -> int:
+STORE_PROCESS = b"crawler.store_process"  # the command line of the crawl's SQLite writer
+
+
+def tree_sample(pid: int, cpu: dict[tuple[int, int, bool], float]) -> int:
     """Resident bytes of ``pid`` and all its descendants (0 once they are gone); records
-    the CPU seconds used so far by each (process, thread) into ``cpu``."""
+    the CPU seconds used so far by each (process, thread, the store's writer or not)
+    into ``cpu``."""
     total, stack = 0, [pid]
     while stack:
         current = stack.pop()
         try:
+            store = STORE_PROCESS in Path(f"/proc/{current}/cmdline").read_bytes()
             status = Path(f"/proc/{current}/status").read_text()
             total += next(
                 int(line.split()[1]) * 1024 for line in status.splitlines() if line[:6] == "VmRSS:"
@@ -121,19 +126,23 @@ def tree_sample(pid: int, cpu: dict[tuple[int, int], float]) -> int:
             for task in Path(f"/proc/{current}/task").iterdir():
                 # utime and stime: fields 14 and 15, counted after the ")" ending the name
                 fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
-                cpu[current, int(task.name)] = (int(fields[11]) + int(fields[12])) / TICKS
+                cpu[current, int(task.name), store] = (int(fields[11]) + int(fields[12])) / TICKS
                 stack.extend(int(c) for c in (task / "children").read_text().split())
         except (OSError, StopIteration, ValueError, IndexError):
             continue
     return total
 
 
-def cpu_split(pid: int, cpu: dict[tuple[int, int], float]) -> dict[str, float]:
+def cpu_split(pid: int, cpu: dict[tuple[int, int, bool], float]) -> dict[str, float]:
     """CPU seconds of the main thread (the reactor), the process's other threads
-    (the SQLite writer, parse dispatch, DNS) and its child processes (parse workers)."""
-    split = {"main thread": 0.0, "other threads": 0.0, "child processes": 0.0}
-    for (process, thread), seconds in cpu.items():
-        if process != pid:
+    (parse dispatch, the hand-off to the SQLite writer, DNS), the SQLite writer's process
+    and the other child processes (parse workers)."""
+    split = {"main thread": 0.0, "other threads": 0.0, "store process": 0.0}
+    split["child processes"] = 0.0
+    for (process, thread, store), seconds in cpu.items():
+        if store:
+            split["store process"] += seconds
+        elif process != pid:
             split["child processes"] += seconds
         else:
             split["main thread" if thread == pid else "other threads"] += seconds
@@ -147,7 +156,7 @@ def timed_run(command: list[str], cwd: Path, env: dict) -> tuple[int, float, int
         command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )
     peak = 0
-    cpu: dict[tuple[int, int], float] = {}
+    cpu: dict[tuple[int, int, bool], float] = {}
     done = threading.Event()
 
     def sample() -> None:

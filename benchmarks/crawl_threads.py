@@ -15,6 +15,10 @@ process. This runs `scrapy SCRAPY-ARGS` in this process and writes to OUT.json:
   (output.search.index_pending); and ParsePool.parse (a parse job handed out and its
   answer read: the dispatch threads), with their call counts.
 
+Since s18-crawl the SQLite writer is a process of its own (crawler.store_process): its
+steps (write_items, save_outcomes, ...) run there, not under these timers, and "sqlite-
+writer" is the thread handing batches to it; crawl_timeline.py shows its CPU.
+
 --profile: cProfile of the main thread (the reactor) as well, written there, by thread
 CPU (it slows the reactor ~5x and weighs every Python call: a loop of 200 small calls
 looks 5-10 times dearer than it is).

@@ -24,6 +24,7 @@ from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 from twisted.web.http import _DataLoss
 
+from crawler.storing import STORAGE_ERROR  # noqa: F401 (the reasons, listed here)
 from parsers import bounds
 
 # The reasons this project gives itself (the rest come from reason_of below).
@@ -38,7 +39,6 @@ TOO_LARGE, TOO_SLOW = bounds.TOO_LARGE, bounds.TOO_SLOW
 TIMEOUT = "timeout"
 CONNECTION_RESET = "connection reset"
 WORSE_PARSE = "worse parse kept old"
-STORAGE_ERROR = "storage error"  # an item the database refused (crawler.pipelines)
 STORE_ERRORS = "store/errors"  # the stat counting them: a run with any is not ok
 NOT_MODIFIED_WITHOUT_COPY = "304 without a stored copy"
 

@@ -7,7 +7,6 @@ would the items alone, in their order.
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections import Counter, deque
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -23,11 +22,11 @@ from crawler.items import (
     FailureItem,
     OutcomeItem,
     PageItem,
-    SkippedItem,
-    UnchangedItem,
     parts_of,
 )
 from crawler.store_access import crawl_store
+from crawler.store_process import Batch, StoreProcess, pack
+from crawler.storing import write_batch, write_items  # noqa: F401 (write_items: the distributed writer, tests)
 from crawler.worker import deferred_of
 from output.identity import address
 from output.store import ReportStore
@@ -213,10 +212,10 @@ class SqliteStorePipeline:
     Page bodies can be large (scanned PDFs), so a batch is also written once the bodies
     it holds pass REPORTS_DB_BATCH_BYTES.
 
-    Batches are written by one thread of their own (BatchWriter), in the order they
-    came, on a connection of its own: indexing a report for search and storing its
-    cells costs more than parsing it, and in the reactor thread every download would
-    wait for it. SQLite works without the GIL, so the crawl goes on meanwhile. At most
+    Batches are written by a process of their own (BatchWriter, crawler.store_process),
+    in the order they came, on a connection of its own: indexing a report for search and
+    storing its cells costs more than parsing it, and in the reactor's process its
+    Python part held the GIL beside the reactor. At most
     MAX_PENDING_BATCHES wait to be written; beyond, an item waits for the oldest to
     commit (memory stays bounded). In a crawl it waits as a coroutine, so the reactor
     goes on downloading and taking parse results meanwhile (blocking it stalled every
@@ -236,11 +235,13 @@ class SqliteStorePipeline:
         stats=None,
         batch_bytes: int = 64 << 20,
         crawler=None,
+        niceness: int = 0,
     ):
         self.path = path
         self.crawler = crawler
         self.batch_size = max(1, batch_size)
         self.batch_bytes = batch_bytes
+        self.niceness = niceness  # the writer process's (STORE_NICENESS)
         self.stats = stats
         self.buffer: list = []
         self.buffered_bytes = 0
@@ -257,12 +258,13 @@ class SqliteStorePipeline:
             crawler.stats,
             settings.getint("REPORTS_DB_BATCH_BYTES", 64 << 20),
             crawler,
+            settings.getint("STORE_NICENESS"),
         )
 
     def open_spider(self):
         # The crawl's shared store (migrated); a pipeline built by hand (tests) opens its own.
         self.store = crawl_store(self.crawler) if self.crawler else ReportStore(self.path)
-        self.writer = BatchWriter(self.store, self.failed)
+        self.writer = BatchWriter(self.store, self.failed, self.niceness)
         logger.info("writing to %s", self.path)
 
     def close_spider(self):
@@ -342,7 +344,8 @@ MAX_PENDING_BATCHES = 2
 
 
 class BatchWriter:
-    """write_items on one thread and one connection of its own, batch after batch.
+    """write_items in a process of its own (crawler.store_process), batch after batch,
+    handed over by one thread that waits for each (the GIL free meanwhile).
 
     submit() returns the results of the batches finished so far; when
     MAX_PENDING_BATCHES are still waiting it first waits for the oldest. A store
@@ -350,19 +353,21 @@ class BatchWriter:
     caller's thread, on its connection.
     """
 
-    def __init__(self, store: ReportStore, failed: set[str]):
+    def __init__(self, store: ReportStore, failed: set[str], niceness: int = 0):
         self.store = store
         self.failed = failed
         self.inline = store.path == ":memory:"
-        self.own: ReportStore | None = None  # opened in the writer thread
         self.pending: deque[tuple[int, Future]] = deque()
         self.thread = None if self.inline else ThreadPoolExecutor(1, "sqlite-writer")
+        self.process = None if self.inline else StoreProcess(store.path, niceness)
+        if self.process is not None:  # its imports and connection meanwhile, not at the first batch
+            self.thread.submit(self.process.start)
 
     def submit(self, items: list) -> list[tuple[int, Counter]]:
         if self.inline:
-            return [(len(items), self._write(self.store, items))]
+            return [(len(items), write_batch(self.store, items, self.failed))]
         done = self._finished(block=len(self.pending) >= MAX_PENDING_BATCHES)
-        self.pending.append((len(items), self.thread.submit(self._write_own, items)))
+        self.pending.append((len(items), self.thread.submit(self._write_own, pack(items))))
         return done
 
     def full(self) -> bool:
@@ -385,7 +390,7 @@ class BatchWriter:
     def close(self) -> None:
         self.drain()
         if self.thread is not None:
-            self.thread.submit(self._close_own).result()
+            self.thread.submit(self.process.close).result()
             self.thread.shutdown(wait=True)
 
     def _finished(self, block: bool) -> list[tuple[int, Counter]]:
@@ -396,97 +401,9 @@ class BatchWriter:
             block = False
         return results
 
-    def _write_own(self, items: list) -> Counter:
-        if self.own is None:
-            try:
-                # Migrated already, by the crawl's store: this connection only writes.
-                self.own = ReportStore(self.store.path, migrate=False)
-            except Exception:
-                logger.exception("could not open %s to store %d items", self.store.path, len(items))
-                return Counter(errors=len(items))
-        return self._write(self.own, items)
-
-    def _close_own(self) -> None:
-        if self.own is not None:
-            self.own.close()
-            self.own = None
-
-    def _write(self, store: ReportStore, items: list) -> Counter:
+    def _write_own(self, batch: Batch) -> Counter:
         try:
-            return write_items(store, items, self.failed)
+            return self.process.write(batch, self.failed)
         except Exception:
-            # The batch's transaction itself failed (disk full, I/O error, a lock held
-            # past every retry): nothing of it is stored, and the run must say so.
-            logger.exception("could not store a batch of %d items", len(items))
-            return Counter(errors=len(items))
-
-
-def write_items(store: ReportStore, items: list, failed: set[str] | None = None) -> Counter:
-    """Write crawl items in one transaction, in the order they came, each in a savepoint.
-
-    An item that cannot be stored (a value SQLite refuses, a broken record) is rolled
-    back alone and recorded as a "storage error" failure of its URL; the batch's other
-    items are stored. Returns how many reports were new, how many replaced a stored
-    one, and how many items failed ("errors").
-
-    The body of a page whose other items failed (`failed` collects their URLs, across
-    batches) is not stored: stored, it would count as done and never be tried again.
-    """
-    written: Counter = Counter()
-    failed = set() if failed is None else failed
-    with store.transaction():
-        for item in (part for entry in items for part in parts_of(entry)):
-            if isinstance(item, PageItem) and item.url in failed:
-                written["bodies_held_back"] += 1
-                continue
-            try:
-                with store.transaction():  # a savepoint
-                    _write_item(store, item, written)
-            except (sqlite3.Error, ValueError, TypeError, OverflowError) as error:
-                written["errors"] += 1
-                url = _item_url(item)
-                detail = f"{type(item).__name__}: {type(error).__name__}: {error}"[:500]
-                logger.error("%s: %s (%s)", STORAGE_ERROR, url, detail)
-                store.save_failure(url, STORAGE_ERROR, detail)
-                failed.add(url)
-    return written
-
-
-def _item_url(item) -> str:
-    for name in ("url", "attachment_url"):
-        if getattr(item, name, None):
-            return getattr(item, name)
-    outcome = getattr(item, "outcome", None)
-    return outcome.url if outcome is not None else "?"
-
-
-def _write_item(store: ReportStore, item, written: Counter) -> None:
-    if isinstance(item, PageItem):
-        store.save_page(
-            item.url,
-            item.status,
-            item.body,
-            item.content_type,
-            item.encoding,
-            item.kind,
-            item.parse_result,
-            item.site,
-            item.etag,
-            item.last_modified,
-        )
-    elif isinstance(item, OutcomeItem):
-        # The text hash the parse worker worked out, when it did (OutcomeItem.text_hashed).
-        hashes = {item.outcome.url: item.text_hash} if item.text_hashed else None
-        written.update(store.save_outcomes([item.outcome], text_hashes=hashes))
-    elif isinstance(item, UnchangedItem):
-        store.touch_page(item.url)
-    elif isinstance(item, AttachmentItem):
-        store.save_attachment(item.page_url, item.attachment_url, item.status)
-    elif isinstance(item, SkippedItem):
-        store.save_skipped(item.url, item.title, item.reason, item.page_url)
-    elif isinstance(item, FailureItem):
-        store.save_failure(item.url, item.reason, item.detail)
-    else:
-        # Recorded as a storage error (write_items), not skipped in silence: e.g. an item of
-        # a newer version reaching an older distributed writer.
-        raise TypeError(f"not an item the store knows: {type(item).__name__}")
+            logger.exception("could not hand %d items to the store writer", batch.size)
+            return Counter(errors=batch.size)

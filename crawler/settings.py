@@ -78,6 +78,11 @@ PARSE_MEMORY_MB = 2048  # address space of a worker (RLIMIT_AS), interpreter inc
 PARSE_TIMEOUT = 120  # CPU seconds for any document ...
 PARSE_TIMEOUT_PER_PAGE = 5  # ... and this many more per PDF page (OCR of scans) ...
 PARSE_TIMEOUT_MAX = 1800  # ... up to this
+# os.nice of the parse workers and of the SQLite writer's process: the reactor paces the
+# crawl (downloads, callbacks, pipelines), and on a busy machine a worker or the writer
+# preempting it stalls everything behind it; they catch up in its idle moments.
+PARSE_NICENESS = 5
+STORE_NICENESS = 5
 
 # Fan-out caps (crawler/caps.py): each hit is counted (caps/*), logged and recorded.
 MAX_COLUMNS_PER_SITE = 20  # report columns taken from a site's home pages

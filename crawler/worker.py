@@ -32,7 +32,6 @@ import queue
 import resource
 import select
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -40,9 +39,9 @@ import time
 import zlib
 from concurrent.futures import Future, ThreadPoolExecutor
 from multiprocessing.connection import Connection
-from pathlib import Path
 
 from crawler.caps import Limits
+from crawler.children import start_child
 from parsers.bounds import TOO_LARGE, TOO_SLOW
 from parsers.model import ParseOutcome
 
@@ -183,28 +182,10 @@ def _too_slow(seconds: float) -> str:
 
 
 class _Worker:
-    """One worker process, started as `python -m crawler.worker FD MEMORY_MB NICENESS` (not
-    through multiprocessing, which would import the caller's __main__ again in the child)."""
+    """One worker process: `python -m crawler.worker FD MEMORY_MB NICENESS` (crawler.children)."""
 
     def __init__(self, memory_mb: int, niceness: int = 0):
-        ours, theirs = socket.socketpair()
-        root = str(Path(__file__).resolve().parent.parent)
-        path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
-        with theirs:
-            self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "crawler.worker",
-                    str(theirs.fileno()),
-                    str(memory_mb),
-                    str(niceness),
-                ],
-                pass_fds=[theirs.fileno()],
-                stdin=subprocess.DEVNULL,
-                env={**os.environ, "PYTHONPATH": path},
-            )
-        self.conn = Connection(ours.detach())
+        self.process, self.conn = start_child("crawler.worker", memory_mb, niceness)
         # Waited on with a poll object of its own: Connection.poll builds a selector at
         # each call (28 us against 1.5 us, paid at every job of a crawl or reparse).
         self.answer = select.poll()
@@ -260,6 +241,15 @@ class ParsePool:
         self.threads = ThreadPoolExecutor(self.size, thread_name_prefix="parse")
         self.closed = False
         self.replaced = 0
+
+    def start_workers(self) -> None:
+        """Start every worker now (else each starts with the job that first needs it), so
+        that their imports (~0.5 s of CPU each) run while a crawl fetches its first pages
+        rather than while its first documents wait."""
+        with self.lock:
+            while self.started < self.size:
+                self.started += 1
+                self.idle.put(_Worker(self.limits.memory_mb, self.niceness))
 
     def submit(
         self,

@@ -1,4 +1,4 @@
-"""The storage pipeline's hand-off to its writer thread, as a crawl sees it.
+"""The storage pipeline's hand-off to its writer (a process), as a crawl sees it.
 
 When the writer is behind (MAX_PENDING_BATCHES batches waiting), an item of a crawl
 waits as a coroutine: the reactor thread goes on (downloads, parse results) instead of
@@ -15,25 +15,25 @@ from types import SimpleNamespace
 
 import pytest
 
-from crawler import pipelines
 from crawler.feeds import Stored
 from crawler.items import FailureItem
 from crawler.pipelines import MAX_PENDING_BATCHES, SqliteStorePipeline
+from crawler.store_process import StoreProcess
 
 URL = "http://example.gov.cn/xxgk/ndbg/"
 
 
 @pytest.fixture
 def held_writer(monkeypatch):
-    """write_items waits until the returned event is set."""
+    """A batch is handed to the store's writer process only once the returned event is set."""
     gate = threading.Event()
-    write_items = pipelines.write_items
+    write = StoreProcess.write
 
-    def held(store, items, failed=None):
+    def held(self, batch, failed):
         assert gate.wait(30), "the test never let the writer go"
-        return write_items(store, items, failed)
+        return write(self, batch, failed)
 
-    monkeypatch.setattr(pipelines, "write_items", held)
+    monkeypatch.setattr(StoreProcess, "write", held)
 
     async def done(future):  # the reactor's wait (a Deferred), as an asyncio one here
         await asyncio.wrap_future(future)

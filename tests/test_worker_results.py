@@ -72,6 +72,24 @@ def test_a_report_comes_back_from_a_worker_as_parsed_here():
     assert outcome.report is not None and len(outcome.report.cells) >= 198
 
 
+def test_workers_started_ahead_are_the_ones_that_take_the_jobs():
+    path = CORPUS / "shanghai-bgt-2019.html"
+    pool = ParsePool(workers=2)
+    try:
+        pool.start_workers()
+        pool.start_workers()  # never more than the pool's size
+        ahead = {id(worker) for worker in pool.idle.queue}
+        assert pool.started == 2 and len(ahead) == 2
+        outcomes = [
+            pool.parse(path.read_bytes(), f"http://example.gov.cn/{n}.html", "text/html", None)
+            for n in range(3)
+        ]
+        assert {id(worker) for worker in pool.idle.queue} == ahead and pool.started == 2
+    finally:
+        pool.close()
+    assert all(o.report is not None and len(o.report.cells) >= 198 for o in outcomes)
+
+
 @pytest.mark.parametrize("kind", [Report, Cell, Check], ids=lambda kind: kind.__name__)
 def test_every_field_of_a_model_survives_pickling(kind):
     # __reduce__ names the fields one by one: a field added later must be added there too.

@@ -204,6 +204,7 @@ class AnnualReportsSpider(ListPages, ReportPages, PictureChain, scrapy.Spider):
                 self.logger.warning("nothing to crawl: %s", "; ".join(self.notes) or "no site")
             return
         self._load_index()
+        self._pool().start_workers()  # their imports while the first pages are fetched
         for state in self.sites.values():
             site = state.site
             where = " ".join(site.start_urls) or f"columns found from {site.home}"
@@ -307,13 +308,8 @@ class AnnualReportsSpider(ListPages, ReportPages, PictureChain, scrapy.Spider):
         outcome comes the identity hash of its report's text (output.identity), worked
         out by the worker: off the process whose writer thread would otherwise."""
         content_type = self._content_type(response)
-        if self.pool is None:
-            self.pool = ParsePool(
-                self.crawler.settings.getint("PARSE_WORKERS") or None,
-                Limits.from_settings(self.crawler.settings),
-            )
         try:
-            future = self.pool.submit(
+            future = self._pool().submit(
                 response.body,
                 response.url,
                 content_type,
@@ -326,6 +322,15 @@ class AnnualReportsSpider(ListPages, ReportPages, PictureChain, scrapy.Spider):
             self.logger.exception("parser failed on %s", response.url)
             self._inc("failures/parser")
             return ParseOutcome(response.url, None, reason=f"parser error: {error!r}"), None
+
+    def _pool(self) -> ParsePool:
+        if self.pool is None:
+            self.pool = ParsePool(
+                self.crawler.settings.getint("PARSE_WORKERS") or None,
+                Limits.from_settings(self.crawler.settings),
+                niceness=self.crawler.settings.getint("PARSE_NICENESS"),
+            )
+        return self.pool
 
     def _within(self, state: SiteState, cap: str, used: int, limit: int) -> bool:
         """Whether one more is allowed under a fan-out cap (crawler.caps); a cap hit is

@@ -1,0 +1,28 @@
+"""Helper processes of a crawl (the parse workers, the store's writer), each started as
+`python -m MODULE FD ARGS...` with a socket to it: not through multiprocessing, which
+would import the caller's __main__ again in the child."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+
+def start_child(module: str, *args) -> tuple[subprocess.Popen, Connection]:
+    """The process running `python -m module FD *args` (FD: its end of a socket pair),
+    with this tree first on its path, and our end of the socket."""
+    ours, theirs = socket.socketpair()
+    root = str(Path(__file__).resolve().parent.parent)
+    path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
+    with theirs:
+        process = subprocess.Popen(
+            [sys.executable, "-m", module, str(theirs.fileno()), *map(str, args)],
+            pass_fds=[theirs.fileno()],
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, "PYTHONPATH": path},
+        )
+    return process, Connection(ours.detach())
