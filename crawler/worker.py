@@ -96,12 +96,9 @@ def _serve(conn, memory_mb: int, niceness: int = 0) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a worker stopped by SIGXCPU dumps no core
     from parsers import parse_document
     from parsers.bounds import scan_pdf
+    from parsers.sniff import plain_markup
 
-    with contextlib.suppress(ImportError):  # the readers' imports, not any job's time
-        import docx  # noqa: F401
-        import pdfplumber  # noqa: F401
-
-    fields, limits = None, None
+    fields, limits, readers = None, None, False
     while True:
         try:
             job = conn.recv()
@@ -116,6 +113,12 @@ def _serve(conn, memory_mb: int, niceness: int = 0) -> None:
         try:
             if compressed:  # a stored body (output.pages), inflated here, under the limits
                 body = zlib.decompress(body)
+            if not readers and not plain_markup(body, content_type):
+                # The attachment readers are imported by the first job that may need them
+                # (a crawl of pages never does: ~25 MiB a worker less), their imports not
+                # counted in its time: the limit is armed again after them.
+                readers = _import_readers()
+                _cpu_limit(limits.timeout)
             pages = scan_pdf(body).pages if body.startswith(b"%PDF") else len(pictures or ())
             seconds = limits.seconds_for(pages)
             if seconds != limits.timeout:  # a PDF's pages or a page's pictures: more time
@@ -135,6 +138,13 @@ def _serve(conn, memory_mb: int, niceness: int = 0) -> None:
             conn.send(("done", ParseOutcome(url, None, _too_large(memory_mb)), None))
         except Exception as error:  # parse_document promises not to raise; say so if it did
             conn.send(("done", ParseOutcome(url, None, f"parser error: {error!r}"[:300]), None))
+
+
+def _import_readers() -> bool:
+    with contextlib.suppress(ImportError):  # a missing reader says so in its outcome
+        import docx  # noqa: F401
+        import pdfplumber  # noqa: F401
+    return True
 
 
 def _text_hash(outcome: ParseOutcome) -> str | None:

@@ -187,3 +187,45 @@ def test_a_crawl_item_hashed_by_its_worker_is_stored_with_that_hash_not_one_work
         assert _stored_hash(store, _outcome(path).url) == "b" * 64  # the item's, as sent
     finally:
         store.close()
+
+
+# A worker's loop in a process of its own, fed a page, then a PDF: which readers it has
+# imported after each (sys.modules, printed by a thread of that process).
+_READERS_AFTER_EACH_JOB = """
+import dataclasses, socket, sys, threading
+from multiprocessing.connection import Connection
+from crawler import worker
+from crawler.caps import Limits
+
+ours, theirs = socket.socketpair()
+conn = Connection(ours.detach())
+fields = dataclasses.astuple(Limits())
+
+def feed():
+    for name, kind in (("page.html", "text/html"), ("report.pdf", "application/pdf")):
+        body = open(sys.argv[1 if kind == "text/html" else 2], "rb").read()
+        conn.send((body, "http://example.gov.cn/" + name, kind, None, fields, None,
+                   False, False, False))
+        answer = conn.recv()
+        while answer[0] == "budget":
+            answer = conn.recv()
+        print(name, answer[1].report is not None, "pdfplumber" in sys.modules, flush=True)
+    conn.send(None)
+
+threading.Thread(target=feed).start()
+worker._serve(Connection(theirs.detach()), 2048)
+"""
+
+
+def test_a_worker_imports_the_attachment_readers_only_once_a_document_may_need_them():
+    # ~25 MiB a worker that a crawl of pages never uses, against the crawl's RSS cap.
+    page, pdf = CORPUS / "shanghai-bgt-2019.html", CORPUS / "hongze-district-2023.pdf"
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, "-c", _READERS_AFTER_EACH_JOB, str(page), str(pdf)],
+        capture_output=True, text=True, cwd=root, timeout=120,
+    )  # fmt: skip
+    assert done.stdout.split("\n")[:2] == [
+        "page.html True False",
+        "report.pdf True True",
+    ], done.stderr
