@@ -11,6 +11,7 @@ deeper than any C stack). The module must be built and current (`make install`).
 from __future__ import annotations
 
 import random
+import sys
 
 import pytest
 from lxml import etree
@@ -243,8 +244,6 @@ def test_lines_are_tidied_in_the_walk_as_tidy_tidies_them():
     # whitespace character str.split() knows and the zero-width space normalize.tidy
     # drops, alone, in runs, at either end and between words, one, two, three and four
     # bytes long in UTF-8.
-    import sys
-
     spaces = [chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace()]
     near = ["\u200b", "\u200c", "\u2060", "\ufeff", "\u180e", "\u3001", "\x1b", "é", "𠀀"]
     rng = random.Random(18)

@@ -15,7 +15,7 @@ from lxml import etree
 from parsers import density, html, parse_document, sniff
 from parsers.density import string_of, text_length
 from parsers.encoding import decode_bytes
-from parsers.meta import _PUBLISHED_BY_LABEL, date_string, labelled_date
+from parsers.meta import _PUBLISHED_BY_LABEL, _TITLE_SPLIT, date_string, labelled_date, title_pieces
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL_PAGES = sorted((ROOT / "tests" / "fixtures").rglob("*.htm*"))
@@ -297,8 +297,6 @@ def test_tidy_is_its_plain_definition_on_every_character_and_random_text():
 @pytest.mark.parametrize("seed", range(200))
 def test_title_pieces_are_the_split_of_the_title(seed):
     # meta.title_pieces splits only a title holding a separator; every other is one piece.
-    from parsers.meta import _TITLE_SPLIT, title_pieces
-
     rng = random.Random(seed)
     parts = ["_", "|", "｜", "-", "—", "–", "－", "~", "·", " ", "\u3000", "\t", "某", "a", "年度"]
     title = "".join(rng.choice(parts) for _ in range(rng.randint(0, 16)))
