@@ -15,8 +15,9 @@ Nothing stored is lost when either side dies: a batch commits whole or not at al
 writer ignores SIGINT and SIGTERM (the crawl handles them by closing the spider, and its
 last batches must still be written), and ends once the crawl closes the socket or dies,
 after the batch it is writing has committed. A writer lost mid-batch answers nothing:
-the crawl counts that batch as not stored (StoreProcess.write returns its items as
-errors) and starts another writer for the next one.
+the crawl starts another and sends the batch again; a batch that loses two writers goes
+again item by item, the one item that kills every writer recorded as a storage error
+(StoreProcess.write).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from multiprocessing.connection import Connection
 from typing import NamedTuple
 
 from crawler.children import start_child
+from crawler.items import FailureItem
 
 logger = logging.getLogger(__name__)
 
@@ -100,25 +102,53 @@ class StoreProcess:
     def write(self, batch: Batch, failed: set[str]) -> Counter:
         """Store a batch; `failed` gains the URLs refused now. A writer lost on the way
         (killed, crashed) is replaced and the batch sent again (written twice, a batch is
-        stored once: upserts); lost twice, the batch counts as errors, not stored."""
+        stored once: upserts). A batch that loses two writers is written again item by
+        item, so that one item that kills every writer takes no other with it: that item
+        is recorded as a storage error by the next writer and counted in `errors`."""
         with self.lock:
-            for _attempt in range(ATTEMPTS):
-                if self.conn is None:
-                    self.start()
-                try:
-                    # The URLs refused so far, as they are now (the batches before this
-                    # one have been answered), then the batch as packed.
-                    self.conn.send_bytes(pickle.dumps(frozenset(failed), PROTOCOL))
-                    self.conn.send_bytes(batch.data)
-                    written, refused = pickle.loads(self.conn.recv_bytes())
-                except (EOFError, OSError):
-                    code = self._lost()
-                    logger.error("the store writer died (exit code %s) with a batch of %d items",
-                                 code, batch.size)  # fmt: skip
-                    continue
-                failed |= refused
+            written = self._send(batch, failed)
+            if written is not None:
                 return written
-        return Counter(errors=batch.size)
+            items = pickle.loads(batch.data)
+            if len(items) > 1:
+                written = Counter()
+                for item in items:
+                    alone = self._send(pack([item]), failed)
+                    written.update(self._record(item, failed) if alone is None else alone)
+                return written
+            return self._record(items[0], failed)
+
+    def _send(self, batch: Batch, failed: set[str]) -> Counter | None:
+        """The batch's counts, or None when it lost ATTEMPTS writers."""
+        for _attempt in range(ATTEMPTS):
+            if self.conn is None:
+                self.start()
+            try:
+                # The URLs refused so far, as they are now (the batches before this
+                # one have been answered), then the batch as packed.
+                self.conn.send_bytes(pickle.dumps(frozenset(failed), PROTOCOL))
+                self.conn.send_bytes(batch.data)
+                written, refused = pickle.loads(self.conn.recv_bytes())
+            except (EOFError, OSError):
+                code = self._lost()
+                logger.error("the store writer died (exit code %s) with a batch of %d items",
+                             code, batch.size)  # fmt: skip
+                continue
+            failed |= refused
+            return written
+        return None
+
+    def _record(self, item, failed: set[str]) -> Counter:
+        """An item that killed its writers, recorded as not stored (if a writer can)."""
+        # Imported here: at the top it would bring sqlite_utils (and numpy) into the writer
+        # before __main__ keeps numpy out.
+        from crawler.storing import STORAGE_ERROR, item_url
+
+        url = item_url(item)
+        failed.add(url)  # its page's body held back, as for any item refused
+        lost = FailureItem(url, STORAGE_ERROR, "the store's writer died writing it")
+        self._send(pack([lost]), failed)
+        return Counter(errors=1)
 
     def _lost(self) -> int | None:
         self.conn.close()

@@ -60,7 +60,7 @@ def write_items(store: ReportStore, items: list, failed: set[str] | None = None)
                     _write_item(store, item, written)
             except (sqlite3.Error, ValueError, TypeError, OverflowError) as error:
                 written["errors"] += 1
-                url = _item_url(item)
+                url = item_url(item)
                 detail = f"{type(item).__name__}: {type(error).__name__}: {error}"[:500]
                 logger.error("%s: %s (%s)", STORAGE_ERROR, url, detail)
                 store.save_failure(url, STORAGE_ERROR, detail)
@@ -68,7 +68,8 @@ def write_items(store: ReportStore, items: list, failed: set[str] | None = None)
     return written
 
 
-def _item_url(item) -> str:
+def item_url(item) -> str:
+    """The URL an item is recorded under when it cannot be stored."""
     for name in ("url", "attachment_url"):
         if getattr(item, name, None):
             return getattr(item, name)

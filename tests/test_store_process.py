@@ -12,6 +12,7 @@ import pytest
 
 from crawler.items import DocumentItem, FailureItem
 from crawler.store_process import PROTOCOL, StoreProcess, pack
+from crawler.storing import STORAGE_ERROR
 from output.store import ReportStore
 
 URL = "http://example.gov.cn/xxgk/ndbg/"
@@ -65,13 +66,24 @@ def test_a_writer_killed_between_batches_is_replaced_and_loses_nothing(database,
     assert failures(database) == [f"{URL}1", f"{URL}2"]
 
 
-def test_a_batch_that_kills_every_writer_is_counted_not_stored_and_the_next_is(database, writer):
+def test_an_item_that_kills_every_writer_is_recorded_and_takes_no_other_item_with_it(
+    database, writer
+):
     assert writer.write(pack([item(1)]), set())["errors"] == 0
-    lost = writer.write(pack([item(2), KillsItsWriter()]), set())
-    assert lost["errors"] == 2  # died with two writers: the batch counts as not stored
-    assert writer.write(pack([item(3)]), set())["errors"] == 0  # a third writer
-    # item 2 shared the dead writers' transaction: rolled back, never half a batch.
-    assert failures(database) == [f"{URL}1", f"{URL}3"]
+    failed: set[str] = set()
+    written = writer.write(pack([item(2), KillsItsWriter(), item(3)]), failed)
+    # The batch died with two writers (rolled back whole, never half a batch), then went
+    # item by item: items 2 and 3 stored, the killer recorded as not stored.
+    assert written["errors"] == 1
+    assert failed == {f"{URL}kills"}
+    assert writer.write(pack([item(4)]), set())["errors"] == 0  # writers go on
+    assert failures(database) == [f"{URL}{n}" for n in (1, 2, 3, 4)] + [f"{URL}kills"]
+    conn = sqlite3.connect(database)
+    try:
+        reason = conn.execute("SELECT reason FROM failures WHERE url = ?", [f"{URL}kills"])
+        assert reason.fetchone()[0] == STORAGE_ERROR
+    finally:
+        conn.close()
 
 
 def test_the_batch_a_writer_holds_is_stored_when_the_crawl_dies(database, writer):
