@@ -91,13 +91,13 @@ def main(argv: list[str]) -> int:
 
     import output.database
     import output.reports
-    from crawler import pipelines, worker
+    from crawler import storing, worker
     from output.store import ReportStore
 
     _count_threads()
     # index_pending is called by name from output.database: patched there.
     _time_step(output.database, "index_pending", "search index at COMMIT")
-    _time_step(pipelines, "write_items", "write_items (a batch)")
+    _time_step(storing, "write_items", "write_items (a batch)")
     _time_step(ReportStore, "save_outcomes", "save_outcomes (in write_items)")
     _time_step(ReportStore, "save_page", "save_page (in write_items)")
     # Imported by name into output.reports: the rows of a report and its text hash.

@@ -5,7 +5,7 @@ storing, apart from fetching and parsing.
 
 The real report pages (tests/fixtures/corpus, the demo portal) are parsed once; then
 --reports distinct reports made from them (organ and text numbered, as 2,000 bodies of
-2,000 organs would be) are stored as the crawl stores them (crawler.pipelines.write_items:
+2,000 organs would be) are stored as the crawl stores them (crawler.storing.write_items:
 the page body, then the outcome, --batch items to a transaction) into a fresh database,
 and stored a second time over themselves (a recrawl: every report updated). It prints
 CPU milliseconds per report for each pass, beside a bare lxml parse of the same pages
@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.parse_speed import real_pages  # noqa: E402
 from crawler.items import OutcomeItem, PageItem  # noqa: E402
-from crawler.pipelines import write_items  # noqa: E402
+from crawler.storing import write_items  # noqa: E402
 from output.store import ReportStore  # noqa: E402
 from output.stored_form import from_bytes, stored_form, to_bytes  # noqa: E402
 from parsers import parse_document  # noqa: E402

@@ -26,7 +26,7 @@ from crawler.items import (
 )
 from crawler.store_access import crawl_store
 from crawler.store_process import Batch, StoreProcess, pack
-from crawler.storing import write_batch, write_items  # noqa: F401 (write_items: the distributed writer, tests)
+from crawler.storing import write_batch
 from crawler.worker import deferred_of
 from output.identity import address
 from output.store import ReportStore

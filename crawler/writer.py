@@ -5,7 +5,7 @@
 Workers (`scrapy crawl annual_reports -s REDIS_URL=...`) never open SQLite: their
 items and page bodies go to a Redis stream, and this process writes them in
 batches, one transaction a batch, with the rules of a one-process crawl
-(crawler.pipelines.write_items: upserts, attachments, pages, failures; and
+(crawler.storing.write_items: upserts, attachments, pages, failures; and
 KeepBetterReportPipeline: a stored report is never replaced by a worse parse).
 Entries are acknowledged (and deleted from Redis) only after their batch has
 committed: a writer killed at any point loses nothing, and its restart writes
@@ -54,8 +54,9 @@ from crawler.nightly import (
     RunLock,
     format_summary,
 )
-from crawler.pipelines import KeepBetterReportPipeline, write_items
+from crawler.pipelines import KeepBetterReportPipeline
 from crawler.runs import run_summary
+from crawler.storing import write_items
 from output.store import ReportStore
 
 logger = logging.getLogger("crawler.writer")

@@ -115,7 +115,7 @@ def test_two_writers_at_once_lose_no_write(tmp_path):
         import dataclasses
         import sys
         from crawler.items import OutcomeItem, PageItem
-        from crawler.pipelines import write_items
+        from crawler.storing import write_items
         from output.store import ReportStore
         from parsers import parse_document
         from parsers.model import ParseOutcome

@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 
 from crawler.items import FailureItem, OutcomeItem, PageItem, SkippedItem
-from crawler.pipelines import write_items
+from crawler.storing import write_items
 from demo.faultserver import FaultServer, build_portal, report_page
 from output.store import ReportStore, report_id
 from parsers import parse_document

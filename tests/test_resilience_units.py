@@ -25,7 +25,8 @@ from crawler.middlewares import (
     ResponseHeadersMiddleware,
     retry_after_seconds,
 )
-from crawler.pipelines import KeepBetterReportPipeline, write_items
+from crawler.pipelines import KeepBetterReportPipeline
+from crawler.storing import write_items
 from output.identity import address
 from output.store import MIGRATIONS, ReportStore
 from parsers.model import Cell, ParseOutcome, Report

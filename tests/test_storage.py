@@ -16,7 +16,8 @@ from crawler.items import (
     PageItem,
     SkippedItem,
 )
-from crawler.pipelines import SqliteStorePipeline, write_items
+from crawler.pipelines import SqliteStorePipeline
+from crawler.storing import write_items
 from output.store import MIGRATIONS, ReportStore, content_hash, report_id
 from parsers.model import Cell, Check, ParseOutcome, Report
 

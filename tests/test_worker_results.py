@@ -19,7 +19,7 @@ import pytest
 
 import output.stored_form
 from crawler.items import OutcomeItem
-from crawler.pipelines import write_items
+from crawler.storing import write_items
 from crawler.worker import ParsePool
 from output.identity import text_hash
 from output.store import ReportStore
