@@ -3,10 +3,11 @@
 Kept free of Scrapy imports so that storage and tests can build them directly.
 
 The spider yields PageItem, UnchangedItem, OutcomeItem, AttachmentItem, SkippedItem and
-FailureItem: bookkeeping for the store. A fetched document (a report page, an attachment)
-comes as one DocumentItem holding those it gave. The storage pipeline consumes them all
-and hands on one ReportRecord per report it stores: the only item that reaches feed
-exports.
+FailureItem: bookkeeping for the store (an OutcomeItem reaches the writer as a
+StoredOutcomeItem when its stored form was built already). A fetched document (a report
+page, an attachment) comes as one DocumentItem holding those it gave. The storage
+pipeline consumes them all and hands on one ReportRecord per report it stores: the only
+item that reaches feed exports.
 """
 
 from __future__ import annotations
@@ -53,6 +54,29 @@ class OutcomeItem:
     # the reactor's process, does not.
     text_hash: str | None = None
     text_hashed: bool = False
+    # output.stored_form.to_bytes of the outcome, built by the parse worker from the
+    # outcome as it read it (a report page's: no pipeline changes what of it is stored),
+    # so that the writer stores these rows rather than the outcome's object graph. The
+    # outcome then comes without its report's body_text and sections (crawler.worker).
+    stored: bytes | None = None
+
+
+@dataclass
+class StoredOutcomeItem:
+    """An OutcomeItem with its stored form, as the crawl hands it to its writer: the form's
+    bytes without the outcome, which would be pickled for the writer, unpickled there and
+    turned into that form again (for_writer)."""
+
+    url: str
+    stored: bytes  # output.stored_form.to_bytes
+    source_page: str | None = None  # as OutcomeItem's (output.stored_form.with_source_page)
+
+
+def for_writer(item):
+    """An item as the writer needs it: an OutcomeItem with its stored form, as that."""
+    if isinstance(item, OutcomeItem) and item.stored is not None:
+        return StoredOutcomeItem(item.outcome.url, item.stored, item.source_page)
+    return item
 
 
 @dataclass

@@ -61,11 +61,11 @@ class PictureChain:
         headers = {"Content-Type": content_type} if content_type else {}
         page = HtmlResponse(url, status=status, body=body, headers=headers, request=None)
         self._inc("pictures/read", len(got))
-        outcome, digest = await self._parse(page, got)
+        outcome, digest, form = await self._parse(page, got)
         items = (
             self._limit_hit(page, outcome, None)
             if limit_reason(outcome)
-            else self._report_page(page, state, outcome, digest)
+            else self._report_page(page, state, outcome, digest, form)
         )
         for item in items:
             yield item

@@ -22,6 +22,7 @@ from crawler.items import (
     FailureItem,
     OutcomeItem,
     PageItem,
+    for_writer,
     parts_of,
 )
 from crawler.store_access import crawl_store
@@ -302,7 +303,7 @@ class SqliteStorePipeline:
     def _take(self, item):
         record = None
         for part in parts_of(item):
-            self.buffer.append(part)
+            self.buffer.append(for_writer(part))  # pickled for the writer: no outcome twice
             if isinstance(part, PageItem):
                 self.buffered_bytes += len(part.body)
             elif isinstance(part, OutcomeItem) and part.outcome.report is not None:

@@ -37,16 +37,18 @@ class ReportPages:
 
     # --- report pages and attachments ---------------------------------------------------------
 
-    def _report_page(self, response: Response, state, outcome: ParseOutcome, digest: str | None):
+    def _report_page(
+        self, response: Response, state, outcome: ParseOutcome, digest: str | None, stored=None
+    ):
         """A page parsed in a worker, as one DocumentItem: its outcome (with the text hash
-        the worker worked out, digest), its attachments (from the same parse), then its
-        body; then the requests for its attachments."""
+        and the stored form's bytes the worker worked out: digest, stored), its attachments
+        (from the same parse), then its body; then the requests for its attachments."""
         content_type = self._content_type(response)
         kind = "report" if outcome.report is not None else "other"
         self._inc(f"pages/{kind}")
         if outcome.report is None:
             self.logger.info("not a report: %s (%s)", response.url, outcome.reason)
-        parts: list = [OutcomeItem(outcome, None, state.site.name, digest, text_hashed=True)]
+        parts: list = [OutcomeItem(outcome, None, state.site.name, digest, True, stored)]
         requests = []
         attachments = attachment_links(outcome, response.url)
         for entry in self._attachments(response.url, state, attachments, outcome.report):
@@ -108,8 +110,9 @@ class ReportPages:
             self._inc("pages/unchanged")
             yield UnchangedItem(response.url)
             return
-        # settle_attachment may replace the outcome: its text is hashed where it is stored.
-        outcome, _ = await self._parse(response)
+        # settle_attachment may replace the outcome, and a source page changes its stored
+        # form: both are worked out where it is stored.
+        outcome, _, _ = await self._parse(response, stored=False)
         if limit_reason(outcome):
             for item in self._limit_hit(response, outcome, page_url):
                 yield item

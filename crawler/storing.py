@@ -16,10 +16,13 @@ from crawler.items import (
     OutcomeItem,
     PageItem,
     SkippedItem,
+    StoredOutcomeItem,
     UnchangedItem,
+    for_writer,
     parts_of,
 )
 from output.store import ReportStore
+from output.stored_form import from_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +60,7 @@ def write_items(store: ReportStore, items: list, failed: set[str] | None = None)
                 continue
             try:
                 with store.transaction():  # a savepoint
-                    _write_item(store, item, written)
+                    _write_item(store, for_writer(item), written)
             except (sqlite3.Error, ValueError, TypeError, OverflowError) as error:
                 written["errors"] += 1
                 url = item_url(item)
@@ -91,6 +94,9 @@ def _write_item(store: ReportStore, item, written: Counter) -> None:
             item.etag,
             item.last_modified,
         )
+    elif isinstance(item, StoredOutcomeItem):  # the rows as its parse worker built them
+        source_pages = {item.url: item.source_page} if item.source_page else None
+        written.update(store.save_outcomes([from_bytes(item.stored)], source_pages))
     elif isinstance(item, OutcomeItem):
         # The text hash the parse worker worked out, when it did (OutcomeItem.text_hashed).
         hashes = {item.outcome.url: item.text_hash} if item.text_hashed else None

@@ -106,7 +106,7 @@ def _serve(conn, memory_mb: int, niceness: int = 0) -> None:
             return
         if job is None:
             return
-        body, url, content_type, charset, sent, pictures, compressed, hash_text, stored = job
+        body, url, content_type, charset, sent, pictures, compressed, hash_text, stored, both = job
         if sent != fields:  # the Limits' fields (ParsePool.parse), the same for every job
             fields, limits = sent, Limits(*sent)
         _cpu_limit(limits.timeout)
@@ -130,6 +130,9 @@ def _serve(conn, memory_mb: int, niceness: int = 0) -> None:
                 outcome = ParseOutcome(url, None, _too_large(memory_mb))
             if stored:  # the rows the database stores, built here rather than by its writer
                 conn.send_bytes(STORED + _stored_bytes(outcome))  # as they are, not pickled
+                continue
+            if both and outcome.report is not None:
+                conn.send(("done", *_for_the_crawl(outcome)))
                 continue
             digest = _text_hash(outcome) if hash_text else None
             conn.send(("done", outcome, digest))
@@ -160,6 +163,21 @@ def _stored_bytes(outcome: ParseOutcome) -> bytes:
     from output.stored_form import stored_form, to_bytes
 
     return to_bytes(stored_form(outcome))
+
+
+def _for_the_crawl(outcome: ParseOutcome) -> tuple[ParseOutcome, str | None, bytes]:
+    """A report page's answer to a crawl: (the outcome for its pipelines, the text hash,
+    output.stored_form's bytes for its writer). The outcome goes without the report's
+    text and sections, which only the stored rows hold (the crawl's process never reads
+    them: a third of unpickling the outcome there, beside the reactor), and with its
+    warnings as read: stored_form appends an out-of-range cell's warning to the report's
+    own, which the feed's record, made from the outcome, never had."""
+    from output.stored_form import stored_form, to_bytes
+
+    report = outcome.report
+    lean = dataclasses.replace(report, body_text="", sections={}, warnings=list(report.warnings))
+    form = stored_form(outcome)
+    return dataclasses.replace(outcome, report=lean), form.report.text_hash, to_bytes(form)
 
 
 def _stored_answer(answer):
@@ -271,6 +289,7 @@ class ParsePool:
         compressed: bool = False,
         text_hash: bool = False,
         stored_form: bool = False,
+        with_stored: bool = False,
     ) -> Future:
         return self.threads.submit(
             self.parse,
@@ -282,6 +301,7 @@ class ParsePool:
             compressed,
             text_hash,
             stored_form,
+            with_stored,
         )
 
     def parse(
@@ -294,6 +314,7 @@ class ParsePool:
         compressed: bool = False,
         text_hash: bool = False,
         stored_form: bool = False,
+        with_stored: bool = False,
     ):
         """Parse one document in a worker and wait for it (blocks the calling thread);
         ``pictures``: a page's table pictures, read with it (parse_document);
@@ -301,17 +322,23 @@ class ParsePool:
         ``text_hash``: answer (outcome, output.identity.text_hash of its report's text, or
         None), the hash worked out by the worker;
         ``stored_form``: answer an output.stored_form.StoredOutcome instead of the outcome,
-        the rows the database stores (and the text hash), built by the worker."""
+        the rows the database stores (and the text hash), built by the worker;
+        ``with_stored``: answer (outcome, text hash, output.stored_form.to_bytes of the
+        outcome, or None when it holds no report): the crawl's pipelines read the
+        outcome, its writer stores the bytes."""
         worker = self._take()
         keep = False
         try:
-            flags = (compressed, text_hash, stored_form)
+            flags = (compressed, text_hash or with_stored, stored_form, with_stored)
             limits = self._limit_fields(self.limits)
             job = (body, url, content_type, charset, limits, pictures, *flags)
-            (outcome, digest), keep = self._run(worker, job, pickle.dumps(job, PROTOCOL))
+            answer, keep = self._run(worker, job, pickle.dumps(job, PROTOCOL))
             worker.jobs += 1
+            outcome, digest, *stored = answer  # stored: with_stored's bytes, if a report
             if stored_form:
                 return _stored_answer(outcome)
+            if with_stored:
+                return outcome, digest, stored[0] if stored else None
             return (outcome, digest) if text_hash else outcome
         finally:
             if keep and not self.closed and self._fit(worker):
@@ -350,12 +377,10 @@ class ParsePool:
                 return _Worker(self.limits.memory_mb, self.niceness)
         return self.idle.get()
 
-    def _run(
-        self, worker: _Worker, job: tuple, sent: bytes
-    ) -> tuple[tuple[ParseOutcome, str | None], bool]:
-        """((outcome, text hash or None), whether the worker may be kept); sent: job
-        pickled (plain pickle: Connection.send's ForkingPickler is a Pickler made anew
-        for every message, for objects no job holds)."""
+    def _run(self, worker: _Worker, job: tuple, sent: bytes) -> tuple[tuple, bool]:
+        """((outcome, text hash or None[, with_stored's bytes]), whether the worker may be
+        kept); sent: job pickled (plain pickle: Connection.send's ForkingPickler is a
+        Pickler made anew for every message, for objects no job holds)."""
         url = job[1]
         seconds = self.limits.timeout
         try:

@@ -17,6 +17,7 @@ from scrapy.utils.test import get_crawler
 
 from crawler.items import AttachmentItem, OutcomeItem, parts_of
 from crawler.spiders.annual_reports import AnnualReportsSpider
+from crawler.worker import _for_the_crawl
 from demo.faultserver import report_page
 from output.identity import text_hash
 from parsers import parse_document
@@ -60,9 +61,11 @@ def spider(monkeypatch):
     crawler = get_crawler(AnnualReportsSpider, {"ATTACHMENTS_POLICY": "always"})
     spider = AnnualReportsSpider.from_crawler(crawler, start_url=BASE)
 
-    async def parse_here(response):  # what crawler.worker does, in this process
+    async def parse_here(response, pictures=None, stored=True):  # crawler.worker's, here
         outcome = parse_document(response.body, response.url, "text/html; charset=utf-8")
-        return outcome, text_hash(outcome.report.body_text) if outcome.report else None
+        if stored and outcome.report is not None:
+            return _for_the_crawl(outcome)
+        return outcome, text_hash(outcome.report.body_text) if outcome.report else None, None
 
     monkeypatch.setattr(spider, "_parse", parse_here)
     return spider

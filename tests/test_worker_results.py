@@ -205,7 +205,7 @@ def feed():
     for name, kind in (("page.html", "text/html"), ("report.pdf", "application/pdf")):
         body = open(sys.argv[1 if kind == "text/html" else 2], "rb").read()
         conn.send((body, "http://example.gov.cn/" + name, kind, None, fields, None,
-                   False, False, False))
+                   False, False, False, False))
         answer = conn.recv()
         while answer[0] == "budget":
             answer = conn.recv()

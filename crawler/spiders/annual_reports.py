@@ -241,13 +241,13 @@ class AnnualReportsSpider(ListPages, ReportPages, PictureChain, scrapy.Spider):
             for item in self._unchanged_page(response.url, state):
                 yield item
             return
-        outcome, digest = await self._parse(response)
+        outcome, digest, form = await self._parse(response)
         if limit_reason(outcome):
             for item in self._limit_hit(response, outcome, page_url=None):
                 yield item
             return
         if outcome.report is not None:
-            for item in self._report_page(response, state, outcome, digest):
+            for item in self._report_page(response, state, outcome, digest, form):
                 yield item
             return
         if stored and stored[1] == "report":
@@ -269,14 +269,14 @@ class AnnualReportsSpider(ListPages, ReportPages, PictureChain, scrapy.Spider):
             for item in self._unchanged_page(response.url, state):
                 yield item
         else:
-            outcome, digest = await self._parse(response)
+            outcome, digest, form = await self._parse(response)
             if not limit_reason(outcome) and (pictures := self._pictures(response, state, outcome)):
                 yield pictures  # the page is read again with its table pictures
                 return
             items = (
                 self._limit_hit(response, outcome, response.meta.get("page_url"))
                 if limit_reason(outcome)
-                else self._report_page(response, state, outcome, digest)
+                else self._report_page(response, state, outcome, digest, form)
             )
             for item in items:
                 yield item
@@ -301,13 +301,17 @@ class AnnualReportsSpider(ListPages, ReportPages, PictureChain, scrapy.Spider):
     # --- helpers ------------------------------------------------------------------------------
 
     async def _parse(
-        self, response: Response, pictures: dict | None = None
-    ) -> tuple[ParseOutcome, str | None]:
+        self, response: Response, pictures: dict | None = None, stored: bool = True
+    ) -> tuple[ParseOutcome, str | None, bytes | None]:
         """parse_document in a worker process (crawler.worker), awaited: the reactor goes
         on with other responses, and the document is bounded in memory and time. With the
-        outcome comes the identity hash of its report's text (output.identity), worked
-        out by the worker: off the process whose writer thread would otherwise."""
+        outcome come the identity hash of its report's text (output.identity) and, when
+        `stored` and the outcome holds a report, its stored form's bytes
+        (output.stored_form.to_bytes), built by the worker for the writer to store as
+        they are. Not on Redis: the distributed writer decides keep-better on the outcome,
+        which its stream then carries anyway."""
         content_type = self._content_type(response)
+        stored = stored and not self.crawler.settings.get("REDIS_URL")
         try:
             future = self._pool().submit(
                 response.body,
@@ -316,12 +320,14 @@ class AnnualReportsSpider(ListPages, ReportPages, PictureChain, scrapy.Spider):
                 charset_of(content_type),
                 pictures,
                 text_hash=True,
+                with_stored=stored,
             )
-            return await maybe_deferred_to_future(deferred_of(future))
+            answer = await maybe_deferred_to_future(deferred_of(future))
+            return answer if stored else (*answer, None)
         except Exception as error:  # one bad document must not stop a crawl
             self.logger.exception("parser failed on %s", response.url)
             self._inc("failures/parser")
-            return ParseOutcome(response.url, None, reason=f"parser error: {error!r}"), None
+            return ParseOutcome(response.url, None, reason=f"parser error: {error!r}"), None, None
 
     def _pool(self) -> ParsePool:
         if self.pool is None:
