@@ -132,8 +132,10 @@ def _serve(conn, memory_mb: int, niceness: int = 0) -> None:
                 conn.send_bytes(STORED + _stored_bytes(outcome))  # as they are, not pickled
                 continue
             if both and outcome.report is not None:
-                conn.send(("done", *_for_the_crawl(outcome)))
-                continue
+                # A form that cannot be built goes as before: its writer records it refused.
+                with contextlib.suppress(Exception):
+                    conn.send(("done", *_for_the_crawl(outcome)))
+                    continue
             digest = _text_hash(outcome) if hash_text else None
             conn.send(("done", outcome, digest))
         except MemoryError:

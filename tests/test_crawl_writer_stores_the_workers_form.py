@@ -13,6 +13,8 @@ import dataclasses
 import math
 import pickle
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -258,3 +260,42 @@ def test_a_worker_asked_for_both_answers_the_outcome_its_hash_and_its_stored_for
     # marshal's bytes depend on the objects' sharing; what they read back does not.
     assert (digest, from_bytes(stored)) == (digest_here, from_bytes(stored_here))
     assert none.report is None and no_digest is None and nothing is None
+
+
+# A worker's loop in a process of its own whose stored form cannot be built: the report
+# page's answer is the outcome and its text hash, as without with_stored.
+_FORM_FAILS = """
+import dataclasses, socket, sys, threading
+from multiprocessing.connection import Connection
+import output.stored_form
+from crawler import worker
+from crawler.caps import Limits
+
+def broken(*args):
+    raise ValueError("no form")
+
+output.stored_form.stored_form = broken
+ours, theirs = socket.socketpair()
+conn = Connection(ours.detach())
+
+def feed():
+    body = open(sys.argv[1], "rb").read()
+    conn.send((body, "http://example.gov.cn/a.html", "text/html", None,
+               dataclasses.astuple(Limits()), None, False, True, False, True))
+    answer = conn.recv()
+    print(len(answer), answer[1].report is not None, len(answer[1].report.body_text) > 0,
+          answer[2] is not None, flush=True)
+    conn.send(None)
+
+threading.Thread(target=feed).start()
+worker._serve(Connection(theirs.detach()), 2048)
+"""
+
+
+def test_a_report_whose_stored_form_fails_in_the_worker_comes_as_the_whole_outcome():
+    page = ROOT / "tests" / "fixtures" / "corpus" / "shanghai-bgt-2019.html"
+    done = subprocess.run(
+        [sys.executable, "-c", _FORM_FAILS, str(page)],
+        capture_output=True, text=True, cwd=ROOT, timeout=120,
+    )  # fmt: skip
+    assert done.stdout.split("\n")[0] == "3 True True True", done.stderr
