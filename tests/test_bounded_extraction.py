@@ -114,25 +114,16 @@ def test_document_past_the_time_limit_is_too_slow_and_the_pool_goes_on():
         pool.close()
 
 
-def test_document_past_the_memory_limit_is_too_large_and_the_pool_goes_on():
-    pool = ParsePool(1, Limits(timeout=300, per_page=0, memory_mb=200))
+@pytest.mark.parametrize("started", ["with the pool's limits", "before the pool's limits"])
+def test_document_past_the_memory_limit_is_too_large_and_the_pool_goes_on(started):
+    limits = Limits(timeout=300, per_page=0, memory_mb=200)
+    if started == "with the pool's limits":
+        pool = ParsePool(1, limits)
+    else:  # as crawler.reparse does: a worker takes its memory limit with its first job
+        pool = ParsePool(1)
+        pool.start_workers()
+        pool.limits = limits
     try:
-        big = pool.parse(big_table_page(6), f"{URL}/big.html", "text/html", None)
-        assert limit_reason(big) == "too large", big.reason
-        assert "200 MB memory limit" in big.reason
-        good = pool.parse(report_page(), f"{URL}/good.html", "text/html", None)
-        assert good.report is not None and len(good.report.cells) >= 198
-    finally:
-        pool.close()
-
-
-def test_workers_started_before_the_pools_limits_are_set_parse_under_them():
-    # crawler.reparse starts its workers, then reads its limits from the settings: a
-    # worker takes its memory limit with its first job, not when it starts.
-    pool = ParsePool(1)
-    pool.start_workers()
-    try:
-        pool.limits = Limits(timeout=300, per_page=0, memory_mb=200)
         big = pool.parse(big_table_page(6), f"{URL}/big.html", "text/html", None)
         assert limit_reason(big) == "too large", big.reason
         assert "200 MB memory limit" in big.reason
