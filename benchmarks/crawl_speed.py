@@ -29,7 +29,6 @@ import json
 import os
 import pickle
 import platform
-import resource
 import shutil
 import socket
 import sqlite3
@@ -213,28 +212,35 @@ def per_document(functions: list, documents: list[bytes]) -> list[float]:
 
 
 def worker_costs(bodies: list[bytes], sample: int = 200) -> dict[str, float]:
-    """What a parse job costs (crawler.worker), in CPU: in the worker (less its start,
-    measured with a one-job pool) beside parse_document in this process before and after
-    (on a busy machine the difference is noise), in the process that sends the body and
-    unpickles the outcome (a crawl's reactor process); and the pickled outcome."""
+    """What a parse job costs (crawler.worker), in CPU, as the crawl asks it (the text
+    hash too): in the worker and in the process that sends the body and unpickles the
+    outcome (a crawl's reactor process), beside parse_document in this process before
+    and after (on a busy machine the difference is noise); and the pickled outcome.
+
+    Counted from a warm-up job on (the worker's start, ~0.5 s of imports that vary by
+    ~0.1 s from one start to the next, is not a job's cost: subtracted, it swung the
+    figure by ~0.5 ms a job), the worker's CPU read from its /proc/PID/schedstat
+    (nanoseconds; /proc/PID/stat counts 10 ms ticks)."""
     from crawler.worker import ParsePool
 
     documents = bodies[:sample]
+    names = ("worker ms", "direct ms", "parent ms", "pickle KiB", "dump ms", "load ms")
     if not documents:
-        names = ("worker ms", "direct ms", "parent ms", "pickle KiB", "dump ms", "load ms")
         return dict.fromkeys(names, 0.0)
 
     def pooled(jobs: list[bytes]) -> tuple[float, float]:
-        def cpu(who) -> float:
-            usage = resource.getrusage(who)
-            return usage.ru_utime + usage.ru_stime
-
-        own, children = cpu(resource.RUSAGE_SELF), cpu(resource.RUSAGE_CHILDREN)
         pool = ParsePool(workers=1)
-        for number, body in enumerate(jobs):
-            pool.parse(body, f"http://127.0.0.1/r/{number}.html", "text/html", None)
-        pool.close()  # the worker is waited for: its CPU counts in RUSAGE_CHILDREN
-        return cpu(resource.RUSAGE_SELF) - own, cpu(resource.RUSAGE_CHILDREN) - children
+        try:
+            job = ("text/html", None)
+            pool.parse(jobs[0], "http://127.0.0.1/r/warm-up.html", *job, text_hash=True)
+            (worker,) = pool.idle.queue
+            pid = worker.process.pid
+            own, ran = time.process_time(), _ran_seconds(pid)
+            for number, body in enumerate(jobs):
+                pool.parse(body, f"http://127.0.0.1/r/{number}.html", *job, text_hash=True)
+            return time.process_time() - own, _ran_seconds(pid) - ran
+        finally:
+            pool.close()
 
     def here() -> float:
         start = time.process_time()
@@ -242,7 +248,6 @@ def worker_costs(bodies: list[bytes], sample: int = 200) -> dict[str, float]:
             parse_document(body, f"http://127.0.0.1/r/{number}.html", "text/html", None)
         return (time.process_time() - start) / len(documents)
 
-    _, started = pooled(documents[:1])
     before = here()
     parent, worker = pooled(documents)
     direct = (before + here()) / 2
@@ -251,13 +256,19 @@ def worker_costs(bodies: list[bytes], sample: int = 200) -> dict[str, float]:
     dump = min(timeit.repeat(lambda: pickle.dumps(outcome, protocol=5), number=50, repeat=5))
     load = min(timeit.repeat(lambda: pickle.loads(data), number=50, repeat=5))
     return {
-        "worker ms": 1000 * (worker - started) / max(len(documents) - 1, 1),
+        "worker ms": 1000 * worker / len(documents),
         "direct ms": 1000 * direct,
         "parent ms": 1000 * parent / len(documents),
         "pickle KiB": len(data) / 1024,
         "dump ms": 1000 * dump / 50,
         "load ms": 1000 * load / 50,
     }
+
+
+def _ran_seconds(pid: int) -> float:
+    """CPU seconds a process has run (its threads' sum), from /proc/PID/schedstat."""
+    tasks = Path(f"/proc/{pid}/task").iterdir()
+    return sum(int(Path(task, "schedstat").read_text().split()[0]) for task in tasks) / 1e9
 
 
 def mib(size: int) -> str:
@@ -337,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  lxml alone {1000 * lxml_per:.2f} ms, parse_document {1000 * ours_per:.2f} ms "
           f"({ours_per / lxml_per:.1f}×)")  # fmt: skip
     costs = worker_costs(bodies)
-    print(f"  in a parse worker: {costs['worker ms']:.2f} ms CPU a report in the worker "
+    print(f"  in a parse worker (warm, text hash too): {costs['worker ms']:.2f} ms CPU a report "
           f"(parse_document here: {costs['direct ms']:.2f} ms), {costs['parent ms']:.2f} ms in "
           f"the process handing it out; the outcome pickled: {costs['pickle KiB']:.0f} KiB, "
           f"dumped in {costs['dump ms']:.2f} ms, loaded in {costs['load ms']:.2f} ms")  # fmt: skip

@@ -86,19 +86,21 @@ def default_workers() -> int:
 # --- the worker process ----------------------------------------------------------------------
 
 
-def _serve(conn, memory_mb: int, niceness: int = 0) -> None:
-    """A worker's loop: one job at a time, until told to stop (None) or killed."""
+def _serve(conn, niceness: int = 0) -> None:
+    """A worker's loop: one job at a time, until told to stop (None) or killed.
+
+    Its memory limit comes with its first job (the Limits' fields of every job), not on
+    its command line: a pool starts its workers before it knows its limits (a reparse
+    reads them from Scrapy's settings, ~0.3 s, while the workers import)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl's to handle
     if niceness:
         os.nice(niceness)
-    limit = memory_mb << 20
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a worker stopped by SIGXCPU dumps no core
     from parsers import parse_document
     from parsers.bounds import scan_pdf
     from parsers.sniff import plain_markup
 
-    fields, limits, readers = None, None, False
+    fields, limits, memory_mb, readers = None, None, 0, False
     while True:
         try:
             job = conn.recv()
@@ -109,6 +111,9 @@ def _serve(conn, memory_mb: int, niceness: int = 0) -> None:
         body, url, content_type, charset, sent, pictures, compressed, hash_text, stored, both = job
         if sent != fields:  # the Limits' fields (ParsePool.parse), the same for every job
             fields, limits = sent, Limits(*sent)
+            if not memory_mb:  # the first job (a hard limit cannot be raised again)
+                memory_mb = limits.memory_mb
+                resource.setrlimit(resource.RLIMIT_AS, (memory_mb << 20, memory_mb << 20))
         _cpu_limit(limits.timeout)
         try:
             if compressed:  # a stored body (output.pages), inflated here, under the limits
@@ -212,10 +217,10 @@ def _too_slow(seconds: float) -> str:
 
 
 class _Worker:
-    """One worker process: `python -m crawler.worker FD MEMORY_MB NICENESS` (crawler.children)."""
+    """One worker process: `python -m crawler.worker FD NICENESS` (crawler.children)."""
 
-    def __init__(self, memory_mb: int, niceness: int = 0):
-        self.process, self.conn = start_child("crawler.worker", memory_mb, niceness)
+    def __init__(self, niceness: int = 0):
+        self.process, self.conn = start_child("crawler.worker", niceness)
         # Waited on with a poll object of its own: Connection.poll builds a selector at
         # each call (28 us against 1.5 us, paid at every job of a crawl or reparse).
         self.answer = select.poll()
@@ -279,7 +284,7 @@ class ParsePool:
         with self.lock:
             while self.started < self.size:
                 self.started += 1
-                self.idle.put(_Worker(self.limits.memory_mb, self.niceness))
+                self.idle.put(_Worker(self.niceness))
 
     def submit(
         self,
@@ -376,7 +381,7 @@ class ParsePool:
         with self.lock:
             if self.started < self.size:
                 self.started += 1
-                return _Worker(self.limits.memory_mb, self.niceness)
+                return _Worker(self.niceness)
         return self.idle.get()
 
     def _run(self, worker: _Worker, job: tuple, sent: bytes) -> tuple[tuple, bool]:
@@ -450,4 +455,4 @@ def deferred_of(future: Future):
 
 
 if __name__ == "__main__":
-    _serve(Connection(int(sys.argv[1])), int(sys.argv[2]), int(sys.argv[3]))
+    _serve(Connection(int(sys.argv[1])), int(sys.argv[2]))

@@ -114,8 +114,15 @@ def test_document_past_the_time_limit_is_too_slow_and_the_pool_goes_on():
         pool.close()
 
 
-def test_document_past_the_memory_limit_is_too_large_and_the_pool_goes_on():
-    pool = ParsePool(1, Limits(timeout=300, per_page=0, memory_mb=200))
+@pytest.mark.parametrize("started", ["with the pool's limits", "before the pool's limits"])
+def test_document_past_the_memory_limit_is_too_large_and_the_pool_goes_on(started):
+    limits = Limits(timeout=300, per_page=0, memory_mb=200)
+    if started == "with the pool's limits":
+        pool = ParsePool(1, limits)
+    else:  # as crawler.reparse does: a worker takes its memory limit with its first job
+        pool = ParsePool(1)
+        pool.start_workers()
+        pool.limits = limits
     try:
         big = pool.parse(big_table_page(6), f"{URL}/big.html", "text/html", None)
         assert limit_reason(big) == "too large", big.reason
