@@ -22,6 +22,9 @@ from sqlite_utils import Database
 from output.search import index_pending
 from parsers.normalize import encodable
 
+PAGE_SIZE = 8192  # bytes, a new database's
+CACHE_KIB = 8000  # a connection's page cache
+
 
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -41,6 +44,12 @@ class Connection:
         self.db = Database(connection)
         self.db.execute("PRAGMA busy_timeout = 30000")
         self.db.execute("PRAGMA foreign_keys = ON")  # cells and checks go with their report
+        # Pages of 8 KiB (SQLite's default is 4), which only a new, empty database takes,
+        # and a page cache of 8 MB (2 MB): a batch of reports then writes and reads about
+        # half as many pages (write and read calls) and spills none of them from the cache
+        # before its COMMIT; the file is ~2% larger.
+        self.db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+        self.db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         if self.path != ":memory:":
             retry_locked(self.db.enable_wal)
         # Whether reports_fts is filled at COMMIT (migration 7, output.search); set once
