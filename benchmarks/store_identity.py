@@ -20,13 +20,15 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import subprocess
 import sys
 import tempfile
 import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.parse_identity import compare_trees  # noqa: E402
 
 # Masked: the clock's columns (parsed_at, fetched_at, first_seen, last_seen, ...).
 TIMES = {"parsed_at", "fetched_at", "first_seen", "last_seen", "failed_at", "seen_at", "at"}
@@ -126,26 +128,8 @@ def main(argv: list[str]) -> int:
     if len(argv) != 1 or not (Path(argv[0]) / "output" / "store.py").is_file():
         print("usage: store_identity.py OTHER_TREE [--reports N]")
         return 2
-    results = []
-    for tree in (ROOT, Path(argv[0]).resolve()):
-        python = tree / ".venv" / "bin" / "python"
-        done = subprocess.run(
-            [str(python), __file__, "--digests", str(tree), str(count)],
-            capture_output=True,
-            text=True,
-            cwd=tree,
-        )
-        if done.returncode != 0:
-            print(f"storing with {tree} failed: {done.stderr.strip()[-800:]}")
-            return 1
-        results.append(json.loads(done.stdout))
-    ours, theirs = results
-    differing = [name for name in ours if ours[name] != theirs.get(name)]
-    differing += [name for name in theirs if name not in ours]
-    print(f"{len(ours)} digests compared, {len(differing)} differ")
-    for name in differing[:10]:
-        print(f"  differs: {name}")
-    return 1 if differing else 0
+    other = Path(argv[0]).resolve()
+    return compare_trees(__file__, other, [str(count)], "storing", "digests")
 
 
 if __name__ == "__main__":
