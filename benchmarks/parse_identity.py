@@ -149,21 +149,28 @@ def main(argv: list[str]) -> int:
     if len(argv) != 1 or not (Path(argv[0]) / "parsers" / "__init__.py").is_file():
         print("usage: parse_identity.py OTHER_TREE (a checkout holding parsers/)")
         return 2
+    return compare_trees(__file__, Path(argv[0]).resolve(), [], "reading", "results")
+
+
+def compare_trees(script: str, other: Path, args: list[str], doing: str, noun: str) -> int:
+    """Run `script --digests TREE *args` for this tree and other, each in a process of its
+    own, and compare the digests they print (a JSON object): 0 when all agree, else 1."""
     results = []
-    for tree in (ROOT, Path(argv[0]).resolve()):
+    for tree in (ROOT, other):
         done = subprocess.run(
-            [sys.executable, __file__, "--digests", str(tree)],
+            [sys.executable, script, "--digests", str(tree), *args],
             capture_output=True,
             text=True,
             cwd=tree,
         )
         if done.returncode != 0:
-            print(f"reading with {tree} failed: {done.stderr.strip()[-500:]}")
+            print(f"{doing} with {tree} failed: {done.stderr.strip()[-500:]}")
             return 1
         results.append(json.loads(done.stdout))
     ours, theirs = results
     differing = [name for name in ours if ours[name] != theirs.get(name)]
-    print(f"{len(ours)} results compared, {len(differing)} differ")
+    differing += [name for name in theirs if name not in ours]
+    print(f"{len(ours)} {noun} compared, {len(differing)} differ")
     for name in differing[:10]:
         print(f"  differs: {name}")
     return 1 if differing else 0
