@@ -136,11 +136,14 @@ def _serve(conn, niceness: int = 0) -> None:
             if stored:  # the rows the database stores, built here rather than by its writer
                 conn.send_bytes(STORED + _stored_bytes(outcome))  # as they are, not pickled
                 continue
+            answer = None
             if both and outcome.report is not None:
                 # A form that cannot be built goes as before: its writer records it refused.
                 with contextlib.suppress(Exception):
-                    conn.send(("done", *_for_the_crawl(outcome)))
-                    continue
+                    answer = ("done", *_for_the_crawl(outcome))
+            if answer is not None:  # sent outside: a failed send is not followed by another
+                conn.send(answer)
+                continue
             digest = _text_hash(outcome) if hash_text else None
             conn.send(("done", outcome, digest))
         except MemoryError:

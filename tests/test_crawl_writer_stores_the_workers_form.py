@@ -288,7 +288,7 @@ def feed():
     conn.send(None)
 
 threading.Thread(target=feed).start()
-worker._serve(Connection(theirs.detach()), 2048)
+worker._serve(Connection(theirs.detach()))
 """
 
 
