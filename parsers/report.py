@@ -107,8 +107,11 @@ def _parse(content, url, content_type, declared_encoding, in_page=None) -> Parse
             # Held from the parse to the Document's end: its blocks (a list per table row)
             # made and gone while it is held, else the first collection after walks each.
             names = _NameVerdict()
+            # decode_bytes says "utf-8" of the whole body decoded as UTF-8, strictly or
+            # with replacement: without a U+FFFD the text's UTF-8 is the body itself.
+            utf8 = content if encoding == "utf-8" and "\ufffd" not in text else None
             with _CyclesHeld():
-                document = parse_html(text, names)
+                document = parse_html(text, names, utf8)
                 document.encoding = encoding
                 outcome = _interpreted(document, url, text, names)
                 del document
