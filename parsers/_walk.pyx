@@ -348,6 +348,42 @@ def ideograph_counts(str text, Py_ssize_t limit, const unsigned char[:] common):
     return ideographs, commons
 
 
+cdef extern from "Python.h":
+    object PyUnicode_FromKindAndData(int kind, const void* buffer, Py_ssize_t size)
+    int PyUnicode_4BYTE_KIND
+
+
+def fold_full_width(str text):
+    """parsers.normalize._plain_fold_full_width: each full-width ASCII form (U+FF01-U+FF5E)
+    as the ASCII character it stands for and the ideographic space (U+3000) as a space
+    (their NFKC forms), in one pass over the characters in place, where the regex tests
+    its character set at each character and calls NFKC for each run."""
+    cdef Py_ssize_t index, size = len(text), first = -1
+    cdef unsigned int code
+    cdef Py_UCS4* folded
+    for index in range(size):
+        code = <Py_UCS4> text[index]
+        if code == 0x3000 or 0xFF01 <= code <= 0xFF5E:
+            first = index
+            break
+    if first < 0:
+        return text
+    folded = <Py_UCS4*> malloc(size * sizeof(Py_UCS4))
+    if folded is NULL:
+        raise MemoryError()
+    try:
+        for index in range(size):
+            code = <Py_UCS4> text[index]
+            if code == 0x3000:
+                code = 0x20
+            elif 0xFF01 <= code <= 0xFF5E:
+                code -= 0xFEE0
+            folded[index] = <Py_UCS4> code
+        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, folded, size)
+    finally:
+        free(folded)
+
+
 def cjk_at(str text, Py_ssize_t start):
     """Where parsers.encoding._CJK_CHAR.search(text, start) matches (-1 for nowhere): the
     first character from ``start`` in U+2E80-U+9FFF, U+F900-U+FAFF or U+FF00-U+FFEF."""
