@@ -21,6 +21,7 @@ At a URL it already has, a report is replaced by what the URL now says, as befor
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from operator import countOf
 
 from output.database import now
@@ -49,10 +50,13 @@ def stored_cells(db, rid: str) -> dict:
     return dict(rows.fetchall())
 
 
-def same_report(db, digest, organ, year, values: dict, only: str | None = None):
+def same_report(db, digest, organ, year, values: Callable[[], dict], only: str | None = None):
     """(id, 'text' | 'cells') of a stored report that is this one, or None.
 
-    only: look at that report alone (is a URL's report still the one it serves?).
+    values: gives {cell key: value} of the report, asked only when the text does not
+    tell (most reports are found by their text hash: building the dict of ~200 cells
+    was a tenth of storing a report again). only: look at that report alone (is a
+    URL's report still the one it serves?).
     """
     scope, params = ("", []) if only is None else (" AND id = ?", [only])
     if digest is not None:
@@ -62,8 +66,11 @@ def same_report(db, digest, organ, year, values: dict, only: str | None = None):
         ).fetchone()
         if row:
             return row[0], "text"
+    if not organ or year is None:
+        return None
+    values = values()
     numbers = len(values) - countOf(values.values(), None)  # in C, not a loop of ours
-    if organ and year is not None and numbers >= MIN_IDENTITY_CELLS:
+    if numbers >= MIN_IDENTITY_CELLS:
         candidates = db.execute(
             f"SELECT id FROM reports WHERE organ = ? AND year = ?{scope} ORDER BY parsed_at, id",
             [encodable(organ), year, *params],

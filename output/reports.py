@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from functools import cache
 
 from output import identity
 from output.database import Connection, execute, insert_rows, now
@@ -64,8 +65,9 @@ class ReportsMixin(Connection):
 
     def _save_report(self, url: str, report: StoredReport, counts: dict) -> str:
         """Store one report; 'new', 'updated' or 'aliases' (a known report, a new URL)."""
-        values = report.values()
-        known = (report.text_hash, report.organ, report.year, values)
+        # The cells' values are built only when the text hash does not find the report
+        # (most reports stored again are found by it), and then once.
+        known = (report.text_hash, report.organ, report.year, cache(report.values))
         rid = identity.report_of(self.db, url)
         if rid is not None and identity.same_report(self.db, *known, only=rid) is None:
             # The URL's report changed. Alone at its address, it is replaced (the database
@@ -85,7 +87,7 @@ class ReportsMixin(Connection):
         if match is not None:
             rid, matched_by = match
             identity.add_url(self.db, url, rid, matched_by)
-            if len(values) > len(identity.stored_cells(self.db, rid)):  # keep the better
+            if len(report.cells) > len(identity.stored_cells(self.db, rid)):  # keep the better
                 primary = identity.primary_url(self.db, rid)
                 self._write_report(rid, primary, report)
             return "aliases"
