@@ -88,6 +88,16 @@ def _decoded(body: bytes, codec: str) -> str | None:
 
 def decode_bytes(body: bytes, declared: str | None = None) -> tuple[str, str]:
     """Return (text, codec used). Never raises; undecodable bytes become U+FFFD.
+    (decode_page's first two answers.)"""
+    text, codec, _ = decode_page(body, declared)
+    return text, codec
+
+
+def decode_page(body: bytes, declared: str | None = None) -> tuple[str, str, bool]:
+    """decode_bytes' (text, codec), and whether ``body`` is the text's UTF-8 (decoded
+    strictly as UTF-8, without a byte-order mark): a parser may then read the body
+    itself rather than the text encoded again. Only the decode knows it: a text read
+    with replacement holds U+FFFD, but so may a page that was strict UTF-8.
 
     Each attempt decodes once and its text is the answer: pages are decoded once. The
     decisions are _plain_decode_bytes', with fewer whole passes over a page that is not
@@ -98,12 +108,17 @@ def decode_bytes(body: bytes, declared: str | None = None) -> tuple[str, str]:
     """
     by_bom = _by_bom(body)
     if by_bom is not None:
-        return by_bom
+        return (*by_bom, False)
     # Valid UTF-8 with non-ASCII bytes is almost never GBK by accident; the reverse
     # is common (GB18030 decodes most UTF-8 into mojibake without an error).
     text = _decoded(body, "utf-8")
     if text is not None:
-        return text, "utf-8"
+        return text, "utf-8", True
+    return (*_not_strict_utf8(body, declared), False)
+
+
+def _not_strict_utf8(body: bytes, declared: str | None) -> tuple[str, str]:
+    """decode_bytes of a body without a byte-order mark that is not strict UTF-8."""
     length, escapes, replaced, ascii, clean_line = _byte_escape_counts(body)
     mostly = mostly_utf8_by_escapes(length, escapes, replaced, ascii)
     if mostly is not False:  # True, or None: only the decode with replacement can tell

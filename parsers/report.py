@@ -15,7 +15,7 @@ from parsers.attachments import extract_attachment
 from parsers.checks import run_checks
 from parsers.chrome import is_chrome_line, metadata_pairs
 from parsers.compiled import rows as compiled_rows
-from parsers.encoding import decode_bytes
+from parsers.encoding import decode_page
 from parsers.html import parse_html
 from parsers.meta import (
     choose_title,
@@ -92,9 +92,9 @@ def _parse(content, url, content_type, declared_encoding, in_page=None) -> Parse
         encoding = None
     else:
         if isinstance(content, bytes):
-            text, encoding = decode_bytes(content, declared_encoding)
+            text, encoding, strict = decode_page(content, declared_encoding)
         else:
-            text, encoding = content, None
+            text, encoding, strict = content, None, False
         # The searches stop at a bound instead of reading a copy of the page's opening.
         if text.find("\x00", 0, 2000) >= 0 and text.count("\x00") > 10:
             return ParseOutcome(url=url, reason="binary data, not a page", encoding=encoding)
@@ -107,9 +107,8 @@ def _parse(content, url, content_type, declared_encoding, in_page=None) -> Parse
             # Held from the parse to the Document's end: its blocks (a list per table row)
             # made and gone while it is held, else the first collection after walks each.
             names = _NameVerdict()
-            # decode_bytes says "utf-8" of the whole body decoded as UTF-8, strictly or
-            # with replacement: without a U+FFFD the text's UTF-8 is the body itself.
-            utf8 = content if encoding == "utf-8" and "\ufffd" not in text else None
+            # Read strictly as UTF-8, the body is the text's UTF-8: lxml reads it as is.
+            utf8 = content if strict else None
             with _CyclesHeld():
                 document = parse_html(text, names, utf8)
                 document.encoding = encoding

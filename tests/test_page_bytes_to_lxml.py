@@ -9,7 +9,7 @@ import dataclasses
 import pytest
 
 from parsers import html, parse_document, report
-from parsers.encoding import decode_bytes
+from parsers.encoding import decode_bytes, decode_page
 from tests.made_pages import REAL_PAGES
 
 REPLY = "<html><body><h1>2023年度政府信息公开工作年度报告</h1><p>{}</p></body></html>"
@@ -63,10 +63,34 @@ def test_a_page_with_stray_bytes_hands_over_none(monkeypatch):
     assert utf8 is None
 
 
+def test_a_strict_page_holding_a_replacement_character_hands_over_its_bytes(monkeypatch):
+    # decode_page knows the page was strict UTF-8; its text alone could not tell.
+    content = REPLY.format("\ufffd 替换字符" * 30).encode()
+    [(_, utf8)] = utf8_handed_to_parse_html(monkeypatch, content)
+    assert utf8 is content
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        REPLY.format("主动公开政府信息情况" * 30).encode(),
+        REPLY.format("\ufffd 替换字符" * 30).encode(),
+        REPLY.format("主动公开政府信息情况" * 30).encode().replace("主".encode(), b"\xff", 1),
+        REPLY.format("主动公开政府信息情况" * 30).encode("gb18030"),
+        b"\xef\xbb\xbf" + REPLY.format("政府信息公开" * 30).encode(),
+        b"<p>ascii only</p>",
+        b"\xff\xfe" + "<p>年度报告</p>".encode("utf-16-le"),
+    ],
+)
+def test_decode_page_says_strict_only_of_a_body_that_is_its_texts_utf8(content):
+    text, codec, strict = decode_page(content)
+    assert (text, codec) == decode_bytes(content)
+    assert strict == (text.encode("utf-8", "surrogatepass") == content)
+
+
 def _handed_over(path) -> bool:
     """Whether parse_document hands lxml this page's own bytes (UTF-8 read strictly)."""
-    text, codec = decode_bytes(path.read_bytes())
-    return codec == "utf-8" and "\ufffd" not in text
+    return decode_page(path.read_bytes())[2]
 
 
 # The pages read otherwise (GB18030, a byte-order mark) keep the encoded path, which
@@ -84,3 +108,10 @@ def test_a_real_page_parsed_from_its_bytes_is_the_same_document(path):
     given = html.parse_html(text, utf8=path.read_bytes())
     encoded = html.parse_html(text)
     assert dataclasses.asdict(given) == dataclasses.asdict(encoded)
+
+
+def test_decode_page_says_strict_of_the_real_pages_that_are_their_texts_utf8():
+    for path in REAL_PAGES:
+        content = path.read_bytes()
+        text, _, strict = decode_page(content)
+        assert strict == (text.encode("utf-8", "surrogatepass") == content), path.name
