@@ -26,9 +26,7 @@ _FULL_WIDTH_DIGITS = "０１２３４５６７８９"
 # compatibility decomposition, so folding them first leaves the result as it is
 # (NFKC(s) = NFC(NFKD(s)), and NFKD decomposes character by character), and the rest
 # then mostly passes unicodedata's quick check: a third of the time of a report's text.
-# Below about 100 characters (labels, cells) the extra pass costs more than it saves.
 _FULL_WIDTH = re.compile("[\u3000\uff01-\uff5e]+")
-_FOLD_FIRST = 100
 
 
 def _fold_run(match: re.Match) -> str:
@@ -43,6 +41,12 @@ def _plain_fold_full_width(text: str) -> str:
 # character and its NFKC call for each run were ~3% of a page read the first time
 # (squash's caches keep the texts of a page read again).
 _fold_full_width = walks.fold_full_width if walks is not None else _plain_fold_full_width
+# Texts longer than this are folded first. The compiled fold pays on any text: a label
+# holding "（" or "，" costs NFKC ~4 µs (past its quick check, CPython's composition
+# scans a table for each character), ~0.5 µs folded first; a text with none costs the
+# fold's one pass (~0.2 µs). Below about 100 characters the regex's pass costs more
+# than it saves.
+_FOLD_FIRST = 0 if walks is not None else 100
 
 
 def nfkc(text: str) -> str:

@@ -49,3 +49,18 @@ def test_a_text_without_full_width_forms_comes_back_as_it_is():
 def test_nfkc_is_unicodedatas_nfkc(seed):
     for text in made_texts(100 + seed, 50):
         assert normalize.nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+@pytest.mark.skipif(walks is None, reason="parsers/_walk.pyx not built")
+def test_a_short_label_is_folded_before_nfkc(monkeypatch):
+    # Compiled, the fold pays on a label too: unfolded, its "（" sends NFKC past the
+    # quick check into composing the whole text.
+    folded = []
+
+    def recording(text):
+        folded.append(text)
+        return walks.fold_full_width(text)
+
+    monkeypatch.setattr(normalize, "_fold_full_width", recording)
+    assert normalize.nfkc("（一）概述") == "(一)概述"
+    assert folded == ["（一）概述"]
