@@ -115,7 +115,7 @@ EXTENSIONS = {
 # With -s REDIS_URL=redis://HOST:PORT/DB the crawl is a worker of a distributed run
 # (crawler/distributed): scrapy-redis queue and dupefilter, items to the writer.
 REDIS_URL = None
-ADDONS = {"crawler.distributed.worker.RedisModeAddon": 0}
+ADDONS = {"crawler.distributed.addon.RedisModeAddon": 0}
 REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19 opens a control port otherwise; not needed
 
 # Feed exports (-O reports.jsonl, FEEDS): one record per report (crawler/feeds.py).

@@ -1,9 +1,10 @@
 """A worker of a distributed run: `scrapy crawl annual_reports -s REDIS_URL=redis://HOST:PORT/DB`.
 
-RedisModeAddon (in ADDONS, always) does nothing without REDIS_URL. With it, the crawl
-takes its requests from scrapy-redis' shared queue and dupefilter (persisted, so a
-stopped run resumes), sends items to the Redis stream instead of SQLite, and the
-components below replace the ones that would open the database:
+RedisModeAddon (crawler/distributed/addon.py, in ADDONS always) does nothing without
+REDIS_URL. With it, the crawl takes its requests from scrapy-redis' shared queue and
+dupefilter (persisted, so a stopped run resumes), sends items to the Redis stream
+instead of SQLite, and the components below replace the ones that would open the
+database:
 
   WorkerExtension   heartbeat, requeueing dead workers' requests, staying open while
                     other workers may still add requests, the run's stats into Redis
@@ -26,12 +27,12 @@ from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
 from crawler.distributed import index
+from crawler.distributed.addon import UNREACHABLE
 from crawler.distributed.keys import (
     ALIVE_SECONDS,
     RedisUnavailable,
     connect,
     keys_from_settings,
-    new_worker_id,
     requeue_dead_workers,
     run_complete,
     run_field,
@@ -41,61 +42,6 @@ from crawler.runs import RunRecorder
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 2.0
-UNREACHABLE = "REDIS_UNREACHABLE"  # setting: the error line, when Redis was down at start
-
-
-class RedisModeAddon:
-    """Switch the crawl to Redis when REDIS_URL is set (see the module docstring)."""
-
-    def __init__(self, crawler):
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
-
-    def update_settings(self, settings) -> None:
-        url = settings.get("REDIS_URL")
-        if not url:
-            return
-        self.crawler.redis_worker_id = new_worker_id()
-        keys = keys_from_settings(settings)
-        try:
-            connect(url).close()
-        except RedisUnavailable as error:
-            settings.set(UNREACHABLE, str(error), priority="cmdline")
-        else:
-            settings.set("SCHEDULER", "crawler.distributed.scheduler.RedisScheduler", "cmdline")
-            settings.set("DUPEFILTER_CLASS", "scrapy_redis.dupefilter.RFPDupeFilter", "cmdline")
-        queue = "crawler.distributed.scheduler.InflightQueue"
-        settings.set("SCHEDULER_QUEUE_CLASS", queue, "cmdline")
-        settings.set("SCHEDULER_QUEUE_KEY", keys.requests, "cmdline")
-        settings.set("SCHEDULER_DUPEFILTER_KEY", keys.dupefilter, "cmdline")
-        settings.set("SCHEDULER_PERSIST", True, "cmdline")
-        # The database's writers' lock is the writer's: a worker writes no SQLite.
-        settings.set("RUN_LOCK_HELD", True, "cmdline")
-        # Workers never open SQLite: these two would, and the writer does their work.
-        _components(settings, "ITEM_PIPELINES", {
-            "crawler.pipelines.KeepBetterReportPipeline": None,
-            "crawler.pipelines.SqliteStorePipeline": None,
-            "crawler.distributed.stream.RedisStreamPipeline": 900,
-        })  # fmt: skip
-        _components(settings, "EXTENSIONS", {
-            "crawler.runs.RunRecorder": None,
-            "crawler.distributed.worker.WorkerExtension": 500,
-        })  # fmt: skip
-        _components(settings, "DOWNLOADER_MIDDLEWARES", {
-            "crawler.middlewares.ConditionalGetMiddleware": None,
-            "crawler.distributed.index.RedisConditionalGetMiddleware": 910,
-            "crawler.distributed.politeness.HostSpacingMiddleware": 120,
-        })  # fmt: skip
-        _components(settings, "SPIDER_MIDDLEWARES", {
-            "crawler.distributed.worker.SeedMiddleware": 10,
-        })  # fmt: skip
-
-
-def _components(settings, name: str, changes: dict) -> None:
-    settings.set(name, {**settings.getdict(name), **changes}, priority="cmdline")
 
 
 def run_arguments(settings, given: dict) -> dict:
