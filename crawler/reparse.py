@@ -20,18 +20,9 @@ read-only, not a reports database: one line says why, and the file is left as it
 
 from __future__ import annotations
 
-import sys
-
-if __name__ == "__main__":
-    # Kept out of this process, as out of the crawl's writer (crawler.store_process):
-    # sqlite_utils imports numpy only to store numpy values, which no parse answer
-    # holds, and its import (~0.1 s of CPU) sits between this process's start and its
-    # first job. Set before the imports below (output.store brings sqlite_utils), and only
-    # when run as the command: a caller of main() in-process keeps its own modules.
-    sys.modules.setdefault("numpy", None)
-
 import argparse
 import gc
+import sys
 from collections import Counter, deque
 from concurrent.futures import Future
 

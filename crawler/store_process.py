@@ -53,7 +53,7 @@ def _serve(conn: Connection, path: str, niceness: int = 0) -> None:
     logging.basicConfig(
         level=logging.WARNING, format="%(asctime)s [%(name)s] %(levelname)s: %(message)s"
     )
-    from crawler.storing import write_batch  # here: after __main__'s numpy line
+    from crawler.storing import write_batch
     from output.store import ReportStore
 
     store = ReportStore(path, migrate=False)  # migrated by the crawl's store
@@ -140,8 +140,6 @@ class StoreProcess:
 
     def _record(self, item, failed: set[str]) -> Counter:
         """An item that killed its writers, recorded as not stored (if a writer can)."""
-        # Imported here: at the top it would bring sqlite_utils (and numpy) into the writer
-        # before __main__ keeps numpy out.
         from crawler.storing import STORAGE_ERROR, item_url
 
         url = item_url(item)
@@ -171,7 +169,4 @@ class StoreProcess:
 
 
 if __name__ == "__main__":
-    # sqlite_utils imports numpy when it can, only to store numpy values, which no crawl
-    # item holds: 12 MiB of this process's memory (the crawl's peak RSS counts it).
-    sys.modules.setdefault("numpy", None)
     _serve(Connection(int(sys.argv[1])), sys.argv[2], int(sys.argv[3]))
