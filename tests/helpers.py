@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -88,3 +90,18 @@ def stored_report(db: Path, source: str):
     finally:
         conn.close()
     return None
+
+
+def fresh_python_last_line(code: str, *args: str) -> str:
+    """The last line ``code`` prints in a fresh interpreter started as `scrapy crawl`'s
+    would be (project settings, a bare PATH): what a module imports shows there only."""
+    result = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "SCRAPY_SETTINGS_MODULE": "crawler.settings"},
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]

@@ -8,15 +8,10 @@ own, as `scrapy crawl` builds its crawler.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 from scrapy.settings import Settings
 
 from crawler.distributed.addon import UNREACHABLE, RedisModeAddon
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.helpers import fresh_python_last_line
 
 CRAWL_START = """
 import sys
@@ -36,21 +31,8 @@ print(sorted(name for name in ("numpy", "redis") if sys.modules.get(name)))
 """
 
 
-def _run(code: str, *args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "-c", code, *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"PATH": "/usr/bin:/bin", "SCRAPY_SETTINGS_MODULE": "crawler.settings"},
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip().splitlines()[-1]
-
-
 def test_a_crawl_without_redis_url_imports_neither_redis_nor_numpy(tmp_path):
-    assert _run(CRAWL_START, str(tmp_path / "r.db")) == "[]"
+    assert fresh_python_last_line(CRAWL_START, str(tmp_path / "r.db")) == "[]"
 
 
 def test_numpy_stays_importable_after_the_database_module():
@@ -60,7 +42,7 @@ def test_numpy_stays_importable_after_the_database_module():
         "try:\n    import numpy\nexcept ImportError:\n    print('no numpy installed')\n"
         "else:\n    print(numpy.zeros(2).tolist())"
     )
-    assert _run(code) in {"[0.0, 0.0]", "no numpy installed"}
+    assert fresh_python_last_line(code) in {"[0.0, 0.0]", "no numpy installed"}
 
 
 class _Crawler:

@@ -7,13 +7,9 @@ The crawl's own process and its SQLite writer read caps and bounds from parsers/
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.helpers import fresh_python_last_line
 
 NOT_PARSING = (
     "crawler.spiders.annual_reports",
@@ -23,23 +19,10 @@ NOT_PARSING = (
 )
 
 
-def _last_line(code: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"PATH": "/usr/bin:/bin", "SCRAPY_SETTINGS_MODULE": "crawler.settings"},
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip().splitlines()[-1]
-
-
 @pytest.mark.parametrize("module", NOT_PARSING)
 def test_a_module_that_does_not_parse_leaves_the_parser_unloaded(module):
     code = f"import sys, {module}\nprint('parsers.report' in sys.modules)"
-    assert _last_line(code) == "False"
+    assert fresh_python_last_line(code) == "False"
 
 
 def test_the_parser_loads_when_parse_document_is_asked_for():
@@ -50,7 +33,7 @@ def test_the_parser_loads_when_parse_document_is_asked_for():
         "assert parse_document is report.parse_document and interpret is report.interpret\n"
         "print(type(parse_document(b'<p>x</p>', 'http://127.0.0.1/a.html')).__name__)"
     )
-    assert _last_line(code) == "ParseOutcome"
+    assert fresh_python_last_line(code) == "ParseOutcome"
 
 
 def test_every_name_the_package_lists_is_there_and_no_other():
