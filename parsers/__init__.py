@@ -5,18 +5,6 @@ used and tested on saved pages alone.
 """
 
 from parsers.model import Cell, Check, Document, ParseOutcome, Report
+from parsers.report import interpret, parse_document
 
 __all__ = ["Cell", "Check", "Document", "ParseOutcome", "Report", "interpret", "parse_document"]
-
-# The whole parser loads on first use of these two, not on `import parsers.sniff`: the
-# crawl's own process and its SQLite writer read only caps and bounds from parsers/ and
-# never parse, so they no longer pay the parser's imports (~0.2 s of CPU each).
-_LAZY = {"interpret", "parse_document"}
-
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        from parsers import report
-
-        return getattr(report, name)
-    raise AttributeError(f"module 'parsers' has no attribute {name!r}")
