@@ -15,7 +15,7 @@ import csv
 from dataclasses import dataclass
 from functools import cache
 
-from parsers.tables import CELLS_TSV
+from parsers.table_labels import CELLS_TSV
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,11 @@ Patterns are matched against squashed labels (parsers.normalize.squash)."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+# Every key of the standard tables, one a row (read by parsers.tables and output.labels:
+# here, not in parsers.tables, so that the database's processes need not load the parser).
+CELLS_TSV = Path(__file__).with_name("cells.tsv")
 
 T3_COLUMNS = [
     "natural_person",

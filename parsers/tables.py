@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
 from operator import attrgetter
-from pathlib import Path
 from typing import NamedTuple
 
 from parsers.compiled import rows as compiled
 from parsers.model import Cell, Reading
 from parsers.normalize import SHORT_TEXT, parse_value, squash
 from parsers.table_labels import (
+    CELLS_TSV,
     FORMAT_2019_COLUMNS,
     FORMAT_2021_COLUMNS,
     T2_COLUMN_RE,
@@ -32,8 +32,6 @@ from parsers.table_labels import (
     T4_LEAVES,
 )
 from parsers.tokens import LABEL, ROW_END, VALUE, Labels, Token
-
-CELLS_TSV = Path(__file__).with_name("cells.tsv")
 
 
 def _load_keys() -> dict[str, str]:
