@@ -4,7 +4,6 @@ would import the caller's __main__ again in the child."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import socket
 import subprocess
@@ -27,18 +26,3 @@ def start_child(module: str, *args) -> tuple[subprocess.Popen, Connection]:
             env={**os.environ, "PYTHONPATH": path},
         )
     return process, Connection(ours.detach())
-
-
-def run_behind(niceness: int) -> None:
-    """First thing a helper process that works behind the crawl does (a parse worker, the
-    SQLite writer), when asked a niceness above 0: lower its priority by it (the reactor
-    paces the crawl and must keep its core) and run it as batch work (SCHED_BATCH, Linux)
-    whose wake-ups do not preempt the running process. In a crawl four busy processes
-    share the cores; preempted at every wake-up, the workers refilled their caches over
-    and over and spent ~25% more CPU a page (docs/speed.md, round s23)."""
-    if niceness <= 0:
-        return
-    os.nice(niceness)
-    if hasattr(os, "SCHED_BATCH"):
-        with contextlib.suppress(OSError):  # a sandbox may refuse it: nice alone then
-            os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))

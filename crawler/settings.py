@@ -80,8 +80,7 @@ PARSE_TIMEOUT_PER_PAGE = 5  # ... and this many more per PDF page (OCR of scans)
 PARSE_TIMEOUT_MAX = 1800  # ... up to this
 # os.nice of the parse workers and of the SQLite writer's process: the reactor paces the
 # crawl (downloads, callbacks, pipelines), and on a busy machine a worker or the writer
-# preempting it stalls everything behind it; they catch up in its idle moments. Above 0
-# they also run as batch work (SCHED_BATCH on Linux: crawler.children.run_behind).
+# preempting it stalls everything behind it; they catch up in its idle moments.
 PARSE_NICENESS = 5
 STORE_NICENESS = 5
 

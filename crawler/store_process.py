@@ -23,6 +23,7 @@ again item by item, the one item that kills every writer recorded as a storage e
 from __future__ import annotations
 
 import logging
+import os
 import pickle
 import signal
 import subprocess
@@ -32,7 +33,7 @@ from collections import Counter
 from multiprocessing.connection import Connection
 from typing import NamedTuple
 
-from crawler.children import run_behind, start_child
+from crawler.children import start_child
 from crawler.items import FailureItem
 
 logger = logging.getLogger(__name__)
@@ -47,7 +48,8 @@ def _serve(conn: Connection, path: str, niceness: int = 0) -> None:
     """The writer's loop: one batch at a time, until the socket closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    run_behind(niceness)
+    if niceness:
+        os.nice(niceness)
     logging.basicConfig(
         level=logging.WARNING, format="%(asctime)s [%(name)s] %(levelname)s: %(message)s"
     )

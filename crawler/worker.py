@@ -41,7 +41,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from multiprocessing.connection import Connection
 
 from crawler.caps import Limits
-from crawler.children import run_behind, start_child
+from crawler.children import start_child
 from parsers.bounds import TOO_LARGE, TOO_SLOW
 from parsers.model import ParseOutcome
 
@@ -93,7 +93,8 @@ def _serve(conn, niceness: int = 0) -> None:
     its command line: a pool starts its workers before it knows its limits (a reparse
     reads them from Scrapy's settings, ~0.3 s, while the workers import)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl's to handle
-    run_behind(niceness)
+    if niceness:
+        os.nice(niceness)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a worker stopped by SIGXCPU dumps no core
     from parsers import parse_document
     from parsers.bounds import scan_pdf

@@ -116,12 +116,11 @@ def test_the_urls_a_writer_refused_reach_the_crawls_failed_set(database, writer)
     assert f"{URL}1" in failures(database)
 
 
-def test_a_writer_runs_at_the_niceness_asked_below_the_crawl_as_batch_work(database):
+def test_a_writer_runs_at_the_niceness_asked_below_the_crawl(database):
     writer = StoreProcess(database, niceness=3)
     try:
         writer.write(pack([item(1)]), set())
         own = os.getpriority(os.PRIO_PROCESS, 0)
         assert os.getpriority(os.PRIO_PROCESS, writer.process.pid) == min(own + 3, 19)
-        assert os.sched_getscheduler(writer.process.pid) == os.SCHED_BATCH
     finally:
         writer.close()
