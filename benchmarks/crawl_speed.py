@@ -50,7 +50,7 @@ import lxml.html
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from parsers import parse_document  # noqa: E402
+from parsers import compiled, parse_document  # noqa: E402
 
 REPORT = ROOT / "tests" / "fixtures" / "corpus" / "shanghai-bgt-2019.html"
 PER_LIST_PAGE = 20
@@ -313,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"machine: {platform.machine()}, {cores} cores, load {load}")
+    print(f"machine: {platform.machine()}, {cores} cores, load {load}; {compiled.describe()}")
     build_portal(portal, args.pages)
     lists = -(-args.pages // PER_LIST_PAGE)
     print(f"portal: {args.pages} report pages, {lists} list pages, {mib(du(portal))}")

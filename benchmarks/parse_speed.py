@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from output.store import ReportStore  # noqa: E402
-from parsers import parse_document  # noqa: E402
+from parsers import compiled, parse_document  # noqa: E402
 from parsers.encoding import decode_bytes  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -132,7 +132,7 @@ def machine() -> str:
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     return (
         f"{platform.machine()}, {cores} cores, load {load}; Python {platform.python_version()}, "
-        f"lxml {lxml.__version__}"
+        f"lxml {lxml.__version__}; {compiled.describe()}"
     )
 
 

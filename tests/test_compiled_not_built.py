@@ -50,3 +50,19 @@ def test_each_module_is_loaded_when_first_asked_for():
     assert compiled.rows_status == "built"
     with pytest.raises(AttributeError, match="no attribute 'row'"):
         compiled.row  # noqa: B018
+
+
+def test_benchmarks_are_told_whether_the_compiled_loops_run(monkeypatch):
+    # A speed figure of a checkout whose build is older than its source measures the
+    # plain loops: the benchmarks print this line so that it cannot pass unseen.
+    assert compiled.describe() == "compiled loops: built"
+    real_import = importlib.import_module
+
+    def walk_not_built(name):
+        if name == "parsers._walk":
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return real_import(name)
+
+    monkeypatch.setattr(importlib, "import_module", walk_not_built)
+    line = compiled.describe()
+    assert line.startswith("compiled loops NOT in use") and "_walk not built" in line
