@@ -10,7 +10,7 @@ import logging
 from collections import Counter, deque
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from scrapy.exceptions import DropItem
+from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
 
 from crawler.failures import STORAGE_ERROR, STORE_ERRORS, WORSE_PARSE
@@ -185,6 +185,9 @@ class AttachmentFilesPipeline:
 
     Files are named by content hash and a sanitised extension (crawler/files.py), so
     hostile URLs and Content-Disposition names cannot choose where they land.
+
+    Without ATTACHMENTS_DIR (the default) Scrapy leaves it out of the chain
+    (NotConfigured), so that no item pays a pass through it for nothing.
     """
 
     def __init__(self, root: str | None, stats=None):
@@ -193,7 +196,10 @@ class AttachmentFilesPipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.settings.get("ATTACHMENTS_DIR"), crawler.stats)
+        root = crawler.settings.get("ATTACHMENTS_DIR")
+        if not root:
+            raise NotConfigured  # without a message: Scrapy would log it as a warning
+        return cls(root, crawler.stats)
 
     def process_item(self, item):
         if not self.root:
