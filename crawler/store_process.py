@@ -42,6 +42,12 @@ PROTOCOL = pickle.HIGHEST_PROTOCOL
 # A batch whose writer died is sent to a new one once more: a writer killed from outside
 # dies once, a batch that kills its writer (a crash in SQLite) would kill every one.
 ATTEMPTS = 2
+# The writer indexes reports for search once this many are noted, not at every batch's
+# COMMIT (~25 reports): FTS5 costs ~1.9 M instructions a report less (2,000 reports,
+# docs/speed.md, s24-writer). Each batch still commits whole, its reports noted for
+# search: search answers them meanwhile, and a writer killed leaves them noted for the
+# next writer's COMMIT or the next open of the store (migrations) to index.
+SEARCH_INDEX_AT_LEAST = 200
 
 
 def _serve(conn: Connection, path: str, niceness: int = 0) -> None:
@@ -54,9 +60,8 @@ def _serve(conn: Connection, path: str, niceness: int = 0) -> None:
         level=logging.WARNING, format="%(asctime)s [%(name)s] %(levelname)s: %(message)s"
     )
     from crawler.storing import write_batch
-    from output.store import ReportStore
 
-    store = ReportStore(path, migrate=False)  # migrated by the crawl's store
+    store = writer_store(path)
     try:
         while True:
             try:
@@ -72,7 +77,20 @@ def _serve(conn: Connection, path: str, niceness: int = 0) -> None:
             except OSError:  # the crawl is gone; what it sent is stored
                 return
     finally:
-        store.close()
+        try:
+            store.index_search()  # what the last batches noted (SEARCH_INDEX_AT_LEAST)
+        finally:
+            store.close()
+
+
+def writer_store(path: str):
+    """The writer's connection: the database migrated by the crawl's store, indexing for
+    search put off until SEARCH_INDEX_AT_LEAST reports are noted."""
+    from output.store import ReportStore
+
+    store = ReportStore(path, migrate=False)
+    store.index_at_least = SEARCH_INDEX_AT_LEAST
+    return store
 
 
 class Batch(NamedTuple):

@@ -74,6 +74,9 @@ class Connection:
         # Whether reports_fts is filled at COMMIT (migration 7, output.search); set once
         # the schema is known to have it.
         self.indexes_at_commit = False
+        # How many reports noted for search a COMMIT indexes at the least (index_pending);
+        # the rest wait, committed, for a later COMMIT or index_search().
+        self.index_at_least = 1
         self._depth = 0  # savepoints open inside the current transaction
         if migrate:
             self.migrate()
@@ -81,6 +84,12 @@ class Connection:
 
     def close(self) -> None:
         self.db.close()
+
+    def index_search(self) -> None:
+        """Index every report noted for search, however few (index_at_least put them off)."""
+        if self.indexes_at_commit:
+            with self.transaction() as db:
+                index_pending(db.conn)
 
     @contextmanager
     def transaction(self) -> Iterator[Database]:
@@ -100,7 +109,7 @@ class Connection:
             raise
         try:
             if self.indexes_at_commit:
-                index_pending(conn)  # the reports noted by the search triggers
+                index_pending(conn, self.index_at_least)  # noted by the search triggers
             retry_locked(conn.execute, "COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -152,9 +161,16 @@ def execute(conn, sql: str, values):
         return conn.execute(sql, clean(values))
 
 
-def insert_rows(conn, table: str, columns: str, rid: str, rows: list[tuple], tail: int = 0) -> None:
+def insert_rows(
+    conn, table: str, columns: str, rid: str, rows: list[tuple], tail: int = 0, fresh: bool = False
+) -> None:
     """Replace report rid's rows of table (report_cells, report_checks) by rows, each
     the values of columns (report_id left out).
+
+    fresh: no report rid was stored before (output.reports), so with foreign keys on, as
+    in every connection of ours, it has no rows to delete first: the DELETE is left out.
+    Rows left behind by a connection with foreign keys off make an INSERT fail on the
+    key; the rows are then written again after the DELETE.
 
     tail: how many last columns may hold one value in every row (a cell's source,
     confidence and flagged, when the report was read from text). Such values are
@@ -166,7 +182,8 @@ def insert_rows(conn, table: str, columns: str, rid: str, rows: list[tuple], tai
     made encodable, when SQLite refuses one.
     """
     delete = f"DELETE FROM {table} WHERE report_id = ?"
-    conn.execute(delete, [rid])
+    if not fresh:
+        conn.execute(delete, [rid])
     if not rows:
         return
     literals = _shared_literals(rows, tail) if tail else None
@@ -181,6 +198,10 @@ def insert_rows(conn, table: str, columns: str, rid: str, rows: list[tuple], tai
     except UnicodeEncodeError:  # as execute(); the statements before the refused one are in
         conn.execute(delete, [rid])
         insert_each(conn, head + row, map(clean, _bound(rid, rows, tail)))
+    except sqlite3.IntegrityError:
+        if not fresh:
+            raise
+        insert_rows(conn, table, columns, rid, rows, tail)  # rows left without their report
 
 
 def insert_each(conn, insert: str, bound) -> None:
