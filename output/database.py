@@ -161,16 +161,9 @@ def execute(conn, sql: str, values):
         return conn.execute(sql, clean(values))
 
 
-def insert_rows(
-    conn, table: str, columns: str, rid: str, rows: list[tuple], tail: int = 0, fresh: bool = False
-) -> None:
+def insert_rows(conn, table: str, columns: str, rid: str, rows: list[tuple], tail: int = 0) -> None:
     """Replace report rid's rows of table (report_cells, report_checks) by rows, each
     the values of columns (report_id left out).
-
-    fresh: no report rid was stored before (output.reports), so with foreign keys on, as
-    in every connection of ours, it has no rows to delete first: the DELETE is left out.
-    Rows left behind by a connection with foreign keys off make an INSERT fail on the
-    key; the rows are then written again after the DELETE.
 
     tail: how many last columns may hold one value in every row (a cell's source,
     confidence and flagged, when the report was read from text). Such values are
@@ -182,8 +175,7 @@ def insert_rows(
     made encodable, when SQLite refuses one.
     """
     delete = f"DELETE FROM {table} WHERE report_id = ?"
-    if not fresh:
-        conn.execute(delete, [rid])
+    conn.execute(delete, [rid])
     if not rows:
         return
     literals = _shared_literals(rows, tail) if tail else None
@@ -198,10 +190,6 @@ def insert_rows(
     except UnicodeEncodeError:  # as execute(); the statements before the refused one are in
         conn.execute(delete, [rid])
         insert_each(conn, head + row, map(clean, _bound(rid, rows, tail)))
-    except sqlite3.IntegrityError:
-        if not fresh:
-            raise
-        insert_rows(conn, table, columns, rid, rows, tail)  # rows left without their report
 
 
 def insert_each(conn, insert: str, bound) -> None:

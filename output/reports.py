@@ -126,7 +126,7 @@ class ReportsMixin(Connection):
             ("report_checks", _CHECK_COLUMNS, report.checks, 0),
         ):
             if fresh or not _same_rows(conn, table, columns, rid, rows):
-                insert_rows(conn, table, columns, rid, rows, tail, fresh)
+                insert_rows(conn, table, columns, rid, rows, tail)
 
     def report_urls(self, url: str) -> list[str]:
         """Every address (canonical) of the report stored for url; [] when there is none."""
