@@ -104,6 +104,10 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.CompressedBodyGuardMiddleware": 600,  # before decompression (590)
     "crawler.middlewares.ResponseGuardMiddleware": 560,
     "crawler.middlewares.RetryAfterMiddleware": 555,
+    # Scrapy's decodes every page to look for a <meta http-equiv="refresh">; ours (the same
+    # redirects, METAREFRESH_* settings) only a page whose bytes may hold one.
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.meta_refresh.MetaRefreshMiddleware": 580,
 }
 SPIDER_MIDDLEWARES = {
     "crawler.middlewares.ResponseHeadersMiddleware": 900,
