@@ -8,7 +8,9 @@ through process_response from the highest number to the lowest):
                                   the stored body, so the spider sees "unchanged"
   RedirectGuardMiddleware    650  a redirect loop, or a redirect or meta refresh off the
                                   site (host and port) or to an over-long URL, becomes a
-                                  recorded failure (Scrapy drops them silently)
+                                  recorded failure (Scrapy drops them silently); a meta
+                                  refresh is checked at 580 (crawler/meta_refresh.py),
+                                  once the page is inflated
   CompressedBodyGuard...     600  a gzip/deflate body cut short (no end of stream, bad
                                   CRC) is flagged "dataloss": Scrapy's decompression
                                   hands back what it could read, without a word
@@ -34,11 +36,10 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 from scrapy import signals
 from scrapy.downloadermiddlewares.retry import get_retry_request
-from scrapy.http import Headers, HtmlResponse, Request, Response
+from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 from scrapy.utils.defer import maybe_deferred_to_future
-from scrapy.utils.response import get_meta_refresh
 from twisted.internet.task import deferLater
 from w3lib.url import safe_url_string
 
@@ -149,16 +150,14 @@ class RedirectGuardMiddleware:
 
     RedirectMiddleware hands a redirect back to the scheduler, where the dupefilter
     drops a loop and OffsiteMiddleware drops another host, neither calling the errback.
-    Seen before RedirectMiddleware, they fail here and the errback records why.
+    Seen before RedirectMiddleware, they fail here and the errback records why. A meta
+    refresh is checked by crawler.meta_refresh.MetaRefreshMiddleware with `check`: it
+    reads the page after HttpCompressionMiddleware (590) has inflated it, this one before.
     """
 
     def __init__(self, crawler):
         self.crawler = crawler
-        settings = crawler.settings
-        self.url_limit = settings.getint("URLLENGTH_LIMIT", 2083)
-        self.meta_refresh = settings.getbool("METAREFRESH_ENABLED", True)
-        self.refresh_ignore = settings.getlist("METAREFRESH_IGNORE_TAGS", ["noscript"])
-        self.refresh_max_delay = settings.getfloat("METAREFRESH_MAXDELAY", 100)
+        self.url_limit = crawler.settings.getint("URLLENGTH_LIMIT", 2083)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -166,19 +165,20 @@ class RedirectGuardMiddleware:
 
     def process_response(self, request: Request, response: Response):
         location = response.headers.get(b"Location")
-        if request.meta.get("dont_redirect") or response.status in request.meta.get(
-            "handle_httpstatus_list", ()
-        ):
-            return response
-        if response.status in REDIRECT_STATUSES and location:
-            target = urldefrag(urljoin(request.url, safe_url_string(location)))[0]
-        elif self.meta_refresh and isinstance(response, HtmlResponse):
-            delay, url = get_meta_refresh(response, ignore_tags=self.refresh_ignore)
-            if not url or delay is None or delay >= self.refresh_max_delay:
-                return response
-            target = urldefrag(url)[0]
-        else:
-            return response
+        if response.status in REDIRECT_STATUSES and location and self.guards(request, response):
+            self.check(request, urldefrag(urljoin(request.url, safe_url_string(location)))[0])
+        return response
+
+    @staticmethod
+    def guards(request: Request, response: Response) -> bool:
+        """False when the request asked to see this response as it is."""
+        return not (
+            request.meta.get("dont_redirect")
+            or response.status in request.meta.get("handle_httpstatus_list", ())
+        )
+
+    def check(self, request: Request, target: str) -> None:
+        """Raise FetchFailed when a redirect of request to target must not be followed."""
         if len(target) > self.url_limit:
             detail = f"{request.url} -> {target[:200]}... ({len(target)} characters)"
             raise FetchFailed(failures.URL_TOO_LONG, detail)
@@ -191,7 +191,6 @@ class RedirectGuardMiddleware:
             raise FetchFailed(failures.OFFSITE_REDIRECT, f"{request.url} -> {target}")
         if not self._same_site(request, target):
             raise FetchFailed(failures.OFFSITE_REDIRECT, f"{request.url} -> {target}")
-        return response
 
     def _same_site(self, request: Request, target: str) -> bool:
         """The spider's site rule (host and port, output.urls.same_site) for every

@@ -110,13 +110,18 @@ def test_redirect_and_meta_refresh_to_another_port_are_offsite(tmp_path):
     build_portal(other_site, ["x"])
     with FaultServer(other_site, lifetime=120) as other:
         site = tmp_path / "site"
-        paths = build_portal(site, ["ok", "moved", "refresh"])
-        (site / "r" / "refresh.html").write_text(
-            f'<html><head><meta http-equiv="refresh" content="0;url={other.base_url}/r/x.html">'
-            "</head><body></body></html>",
-            encoding="utf-8",
-        )
-        faults = {paths["moved"]: Fault("redirect", location=f"{other.base_url}/r/x.html")}
+        paths = build_portal(site, ["ok", "moved", "refresh", "gzipped"])
+        for name in ("refresh", "gzipped"):
+            (site / "r" / f"{name}.html").write_text(
+                f'<html><head><meta http-equiv="refresh" content="0;url={other.base_url}/r/x.html">'
+                "</head><body></body></html>",
+                encoding="utf-8",
+            )
+        faults = {
+            paths["moved"]: Fault("redirect", location=f"{other.base_url}/r/x.html"),
+            # the whole page, gzip-encoded: its refresh is read once it is inflated
+            paths["gzipped"]: Fault("gzip-cut", fraction=1.0),
+        }
         db = tmp_path / "ports.db"
         with FaultServer(site, faults, lifetime=120) as server:
             result = run_nightly(
@@ -128,3 +133,4 @@ def test_redirect_and_meta_refresh_to_another_port_are_offsite(tmp_path):
     assert report_names(db) == {"ok.html"}
     reasons = failure_reasons(db)
     assert reasons["moved.html"] == reasons["refresh.html"] == "off-site redirect"
+    assert reasons["gzipped.html"] == "off-site redirect"
