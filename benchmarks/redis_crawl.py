@@ -48,7 +48,6 @@ SETTINGS = {
     "CONCURRENT_REQUESTS": "16",
     "LOG_LEVEL": "INFO",
     "REDIS_STREAM_BACKLOG": "1000000",  # phase 1 keeps everything in the stream
-    "DOWNLOADER_STATS": "1",  # pages are counted from downloader/response_status_count/200
 }
 TABLES = ("reports", "report_cells", "report_checks", "pages", "attachments")
 

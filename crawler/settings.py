@@ -44,11 +44,6 @@ DOWNLOAD_FAIL_ON_DATALOSS = True
 # tasks for every response, and a page's outcome must reach storage before its body.
 CONCURRENT_ITEMS = 1
 
-# Scrapy's downloader/* counts (requests, bytes, statuses): ~0.24 M instructions a page in
-# the reactor (request_httprepr of every request), and nothing of ours reads them; the
-# progress line and the summary count pages themselves (crawler/progress.py).
-# -s DOWNLOADER_STATS=1 puts them back into the stats (and the runs table's stats_json).
-DOWNLOADER_STATS = False
 HTTPCACHE_ENABLED = False  # the pages table keeps bodies; unchanged pages are not re-parsed
 TELNETCONSOLE_ENABLED = False
 # 25 = PROGRESS (crawler/progress.py): a progress line every PROGRESS_INTERVAL seconds,
@@ -109,6 +104,10 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.CompressedBodyGuardMiddleware": 600,  # before decompression (590)
     "crawler.middlewares.ResponseGuardMiddleware": 560,
     "crawler.middlewares.RetryAfterMiddleware": 555,
+    # Scrapy's downloader/* counts without the request bytes, which cost every request's
+    # whole HTTP text in the reactor (crawler/middlewares.py).
+    "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
+    "crawler.middlewares.DownloadCountsMiddleware": 850,
     # Scrapy's decodes every page to look for a <meta http-equiv="refresh">; ours (the same
     # redirects, METAREFRESH_* settings) only a page whose bytes may hold one.
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,

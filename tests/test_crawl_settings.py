@@ -5,10 +5,13 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-from scrapy.downloadermiddlewares.stats import DownloaderStats
 from scrapy.exceptions import NotConfigured
+from scrapy.http import HtmlResponse, Request
 from scrapy.settings import Settings
+from scrapy.statscollectors import StatsCollector
 from scrapy.utils.conf import build_component_list
+
+from crawler.middlewares import DownloadCountsMiddleware
 
 SCRAPY_DOWNLOADER = "scrapy.downloadermiddlewares."
 
@@ -52,13 +55,30 @@ def test_a_meta_refresh_is_followed_by_ours_once_the_page_is_inflated():
     assert ours < downloader["crawler.middlewares.RedirectGuardMiddleware"]
 
 
-@pytest.mark.parametrize(
-    ("command_line", "counted"), [({}, False), ({"DOWNLOADER_STATS": "1"}, True)]
-)
-def test_downloader_stats_are_not_counted_unless_asked_for(command_line, counted):
-    crawler = SimpleNamespace(settings=crawl_settings(**command_line), stats=None)
-    if counted:
-        assert isinstance(DownloaderStats.from_crawler(crawler), DownloaderStats)
-    else:
-        with pytest.raises(NotConfigured):
-            DownloaderStats.from_crawler(crawler)
+def test_download_counts_are_kept_without_building_each_requests_http_text(monkeypatch):
+    settings = crawl_settings()
+    downloader = downloader_middlewares(settings)
+    assert SCRAPY_DOWNLOADER + "stats.DownloaderStats" not in downloader
+    assert downloader["crawler.middlewares.DownloadCountsMiddleware"] == 850  # Scrapy's place
+
+    def no_http_text(request):
+        raise AssertionError("request_httprepr called")
+
+    monkeypatch.setattr("scrapy.downloadermiddlewares.stats.request_httprepr", no_http_text)
+    stats = StatsCollector(SimpleNamespace(settings=settings, spider=None))
+    counts = DownloadCountsMiddleware.from_crawler(SimpleNamespace(settings=settings, stats=stats))
+    request = Request("http://127.0.0.1/a.html")
+    counts.process_request(request)
+    counts.process_response(request, HtmlResponse(request.url, status=404, body=b"<p>gone</p>"))
+    got = stats.get_stats()
+    assert got["downloader/request_count"] == 1
+    assert got["downloader/request_method_count/GET"] == 1
+    assert got["downloader/response_status_count/404"] == 1
+    assert got["downloader/response_bytes"] > len(b"<p>gone</p>")
+    assert "downloader/request_bytes" not in got
+
+
+def test_download_counts_switch_off_as_scrapys_do():
+    crawler = SimpleNamespace(settings=crawl_settings(DOWNLOADER_STATS="0"), stats=None)
+    with pytest.raises(NotConfigured):
+        DownloadCountsMiddleware.from_crawler(crawler)
