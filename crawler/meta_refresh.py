@@ -91,11 +91,12 @@ class MetaRefreshMiddleware(ScrapyMetaRefresh):
         middleware.guard = RedirectGuardMiddleware(crawler)
         return middleware
 
-    def process_response(self, request: Request, response: Response, spider=None):
-        if not isinstance(response, HtmlResponse) or not _may_refresh(response):
+    def process_response(self, request: Request, response: Response):
+        if not isinstance(response, HtmlResponse):
             return response
-        if self.guard.guards(request, response):
-            delay, url = get_meta_refresh(response, ignore_tags=self._ignore_tags)
-            if url and delay < self._maxdelay:
-                self.guard.check(request, urldefrag(url)[0])
+        delay, url = meta_refresh(response, self._ignore_tags)
+        if not url:
+            return response  # as Scrapy's would hand it back, without its decode
+        if self.guard.guards(request, response) and delay < self._maxdelay:
+            self.guard.check(request, urldefrag(url)[0])
         return super().process_response(request, response)

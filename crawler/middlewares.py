@@ -373,7 +373,7 @@ class DownloadCountsMiddleware(DownloaderStats):
     nothing of ours reads. Responses, statuses, bytes received and exceptions are
     counted as Scrapy counts them."""
 
-    def process_request(self, request: Request, spider=None) -> None:
+    def process_request(self, request: Request) -> None:
         self.stats.inc_value("downloader/request_count")
         self.stats.inc_value(f"downloader/request_method_count/{request.method}")
 
