@@ -82,8 +82,10 @@ CELL_TAGS = {"td", "th"}
 # huge_tree: pages nested deeper than libxml2's default 256 levels keep their text.
 # Plain etree elements, not lxml.html's: the same tree, without a Python class lookup
 # for every element touched (most of the time of a walk over a big table).
-_PARSER = etree.HTMLParser(huge_tree=True)
-_UTF8 = etree.HTMLParser(huge_tree=True, encoding="utf-8")  # for text as UTF-8 bytes
+# collect_ids=False: libxml2 keeps no table of the id attributes, which only XPath's
+# id() and getElementById read; nothing here does (the container tests compare @id).
+_PARSER = etree.HTMLParser(huge_tree=True, collect_ids=False)
+_UTF8 = etree.HTMLParser(huge_tree=True, encoding="utf-8", collect_ids=False)  # UTF-8 bytes
 MAX_NODES = 400_000
 
 
