@@ -96,7 +96,10 @@ def _parse(content, url, content_type, declared_encoding, in_page=None) -> Parse
         else:
             text, encoding, strict = content, None, False
         # The searches stop at a bound instead of reading a copy of the page's opening.
-        if text.find("\x00", 0, 2000) >= 0 and text.count("\x00") > 10:
+        # A strict UTF-8 body holds U+0000 only as a zero byte: without one (memchr) its
+        # text holds none, and the text (wide, a loop per character) is not searched.
+        nul_free = strict and b"\x00" not in content
+        if not nul_free and text.find("\x00", 0, 2000) >= 0 and text.count("\x00") > 10:
             return ParseOutcome(url=url, reason="binary data, not a page", encoding=encoding)
         if suffix in TEXT_SUFFIXES or not _HTML_SNIFF.search(text, 0, 5000):
             document = Document(blocks=[Paragraph(text)])
