@@ -10,7 +10,8 @@ and a document past the parse limits never changes what is stored.
 
 Documents are parsed in worker processes under the crawl's limits (crawler.worker,
 PARSE_* settings), one per core, while the reports parsed before them are stored: 50
-pages to a transaction. The workers get the bodies as stored (zlib), run niced
+pages to a transaction, the reports indexed for search once 200 are noted (as by the
+crawl's writer, output.search). The workers get the bodies as stored (zlib), run niced
 (WORKER_NICENESS) and answer the rows to store (output.stored_form): this process
 storing the reports is the one that must keep its core.
 
@@ -28,6 +29,7 @@ from concurrent.futures import Future
 
 from crawler.worker import Limits, ParsePool, limit_reason
 from output.lock import RunLock, lock_path_for
+from output.search import SEARCH_INDEX_AT_LEAST
 from output.store import EXIT_BAD_DATABASE, DatabaseError, ReportStore, StoredPage, open_store
 from output.stored_form import StoredOutcome, stored_form, with_source_page
 from parsers.encoding import charset_of
@@ -67,11 +69,20 @@ def reparse(
     counts: Counter = Counter()
     own_pool = pool is None
     pool = pool or ParsePool(limits=_limits(), niceness=WORKER_NICENESS)
+    # Search indexed once SEARCH_INDEX_AT_LEAST reports are noted, not at each batch's
+    # COMMIT, as by the crawl's writer (output.search); what is left, at the end. A
+    # reparse killed before leaves committed notes: search answers them, and the next
+    # open of the store indexes them.
+    index_at_least, store.index_at_least = store.index_at_least, SEARCH_INDEX_AT_LEAST
     try:
         _reparse_pages(store, kinds, pool, drop_worse, counts)
     finally:
-        if own_pool:
-            pool.close()
+        store.index_at_least = index_at_least
+        try:
+            if own_pool:
+                pool.close()
+        finally:
+            store.index_search()
     return counts
 
 

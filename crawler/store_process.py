@@ -35,6 +35,7 @@ from typing import NamedTuple
 
 from crawler.children import start_child
 from crawler.items import FailureItem
+from output.search import SEARCH_INDEX_AT_LEAST
 
 logger = logging.getLogger(__name__)
 
@@ -42,12 +43,6 @@ PROTOCOL = pickle.HIGHEST_PROTOCOL
 # A batch whose writer died is sent to a new one once more: a writer killed from outside
 # dies once, a batch that kills its writer (a crash in SQLite) would kill every one.
 ATTEMPTS = 2
-# The writer indexes reports for search once this many are noted, not at every batch's
-# COMMIT (~25 reports): FTS5 costs ~1.9 M instructions a report less (2,000 reports,
-# docs/speed.md, s24-writer). Each batch still commits whole, its reports noted for
-# search: search answers them meanwhile, and a writer killed leaves them noted for the
-# next writer's COMMIT or the next open of the store (migrations) to index.
-SEARCH_INDEX_AT_LEAST = 200
 
 
 def _serve(conn: Connection, path: str, niceness: int = 0) -> None:

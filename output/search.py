@@ -32,8 +32,9 @@ its old values known). Search never lies in between: the ``search`` query also s
 pending reports with ``instr`` (a program writing by raw SQL that never indexes them is
 answered right, only slower), and opening the store indexes what such a writer left.
 A killed writer's transaction, notes included, is rolled back; the crawl's writer
-process indexes once 200 reports are noted (crawler.store_process), so that its
-committed batches may leave notes, indexed by the next writer or the next open.
+process (crawler.store_process) and crawler.reparse index once SEARCH_INDEX_AT_LEAST
+reports are noted, so that their committed batches may leave notes, indexed by the next
+writer or the next open.
 """
 
 from __future__ import annotations
@@ -106,6 +107,15 @@ END""",
 BEGIN{_UNINDEX_OLD}
 END""",
 }
+
+
+# The writers of many reports (the crawl's writer process, crawler.reparse) index for
+# search once this many are noted, not at every COMMIT (~25 or 50 reports): FTS5 costs
+# ~1.9 M instructions a report less (2,000 reports, docs/speed.md, s24-writer). Each
+# transaction still commits whole, its reports noted for search: search answers them
+# meanwhile, and a writer killed leaves them noted for the next writer's COMMIT or the
+# next open of the store (migrations) to index.
+SEARCH_INDEX_AT_LEAST = 200
 
 
 def has_pending(conn) -> bool:
