@@ -348,17 +348,3 @@ def test_a_text_from_its_first_label_on_has_the_same_labelled_date(seed):
     cut = from_first_label(text)
     assert text.endswith(cut)
     assert labelled_date(cut) == plain_labelled_date(text)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "发布日期2023-01-05公开日期2021-01-01",
-        "首页发文日期：2022年3月4日日期2020-01-01",
-        "x发布时间2023-01-05日期2020-01-01",
-        "日期2020-01-01发布时间2023-01-05",
-        "发布2023-01-05",
-    ],
-)
-def test_the_cut_keeps_the_first_label_whole(text):
-    assert labelled_date(from_first_label(text)) == plain_labelled_date(text)
