@@ -73,11 +73,6 @@ from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy, memset, strcmp, strlen, strstr
 
 
-cdef extern from "string.h":
-    # GNU and BSD C libraries both have it (Python.h asks glibc for its GNU names).
-    const void* memmem(const void* haystack, size_t size, const void* needle, size_t length)
-
-
 cdef str _decoded(const char* text):
     return PyUnicode_DecodeUTF8(text, strlen(text), NULL)
 

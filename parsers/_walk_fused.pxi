@@ -91,39 +91,11 @@ cdef Py_ssize_t _squashed_into(_Squash* squash, const unsigned char* text, bint 
     return 0
 
 
-cdef str _from_first(const char* kept, Py_ssize_t size, bytes dated_word, bytes posted_word,
-                     int lead):
-    """parsers.meta.from_first_label of the UTF-8 ``kept``, decoded (UTF-8 is
-    self-synchronising: the bytes of 日期 found are those characters); the words are
-    LABEL_WORDS' UTF-8, ``lead`` LABEL_LEAD. 发布时间 is looked for only before the first 日期: the two share no
-    character, so one that starts before it ends before it."""
-    cdef const char* dated = <const char*> memmem(kept, size, <const char*> dated_word,
-                                                  len(dated_word))
-    cdef const char* start = kept + size if dated is NULL else dated
-    cdef const char* posted = <const char*> memmem(kept, start - kept,
-                                                   <const char*> posted_word, len(posted_word))
-    cdef int back
-    if dated is not NULL:
-        for back in range(lead):  # characters back, each to its first byte
-            while start > kept:
-                start -= 1
-                if (<unsigned char> start[0] & 0xC0) != 0x80:
-                    break
-    if posted is not NULL and posted < start:
-        start = posted
-    if dated is NULL and posted is NULL:
-        return ""
-    return PyUnicode_DecodeUTF8(start, size - (start - kept), NULL)
-
-
-
 cdef class Page:
     """What PageWalker read of one page. Elements are given as their indexes among the
     elements the strip leaves, in document order (candidates, densest, container)."""
     cdef readonly tuple heads  # page_links's
-    # The opening text, squashed (squashed_text), from its first date label on (meta's
-    # from_first_label): most of it is decoded only where a page has no label.
-    cdef readonly str dated
+    cdef readonly str squashed  # the opening text, squashed (squashed_text)
     cdef readonly list headings  # h1-h3 elements the first strip leaves, in document order
     cdef readonly bint has_pictures  # an <img> the first strip leaves
     cdef readonly Py_ssize_t body  # the root's first <body> child, else the root (0)
@@ -223,17 +195,14 @@ cdef class PageWalker:
     cdef _Names names
     cdef _Roles roles
     cdef _Tests attribute_tests
-    cdef tuple name_bytes, targets, ids, class_tests, labels
+    cdef tuple name_bytes, targets, ids, class_tests
     cdef Py_ssize_t tests, limit
 
     def __init__(self, tuple targets, tuple first, tuple after, tuple headings, tuple ids,
-                 tuple class_tests, tuple tags, Py_ssize_t tests, Py_ssize_t limit,
-                 tuple labels):
+                 tuple class_tests, tuple tags, Py_ssize_t tests, Py_ssize_t limit):
         """``targets``: the links pass's (page_links); ``first``, ``after``, ``headings``:
         names as bytes; ``ids``, ``class_tests``, ``tags``, ``tests``: the container
-        tests (container_candidates); ``limit``: characters of the opening text;
-        ``labels``: where the date labels start (parsers.meta.LABEL_WORDS as UTF-8, and
-        LABEL_LEAD), which it is kept from."""
+        tests (container_candidates); ``limit``: characters of the opening text."""
         names = []
         for name in [target[0] for target in targets] + list(_HEADS) + list(first) \
                 + list(after) + list(headings) + [tag for tag, test in tags] + [b"img", b"body"]:
@@ -252,7 +221,7 @@ cdef class PageWalker:
             self.roles.head[slot] = _HEADS.index(name) + 1 if name in _HEADS else 0
             self.roles.container[slot] = next((test for tag, test in tags if tag == name), -1)
         self.targets, self.ids, self.class_tests = targets, ids, class_tests
-        self.tests, self.limit, self.labels = tests, limit, labels
+        self.tests, self.limit = tests, limit
         if len(ids) > _MOST_TESTS or len(class_tests) > _MOST_TESTS:
             raise ValueError(f"at most {_MOST_TESTS} ids and class words")
         for at, (identifier, test) in enumerate(ids):
@@ -379,9 +348,8 @@ cdef class PageWalker:
                             links_open -= item.is_link
                     if node is top:
                         page.heads = heads.result()
-                        page.dated = _from_first(squash.kept, squash.size,
-                                                 self.labels[0], self.labels[1],
-                                                 self.labels[2])
+                        page.squashed = (PyUnicode_DecodeUTF8(squash.kept, squash.size, NULL)
+                                         if squash.size else "")
                         return page
                     if node.next is not NULL:
                         node = node.next

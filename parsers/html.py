@@ -17,7 +17,7 @@ from parsers.compiled import lines, walks
 from parsers.container import COMPILED_TESTS, MIN_BODY_CHARS, find_container
 from parsers.density import links_length, string_of, string_value, text_length
 from parsers.links import TARGETS, PageHeads, heads_of, page_heads
-from parsers.meta import LABEL_LEAD, LABEL_WORDS, from_first_label, labelled_date
+from parsers.meta import labelled_date
 from parsers.model import Document, Paragraph, Table
 from parsers.normalize import never_lengthened, tidy
 from parsers.table_rows import LONG_CELL, cell_text, data_table_rows
@@ -179,9 +179,8 @@ class SeparateWalks:
             etree.strip_elements(root, *_STRIPPED_FIRST, *_NO_TEXT, with_tail=False)
         self.lengths: dict = {}  # element -> text_length, measured once
 
-    def dated_opening(self) -> str:
-        """The page's opening, squashed, from its first date label on (labelled_date's)."""
-        return from_first_label(squashed_opening(self.root))
+    def squashed_opening(self) -> str:
+        return squashed_opening(self.root)
 
     def headings(self):
         return self.root.iter("h1", "h2", "h3")
@@ -218,8 +217,8 @@ class OneWalk:
         self.heads: PageHeads = heads_of(*page.heads)
         self.index: int | None = None  # the container's, among the elements kept
 
-    def dated_opening(self) -> str:
-        return self.page.dated
+    def squashed_opening(self) -> str:
+        return self.page.squashed
 
     def headings(self):
         return self.page.headings
@@ -323,7 +322,7 @@ squashed_opening = (
 
 def _page_wide_metadata(page, meta: dict[str, str]) -> None:
     """Title and date shown outside the article container (toolbars, headings)."""
-    published = labelled_date(page.dated_opening())
+    published = labelled_date(page.squashed_opening())
     if published:
         meta.setdefault("page_published", published)
     for element in page.headings():
@@ -397,7 +396,6 @@ _WALKER = (
         (b"h1", b"h2", b"h3"),
         *COMPILED_TESTS,
         _OPENING,
-        (*(word.encode() for word in LABEL_WORDS), LABEL_LEAD),
     )
     if walks is not None
     else None

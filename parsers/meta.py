@@ -21,14 +21,7 @@ _DATE = r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?"
 # Labels of a page's publication date, most specific first: 成文日期 (the day the
 # document was signed) only counts when nothing says when it was published.
 _PUBLISHED_LABELS = ("发布时间", "发布日期", "公开日期", "公布日期", "发文日期", "日期")
-# Their words: every label but 发布时间 ends in 日期, at most LABEL_LEAD characters after
-# its start.
-LABEL_WORDS = ("日期", "发布时间")
-LABEL_LEAD = 2
-assert all(
-    label == LABEL_WORDS[1] or (label.endswith(LABEL_WORDS[0]) and len(label) <= 2 + LABEL_LEAD)
-    for label in _PUBLISHED_LABELS
-)
+assert all(label.endswith("日期") or label == "发布时间" for label in _PUBLISHED_LABELS)
 # "\s*(?:[:：|]+\s*)?" reads like "\s*[:：|]*\s*" without its two adjacent \s* runs,
 # which share out a long run of spaces in quadratically many ways before failing.
 _PUBLISHED_BY_LABEL = [
@@ -38,27 +31,14 @@ _PUBLISHED_BY_LABEL = [
 
 def labelled_date(text: str) -> str | None:
     """The publication date a page states next to a label such as 发布时间."""
-    # Most pages without either word need no search.
-    if LABEL_WORDS[0] not in text and LABEL_WORDS[1] not in text:
+    # Every label but 发布时间 ends in 日期: most pages without either need no search.
+    if "日期" not in text and "发布时间" not in text:
         return None
     for pattern in _PUBLISHED_BY_LABEL:
         match = pattern.search(text)
         if match:
             return date_string(*match.groups())
     return None
-
-
-def from_first_label(text: str) -> str:
-    """``text`` from where its first date label may start on ("" without one): LABEL_LEAD
-    characters before its first 日期, or its first 发布时间 if that is sooner.
-    labelled_date reads the same of it as of ``text`` (each pattern starts with its label
-    and looks no further back). A page's opening is decoded from there only
-    (parsers/_walk_fused.pxi: the same, on the UTF-8)."""
-    dated, posted = text.find(LABEL_WORDS[0]), text.find(LABEL_WORDS[1])
-    if dated < 0:
-        return text[posted:] if posted >= 0 else ""
-    start = max(dated - LABEL_LEAD, 0)
-    return text[min(start, posted) if posted >= 0 else start :]
 
 
 _DATE_ONLY = re.compile(r"^" + _DATE + r"$")

@@ -37,7 +37,7 @@ def parts(walks) -> dict:
     """Everything parse_html asks of a page's walks, in its order, as plain values."""
     found = {
         "heads": walks.heads,
-        "dated": walks.dated_opening(),
+        "squashed": walks.squashed_opening(),
         "headings": [(h.tag, walks.heading_text(h)) for h in walks.headings()],
         "pictures": walks.has_pictures(),
     }
@@ -198,18 +198,3 @@ def test_one_walk_of_a_tree_no_html_parse_makes_reads_what_the_separate_walks_re
 
     for tag in ("html", "nav", "form", "script", "div"):
         same_parts_of_a_made_tree(made(tag))
-
-
-@pytest.mark.parametrize(
-    "body",
-    [
-        "<p>发布日期：2023-01-05</p><p>公开日期 2021-01-01</p>",
-        "<div>首页</div><span>发布</span><b>日期</b>：<i>2023 年 1 月 5 日</i>",
-        "<p>发 布 时 间 2022-02-02</p><script>日期2020-01-01</script><p>日期2019-01-01</p>",
-        "<p>成文日期：2020-01-01</p>" + "<p>正文</p>" * 50,
-        "<p>无日期标签的页面</p>",
-        "",
-    ],
-)
-def test_one_walk_keeps_the_opening_from_its_first_date_label_as_the_separate_walks(body):
-    same_parts(f"<html><body>{body}</body></html>")
