@@ -15,14 +15,7 @@ from lxml import etree
 from parsers import density, html, parse_document, sniff
 from parsers.density import string_of, text_length
 from parsers.encoding import decode_bytes, decode_page
-from parsers.meta import (
-    _PUBLISHED_BY_LABEL,
-    _TITLE_SPLIT,
-    date_string,
-    from_first_label,
-    labelled_date,
-    title_pieces,
-)
+from parsers.meta import _PUBLISHED_BY_LABEL, _TITLE_SPLIT, date_string, labelled_date, title_pieces
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL_PAGES = sorted((ROOT / "tests" / "fixtures").rglob("*.htm*"))
@@ -334,17 +327,3 @@ def test_zero_bytes_make_a_page_binary_as_its_text_says(codec, page):
     outcome = parse_document(content, url="http://example.gov.cn/a.html")
     assert (outcome.reason == "binary data, not a page") == _binary_by_text(content)
 
-
-DATE_PIECES = ["发布", "时间", "日期", "公开", "发文", "公布", "成文", "：", "|", "2023-01-05"]
-DATE_PIECES += ["2021年2月3日", "2020/1/1", "正文", "日", "期", "x", "2019.12.31", "发布日期"]
-
-
-@pytest.mark.parametrize("seed", range(400))
-def test_a_text_from_its_first_label_on_has_the_same_labelled_date(seed):
-    # The cut is at a label's start: "发布日期2023-01-05 公开日期2021-01-01" cut at its
-    # first 日期 would read 2021.
-    rng = random.Random(seed)
-    text = "".join(rng.choices(DATE_PIECES, k=rng.randint(0, 14)))
-    cut = from_first_label(text)
-    assert text.endswith(cut)
-    assert labelled_date(cut) == plain_labelled_date(text)
