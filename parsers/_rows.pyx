@@ -10,8 +10,9 @@ label's squashed text is computed once (parsers.normalize.squash) and kept in th
 list ``texts`` the plain Labels keeps too.
 """
 
-from cpython.dict cimport PyDict_Copy
 from cpython.object cimport PyObject, PyTypeObject
+from cpython.ref cimport Py_INCREF
+from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
 from cpython.unicode cimport Py_UNICODE_ISSPACE
 
 from parsers.normalize import is_blank, squash
@@ -19,7 +20,6 @@ from parsers.normalize import is_blank, squash
 
 cdef extern from "Python.h":
     PyTypeObject PyBaseObject_Type
-    int PyObject_GenericSetDict(object, object, void*) except? -1
 
 
 cdef inline str label_text(list tokens, list indices, list texts, Py_ssize_t number):
@@ -108,27 +108,38 @@ def rows(list tokens, classify):
     return found
 
 
-cdef dict _FIELDS = {"key": None, "value": None, "raw": None, "reading": None, "flagged": False}
+cdef extern from *:
+    """
+    /* A member descriptor's __set__ (a slot of a class with __slots__), without the
+       attribute lookup of setattr. */
+    static int rows_set_member(PyObject *descr, PyObject *obj, PyObject *value) {
+        return Py_TYPE(descr)->tp_descr_set(descr, obj, value);
+    }
+    """
+    int set_member "rows_set_member" (object descr, object obj, object value) except -1
+
+
 cdef tuple _NO_ARGUMENTS = ()
 
 
 def make_cells(cls, keys, values, texts):
-    """cls(key, value, text) of each, where cls is the dataclass Cell: each made by
-    object.__new__ and given its instance dict whole (a copy of one with the fields in
-    their order, reading and flagged at their defaults) instead of a call of the
-    dataclass __init__ per cell."""
+    """cls(key, value, text) of each, where cls is the dataclass Cell (slots): each made
+    by object.__new__ and its five fields set through their member descriptors (reading
+    and flagged at their defaults) instead of a call of the dataclass __init__ per cell."""
     cdef list cells = []
-    cdef dict fields
+    cdef _Names n = names()
     cdef PyTypeObject* base = &PyBaseObject_Type
     cdef Py_ssize_t index, count = min(len(keys), len(values), len(texts))  # as map()
+    if cls is not n.cell:
+        return list(map(cls, keys, values, texts))
+    key, value, raw, reading, flagged = n.cell_members
     for index in range(count):
         cell = base.tp_new(<type>cls, <PyObject*>_NO_ARGUMENTS, NULL)
-        fields = PyDict_Copy(_FIELDS)
-        fields["key"] = keys[index]
-        fields["value"] = values[index]
-        fields["raw"] = texts[index]
-        if PyObject_GenericSetDict(cell, fields, NULL) < 0:
-            raise TypeError("a cell's fields cannot be set")
+        set_member(key, cell, keys[index])
+        set_member(value, cell, values[index])
+        set_member(raw, cell, texts[index])
+        set_member(reading, cell, None)
+        set_member(flagged, cell, False)
         cells.append(cell)
     return cells
 
@@ -140,7 +151,8 @@ cdef class _Names:
     cdef readonly object token, value, label, row_end, blank, is_value_text, number_ends
     cdef readonly object pipe_line_tokens, split_words
     cdef readonly object paragraph, is_short_chrome_line, is_long_chrome_line, footer_limit
-    cdef readonly object cell, row_values, mixed_row_values
+    cdef readonly object cell, cell_members, row_values, mixed_row_values, keys
+    cdef readonly object t3_unrecognised, t3_left_out
 
     def __init__(self):
         from parsers import chrome, model, tables, tokens
@@ -155,7 +167,11 @@ cdef class _Names:
         self.is_long_chrome_line = chrome._is_chrome_line
         self.footer_limit = chrome.FOOTER_LIMIT
         self.cell, self.row_values = model.Cell, tables._row_values
-        self.mixed_row_values = tables._mixed_row_values
+        # Cell's fields' member descriptors, in make_cells' order
+        fields = ("key", "value", "raw", "reading", "flagged")
+        self.cell_members = tuple(vars(model.Cell)[field] for field in fields)
+        self.mixed_row_values, self.keys = tables._mixed_row_values, tables._keys
+        self.t3_unrecognised, self.t3_left_out = tables._t3_unrecognised, tables._t3_left_out
 
 
 cdef _Names _names = None
@@ -243,6 +259,10 @@ def split_sections(list lines, next_heading, str numerals):
 
 def fit(list values, Py_ssize_t expected):
     """tables._fit: the row's cells when their count leaves no doubt about placement."""
+    return _fit(values, expected)
+
+
+cdef object _fit(list values, Py_ssize_t expected):
     cdef Py_ssize_t count = len(values)
     if count == expected:
         return values
@@ -264,6 +284,10 @@ cdef inline bint is_blank_token(tuple token):
 
 def add_row(result, keys_row, list raws, list readings):
     """TableResult.add_row(keys_row, raws, readings) (``keys_row`` a tables.RowKeys)."""
+    _add_row(result, keys_row, raws, readings)
+
+
+cdef _add_row(result, keys_row, list raws, list readings):
     cdef tuple row = <tuple>keys_row
     cdef _Names n = names()
     cdef set seen = result.keys
@@ -280,3 +304,75 @@ def add_row(result, keys_row, list raws, list readings):
     else:
         values, texts = n.row_values(tuple(raws), unit)
     result.cells.extend(make_cells(n.cell, row[0], values, texts))
+
+
+def t3_rows(result, list stream, tuple columns, t3_row, Py_ssize_t labels_kept):
+    """tables._read_t3's loop over the rows of ``stream`` (tables._plain_t3_rows): the
+    rows as tables._rows finds them, each row's labels classified by ``t3_row``
+    (tables._t3_row, its group carried from row to row; its cache asked directly for
+    texts of at most ``labels_kept`` characters, as its wrapper does), then placed and
+    added to ``result`` as the plain loop does, one row after the other."""
+    cdef _Names n = names()
+    cdef list labels = []
+    cdef list values = []
+    cdef dict row_keys = {}  # the rows' keys in this table's columns
+    cdef tuple token, texts
+    cdef Py_ssize_t index, count, size
+    cdef int read = 0  # the most any row said (_t3_add): 1 a row read, 2 one of other's
+    cached, plain = t3_row.cached, t3_row.plain
+    value, row_end = n.value, n.row_end
+    group = key = None
+    for item in stream:
+        token = <tuple>item
+        kind = token[0]
+        if kind == value:
+            if not values:
+                if labels:
+                    count = len(labels)
+                    texts = PyTuple_New(count)
+                    size = 0
+                    for index in range(count):
+                        text = (<tuple>labels[index])[1]
+                        size += len(text)
+                        Py_INCREF(text)
+                        PyTuple_SET_ITEM(texts, index, text)
+                    group, key = (cached if size <= labels_kept else plain)(texts, group)
+                else:
+                    key = None
+                if key is None and is_blank(token[1]):
+                    continue  # padding that closes a header row
+            values.append(token)
+            continue
+        if values:
+            read = max(read, _t3_add(result, labels, key, values, columns, row_keys, n))
+            labels, key, values = [], None, []
+        if kind == row_end:
+            continue
+        labels.append(token)
+    if values:
+        read = max(read, _t3_add(result, labels, key, values, columns, row_keys, n))
+    # The flags the plain loop sets row by row (nothing reads them before the end).
+    if read:
+        result.t3_found = True
+    if read == 2:
+        result.t3_other_split = True
+
+
+cdef int _t3_add(
+    result, list labels, key, list values, tuple columns, dict row_keys, _Names n
+) except -1:
+    """One row of tables._plain_t3_rows, less the flags of result it sets: 0 for a row
+    not recognised, 1 for one of its keys, 2 for one of its keys that are other's."""
+    if key is None:
+        n.t3_unrecognised(result, labels)
+        return 0
+    placed = _fit(values, len(columns))
+    if placed is None:
+        n.t3_left_out(result, key, values, columns)
+    else:
+        keys = row_keys.get(key)
+        if keys is None:
+            keys = row_keys[key] = n.keys(f"t3.{key}", columns)
+        texts = [(<tuple>token)[1] for token in <list>placed]
+        _add_row(result, keys, texts, [(<tuple>token)[2] for token in <list>placed])
+    return 2 if key.startswith("other.") else 1
