@@ -11,6 +11,7 @@ list ``texts`` the plain Labels keeps too.
 """
 
 from cpython.object cimport PyObject, PyTypeObject
+from cpython.dict cimport PyDict_GetItem
 from cpython.ref cimport Py_INCREF
 from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
 from cpython.unicode cimport Py_UNICODE_ISSPACE
@@ -122,6 +123,22 @@ cdef extern from *:
 cdef tuple _NO_ARGUMENTS = ()
 
 
+cdef extern from *:
+    """
+    /* Token(kind, text, None) of the Token type given (a tuple subclass), made as
+       tuple.__new__(Token, (kind, text, None)) makes it, less the tuple it copies. */
+    static PyObject *rows_new_token(PyObject *type, PyObject *kind, PyObject *text) {
+        PyObject *token = ((PyTypeObject *)type)->tp_alloc((PyTypeObject *)type, 3);
+        if (token == NULL) return NULL;
+        Py_INCREF(kind); PyTuple_SET_ITEM(token, 0, kind);
+        Py_INCREF(text); PyTuple_SET_ITEM(token, 1, text);
+        Py_INCREF(Py_None); PyTuple_SET_ITEM(token, 2, Py_None);
+        return token;
+    }
+    """
+    object new_token "rows_new_token" (object cls, object kind, object text)
+
+
 def make_cells(cls, keys, values, texts):
     """cls(key, value, text) of each, where cls is the dataclass Cell (slots): each made
     by object.__new__ and its five fields set through their member descriptors (reading
@@ -153,12 +170,15 @@ cdef class _Names:
     cdef readonly object paragraph, is_short_chrome_line, is_long_chrome_line, footer_limit
     cdef readonly object cell, cell_members, row_values, mixed_row_values, keys
     cdef readonly object t3_unrecognised, t3_left_out
+    cdef readonly object table, end, cell_tokens, text_cell_token, cell_token
 
     def __init__(self):
         from parsers import chrome, model, tables, tokens
 
         self.token, self.value, self.label = tokens.Token, tokens.VALUE, tokens.LABEL
         self.row_end = tokens.ROW_END
+        self.table, self.end, self.cell_tokens = model.Table, tokens.END, tokens.CELL_TOKENS
+        self.text_cell_token, self.cell_token = tokens._text_cell_token, tokens.cell_token
         self.blank, self.number_ends = tokens._BLANK, tokens._NUMBER_ENDS
         self.is_value_text = tokens.is_value_text
         self.pipe_line_tokens, self.split_words = tokens._pipe_line_tokens, tokens._split_words
@@ -187,7 +207,10 @@ cdef _Names names():
 def lines_tokens(list lines, list tokens):
     """tokens.tokens_from_lines(lines), added to ``tokens``: a prose line (no pipe, not
     ending in a digit) made a token here, other lines by the Python functions."""
-    cdef _Names n = names()
+    return _lines_tokens(lines, tokens, names())
+
+
+cdef list _lines_tokens(list lines, list tokens, _Names n):
     cdef str line, text
     for item in lines:
         line = <str>item
@@ -203,9 +226,33 @@ def lines_tokens(list lines, list tokens):
             tokens.append(n.blank)
         elif text[len(text) - 1] not in n.number_ends:
             kind = n.value if n.is_value_text(text) else n.label
-            tokens.append(tuple.__new__(n.token, (kind, text, None)))
+            tokens.append(new_token(n.token, kind, text))
         else:
             tokens.extend(n.split_words(text))
+    return tokens
+
+
+def document_tokens(list blocks, list tokens):
+    """tokens.tokens_from_document of ``blocks``, added to ``tokens``: a text table's
+    cells' tokens found in tokens.CELL_TOKENS (made by tokens._text_cell_token when not
+    there), a paragraph's lines read by lines_tokens."""
+    cdef _Names n = names()
+    cdef dict known = n.cell_tokens
+    cdef PyObject* found
+    table, paragraph, end = n.table, n.paragraph, n.end
+    for block in blocks:
+        if isinstance(block, table):
+            readings = block.readings
+            for index, row in enumerate(block.rows):
+                if readings is None:
+                    for text in row:
+                        found = PyDict_GetItem(known, text)
+                        tokens.append(n.text_cell_token(text) if found is NULL else <object>found)
+                else:
+                    tokens.extend(map(n.cell_token, row, readings[index]))
+                tokens.append(end)
+        elif isinstance(block, paragraph):
+            _lines_tokens(block.text.split("\n"), tokens, n)
     return tokens
 
 

@@ -387,7 +387,9 @@ def test_a_fixture_is_interpreted_alike_by_the_compiled_and_the_plain_loops(path
     assert_rows_alike(stream)
     use_plain_loops(monkeypatch)
     assert repr(report.interpret(document, path.name)) == fast
-    assert tokens_module.tokens_from_document(report._without_chrome(document)) == stream
+    plain_stream = tokens_module.tokens_from_document(report._without_chrome(document))
+    assert plain_stream == stream
+    assert list(map(type, plain_stream)) == list(map(type, stream))  # Tokens, not tuples
     assert split_sections(lines) == fast_sections
     plain_labels = Labels(stream)
     assert plain_labels.indices == labels.indices
@@ -455,12 +457,56 @@ def test_random_lines_are_tokens_and_chrome_alike_compiled_and_plain(seed):
     rng = random.Random(seed)
     text = "".join(rng.choice(LINE_PIECES) for _ in range(rng.randint(0, 30)))
     lines = text.split("\n")
-    assert rows_module.lines_tokens(lines, []) == tokens_module.tokens_from_lines(lines)
+    tokens = rows_module.lines_tokens(lines, [])
+    assert tokens == tokens_module.tokens_from_lines(lines)
+    assert {type(token) for token in tokens} <= {tokens_module.Token}
     paragraph = Paragraph(text)
     kept = rows_module.paragraph_lines_kept(paragraph)
     assert kept == report._plain_paragraph_kept(paragraph)
     assert (kept is paragraph) == (report._plain_paragraph_kept(paragraph) is paragraph)
     assert split_sections(lines) == sections_module._split(lines, skip=True)
+
+
+@needs_module
+@pytest.mark.parametrize("seed", range(200))
+def test_a_documents_tokens_are_alike_compiled_and_plain(seed, monkeypatch):
+    rng = random.Random(seed)
+    blocks = []
+    for _ in range(rng.randint(0, 6)):
+        if rng.random() < 0.5:
+            text = "".join(rng.choice(LINE_PIECES) for _ in range(rng.randint(0, 10)))
+            blocks.append(Paragraph(text))
+            continue
+        rows = [[rng.choice(ROW_TEXTS) for _ in range(rng.randint(0, 5))] for _ in range(3)]
+        readings = None
+        if rng.random() < 0.3:
+            readings = [
+                [rng.choice([None, Reading(0.5), Reading(0.1, (), True)]) for _ in row]
+                for row in rows
+            ]
+        blocks.append(Table(rows, readings))
+    if rng.random() < 0.2:
+        monkeypatch.setattr(tokens_module, "CELL_TOKENS_KEPT", 2)  # forgotten on the way
+    document = Document(blocks=blocks)
+    compiled_tokens = tokens_module.tokens_from_document(document)
+    monkeypatch.setattr(tokens_module, "compiled_rows", None)
+    plain_tokens = tokens_module.tokens_from_document(document)
+    assert compiled_tokens == plain_tokens
+    assert list(map(type, compiled_tokens)) == list(map(type, plain_tokens))
+
+
+SEEDS = sorted((Path(__file__).parent / "fixtures" / "seeds").glob("*.txt"))
+
+
+@needs_module
+@pytest.mark.parametrize("path", SEEDS, ids=lambda path: path.name)
+def test_a_seeds_tables_are_read_alike_by_the_compiled_and_the_plain_loops(path, monkeypatch):
+    # The seeds print 表三 in both layouts (2019, and 2021 with （六）'s sub-rows).
+    stream = tokens_module.tokens_from_lines(path.read_text(encoding="utf-8").split("\n"))
+    compiled_result = tables.read_tables(stream)
+    use_plain_loops(monkeypatch)
+    assert compiled_result == tables.read_tables(stream)  # its flags too
+    assert tables.table_format(compiled_result) == tables.table_format(tables.read_tables(stream))
 
 
 def _all_fields(cell: Cell) -> list:
