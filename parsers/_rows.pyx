@@ -256,6 +256,24 @@ def document_tokens(list blocks, list tokens):
     return tokens
 
 
+def document_lines(list blocks, Py_ssize_t limit):
+    """report._lines of a document's ``blocks``: its paragraphs' lines and a line of each
+    table row, the first ``limit`` only (``limit`` < 0: all)."""
+    cdef list lines = []
+    cdef _Names n = names()
+    table = n.table
+    for block in blocks:
+        if 0 <= limit <= len(lines):
+            return lines[:limit]
+        if isinstance(block, table):
+            rows = block.rows if limit < 0 else block.rows[: limit - len(lines)]
+            for row in rows:
+                lines.append("| " + " | ".join(row) + " |")
+        else:
+            lines.extend(block.text.split("\n"))
+    return lines if limit < 0 else lines[:limit]
+
+
 def paragraph_lines_kept(paragraph):
     """report._without_chrome's reading of a paragraph: itself when no line of it is
     chrome, else a Paragraph of the lines that are not (None when none is left)."""

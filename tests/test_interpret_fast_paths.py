@@ -344,6 +344,7 @@ def use_plain_loops(monkeypatch) -> None:
     monkeypatch.setattr(tables, "_fit", tables._plain_fit)
     monkeypatch.setattr(tables, "_add_row", tables.TableResult.add_row)
     monkeypatch.setattr(report, "_paragraph_kept", report._plain_paragraph_kept)
+    monkeypatch.setattr(report, "compiled_rows", None)  # report._lines
     monkeypatch.setattr(sections_module, "compiled_rows", None)
 
 
@@ -469,7 +470,7 @@ def test_random_lines_are_tokens_and_chrome_alike_compiled_and_plain(seed):
 
 @needs_module
 @pytest.mark.parametrize("seed", range(200))
-def test_a_documents_tokens_are_alike_compiled_and_plain(seed, monkeypatch):
+def test_a_documents_tokens_and_lines_are_alike_compiled_and_plain(seed, monkeypatch):
     rng = random.Random(seed)
     blocks = []
     for _ in range(rng.randint(0, 6)):
@@ -493,6 +494,8 @@ def test_a_documents_tokens_are_alike_compiled_and_plain(seed, monkeypatch):
     plain_tokens = tokens_module.tokens_from_document(document)
     assert compiled_tokens == plain_tokens
     assert list(map(type, compiled_tokens)) == list(map(type, plain_tokens))
+    for limit in (None, 0, 1, 2, 5, 30):
+        assert report._lines(document, limit) == report._plain_lines(document, limit)
 
 
 SEEDS = sorted((Path(__file__).parent / "fixtures" / "seeds").glob("*.txt"))
