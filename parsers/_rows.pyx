@@ -81,11 +81,28 @@ def t3_end(list tokens, list indices, list texts, Py_ssize_t number):
 def rows(list tokens, classify):
     """tables._rows, as a list: (label tokens, row key, value tokens) of every row.
     ``classify`` is called as the plain generator calls it, in the same order."""
-    cdef list found = []
+    cdef _Found table = _Found(classify)
+    read_rows(table, tokens)
+    return table.found
+
+
+cdef class _Table:
+    """What read_rows does with a table's rows: classify (a row's label tokens, at its
+    first value: its key, None for none) and add (each row, once its values end)."""
+
+    cdef object classify(self, list labels):
+        return None
+
+    cdef int add(self, list labels, key, list values) except -1:
+        return 0
+
+
+cdef read_rows(_Table table, list tokens):
+    """tables._plain_rows' loop: each row handed to ``table`` as it is found."""
+    cdef _Names n = names()
     cdef list labels = []
     cdef list values = []
     cdef tuple token
-    cdef _Names n = names()
     value, row_end = n.value, n.row_end
     key = None
     for item in tokens:
@@ -93,20 +110,36 @@ def rows(list tokens, classify):
         kind = token[0]
         if kind == value:
             if not values:
-                key = classify(labels) if labels else None
+                key = table.classify(labels) if labels else None
                 if key is None and is_blank(token[1]):
                     continue  # padding that closes a header row
             values.append(token)
             continue
         if values:
-            found.append((labels, key, values))
+            table.add(labels, key, values)
             labels, key, values = [], None, []
         if kind == row_end:
             continue
         labels.append(token)
     if values:
-        found.append((labels, key, values))
-    return found
+        table.add(labels, key, values)
+
+
+cdef class _Found(_Table):
+    """rows(): the rows listed, each classified by a Python function."""
+
+    cdef object classify_labels
+    cdef list found
+
+    def __init__(self, classify):
+        self.classify_labels, self.found = classify, []
+
+    cdef object classify(self, list labels):
+        return self.classify_labels(labels)
+
+    cdef int add(self, list labels, key, list values) except -1:
+        self.found.append((labels, key, values))
+        return 0
 
 
 cdef extern from *:
@@ -169,7 +202,7 @@ cdef class _Names:
     cdef readonly object pipe_line_tokens, split_words
     cdef readonly object paragraph, is_short_chrome_line, is_long_chrome_line, footer_limit
     cdef readonly object cell, cell_members, row_values, mixed_row_values, keys
-    cdef readonly object t3_unrecognised, t3_left_out
+    cdef readonly object t3_unrecognised, t3_left_out, t2_left_out, in_yuan
     cdef readonly object table, end, cell_tokens, text_cell_token, cell_token
 
     def __init__(self):
@@ -192,6 +225,7 @@ cdef class _Names:
         self.cell_members = tuple(vars(model.Cell)[field] for field in fields)
         self.mixed_row_values, self.keys = tables._mixed_row_values, tables._keys
         self.t3_unrecognised, self.t3_left_out = tables._t3_unrecognised, tables._t3_left_out
+        self.t2_left_out, self.in_yuan = tables._t2_left_out, tables._in_yuan
 
 
 cdef _Names _names = None
@@ -371,56 +405,108 @@ cdef _add_row(result, keys_row, list raws, list readings):
     result.cells.extend(make_cells(n.cell, row[0], values, texts))
 
 
+cdef tuple label_texts(list labels, Py_ssize_t* size):
+    """The texts of a row's label tokens, and (in ``size``) their length in all."""
+    cdef Py_ssize_t index, count = len(labels)
+    cdef tuple texts = PyTuple_New(count)
+    size[0] = 0
+    for index in range(count):
+        text = (<tuple>labels[index])[1]
+        size[0] += len(text)
+        Py_INCREF(text)
+        PyTuple_SET_ITEM(texts, index, text)
+    return texts
+
+
+def t2_rows(result, list stream, t2_row_and_header, Py_ssize_t labels_kept):
+    """tables._read_t2's loop (tables._plain_t2_rows): the rows as tables._rows finds
+    them, each row's labels classified by ``t2_row_and_header`` (its cache asked directly
+    for texts of at most ``labels_kept`` characters, as its wrapper does), the header a
+    row is under carried from row to row, each row placed and added to ``result``."""
+    read_rows(_T2(result, t2_row_and_header, labels_kept), stream)
+
+
+cdef class _T2(_Table):
+    cdef object result, cached, plain, columns, column_names, in_yuan
+    cdef Py_ssize_t labels_kept
+    cdef _Names n
+
+    def __init__(self, result, t2_row_and_header, Py_ssize_t labels_kept):
+        self.result, self.labels_kept, self.n = result, labels_kept, names()
+        self.cached, self.plain = t2_row_and_header.cached, t2_row_and_header.plain
+        self.columns = self.column_names = ()
+        self.in_yuan = False
+
+    cdef object classify(self, list labels):
+        """The row and the header it is under (the last one before it)."""
+        cdef Py_ssize_t size
+        texts = label_texts(labels, &size)
+        row, header = (self.cached if size <= self.labels_kept else self.plain)(texts)
+        if header is not None:
+            self.columns, self.column_names, self.in_yuan = header
+        return None if row is None else (row, self.columns, self.column_names, self.in_yuan)
+
+    cdef int add(self, list labels, key, list values) except -1:
+        if key is not None:
+            _t2_add(self.result, <tuple>key, values, self.n)
+        return 0
+
+
+cdef _t2_add(result, tuple key, list values, _Names n):
+    """One row of tables._plain_t2_rows: ``key`` its row, the header's columns, their
+    names in keys and whether amounts are in 元."""
+    row, under, names_under, under_yuan = key
+    placed = _fit(values, len(under)) if under else None
+    if placed is None:
+        return n.t2_left_out(result, row, values, under)
+    result.t2_columns.update(under)
+    texts = [(<tuple>token)[1] for token in <list>placed]
+    if under_yuan:
+        n.in_yuan(texts, under)
+    keys = n.keys(f"t2.{row}", names_under)
+    _add_row(result, keys, texts, [(<tuple>token)[2] for token in <list>placed])
+
+
 def t3_rows(result, list stream, tuple columns, t3_row, Py_ssize_t labels_kept):
     """tables._read_t3's loop over the rows of ``stream`` (tables._plain_t3_rows): the
     rows as tables._rows finds them, each row's labels classified by ``t3_row``
     (tables._t3_row, its group carried from row to row; its cache asked directly for
     texts of at most ``labels_kept`` characters, as its wrapper does), then placed and
     added to ``result`` as the plain loop does, one row after the other."""
-    cdef _Names n = names()
-    cdef list labels = []
-    cdef list values = []
-    cdef dict row_keys = {}  # the rows' keys in this table's columns
-    cdef tuple token, texts
-    cdef Py_ssize_t index, count, size
-    cdef int read = 0  # the most any row said (_t3_add): 1 a row read, 2 one of other's
-    cached, plain = t3_row.cached, t3_row.plain
-    value, row_end = n.value, n.row_end
-    group = key = None
-    for item in stream:
-        token = <tuple>item
-        kind = token[0]
-        if kind == value:
-            if not values:
-                if labels:
-                    count = len(labels)
-                    texts = PyTuple_New(count)
-                    size = 0
-                    for index in range(count):
-                        text = (<tuple>labels[index])[1]
-                        size += len(text)
-                        Py_INCREF(text)
-                        PyTuple_SET_ITEM(texts, index, text)
-                    group, key = (cached if size <= labels_kept else plain)(texts, group)
-                else:
-                    key = None
-                if key is None and is_blank(token[1]):
-                    continue  # padding that closes a header row
-            values.append(token)
-            continue
-        if values:
-            read = max(read, _t3_add(result, labels, key, values, columns, row_keys, n))
-            labels, key, values = [], None, []
-        if kind == row_end:
-            continue
-        labels.append(token)
-    if values:
-        read = max(read, _t3_add(result, labels, key, values, columns, row_keys, n))
+    cdef _T3 table = _T3(result, columns, t3_row, labels_kept)
+    read_rows(table, stream)
     # The flags the plain loop sets row by row (nothing reads them before the end).
-    if read:
+    if table.read:
         result.t3_found = True
-    if read == 2:
+    if table.read == 2:
         result.t3_other_split = True
+
+
+cdef class _T3(_Table):
+    cdef object result, cached, plain, group
+    cdef tuple columns
+    cdef dict row_keys  # the rows' keys in this table's columns
+    cdef Py_ssize_t labels_kept
+    cdef int read  # the most any row said (_t3_add): 1 a row read, 2 one of other's
+    cdef _Names n
+
+    def __init__(self, result, tuple columns, t3_row, Py_ssize_t labels_kept):
+        self.result, self.columns, self.labels_kept, self.n = result, columns, labels_kept, names()
+        self.cached, self.plain = t3_row.cached, t3_row.plain
+        self.group, self.row_keys, self.read = None, {}, 0
+
+    cdef object classify(self, list labels):
+        cdef Py_ssize_t size
+        texts = label_texts(labels, &size)
+        self.group, key = (self.cached if size <= self.labels_kept else self.plain)(
+            texts, self.group
+        )
+        return key
+
+    cdef int add(self, list labels, key, list values) except -1:
+        read = _t3_add(self.result, labels, key, values, self.columns, self.row_keys, self.n)
+        self.read = max(self.read, read)
+        return 0
 
 
 cdef int _t3_add(

@@ -262,6 +262,14 @@ def _t2_columns(header: str) -> list[str]:
 
 
 def _read_t2(tokens: list[Token], result: TableResult) -> None:
+    if compiled is not None:  # the same loop in C, its rows read as they are found
+        compiled.t2_rows(result, tokens, _t2_row_and_header, LABELS_KEPT)
+    else:
+        _plain_t2_rows(result, tokens)
+
+
+def _plain_t2_rows(result: TableResult, tokens: list[Token]) -> None:
+    """表二's rows: each classified by its labels, placed by the header it is under."""
     columns: tuple[str, ...] = ()
     names: tuple[str, ...] = ()  # the columns' names in cell keys
     in_yuan = False  # amounts printed in 元
@@ -280,18 +288,26 @@ def _read_t2(tokens: list[Token], result: TableResult) -> None:
         row, under, names_under, under_yuan = row_and_header
         placed = _fit(values, len(under)) if under else None
         if placed is None:
-            result.warnings.append(
-                f"t2.{row}: {len(values)} cells for {len(under)} columns, row left out"
-            )
+            _t2_left_out(result, row, values, under)
             continue
         result.t2_columns.update(under)
         raws = list(map(_TEXT, placed))
         if under_yuan:
-            for index, column in enumerate(under):
-                raw = raws[index]
-                if column in {"fee_amount", "amount"} and "元" not in raw and squash(raw):
-                    raws[index] = f"{raw}元"
+            _in_yuan(raws, under)
         _add_row(result, _keys(f"t2.{row}", names_under), raws, list(map(_READING, placed)))
+
+
+# What both loops of 表二, plain and compiled, call for a row left out and for amounts.
+def _t2_left_out(result: TableResult, row: str, values: list[Token], under: tuple) -> None:
+    result.warnings.append(f"t2.{row}: {len(values)} cells for {len(under)} columns, row left out")
+
+
+def _in_yuan(raws: list[str], under: tuple[str, ...]) -> None:
+    """A row's amounts printed in 元 without the unit: given it, in place."""
+    for index, column in enumerate(under):
+        raw = raws[index]
+        if column in {"fee_amount", "amount"} and "元" not in raw and squash(raw):
+            raws[index] = f"{raw}元"
 
 
 def _labels_cached(maxsize: int):

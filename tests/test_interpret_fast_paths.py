@@ -498,6 +498,43 @@ def test_a_documents_tokens_and_lines_are_alike_compiled_and_plain(seed, monkeyp
         assert report._lines(document, limit) == report._plain_lines(document, limit)
 
 
+T2_HEADERS = [
+    ["信息内容", "本年新制作", "本年新公开", "对外公开总数"],
+    ["信息内容", "本年处理决定数"],
+    ["信息内容", "收费金额（单位：元）"],
+    ["信息内容", "采购项目数", "采购总金额（元）"],
+    ["信息内容", "本年收费金额（单位：万元）"],
+]
+T2_ROW_NAMES = ["规章", "行政许可", "行政事业性收费", "政府集中采购", "其他"]
+T2_VALUES = ["0", "3", "1.5", "/", "", " 12 ", "2元", "\u3000"]
+
+
+def random_t2_stream(rng: random.Random) -> list[Token]:
+    """Rows of 表二, a header before one now and then, of one to three values each."""
+    stream = []
+    for _ in range(rng.randint(1, 8)):
+        header = rng.choice(T2_HEADERS) if rng.random() < 0.4 else []
+        texts = [*header, rng.choice(T2_ROW_NAMES)]
+        texts += [rng.choice(T2_VALUES) for _ in range(rng.randint(1, 3))]
+        stream += map(cell_token, texts)
+        stream += [END] * (rng.random() < 0.6)
+    return stream
+
+
+@needs_module
+@pytest.mark.parametrize("seed", range(300))
+def test_t2_streams_are_read_alike_by_the_compiled_and_the_plain_loops(seed, monkeypatch):
+    # Headers with and without 元 before rows of amounts: the columns a row is under
+    # and its amounts given their unit.
+    stream = random_t2_stream(random.Random(seed))
+    compiled_result = tables.TableResult()
+    tables._read_t2(stream, compiled_result)
+    use_plain_loops(monkeypatch)
+    plain_result = tables.TableResult()
+    tables._read_t2(stream, plain_result)
+    assert compiled_result == plain_result
+
+
 SEEDS = sorted((Path(__file__).parent / "fixtures" / "seeds").glob("*.txt"))
 
 
