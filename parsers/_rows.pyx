@@ -10,8 +10,10 @@ label's squashed text is computed once (parsers.normalize.squash) and kept in th
 list ``texts`` the plain Labels keeps too.
 """
 
-from cpython.dict cimport PyDict_Copy
 from cpython.object cimport PyObject, PyTypeObject
+from cpython.dict cimport PyDict_GetItem
+from cpython.ref cimport Py_INCREF
+from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
 from cpython.unicode cimport Py_UNICODE_ISSPACE
 
 from parsers.normalize import is_blank, squash
@@ -19,7 +21,6 @@ from parsers.normalize import is_blank, squash
 
 cdef extern from "Python.h":
     PyTypeObject PyBaseObject_Type
-    int PyObject_GenericSetDict(object, object, void*) except? -1
 
 
 cdef inline str label_text(list tokens, list indices, list texts, Py_ssize_t number):
@@ -80,11 +81,28 @@ def t3_end(list tokens, list indices, list texts, Py_ssize_t number):
 def rows(list tokens, classify):
     """tables._rows, as a list: (label tokens, row key, value tokens) of every row.
     ``classify`` is called as the plain generator calls it, in the same order."""
-    cdef list found = []
+    cdef _Found table = _Found(classify)
+    read_rows(table, tokens)
+    return table.found
+
+
+cdef class _Table:
+    """What read_rows does with a table's rows: classify (a row's label tokens, at its
+    first value: its key, None for none) and add (each row, once its values end)."""
+
+    cdef object classify(self, list labels):
+        return None
+
+    cdef int add(self, list labels, key, list values) except -1:
+        return 0
+
+
+cdef read_rows(_Table table, list tokens):
+    """tables._plain_rows' loop: each row handed to ``table`` as it is found."""
+    cdef _Names n = names()
     cdef list labels = []
     cdef list values = []
     cdef tuple token
-    cdef _Names n = names()
     value, row_end = n.value, n.row_end
     key = None
     for item in tokens:
@@ -92,43 +110,86 @@ def rows(list tokens, classify):
         kind = token[0]
         if kind == value:
             if not values:
-                key = classify(labels) if labels else None
+                key = table.classify(labels) if labels else None
                 if key is None and is_blank(token[1]):
                     continue  # padding that closes a header row
             values.append(token)
             continue
         if values:
-            found.append((labels, key, values))
+            table.add(labels, key, values)
             labels, key, values = [], None, []
         if kind == row_end:
             continue
         labels.append(token)
     if values:
-        found.append((labels, key, values))
-    return found
+        table.add(labels, key, values)
 
 
-cdef dict _FIELDS = {"key": None, "value": None, "raw": None, "reading": None, "flagged": False}
+cdef class _Found(_Table):
+    """rows(): the rows listed, each classified by a Python function."""
+
+    cdef object classify_labels
+    cdef list found
+
+    def __init__(self, classify):
+        self.classify_labels, self.found = classify, []
+
+    cdef object classify(self, list labels):
+        return self.classify_labels(labels)
+
+    cdef int add(self, list labels, key, list values) except -1:
+        self.found.append((labels, key, values))
+        return 0
+
+
+cdef extern from *:
+    """
+    /* A member descriptor's __set__ (a slot of a class with __slots__), without the
+       attribute lookup of setattr. */
+    static int rows_set_member(PyObject *descr, PyObject *obj, PyObject *value) {
+        return Py_TYPE(descr)->tp_descr_set(descr, obj, value);
+    }
+    """
+    int set_member "rows_set_member" (object descr, object obj, object value) except -1
+
+
 cdef tuple _NO_ARGUMENTS = ()
 
 
+cdef extern from *:
+    """
+    /* Token(kind, text, None) of the Token type given (a tuple subclass), made as
+       tuple.__new__(Token, (kind, text, None)) makes it, less the tuple it copies. */
+    static PyObject *rows_new_token(PyObject *type, PyObject *kind, PyObject *text) {
+        PyObject *token = ((PyTypeObject *)type)->tp_alloc((PyTypeObject *)type, 3);
+        if (token == NULL) return NULL;
+        Py_INCREF(kind); PyTuple_SET_ITEM(token, 0, kind);
+        Py_INCREF(text); PyTuple_SET_ITEM(token, 1, text);
+        Py_INCREF(Py_None); PyTuple_SET_ITEM(token, 2, Py_None);
+        return token;
+    }
+    """
+    object new_token "rows_new_token" (object cls, object kind, object text)
+
+
 def make_cells(cls, keys, values, texts):
-    """cls(key, value, text) of each, where cls is the dataclass Cell: each made by
-    object.__new__ and given its instance dict whole (a copy of one with the fields in
-    their order, reading and flagged at their defaults) instead of a call of the
-    dataclass __init__ per cell."""
+    """cls(key, value, text) of each, where cls is the dataclass Cell (slots): each made
+    by object.__new__ and its five fields set through their member descriptors (reading
+    and flagged at their defaults) instead of a call of the dataclass __init__ per cell."""
     cdef list cells = []
-    cdef dict fields
+    cdef _Names n = names()
     cdef PyTypeObject* base = &PyBaseObject_Type
     cdef Py_ssize_t index, count = min(len(keys), len(values), len(texts))  # as map()
+    if cls is not n.cell:
+        return list(map(cls, keys, values, texts))
+    key, value, raw, reading, flagged = n.cell_members
     for index in range(count):
         cell = base.tp_new(<type>cls, <PyObject*>_NO_ARGUMENTS, NULL)
-        fields = PyDict_Copy(_FIELDS)
-        fields["key"] = keys[index]
-        fields["value"] = values[index]
-        fields["raw"] = texts[index]
-        if PyObject_GenericSetDict(cell, fields, NULL) < 0:
-            raise TypeError("a cell's fields cannot be set")
+        set_member(key, cell, keys[index])
+        set_member(value, cell, values[index])
+        set_member(raw, cell, texts[index])
+        set_member(reading, cell, None)
+        set_member(flagged, cell, False)
         cells.append(cell)
     return cells
 
@@ -140,13 +201,17 @@ cdef class _Names:
     cdef readonly object token, value, label, row_end, blank, is_value_text, number_ends
     cdef readonly object pipe_line_tokens, split_words
     cdef readonly object paragraph, is_short_chrome_line, is_long_chrome_line, footer_limit
-    cdef readonly object cell, row_values, mixed_row_values
+    cdef readonly object cell, cell_members, row_values, mixed_row_values, keys
+    cdef readonly object t3_unrecognised, t3_left_out, t2_left_out, in_yuan
+    cdef readonly object table, end, cell_tokens, text_cell_token, cell_token
 
     def __init__(self):
         from parsers import chrome, model, tables, tokens
 
         self.token, self.value, self.label = tokens.Token, tokens.VALUE, tokens.LABEL
         self.row_end = tokens.ROW_END
+        self.table, self.end, self.cell_tokens = model.Table, tokens.END, tokens.CELL_TOKENS
+        self.text_cell_token, self.cell_token = tokens._text_cell_token, tokens.cell_token
         self.blank, self.number_ends = tokens._BLANK, tokens._NUMBER_ENDS
         self.is_value_text = tokens.is_value_text
         self.pipe_line_tokens, self.split_words = tokens._pipe_line_tokens, tokens._split_words
@@ -155,7 +220,12 @@ cdef class _Names:
         self.is_long_chrome_line = chrome._is_chrome_line
         self.footer_limit = chrome.FOOTER_LIMIT
         self.cell, self.row_values = model.Cell, tables._row_values
-        self.mixed_row_values = tables._mixed_row_values
+        # Cell's fields' member descriptors, in make_cells' order
+        fields = ("key", "value", "raw", "reading", "flagged")
+        self.cell_members = tuple(vars(model.Cell)[field] for field in fields)
+        self.mixed_row_values, self.keys = tables._mixed_row_values, tables._keys
+        self.t3_unrecognised, self.t3_left_out = tables._t3_unrecognised, tables._t3_left_out
+        self.t2_left_out, self.in_yuan = tables._t2_left_out, tables._in_yuan
 
 
 cdef _Names _names = None
@@ -171,7 +241,10 @@ cdef _Names names():
 def lines_tokens(list lines, list tokens):
     """tokens.tokens_from_lines(lines), added to ``tokens``: a prose line (no pipe, not
     ending in a digit) made a token here, other lines by the Python functions."""
-    cdef _Names n = names()
+    return _lines_tokens(lines, tokens, names())
+
+
+cdef list _lines_tokens(list lines, list tokens, _Names n):
     cdef str line, text
     for item in lines:
         line = <str>item
@@ -187,10 +260,52 @@ def lines_tokens(list lines, list tokens):
             tokens.append(n.blank)
         elif text[len(text) - 1] not in n.number_ends:
             kind = n.value if n.is_value_text(text) else n.label
-            tokens.append(tuple.__new__(n.token, (kind, text, None)))
+            tokens.append(new_token(n.token, kind, text))
         else:
             tokens.extend(n.split_words(text))
     return tokens
+
+
+def document_tokens(list blocks, list tokens):
+    """tokens.tokens_from_document of ``blocks``, added to ``tokens``: a text table's
+    cells' tokens found in tokens.CELL_TOKENS (made by tokens._text_cell_token when not
+    there), a paragraph's lines read by lines_tokens."""
+    cdef _Names n = names()
+    cdef dict known = n.cell_tokens
+    cdef PyObject* found
+    table, paragraph, end = n.table, n.paragraph, n.end
+    for block in blocks:
+        if isinstance(block, table):
+            readings = block.readings
+            for index, row in enumerate(block.rows):
+                if readings is None:
+                    for text in row:
+                        found = PyDict_GetItem(known, text)
+                        tokens.append(n.text_cell_token(text) if found is NULL else <object>found)
+                else:
+                    tokens.extend(map(n.cell_token, row, readings[index]))
+                tokens.append(end)
+        elif isinstance(block, paragraph):
+            _lines_tokens(block.text.split("\n"), tokens, n)
+    return tokens
+
+
+def document_lines(list blocks, Py_ssize_t limit):
+    """report._lines of a document's ``blocks``: its paragraphs' lines and a line of each
+    table row, the first ``limit`` only (``limit`` < 0: all)."""
+    cdef list lines = []
+    cdef _Names n = names()
+    table = n.table
+    for block in blocks:
+        if 0 <= limit <= len(lines):
+            return lines[:limit]
+        if isinstance(block, table):
+            rows = block.rows if limit < 0 else block.rows[: limit - len(lines)]
+            for row in rows:
+                lines.append("| " + " | ".join(row) + " |")
+        else:
+            lines.extend(block.text.split("\n"))
+    return lines if limit < 0 else lines[:limit]
 
 
 def paragraph_lines_kept(paragraph):
@@ -243,6 +358,10 @@ def split_sections(list lines, next_heading, str numerals):
 
 def fit(list values, Py_ssize_t expected):
     """tables._fit: the row's cells when their count leaves no doubt about placement."""
+    return _fit(values, expected)
+
+
+cdef object _fit(list values, Py_ssize_t expected):
     cdef Py_ssize_t count = len(values)
     if count == expected:
         return values
@@ -264,6 +383,10 @@ cdef inline bint is_blank_token(tuple token):
 
 def add_row(result, keys_row, list raws, list readings):
     """TableResult.add_row(keys_row, raws, readings) (``keys_row`` a tables.RowKeys)."""
+    _add_row(result, keys_row, raws, readings)
+
+
+cdef _add_row(result, keys_row, list raws, list readings):
     cdef tuple row = <tuple>keys_row
     cdef _Names n = names()
     cdef set seen = result.keys
@@ -280,3 +403,127 @@ def add_row(result, keys_row, list raws, list readings):
     else:
         values, texts = n.row_values(tuple(raws), unit)
     result.cells.extend(make_cells(n.cell, row[0], values, texts))
+
+
+cdef tuple label_texts(list labels, Py_ssize_t* size):
+    """The texts of a row's label tokens, and (in ``size``) their length in all."""
+    cdef Py_ssize_t index, count = len(labels)
+    cdef tuple texts = PyTuple_New(count)
+    size[0] = 0
+    for index in range(count):
+        text = (<tuple>labels[index])[1]
+        size[0] += len(text)
+        Py_INCREF(text)
+        PyTuple_SET_ITEM(texts, index, text)
+    return texts
+
+
+def t2_rows(result, list stream, t2_row_and_header, Py_ssize_t labels_kept):
+    """tables._read_t2's loop (tables._plain_t2_rows): the rows as tables._rows finds
+    them, each row's labels classified by ``t2_row_and_header`` (its cache asked directly
+    for texts of at most ``labels_kept`` characters, as its wrapper does), the header a
+    row is under carried from row to row, each row placed and added to ``result``."""
+    read_rows(_T2(result, t2_row_and_header, labels_kept), stream)
+
+
+cdef class _T2(_Table):
+    cdef object result, cached, plain, columns, column_names, in_yuan
+    cdef Py_ssize_t labels_kept
+    cdef _Names n
+
+    def __init__(self, result, t2_row_and_header, Py_ssize_t labels_kept):
+        self.result, self.labels_kept, self.n = result, labels_kept, names()
+        self.cached, self.plain = t2_row_and_header.cached, t2_row_and_header.plain
+        self.columns = self.column_names = ()
+        self.in_yuan = False
+
+    cdef object classify(self, list labels):
+        """The row and the header it is under (the last one before it)."""
+        cdef Py_ssize_t size
+        texts = label_texts(labels, &size)
+        row, header = (self.cached if size <= self.labels_kept else self.plain)(texts)
+        if header is not None:
+            self.columns, self.column_names, self.in_yuan = header
+        return None if row is None else (row, self.columns, self.column_names, self.in_yuan)
+
+    cdef int add(self, list labels, key, list values) except -1:
+        if key is not None:
+            _t2_add(self.result, <tuple>key, values, self.n)
+        return 0
+
+
+cdef _t2_add(result, tuple key, list values, _Names n):
+    """One row of tables._plain_t2_rows: ``key`` its row, the header's columns, their
+    names in keys and whether amounts are in 元."""
+    row, under, names_under, under_yuan = key
+    placed = _fit(values, len(under)) if under else None
+    if placed is None:
+        return n.t2_left_out(result, row, values, under)
+    result.t2_columns.update(under)
+    texts = [(<tuple>token)[1] for token in <list>placed]
+    if under_yuan:
+        n.in_yuan(texts, under)
+    keys = n.keys(f"t2.{row}", names_under)
+    _add_row(result, keys, texts, [(<tuple>token)[2] for token in <list>placed])
+
+
+def t3_rows(result, list stream, tuple columns, t3_row, Py_ssize_t labels_kept):
+    """tables._read_t3's loop over the rows of ``stream`` (tables._plain_t3_rows): the
+    rows as tables._rows finds them, each row's labels classified by ``t3_row``
+    (tables._t3_row, its group carried from row to row; its cache asked directly for
+    texts of at most ``labels_kept`` characters, as its wrapper does), then placed and
+    added to ``result`` as the plain loop does, one row after the other."""
+    cdef _T3 table = _T3(result, columns, t3_row, labels_kept)
+    read_rows(table, stream)
+    # The flags the plain loop sets row by row (nothing reads them before the end).
+    if table.read:
+        result.t3_found = True
+    if table.read == 2:
+        result.t3_other_split = True
+
+
+cdef class _T3(_Table):
+    cdef object result, cached, plain, group
+    cdef tuple columns
+    cdef dict row_keys  # the rows' keys in this table's columns
+    cdef Py_ssize_t labels_kept
+    cdef int read  # the most any row said (_t3_add): 1 a row read, 2 one of other's
+    cdef _Names n
+
+    def __init__(self, result, tuple columns, t3_row, Py_ssize_t labels_kept):
+        self.result, self.columns, self.labels_kept, self.n = result, columns, labels_kept, names()
+        self.cached, self.plain = t3_row.cached, t3_row.plain
+        self.group, self.row_keys, self.read = None, {}, 0
+
+    cdef object classify(self, list labels):
+        cdef Py_ssize_t size
+        texts = label_texts(labels, &size)
+        self.group, key = (self.cached if size <= self.labels_kept else self.plain)(
+            texts, self.group
+        )
+        return key
+
+    cdef int add(self, list labels, key, list values) except -1:
+        read = _t3_add(self.result, labels, key, values, self.columns, self.row_keys, self.n)
+        self.read = max(self.read, read)
+        return 0
+
+
+cdef int _t3_add(
+    result, list labels, key, list values, tuple columns, dict row_keys, _Names n
+) except -1:
+    """One row of tables._plain_t3_rows, less the flags of result it sets: 0 for a row
+    not recognised, 1 for one of its keys, 2 for one of its keys that are other's."""
+    if key is None:
+        n.t3_unrecognised(result, labels)
+        return 0
+    placed = _fit(values, len(columns))
+    if placed is None:
+        n.t3_left_out(result, key, values, columns)
+    else:
+        keys = row_keys.get(key)
+        if keys is None:
+            keys = row_keys[key] = n.keys(f"t3.{key}", columns)
+        texts = [(<tuple>token)[1] for token in <list>placed]
+        _add_row(result, keys, texts, [(<tuple>token)[2] for token in <list>placed])
+    return 2 if key.startswith("other.") else 1

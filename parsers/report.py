@@ -205,6 +205,12 @@ def _with_pictures(document: Document, pictures: list[bytes]) -> Document:
 
 def _lines(document: Document, limit: int | None = None) -> list[str]:
     """The document as text lines (a table row per line); the first ``limit`` only."""
+    if compiled_rows is not None:  # the same loop in C (parsers/_rows.pyx)
+        return compiled_rows.document_lines(document.blocks, -1 if limit is None else limit)
+    return _plain_lines(document, limit)
+
+
+def _plain_lines(document: Document, limit: int | None = None) -> list[str]:
     lines: list[str] = []
     for block in document.blocks:
         if limit is not None and len(lines) >= limit:

@@ -262,6 +262,14 @@ def _t2_columns(header: str) -> list[str]:
 
 
 def _read_t2(tokens: list[Token], result: TableResult) -> None:
+    if compiled is not None:  # the same loop in C, its rows read as they are found
+        compiled.t2_rows(result, tokens, _t2_row_and_header, LABELS_KEPT)
+    else:
+        _plain_t2_rows(result, tokens)
+
+
+def _plain_t2_rows(result: TableResult, tokens: list[Token]) -> None:
+    """表二's rows: each classified by its labels, placed by the header it is under."""
     columns: tuple[str, ...] = ()
     names: tuple[str, ...] = ()  # the columns' names in cell keys
     in_yuan = False  # amounts printed in 元
@@ -280,18 +288,26 @@ def _read_t2(tokens: list[Token], result: TableResult) -> None:
         row, under, names_under, under_yuan = row_and_header
         placed = _fit(values, len(under)) if under else None
         if placed is None:
-            result.warnings.append(
-                f"t2.{row}: {len(values)} cells for {len(under)} columns, row left out"
-            )
+            _t2_left_out(result, row, values, under)
             continue
         result.t2_columns.update(under)
         raws = list(map(_TEXT, placed))
         if under_yuan:
-            for index, column in enumerate(under):
-                raw = raws[index]
-                if column in {"fee_amount", "amount"} and "元" not in raw and squash(raw):
-                    raws[index] = f"{raw}元"
+            _in_yuan(raws, under)
         _add_row(result, _keys(f"t2.{row}", names_under), raws, list(map(_READING, placed)))
+
+
+# What both loops of 表二, plain and compiled, call for a row left out and for amounts.
+def _t2_left_out(result: TableResult, row: str, values: list[Token], under: tuple) -> None:
+    result.warnings.append(f"t2.{row}: {len(values)} cells for {len(under)} columns, row left out")
+
+
+def _in_yuan(raws: list[str], under: tuple[str, ...]) -> None:
+    """A row's amounts printed in 元 without the unit: given it, in place."""
+    for index, column in enumerate(under):
+        raw = raws[index]
+        if column in {"fee_amount", "amount"} and "元" not in raw and squash(raw):
+            raws[index] = f"{raw}元"
 
 
 def _labels_cached(maxsize: int):
@@ -306,6 +322,8 @@ def _labels_cached(maxsize: int):
             size = len(texts) if isinstance(texts, str) else sum(map(len, texts))
             return cached(texts, *rest) if size <= LABELS_KEPT else function(texts, *rest)
 
+        # what a compiled loop asks instead of this wrapper (parsers/_rows.pyx, t3_rows)
+        call.cached, call.plain = cached, function
         return call
 
     return decorate
@@ -401,10 +419,25 @@ def _read_t3(tokens: list[Token], start: int, result: TableResult, labels: Label
     first_row = labels.first(start, "本年新收")
     header = "".join(squash(t.text) for t in tokens[start : first_row or start] if t.kind == LABEL)
     columns = _t3_column_order(header)
-    group: str | None = None
     position = first_row if first_row is not None else start
     end = _t3_end(tokens, position, labels)
     stream = tokens[position:end]
+    if compiled is not None:  # the same loop in C, its rows read as they are found
+        compiled.t3_rows(result, stream, columns, _t3_row, LABELS_KEPT)
+    else:
+        _plain_t3_rows(result, stream, columns)
+    if result.t3_other_split:
+        # With the 2021 sub-rows present, a （六）其他处理 row of its own is a subtotal,
+        # not the 2019 single row its keys stand for.
+        subtotal = {f"t3.other.{column}" for column in T3_COLUMNS}
+        if result.remove(subtotal):
+            result.warnings.append("t3: （六）其他处理 subtotal row left out beside its sub-rows")
+    return end
+
+
+def _plain_t3_rows(result: TableResult, stream: list[Token], columns: tuple[str, ...]) -> None:
+    """_read_t3's rows: each classified by its labels, placed by the columns, added."""
+    group: str | None = None
 
     def classify(labels: list[Token]) -> str | None:
         nonlocal group
@@ -414,29 +447,29 @@ def _read_t3(tokens: list[Token], start: int, result: TableResult, labels: Label
     row_keys: dict[str, RowKeys] = {}  # the rows' keys in this table's columns
     for labels, row, values in _rows(stream, classify):
         if row is None:
-            shown = "".join(squash(t.text) for t in labels)[-30:]
-            result.warnings.append(f"t3: row '{shown}' not recognised, left out")
+            _t3_unrecognised(result, labels)
             continue
         result.t3_found = True
         if row.startswith("other."):
             result.t3_other_split = True
         placed = _fit(values, len(columns))
         if placed is None:
-            result.warnings.append(
-                f"t3.{row}: {len(values)} cells for {len(columns)} columns, row left out"
-            )
-            continue
-        keys = row_keys.get(row)
-        if keys is None:
-            keys = row_keys[row] = _keys(f"t3.{row}", columns)
-        _add_row(result, keys, list(map(_TEXT, placed)), list(map(_READING, placed)))
-    if result.t3_other_split:
-        # With the 2021 sub-rows present, a （六）其他处理 row of its own is a subtotal,
-        # not the 2019 single row its keys stand for.
-        subtotal = {f"t3.other.{column}" for column in T3_COLUMNS}
-        if result.remove(subtotal):
-            result.warnings.append("t3: （六）其他处理 subtotal row left out beside its sub-rows")
-    return end
+            _t3_left_out(result, row, values, columns)
+        else:
+            keys = row_keys.get(row) or row_keys.setdefault(row, _keys(f"t3.{row}", columns))
+            _add_row(result, keys, list(map(_TEXT, placed)), list(map(_READING, placed)))
+
+
+# The warnings of 表三's rows not read (both loops, plain and compiled, call these).
+def _t3_unrecognised(result: TableResult, labels: list[Token]) -> None:
+    shown = "".join(squash(t.text) for t in labels)[-30:]
+    result.warnings.append(f"t3: row '{shown}' not recognised, left out")
+
+
+def _t3_left_out(result: TableResult, row: str, values: list[Token], columns: tuple) -> None:
+    result.warnings.append(
+        f"t3.{row}: {len(values)} cells for {len(columns)} columns, row left out"
+    )
 
 
 # ---------------------------------------------------------------- 表四

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from functools import lru_cache
 from itertools import compress, count
 from operator import itemgetter
 from typing import NamedTuple
@@ -60,11 +59,24 @@ def cell_token(text: str, reading: Reading | None = None) -> Token:
     return Token(kind, text, reading)
 
 
-# Tokens are immutable: a table's many "0" and "/" cells share one each.
-_text_cell_token = lru_cache(maxsize=4096)(cell_token)
+# Tokens are immutable: a table's many "0" and "/" cells share one each, kept by text
+# (all forgotten when more would be kept). The compiled loop looks in the same dict.
+CELL_TOKENS: dict[str, Token] = {}
+CELL_TOKENS_KEPT = 4096
+
+
+def _text_cell_token(text: str) -> Token:
+    token = CELL_TOKENS.get(text)
+    if token is None:
+        if len(CELL_TOKENS) >= CELL_TOKENS_KEPT:
+            CELL_TOKENS.clear()
+        token = CELL_TOKENS[text] = cell_token(text)
+    return token
 
 
 def tokens_from_document(document: Document) -> list[Token]:
+    if compiled_rows is not None:  # the same loop in C (parsers/_rows.pyx)
+        return compiled_rows.document_tokens(document.blocks, [])
     tokens: list[Token] = []
     for block in document.blocks:
         if isinstance(block, Table):
@@ -76,11 +88,7 @@ def tokens_from_document(document: Document) -> list[Token]:
                     tokens.extend(map(cell_token, row, readings))
                 tokens.append(END)
         elif isinstance(block, Paragraph):
-            lines = block.text.split("\n")
-            if compiled_rows is None:
-                tokens.extend(tokens_from_lines(lines))
-            else:  # the same loop in C, the tokens added in place
-                compiled_rows.lines_tokens(lines, tokens)
+            tokens.extend(tokens_from_lines(block.text.split("\n")))
     return tokens
 
 

@@ -8,6 +8,7 @@ random token streams.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 from pathlib import Path
@@ -343,6 +344,7 @@ def use_plain_loops(monkeypatch) -> None:
     monkeypatch.setattr(tables, "_fit", tables._plain_fit)
     monkeypatch.setattr(tables, "_add_row", tables.TableResult.add_row)
     monkeypatch.setattr(report, "_paragraph_kept", report._plain_paragraph_kept)
+    monkeypatch.setattr(report, "compiled_rows", None)  # report._lines
     monkeypatch.setattr(sections_module, "compiled_rows", None)
 
 
@@ -386,7 +388,9 @@ def test_a_fixture_is_interpreted_alike_by_the_compiled_and_the_plain_loops(path
     assert_rows_alike(stream)
     use_plain_loops(monkeypatch)
     assert repr(report.interpret(document, path.name)) == fast
-    assert tokens_module.tokens_from_document(report._without_chrome(document)) == stream
+    plain_stream = tokens_module.tokens_from_document(report._without_chrome(document))
+    assert plain_stream == stream
+    assert list(map(type, plain_stream)) == list(map(type, stream))  # Tokens, not tuples
     assert split_sections(lines) == fast_sections
     plain_labels = Labels(stream)
     assert plain_labels.indices == labels.indices
@@ -454,7 +458,9 @@ def test_random_lines_are_tokens_and_chrome_alike_compiled_and_plain(seed):
     rng = random.Random(seed)
     text = "".join(rng.choice(LINE_PIECES) for _ in range(rng.randint(0, 30)))
     lines = text.split("\n")
-    assert rows_module.lines_tokens(lines, []) == tokens_module.tokens_from_lines(lines)
+    tokens = rows_module.lines_tokens(lines, [])
+    assert tokens == tokens_module.tokens_from_lines(lines)
+    assert {type(token) for token in tokens} <= {tokens_module.Token}
     paragraph = Paragraph(text)
     kept = rows_module.paragraph_lines_kept(paragraph)
     assert kept == report._plain_paragraph_kept(paragraph)
@@ -463,12 +469,101 @@ def test_random_lines_are_tokens_and_chrome_alike_compiled_and_plain(seed):
 
 
 @needs_module
+@pytest.mark.parametrize("seed", range(200))
+def test_a_documents_tokens_and_lines_are_alike_compiled_and_plain(seed, monkeypatch):
+    rng = random.Random(seed)
+    blocks = []
+    for _ in range(rng.randint(0, 6)):
+        if rng.random() < 0.5:
+            text = "".join(rng.choice(LINE_PIECES) for _ in range(rng.randint(0, 10)))
+            blocks.append(Paragraph(text))
+            continue
+        rows = [[rng.choice(ROW_TEXTS) for _ in range(rng.randint(0, 5))] for _ in range(3)]
+        readings = None
+        if rng.random() < 0.3:
+            readings = [
+                [rng.choice([None, Reading(0.5), Reading(0.1, (), True)]) for _ in row]
+                for row in rows
+            ]
+        blocks.append(Table(rows, readings))
+    if rng.random() < 0.2:
+        monkeypatch.setattr(tokens_module, "CELL_TOKENS_KEPT", 2)  # forgotten on the way
+    document = Document(blocks=blocks)
+    compiled_tokens = tokens_module.tokens_from_document(document)
+    monkeypatch.setattr(tokens_module, "compiled_rows", None)
+    plain_tokens = tokens_module.tokens_from_document(document)
+    assert compiled_tokens == plain_tokens
+    assert list(map(type, compiled_tokens)) == list(map(type, plain_tokens))
+    for limit in (None, 0, 1, 2, 5, 30):
+        assert report._lines(document, limit) == report._plain_lines(document, limit)
+
+
+T2_HEADERS = [
+    ["信息内容", "本年新制作", "本年新公开", "对外公开总数"],
+    ["信息内容", "本年处理决定数"],
+    ["信息内容", "收费金额（单位：元）"],
+    ["信息内容", "采购项目数", "采购总金额（元）"],
+    ["信息内容", "本年收费金额（单位：万元）"],
+]
+T2_ROW_NAMES = ["规章", "行政许可", "行政事业性收费", "政府集中采购", "其他"]
+T2_VALUES = ["0", "3", "1.5", "/", "", " 12 ", "2元", "\u3000"]
+
+
+def random_t2_stream(rng: random.Random) -> list[Token]:
+    """Rows of 表二, a header before one now and then, of one to three values each."""
+    stream = []
+    for _ in range(rng.randint(1, 8)):
+        header = rng.choice(T2_HEADERS) if rng.random() < 0.4 else []
+        texts = [*header, rng.choice(T2_ROW_NAMES)]
+        texts += [rng.choice(T2_VALUES) for _ in range(rng.randint(1, 3))]
+        stream += map(cell_token, texts)
+        stream += [END] * (rng.random() < 0.6)
+    return stream
+
+
+@needs_module
+@pytest.mark.parametrize("seed", range(300))
+def test_t2_streams_are_read_alike_by_the_compiled_and_the_plain_loops(seed, monkeypatch):
+    # Headers with and without 元 before rows of amounts: the columns a row is under
+    # and its amounts given their unit.
+    stream = random_t2_stream(random.Random(seed))
+    compiled_result = tables.TableResult()
+    tables._read_t2(stream, compiled_result)
+    use_plain_loops(monkeypatch)
+    plain_result = tables.TableResult()
+    tables._read_t2(stream, plain_result)
+    assert compiled_result == plain_result
+
+
+SEEDS = sorted((Path(__file__).parent / "fixtures" / "seeds").glob("*.txt"))
+
+
+@needs_module
+@pytest.mark.parametrize("path", SEEDS, ids=lambda path: path.name)
+def test_a_seeds_tables_are_read_alike_by_the_compiled_and_the_plain_loops(path, monkeypatch):
+    # The seeds print 表三 in both layouts (2019, and 2021 with （六）'s sub-rows).
+    stream = tokens_module.tokens_from_lines(path.read_text(encoding="utf-8").split("\n"))
+    compiled_result = tables.read_tables(stream)
+    use_plain_loops(monkeypatch)
+    assert compiled_result == tables.read_tables(stream)  # its flags too
+    assert tables.table_format(compiled_result) == tables.table_format(tables.read_tables(stream))
+
+
+def _all_fields(cell: Cell) -> list:
+    return [(type(value), value) for value in map(cell.__getattribute__, FIELD_NAMES)]
+
+
+FIELD_NAMES = [field.name for field in dataclasses.fields(Cell)]
+
+
+@needs_module
 def test_compiled_cells_are_the_dataclass_cells():
     keys, values, texts = ("t3.a", "t3.b", "t3.c"), (0, None, 1.5), ("0", "/", "1.5")
     made = rows_module.make_cells(Cell, keys, values, texts)
     assert made == list(map(Cell, keys, values, texts))
-    assert [vars(cell) for cell in made] == [
-        vars(Cell(*fields)) for fields in zip(keys, values, texts, strict=True)
+    # every field set, to the same value of the same type (== alone takes 0 for 0.0)
+    assert [_all_fields(cell) for cell in made] == [
+        _all_fields(Cell(*fields)) for fields in zip(keys, values, texts, strict=True)
     ]
     assert rows_module.make_cells(Cell, keys, values[:2], texts) == list(
         map(Cell, keys, values[:2], texts)
