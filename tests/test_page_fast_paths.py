@@ -326,4 +326,3 @@ def test_zero_bytes_make_a_page_binary_as_its_text_says(codec, page):
     content = page.encode(codec)
     outcome = parse_document(content, url="http://example.gov.cn/a.html")
     assert (outcome.reason == "binary data, not a page") == _binary_by_text(content)
-
