@@ -196,11 +196,26 @@ def published_date(
         return opening
     # A date on a line of its own after the last section is the signature date.
     for line in reversed(body_lines[-6:]):
-        text = arabic_date(squash(line))
+        squashed = squash(line)
+        # A line too long to be the signature even once its numerals are read is not
+        # read: arabic_date's scan and the two searches try every position of a
+        # paragraph of prose (no literal to skip to): 0.28 M instructions for the 383
+        # characters of three closing lines of one real page.
+        if len(squashed) > SIGNATURE_SQUASHED_MOST:
+            continue
+        text = arabic_date(squashed)
         match = _DATE_ONLY.match(text) or re.search(_DATE + r"$", text)
-        if match and len(text) <= 40:
+        if match and len(text) <= SIGNATURE_MOST:
             return date_string(*match.groups())
     return None
+
+
+SIGNATURE_MOST = 40  # characters of a signature date's line, squashed, Chinese numerals read
+# arabic_date makes each date it rewrites at most 2 characters shorter (month and day:
+# 三十一 → 31), and each is at least 9 long (二〇二四年一月一日): a line shortens by at most
+# 2/9 of its length, so one longer than this is still longer than SIGNATURE_MOST after.
+SIGNATURE_SQUASHED_MOST = SIGNATURE_MOST * 9 // 7
+assert (SIGNATURE_SQUASHED_MOST + 1) * 7 > SIGNATURE_MOST * 9
 
 
 _CHINESE_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0"}
