@@ -115,46 +115,46 @@ def _getters(rules: list[tuple[str, tuple[str, ...]]]) -> list[tuple[str, itemge
     return [(name, itemgetter(*needed)) for name, needed in rules]
 
 
-_BALANCE_GETTERS = _getters(_BALANCES)
-_OUTCOME_GETTERS = {split: _getters(rules) for split, rules in _OUTCOMES.items()}
+_BALANCE = None  # the label of a balance rule (一 + 二 = 三（七）总计 + 四), not of a total
 _TOTAL_GETTERS = _getters(_ROW_TOTALS + _GROUP_TOTALS)
-# (name, getter, label) of each rule of a total and its parts (_total_rules).
-_OUTCOME_RULES = {
-    split: [(name, getter, "（七）总计") for name, getter in getters]
-    for split, getters in _OUTCOME_GETTERS.items()
+# Every rule (name, getter, label) in the order of its check, for a table with and
+# without （六）'s three sub-rows: each column's balance then its outcomes, then totals.
+_RULES = {
+    split: [
+        (name, getter, label)
+        for (balance, balance_getter), outcome in zip(
+            _getters(_BALANCES), _getters(_OUTCOMES[split]), strict=True
+        )
+        for name, getter, label in ((balance, balance_getter, _BALANCE), (*outcome, "（七）总计"))
+    ]
+    + [(name, getter, "总计") for name, getter in _TOTAL_GETTERS]
+    for split in (True, False)
 }
-_TOTAL_RULES = [(name, getter, "总计") for name, getter in _TOTAL_GETTERS]
 
 
 def run_checks(cells: dict) -> list[Check]:
     """The rules' checks of ``cells`` (key → value; keys of cells.tsv, as Report.cell_map)."""
     checks: list[Check] = []
-    # （六）其他处理: the 2021 three sub-rows when the table has them, else its one 2019 row.
-    split = not _SPLIT_KEYS.isdisjoint(cells)
-    for (balance, getter), outcome_rule in zip(
-        _BALANCE_GETTERS, _OUTCOME_RULES[split], strict=True
-    ):
-        # 一 + 二 = 三（七）总计 + 四
-        values = _values(cells, getter)
-        if values is not None:
-            left = sum(filter(None, values[:2]))
-            right = sum(filter(None, values[2:]))
-            ok = abs(left - right) < 1e-6
-            checks.append(
-                Check(balance, ok, "" if ok else f"一+二 = {left!r} but 三（七）+四 = {right!r}")
-            )
-        _total_rules(cells, [outcome_rule], checks)
-    _total_rules(cells, _TOTAL_RULES, checks)
-    return checks
-
-
-def _total_rules(cells: dict, rules: list[tuple[str, itemgetter, str]], checks: list) -> None:
-    """_rule() of each rule (name, getter, label) on ``cells``, its checks added to ``checks``
-    (one loop: a call per rule costs as much as the rule)."""
-    for name, getter, label in rules:
+    if not cells:  # every rule needs cells (a report without tables: 43 rules of none)
+        return checks
+    # （六）其他处理: the 2021 three sub-rows when the table has them, else its one 2019 row
+    # (the keys view looks the few sub-row keys up in cells, not each cell in them).
+    split = not cells.keys().isdisjoint(_SPLIT_KEYS)
+    # One loop (a call per rule costs as much as the rule).
+    for name, getter, label in _RULES[split]:
         try:
             values = getter(cells)
         except KeyError:
+            continue
+        if label is _BALANCE:
+            # 一 + 二 = 三（七）总计 + 四, of a row not all blank
+            if values.count(None) != len(values):
+                left = sum(filter(None, values[:2]))
+                right = sum(filter(None, values[2:]))
+                ok = abs(left - right) < 1e-6
+                checks.append(
+                    Check(name, ok, "" if ok else f"一+二 = {left!r} but 三（七）+四 = {right!r}")
+                )
             continue
         total = values[0]
         parts = sum(filter(None, values[1:]))  # blank parts count as 0
@@ -164,3 +164,4 @@ def _total_rules(cells: dict, rules: list[tuple[str, itemgetter, str]], checks: 
             checks.append(
                 Check(name, False, f"{label}: {_shown(total)} printed, parts add up to {parts!r}")
             )
+    return checks
