@@ -492,8 +492,10 @@ def _read_t4(tokens: list[Token], start: int, result: TableResult) -> None:
             header.append(text)
             row_has_label = True
             continue
-        if token.blank and not values and row_has_label:
-            continue  # empty cells of a header row
+        # Empty cells of a header row (Token.blank, a Python property that squashes the
+        # text, asked last: only before the first value, not of each value after it).
+        if not values and row_has_label and token.blank:
+            continue
         values.append(token)
     joined = "".join(header)
     groups = list(T4_GROUPS)
@@ -513,8 +515,13 @@ def _read_t4(tokens: list[Token], start: int, result: TableResult) -> None:
         placed = values[: whole_groups * len(T4_LEAVES)]
         groups = groups[:whole_groups]
     # One row of cells (a group's leaves, group after group), made in one go as a row's.
-    columns = tuple(f"{group}.{leaf}" for group in groups for leaf in T4_LEAVES)
-    _add_row(result, _keys("t4", columns), list(map(_TEXT, placed)), list(map(_READING, placed)))
+    _add_row(result, _t4_keys(tuple(groups)), list(map(_TEXT, placed)), list(map(_READING, placed)))
+
+
+@lru_cache(maxsize=16)  # 表四's two orders of groups, whole or cut short
+def _t4_keys(groups: tuple[str, ...]) -> RowKeys:
+    """The keys of 表四's one row of cells: each group's leaves, group after group."""
+    return _keys("t4", tuple(f"{group}.{leaf}" for group in groups for leaf in T4_LEAVES))
 
 
 def table_format(result: TableResult) -> str | None:
