@@ -171,6 +171,14 @@ def organ_from_text(lines: list[str], meta: dict[str, str]) -> str | None:
     return None
 
 
+SIGNATURE_MOST = 40  # characters of a signature date's line, squashed, Chinese numerals read
+# arabic_date makes each date it rewrites at most 2 characters shorter (month and day:
+# 三十一 → 31), and each is at least 9 long (二〇二四年一月一日): a line shortens by at most
+# 2/9 of its length, so one longer than this is still longer than SIGNATURE_MOST after.
+SIGNATURE_SQUASHED_MOST = SIGNATURE_MOST * 9 // 7
+assert (SIGNATURE_SQUASHED_MOST + 1) * 7 > SIGNATURE_MOST * 9
+
+
 def published_date(
     meta: dict[str, str], raw_lines: Callable[[], list[str]], body_lines: list[str]
 ) -> str | None:
@@ -208,14 +216,6 @@ def published_date(
         if match and len(text) <= SIGNATURE_MOST:
             return date_string(*match.groups())
     return None
-
-
-SIGNATURE_MOST = 40  # characters of a signature date's line, squashed, Chinese numerals read
-# arabic_date makes each date it rewrites at most 2 characters shorter (month and day:
-# 三十一 → 31), and each is at least 9 long (二〇二四年一月一日): a line shortens by at most
-# 2/9 of its length, so one longer than this is still longer than SIGNATURE_MOST after.
-SIGNATURE_SQUASHED_MOST = SIGNATURE_MOST * 9 // 7
-assert (SIGNATURE_SQUASHED_MOST + 1) * 7 > SIGNATURE_MOST * 9
 
 
 _CHINESE_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0"}
