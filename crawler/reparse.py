@@ -22,6 +22,7 @@ read-only, not a reports database: one line says why, and the file is left as it
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import sys
 from collections import Counter, deque
@@ -76,14 +77,25 @@ def reparse(
     index_at_least, store.index_at_least = store.index_at_least, SEARCH_INDEX_AT_LEAST
     try:
         _reparse_pages(store, kinds, pool, drop_worse, counts)
-    finally:
+    except BaseException:
+        # The run's own error is the one to report: indexing may fail on the same broken
+        # database, and the notes it leaves are indexed by the next open of the store.
         store.index_at_least = index_at_least
-        try:
-            if own_pool:
-                pool.close()
-        finally:
-            store.index_search()
+        with contextlib.suppress(Exception):
+            _close_and_index(store, pool, own_pool)
+        raise
+    store.index_at_least = index_at_least
+    _close_and_index(store, pool, own_pool)
     return counts
+
+
+def _close_and_index(store: ReportStore, pool: ParsePool, own_pool: bool) -> None:
+    """The reparse's own pool closed, then what is still noted indexed for search."""
+    try:
+        if own_pool:
+            pool.close()
+    finally:
+        store.index_search()
 
 
 def _limits() -> Limits:

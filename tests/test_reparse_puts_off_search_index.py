@@ -98,3 +98,45 @@ def test_a_reparse_stopped_by_an_error_indexes_what_it_committed(tmp_path, monke
         assert len(search_ids(store.db.conn, "示范县")) == 2
     finally:
         store.close()
+
+
+def test_a_reparse_stopped_by_an_error_raises_that_error_when_indexing_fails_too(
+    tmp_path, monkeypatch
+):
+    path = tmp_path / "r.db"
+    store = stored_pages(path)
+    monkeypatch.setattr(reparse_module, "BATCH", 1)
+    handled = reparse_module._reparse_page
+
+    def failing_at_the_third(store, page, *rest):
+        if page.url.endswith("/c.html"):
+            raise RuntimeError("stopped")
+        return handled(store, page, *rest)
+
+    def index_failing():
+        raise output.database.sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(reparse_module, "_reparse_page", failing_at_the_third)
+    monkeypatch.setattr(store, "index_search", index_failing)
+    try:
+        with pytest.raises(RuntimeError, match="stopped"):
+            reparse(store)
+        assert noted_and_indexed(path) == (2, 0)  # a and b committed, left noted
+    finally:
+        store.close()
+    ReportStore(path).close()  # the next open indexes them
+    assert noted_and_indexed(path) == (0, 2)
+
+
+def test_a_reparse_that_ran_through_reports_a_failed_indexing(tmp_path, monkeypatch):
+    store = stored_pages(tmp_path / "r.db")
+
+    def index_failing():
+        raise output.database.sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(store, "index_search", index_failing)
+    try:
+        with pytest.raises(output.database.sqlite3.OperationalError, match="disk I/O"):
+            reparse(store)
+    finally:
+        store.close()
