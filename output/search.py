@@ -43,8 +43,6 @@ import sqlite3
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 METADATA = Path(__file__).with_name("metadata.yaml")
 
 # Migration 4 creates these (see output/store.py); ensure_derived creates the triggers.
@@ -172,6 +170,10 @@ def reindex_search(conn) -> None:
 @cache
 def canned_queries() -> dict[str, dict]:
     """The canned queries of output/metadata.yaml (the one copy of their SQL)."""
+    # Imported here: only searching reads them, and the crawl's writer process, which
+    # imports this module for the index, would pay yaml's import (~23 ms CPU) at start.
+    import yaml
+
     metadata = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
     return metadata["databases"]["*"]["queries"]
 
