@@ -45,6 +45,20 @@ def a_page_a_transaction(monkeypatch):
     return indexings
 
 
+@pytest.fixture
+def stopped_at_c(monkeypatch):
+    """A reparse of one page a transaction that fails at page c (after a and b)."""
+    monkeypatch.setattr(reparse_module, "BATCH", 1)
+    handled = reparse_module._reparse_page
+
+    def failing_at_the_third(store, page, *rest):
+        if page.url.endswith("/c.html"):
+            raise RuntimeError("stopped")
+        return handled(store, page, *rest)
+
+    monkeypatch.setattr(reparse_module, "_reparse_page", failing_at_the_third)
+
+
 def test_a_reparse_indexes_its_reports_for_search_once_at_its_end(tmp_path, a_page_a_transaction):
     assert len(NAMES) < SEARCH_INDEX_AT_LEAST
     path = tmp_path / "r.db"
@@ -79,18 +93,9 @@ def test_reports_a_killed_reparse_committed_are_found_then_indexed_by_the_next_o
     assert noted_and_indexed(path) == (0, len(NAMES))
 
 
-def test_a_reparse_stopped_by_an_error_indexes_what_it_committed(tmp_path, monkeypatch):
+def test_a_reparse_stopped_by_an_error_indexes_what_it_committed(tmp_path, stopped_at_c):
     path = tmp_path / "r.db"
     store = stored_pages(path)
-    monkeypatch.setattr(reparse_module, "BATCH", 1)
-    handled = reparse_module._reparse_page
-
-    def failing_at_the_third(store, page, *rest):
-        if page.url.endswith("/c.html"):
-            raise RuntimeError("stopped")
-        return handled(store, page, *rest)
-
-    monkeypatch.setattr(reparse_module, "_reparse_page", failing_at_the_third)
     try:
         with pytest.raises(RuntimeError, match="stopped"):
             reparse(store)
@@ -101,22 +106,14 @@ def test_a_reparse_stopped_by_an_error_indexes_what_it_committed(tmp_path, monke
 
 
 def test_a_reparse_stopped_by_an_error_raises_that_error_when_indexing_fails_too(
-    tmp_path, monkeypatch
+    tmp_path, stopped_at_c, monkeypatch
 ):
     path = tmp_path / "r.db"
     store = stored_pages(path)
-    monkeypatch.setattr(reparse_module, "BATCH", 1)
-    handled = reparse_module._reparse_page
-
-    def failing_at_the_third(store, page, *rest):
-        if page.url.endswith("/c.html"):
-            raise RuntimeError("stopped")
-        return handled(store, page, *rest)
 
     def index_failing():
         raise output.database.sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(reparse_module, "_reparse_page", failing_at_the_third)
     monkeypatch.setattr(store, "index_search", index_failing)
     try:
         with pytest.raises(RuntimeError, match="stopped"):
