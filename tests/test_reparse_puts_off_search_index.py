@@ -45,6 +45,11 @@ def a_page_a_transaction(monkeypatch):
     return indexings
 
 
+def indexing_failing():
+    """A store's indexing for search failing (a full or broken disk)."""
+    raise output.database.sqlite3.OperationalError("disk I/O error")
+
+
 @pytest.fixture
 def stopped_at_c(monkeypatch):
     """A reparse of one page a transaction that fails at page c (after a and b)."""
@@ -111,10 +116,7 @@ def test_a_reparse_stopped_by_an_error_raises_that_error_when_indexing_fails_too
     path = tmp_path / "r.db"
     store = stored_pages(path)
 
-    def index_failing():
-        raise output.database.sqlite3.OperationalError("disk I/O error")
-
-    monkeypatch.setattr(store, "index_search", index_failing)
+    monkeypatch.setattr(store, "index_search", indexing_failing)
     try:
         with pytest.raises(RuntimeError, match="stopped"):
             reparse(store)
@@ -128,10 +130,7 @@ def test_a_reparse_stopped_by_an_error_raises_that_error_when_indexing_fails_too
 def test_a_reparse_that_ran_through_reports_a_failed_indexing(tmp_path, monkeypatch):
     store = stored_pages(tmp_path / "r.db")
 
-    def index_failing():
-        raise output.database.sqlite3.OperationalError("disk I/O error")
-
-    monkeypatch.setattr(store, "index_search", index_failing)
+    monkeypatch.setattr(store, "index_search", indexing_failing)
     try:
         with pytest.raises(output.database.sqlite3.OperationalError, match="disk I/O"):
             reparse(store)
