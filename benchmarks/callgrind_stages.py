@@ -122,7 +122,12 @@ if __name__ == "__main__":
         run(sys.argv[2], sys.argv[3])
     elif len(sys.argv) in (4, 5) and sys.argv[1] == "sum":
         total(sys.argv[2], sys.argv[3], int(sys.argv[4]) if len(sys.argv) == 5 else 0)
-    elif len(sys.argv) == 4 and sys.argv[1] == "loop" and sys.argv[2] in ("ours", "lxml"):
+    elif (
+        len(sys.argv) == 4
+        and sys.argv[1] == "loop"
+        and sys.argv[2] in ("ours", "lxml")
+        and sys.argv[3].isdigit()
+    ):
         ms = loop(sys.argv[2], int(sys.argv[3]))
         print(f"{sys.argv[2]}: {ms:.2f} ms of CPU a round of the real pages")
     else:

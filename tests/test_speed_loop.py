@@ -27,9 +27,13 @@ def test_loop_reads_the_real_pages_and_says_cpu_a_round(engine):
     assert "ms of CPU a round of the real pages" in done.stdout
 
 
-def test_loop_refuses_an_engine_it_does_not_time():
+@pytest.mark.parametrize(
+    "arguments", [["trafilatura", "1"], ["ours", "many"], ["ours", "-1"]], ids=str
+)
+def test_loop_refuses_an_engine_it_does_not_time_or_rounds_not_a_count(arguments):
     done = subprocess.run(
-        [sys.executable, str(SCRIPT), "loop", "trafilatura", "1"], capture_output=True, text=True
+        [sys.executable, str(SCRIPT), "loop", *arguments], capture_output=True, text=True
     )
     assert done.returncode != 0
     assert "loop ENGINE ROUNDS" in done.stderr
+    assert "Traceback" not in done.stderr
