@@ -1,5 +1,15 @@
 # Two entry points a fresh machine needs: `make demo` and `make test`.
-PYTHON ?= python3
+
+# The venv's interpreter: the system's python3 when it is 3.10 or newer, else the first
+# python3 on PATH; `make PYTHON=...` chooses another. Debian builds its Python with PGO
+# and LTO and links it into the executable; pyenv's default build (a shared libpython,
+# neither) took 10-15% more CPU for our crawl (docs/speed.md, "The interpreter"). A .venv
+# made already keeps its interpreter (`make clean` drops it).
+SYSTEM_PYTHON := /usr/bin/python3
+ifeq ($(origin PYTHON), undefined)
+PYTHON := $(shell $(SYSTEM_PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' \
+	>/dev/null 2>&1 && echo $(SYSTEM_PYTHON) || echo python3)
+endif
 VENV := .venv
 PY := $(VENV)/bin/python
 
@@ -8,7 +18,7 @@ PY := $(VENV)/bin/python
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-install: $(PY) system-deps ocr-deps
+install: system-deps ocr-deps $(PY)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"
 
@@ -22,6 +32,7 @@ system-deps:
 	command -v cc >/dev/null 2>&1 || missing="$$missing gcc"; \
 	$(PYTHON) -c "import sysconfig, pathlib, sys; sys.exit(not pathlib.Path(sysconfig.get_paths()['include'], 'Python.h').exists())" \
 		|| missing="$$missing python3-dev"; \
+	$(PYTHON) -c "import ensurepip" >/dev/null 2>&1 || missing="$$missing python3-venv"; \
 	command -v antiword >/dev/null 2>&1 || missing="$$missing antiword catdoc"; \
 	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
 	if [ -z "$$missing" ]; then :; \

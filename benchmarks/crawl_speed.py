@@ -31,7 +31,6 @@ import argparse
 import json
 import os
 import pickle
-import platform
 import shutil
 import socket
 import sqlite3
@@ -50,7 +49,9 @@ import lxml.html
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from parsers import compiled, parse_document  # noqa: E402
+import machine  # noqa: E402  (benchmarks/machine.py, beside this script)
+
+from parsers import parse_document  # noqa: E402
 
 REPORT = ROOT / "tests" / "fixtures" / "corpus" / "shanghai-bgt-2019.html"
 PER_LIST_PAGE = 20
@@ -311,9 +312,7 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     portal, db = work / "portal", work / "reports.db"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"machine: {platform.machine()}, {cores} cores, load {load}; {compiled.describe()}")
+    print(f"machine: {machine.describe()}")
     build_portal(portal, args.pages)
     lists = -(-args.pages // PER_LIST_PAGE)
     print(f"portal: {args.pages} report pages, {lists} list pages, {mib(du(portal))}")

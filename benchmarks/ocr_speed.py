@@ -19,6 +19,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import machine  # benchmarks/machine.py, beside this script
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # Runs in the child: parse one file, report pages, times and the peak RSS as JSON.
@@ -62,8 +64,9 @@ print(json.dumps(dict(pages=pages, rss=rss)))
 """
 
 
-def parallel(scans: list[str], workers: int, env: dict) -> None:
-    """Every page of the scans read by ``workers`` processes at once: wall s/page."""
+def parallel(scans: list[str], workers: int, env: dict) -> bool:
+    """Every page of the scans read by ``workers`` processes at once: wall s/page. False
+    when a worker failed (said on one line)."""
     import time
 
     children = [
@@ -82,13 +85,19 @@ def parallel(scans: list[str], workers: int, env: dict) -> None:
     for child in children:
         child.stdin.write("go\n")
         child.stdin.flush()
-    rows = [json.loads(child.communicate()[0].strip().splitlines()[-1]) for child in children]
+    outputs = [child.communicate()[0].strip().splitlines() for child in children]
     wall = time.perf_counter() - start
+    pairs = zip(children, outputs, strict=True)
+    if any(child.returncode != 0 or not lines for child, lines in pairs):
+        print(f"{workers} workers at once: failed (exit {[c.returncode for c in children]})")
+        return False
+    rows = [json.loads(lines[-1]) for lines in outputs]
     pages = sum(row["pages"] for row in rows)
     print(
         f"{workers} workers at once: {pages} pages in {wall:.1f} s, {wall / max(pages, 1):.2f} "
         f"s/page wall, peak RSS per worker {max(row['rss'] for row in rows):.0f} MiB"
     )
+    return True
 
 
 def main() -> int:
@@ -101,11 +110,18 @@ def main() -> int:
     if not scans:
         print("no scans given and none in tests/fixtures/scans", file=sys.stderr)
         return 2
+    unreadable = [scan for scan in scans if not Path(scan).is_file()]
+    if unreadable:
+        print(f"not a file: {', '.join(unreadable)}", file=sys.stderr)
+        return 2
+    if args.workers < 1:
+        parser.error("--workers must be at least 1")
     env = dict(os.environ)
     if args.threads:
         env["REPORTS_OCR_THREADS"] = str(args.threads)
-    print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}")
+    print(f"machine: {machine.describe()}")
     total_pages = total_wall = total_cpu = peak = 0.0
+    failed = 0
     for scan in scans:
         done = subprocess.run(
             [sys.executable, "-c", _CHILD, scan, str(ROOT)],
@@ -116,6 +132,7 @@ def main() -> int:
         )
         if done.returncode != 0:
             print(f"{scan}: failed: {done.stderr.strip().splitlines()[-1:]}")
+            failed += 1
             continue
         row = json.loads(done.stdout.strip().splitlines()[-1])
         total_pages += row["pages"]
@@ -134,9 +151,10 @@ def main() -> int:
             f"{total_cpu / total_pages:.2f} s/page CPU, peak RSS {peak:.0f} MiB "
             "(targets: 3 s/page on 2 cores, 1024 MiB)"
         )
-    if args.workers > 1:
-        parallel(scans, args.workers, env)
-    return 0
+    if args.workers > 1 and not failed:
+        failed += not parallel(scans, args.workers, env)
+    print(f"{failed} failed" if failed else "ok")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import platform
 import resource
 import subprocess
 import sys
@@ -43,8 +42,10 @@ import lxml.html
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import machine  # noqa: E402  (benchmarks/machine.py, beside this script)
+
 from output.store import ReportStore  # noqa: E402
-from parsers import compiled, parse_document  # noqa: E402
+from parsers import parse_document  # noqa: E402
 from parsers.encoding import decode_bytes  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -125,15 +126,6 @@ def _call(function, data: bytes, name: str) -> None:
     # An extractor failing on a page still took its time.
     with contextlib.suppress(Exception):
         function(data, name)
-
-
-def machine() -> str:
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    return (
-        f"{platform.machine()}, {cores} cores, load {load}; Python {platform.python_version()}, "
-        f"lxml {lxml.__version__}; {compiled.describe()}"
-    )
 
 
 def verdict(ok: bool) -> str:
@@ -282,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.rounds < 1 or args.pages < 0 or args.reparse < 0:
         parser.error("--rounds must be at least 1, --pages and --reparse at least 0")
-    print(f"machine: {machine()}")
+    print(f"machine: {machine.describe()}")
     pages = real_pages()[: args.pages or None]
     page_table(pages, args.rounds)
     print()
