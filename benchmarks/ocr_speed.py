@@ -151,8 +151,8 @@ def main() -> int:
             f"{total_cpu / total_pages:.2f} s/page CPU, peak RSS {peak:.0f} MiB "
             "(targets: 3 s/page on 2 cores, 1024 MiB)"
         )
-    if args.workers > 1 and not failed:
-        failed += not parallel(scans, args.workers, env)
+    if args.workers > 1 and not failed and not parallel(scans, args.workers, env):
+        failed += 1
     print(f"{failed} failed" if failed else "ok")
     return 1 if failed else 0
 

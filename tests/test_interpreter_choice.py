@@ -29,7 +29,7 @@ def _system_python_is_new_enough() -> bool:
     return done.returncode == 0
 
 
-def _venv_command(tmp_path: Path, *variables: str) -> str:
+def _venv_command(tmp_path: Path, *variables: str, env: dict | None = None) -> str:
     # make -n prints the recipes it would run; a venv path that does not exist yet makes
     # the venv's recipe one of them.
     venv = tmp_path / "venv"
@@ -38,6 +38,7 @@ def _venv_command(tmp_path: Path, *variables: str) -> str:
         capture_output=True,
         text=True,
         check=True,
+        env=env,
     )
     lines = [line for line in done.stdout.splitlines() if f"-m venv {venv}" in line]
     assert len(lines) == 1, done.stdout
@@ -51,15 +52,8 @@ def test_the_venv_is_made_with_the_system_python_when_it_is_new_enough(tmp_path)
 
 def test_a_python_named_on_the_command_line_or_in_the_environment_is_used(tmp_path):
     assert _venv_command(tmp_path, "PYTHON=python3.12").startswith("python3.12 -m venv ")
-    venv = tmp_path / "venv"
-    done = subprocess.run(
-        ["make", "-n", "-C", str(ROOT), f"VENV={venv}", str(venv / "bin" / "python")],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "PYTHON": "python3.13"},
-    )
-    assert f"python3.13 -m venv {venv}" in done.stdout
+    in_environment = _venv_command(tmp_path, env={**os.environ, "PYTHON": "python3.13"})
+    assert in_environment.startswith("python3.13 -m venv ")
 
 
 def test_the_benchmarks_first_line_names_the_python_and_how_libpython_is_loaded():
@@ -78,7 +72,7 @@ def test_the_benchmarks_first_line_names_the_python_and_how_libpython_is_loaded(
     )
     line = done.stdout.strip()
     assert f"Python {platform.python_version()} (" in line
-    assert "compiled loops:" in line
+    assert "compiled loops" in line  # built, or why not
     # Independently of the line's own look at the process: the interpreter's executable
     # either needs libpython as a shared library (ldd lists it) or holds it.
     needs = subprocess.run(
