@@ -1,13 +1,14 @@
 # Two entry points a fresh machine needs: `make demo` and `make test`.
 
-# The venv's interpreter: the system's python3 when it is 3.10 or newer, else the first
-# python3 on PATH; `make PYTHON=...` chooses another. Debian builds its Python with PGO
-# and LTO and links it into the executable; pyenv's default build (a shared libpython,
-# neither) took 10-15% more CPU for our crawl (docs/speed.md, "The interpreter"). A .venv
-# made already keeps its interpreter (`make clean` drops it).
+# The venv's interpreter: the system's python3 when it is 3.10 or newer and can make a
+# venv (ensurepip: Debian's python3-venv), else the first python3 on PATH; `make
+# PYTHON=...` chooses another. Debian builds its Python with PGO and LTO and links it
+# into the executable; pyenv's default build (a shared libpython, neither) took 10-15%
+# more CPU for our crawl (docs/speed.md, "The interpreter"). A .venv made already keeps
+# its interpreter (`make clean` drops it).
 SYSTEM_PYTHON := /usr/bin/python3
 ifeq ($(origin PYTHON), undefined)
-PYTHON := $(shell $(SYSTEM_PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' \
+PYTHON := $(shell $(SYSTEM_PYTHON) -c 'import ensurepip, sys; sys.exit(sys.version_info < (3, 10))' \
 	>/dev/null 2>&1 && echo $(SYSTEM_PYTHON) || echo python3)
 endif
 VENV := .venv

@@ -1,6 +1,7 @@
 """Which Python the venv is made with, and the benchmarks saying which one ran them.
 
-The Makefile makes the venv with the system's python3 when it is 3.10 or newer (Debian's
+The Makefile makes the venv with the system's python3 when it is 3.10 or newer and has
+ensurepip (Debian's
 build, PGO and LTO, took 9-13% less CPU for our crawl than pyenv's default one:
 docs/speed.md, "The interpreter"); each benchmark's first line names the Python and
 whether it loads libpython as a shared library, so that figures from two interpreters
@@ -23,7 +24,7 @@ def _system_python_is_new_enough() -> bool:
     if not SYSTEM_PYTHON.exists():
         return False
     done = subprocess.run(
-        [str(SYSTEM_PYTHON), "-c", "import sys; sys.exit(sys.version_info < (3, 10))"],
+        [str(SYSTEM_PYTHON), "-c", "import ensurepip, sys; sys.exit(sys.version_info < (3, 10))"],
         capture_output=True,
     )
     return done.returncode == 0
@@ -45,7 +46,7 @@ def _venv_command(tmp_path: Path, *variables: str, env: dict | None = None) -> s
     return lines[0]
 
 
-def test_the_venv_is_made_with_the_system_python_when_it_is_new_enough(tmp_path):
+def test_the_venv_is_made_with_the_system_python_when_it_is_new_enough_and_can_make_one(tmp_path):
     expected = str(SYSTEM_PYTHON) if _system_python_is_new_enough() else "python3"
     assert _venv_command(tmp_path) == f"{expected} -m venv {tmp_path / 'venv'}"
 
