@@ -19,9 +19,18 @@ PY := $(VENV)/bin/python
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-install: system-deps ocr-deps $(PY)
+# pip runs again only when what it installs from changed: the dependencies
+# (pyproject.toml) or the compiled loops' sources (setup.py builds them: ~1 min of CPU).
+# The .py files need nothing: the install is editable. A failed install leaves no stamp.
+INSTALLED := $(VENV)/.installed
+INSTALL_INPUTS := pyproject.toml setup.py $(wildcard parsers/*.pyx parsers/*.pxi parsers/*.pxd)
+
+install: system-deps ocr-deps $(INSTALLED)
+
+$(INSTALLED): $(INSTALL_INPUTS) | $(PY)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
 
 # antiword/catdoc read .doc/.wps attachments; redis-server runs the distributed crawl
 # (crawler/distributed) and its tests; a C compiler and Python's headers build the
