@@ -138,6 +138,9 @@ def page_table(pages: list[Path], rounds: int) -> None:
     totals = dict.fromkeys(names, 0.0)
     worst = (0.0, "")
     reports = 0
+    # What each page turned out to be -> [pages, lxml s, ours s]: where the sum's ratio
+    # comes from (a report's tables, or a small page's fixed cost).
+    kinds: dict[str, list] = {}
     if pages:  # imports and compiled patterns are no page's cost
         for reader in readers.values():
             best_of(reader, pages[0].read_bytes(), "warm-up.html", 1)
@@ -145,8 +148,13 @@ def page_table(pages: list[Path], rounds: int) -> None:
     for path in pages:
         data = path.read_bytes()
         name = str(path.relative_to(ROOT))
-        reports += parse_document(data, url=name).is_report
+        outcome = parse_document(data, url=name)
+        reports += outcome.is_report
         seconds = best_of_each(readers, data, name, rounds)
+        kind = kinds.setdefault(page_kind(outcome), [0, 0.0, 0.0])
+        kind[0] += 1
+        kind[1] += seconds["lxml"]
+        kind[2] += seconds["ours"]
         for n in names:
             totals[n] += seconds[n]
         ratio = seconds["ours"] / seconds["lxml"]
@@ -158,6 +166,10 @@ def page_table(pages: list[Path], rounds: int) -> None:
         f"{'sum of ' + str(len(pages)) + ' pages (' + str(reports) + ' reports)':<64} "
         + " ".join(f"{1000 * totals[n]:9.1f}ms" for n in names)
     )
+    print("by what the page is:")
+    for kind, (count, lxml_seconds, ours) in sorted(kinds.items(), key=lambda k: -k[1][2]):
+        print(f"  {kind:<58} {count:3d} pages  lxml {1000 * lxml_seconds:6.1f}ms  "
+              f"ours {1000 * ours:6.1f}ms  {ours / lxml_seconds:4.1f}×")  # fmt: skip
     over_lxml = totals["ours"] / totals["lxml"]
     print(f"\nours / lxml, sum:        {over_lxml:5.1f}×  (target ≤ {SUM_OVER_LXML}×: "
           f"{verdict(over_lxml <= SUM_OVER_LXML)})")  # fmt: skip
@@ -172,6 +184,14 @@ def page_table(pages: list[Path], rounds: int) -> None:
                 else ""
             )
             print(f"{other} / ours, sum: {faster:5.1f}×{target}")
+
+
+def page_kind(outcome) -> str:
+    """What a page turned out to be: a report, or the reason it is none, less its
+    particulars (the title named, a count)."""
+    if outcome.is_report:
+        return "a report"
+    return outcome.reason.split(":")[0].split(" (")[0] or "no reason given"
 
 
 def big_table_page() -> bytes:

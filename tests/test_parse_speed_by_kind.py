@@ -1,0 +1,55 @@
+"""benchmarks/parse_speed.py splits its sum by what each page turned out to be (a report,
+or the reason it is none), so that a reader sees where the sum's ratio comes from.
+
+Only what it prints is asserted, never the figures (a loaded machine must not fail a
+test)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from parse_speed import page_kind, real_pages  # noqa: E402
+
+from parsers import parse_document  # noqa: E402
+
+KIND_LINE = re.compile(r"^  (.+?) +(\d+) pages  lxml +[\d.]+ms  ours +[\d.]+ms +[\d.]+×$")
+
+
+def test_the_sum_is_split_by_what_each_page_is():
+    pages = 12
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "parse_speed.py"), "--rounds", "1",
+         "--pages", str(pages), "--reparse", "0"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    lines = done.stdout.splitlines()
+    start = lines.index("by what the page is:") + 1
+    split = {}
+    for line in lines[start:]:
+        found = KIND_LINE.match(line)
+        if not found:
+            break
+        split[found[1]] = int(found[2])
+    expected: dict[str, int] = {}
+    for path in real_pages()[:pages]:
+        kind = page_kind(parse_document(path.read_bytes(), url=str(path.relative_to(ROOT))))
+        expected[kind] = expected.get(kind, 0) + 1
+    assert split == expected
+    assert sum(split.values()) == pages
+
+
+def test_a_kind_is_a_report_or_the_reason_without_its_particulars():
+    report = ROOT / "tests" / "fixtures" / "corpus" / "shanghai-bgt-2019.html"
+    assert page_kind(parse_document(report.read_bytes(), url=report.name)) == "a report"
+    named = parse_document(
+        "<html><head><title>关于印发某某办法的通知</title></head><body><p>正文</p></body></html>",
+        url="http://127.0.0.1/notice.html",
+    )
+    assert named.reason.startswith("not an annual report on government information disclosure: ")
+    assert page_kind(named) == "not an annual report on government information disclosure"
