@@ -1,5 +1,6 @@
-"""benchmarks/parse_speed.py splits its sum by what each page turned out to be (a report,
-or the reason it is none), so that a reader sees where the sum's ratio comes from.
+"""benchmarks/parse_speed.py says where its sum's ratio comes from: the sum split by what
+each page turned out to be (a report, or the reason it is none), and the share of
+libxml2's parse against what the target leaves for the rest.
 
 Only what it prints is asserted, never the figures (a loaded machine must not fail a
 test)."""
@@ -11,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
@@ -19,16 +22,28 @@ from parse_speed import page_kind, real_pages  # noqa: E402
 from parsers import parse_document  # noqa: E402
 
 KIND_LINE = re.compile(r"^  (.+?) +(\d+) pages  lxml +[\d.]+ms  ours +[\d.]+ms +[\d.]+×$")
+SHARE_LINE = re.compile(
+    r"^  of it, our libxml2 parse and free: ([\d.]+)×; the rest: (-?[\d.]+)×, "
+    r"where the target leaves (-?[\d.]+)×$",
+    re.M,
+)
+SUM_LINE = re.compile(r"^ours / lxml, sum: +([\d.]+)×", re.M)
+PAGES = 12
 
 
-def test_the_sum_is_split_by_what_each_page_is():
-    pages = 12
+@pytest.fixture(scope="module")
+def printed() -> str:
     done = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "parse_speed.py"), "--rounds", "1",
-         "--pages", str(pages), "--reparse", "0"],
+         "--pages", str(PAGES), "--reparse", "0"],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
-    lines = done.stdout.splitlines()
+    return done.stdout
+
+
+def test_the_sum_is_split_by_what_each_page_is(printed):
+    pages = PAGES
+    lines = printed.splitlines()
     start = lines.index("by what the page is:") + 1
     split = {}
     for line in lines[start:]:
@@ -53,3 +68,14 @@ def test_a_kind_is_a_report_or_the_reason_without_its_particulars():
     )
     assert named.reason.startswith("not an annual report on government information disclosure: ")
     assert page_kind(named) == "not an annual report on government information disclosure"
+
+
+def test_the_sum_is_split_into_our_parse_and_the_rest(printed):
+    found = SHARE_LINE.search(printed)
+    assert found, printed
+    parse, rest, leaves = map(float, found.groups())
+    assert parse > 0
+    assert leaves == pytest.approx(2.0 - parse, abs=0.011)
+    assert parse + rest == pytest.approx(float(SUM_LINE.search(printed)[1]), abs=0.06)
+    header = printed.splitlines()[1].split()
+    assert header[header.index("lxml") + 1 : header.index("ours")] == ["our", "parse"]
