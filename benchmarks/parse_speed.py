@@ -11,19 +11,19 @@ side by side in this one run, so the ratios hold on any machine (a busy one too)
     trafilatura  trafilatura.extract(page, include_tables=True)
     readability  readability.Document(decode_bytes(page)).summary()
 
-Each figure is the best of --rounds of this process's CPU time (time.process_time),
-so that other work on a shared machine counts as little as it can; a round repeats a
-small page's call until it has taken 2 ms, and counts the time of one call. The sum is
-split by what each page turned out to be (a report, or why it is none), and into our
-parse's share and the rest. Then the PDFs of the corpus and a made 2 MiB page of tables, ours only. Last, reparse: --reparse
-copies of the real report pages stored in a temporary database, re-parsed by
-`python -m crawler.reparse` (worker processes, one per core) twice: first with no
-reports stored (every report written), then again over the same database (every
-report found as stored: a new parser version over a crawled database), each against a
-bare lxml parse of the same stored bodies in this process; reparse is timed by the
-clock and by the CPU time of it and its workers. The targets are printed
-with each figure, never asserted (exit status 0 when the benchmark ran, 1 when
-reparse failed; 2 for bad arguments).
+Each figure is the best of --rounds of this process's CPU time (time.process_time), so
+that other work on a shared machine counts as little as it can; a round repeats a small
+page's call until it has taken 2 ms, and counts the time of one call. The sum is split
+by what each page turned out to be (a report, or why it is none), and into our parse's
+share and the rest. Then the PDFs of the corpus and a made 2 MiB page of tables, ours
+only. Last, reparse: --reparse copies of the real report pages stored in a temporary
+database, re-parsed by `python -m crawler.reparse` (worker processes, one per core)
+twice: first with no reports stored (every report written), then again over the same
+database (every report found as stored: a new parser version over a crawled database),
+each against a bare lxml parse of the same stored bodies in this process; reparse is
+timed by the clock and by the CPU time of it and its workers. The targets are printed
+with each figure, never asserted (exit status 0 when the benchmark ran, 1 when reparse
+failed; 2 for bad arguments).
 """
 
 from __future__ import annotations
