@@ -20,7 +20,7 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 
 # pip runs again only when what it installs from changed: the dependencies
-# (pyproject.toml) or the compiled loops' sources (setup.py builds them: ~1 min of CPU).
+# (pyproject.toml) or the compiled loops' sources (setup.py builds them: ~40 s of CPU).
 # The .py files need nothing: the install is editable. A failed install leaves no stamp.
 INSTALLED := $(VENV)/.installed
 INSTALL_INPUTS := pyproject.toml setup.py $(wildcard parsers/*.pyx parsers/*.pxi parsers/*.pxd)

@@ -136,10 +136,9 @@ def verdict(ok: bool) -> str:
 
 def page_table(pages: list[Path], rounds: int) -> None:
     readers = engines()
-    # libxml2's parse and free as parse_document asks them, the page decoded beforehand:
-    # how much of ours the tree costs, and so what the sum's target leaves the rest.
-    readers = {"lxml": readers.pop("lxml"), OUR_PARSE: None, **readers}
-    names = list(readers)
+    # Beside lxml, libxml2's parse and free as parse_document asks them (our_parse, made
+    # for each page): how much of ours the tree costs, so what the target leaves the rest.
+    names = ["lxml", OUR_PARSE, *(name for name in readers if name != "lxml")]
     totals = dict.fromkeys(names, 0.0)
     worst = (0.0, "")
     reports = 0
@@ -148,16 +147,15 @@ def page_table(pages: list[Path], rounds: int) -> None:
     kinds: dict[str, list] = {}
     if pages:  # imports and compiled patterns are no page's cost
         for reader in readers.values():
-            if reader is not None:
-                best_of(reader, pages[0].read_bytes(), "warm-up.html", 1)
+            best_of(reader, pages[0].read_bytes(), "warm-up.html", 1)
     print(f"{'page':<58} {'KiB':>5} " + " ".join(f"{n:>11}" for n in names) + "  ours/lxml")
     for path in pages:
         data = path.read_bytes()
         name = str(path.relative_to(ROOT))
         outcome = parse_document(data, url=name)
         reports += outcome.is_report
-        readers[OUR_PARSE] = our_parse(data)
-        seconds = best_of_each(readers, data, name, rounds)
+        page_readers = {name: readers.get(name) or our_parse(data) for name in names}
+        seconds = best_of_each(page_readers, data, name, rounds)
         kind = kinds.setdefault(page_kind(outcome), [0, 0.0, 0.0])
         kind[0] += 1
         kind[1] += seconds["lxml"]

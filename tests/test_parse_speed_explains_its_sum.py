@@ -42,7 +42,6 @@ def printed() -> str:
 
 
 def test_the_sum_is_split_by_what_each_page_is(printed):
-    pages = PAGES
     lines = printed.splitlines()
     start = lines.index("by what the page is:") + 1
     split = {}
@@ -52,11 +51,11 @@ def test_the_sum_is_split_by_what_each_page_is(printed):
             break
         split[found[1]] = int(found[2])
     expected: dict[str, int] = {}
-    for path in real_pages()[:pages]:
+    for path in real_pages()[:PAGES]:
         kind = page_kind(parse_document(path.read_bytes(), url=str(path.relative_to(ROOT))))
         expected[kind] = expected.get(kind, 0) + 1
     assert split == expected
-    assert sum(split.values()) == pages
+    assert sum(split.values()) == PAGES
 
 
 def test_a_kind_is_a_report_or_the_reason_without_its_particulars():
