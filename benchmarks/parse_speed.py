@@ -338,11 +338,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     # The crawl and reparse parse in worker processes, whose C library merges freed
     # memory at once (crawler.worker); set here last, as it stays for the process.
-    worker = merge_freed_memory_at_once()
+    set_as_worker = merge_freed_memory_at_once()
     seconds = best_of(both["ours"], big, "big.html", min(args.rounds, 3))
     print(
         f"  ours as a parse worker reads it (freed memory merged at once: "
-        f"{'set' if worker else 'cannot be set here'}): {seconds:.2f} s  (target < "
+        f"{'set' if set_as_worker else 'cannot be set here'}): {seconds:.2f} s  (target < "
         f"{BIG_PAGE_SECONDS} s: {verdict(seconds < BIG_PAGE_SECONDS)})"
     )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
