@@ -8,9 +8,9 @@ the line is short enough to be a toolbar or footer; weak signs (站点地图,
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from itertools import chain, islice, pairwise
 
+from parsers.caches import text_cache, text_set
 from parsers.normalize import SHORT_TEXT, squash
 
 _STRONG = re.compile(
@@ -75,7 +75,7 @@ def _strong_signs(text: str, limit: int) -> int:
 # A site prints the same toolbar and footer lines on every page: a crawl or a reparse
 # asks about each of them once per page. Lines past FOOTER_LIMIT are not kept (their
 # answer is quick, and prose is long).
-@lru_cache(maxsize=4096)
+@text_cache(maxsize=4096)
 def _is_chrome_short_line(line: str) -> bool:
     return _is_chrome_line(line)
 
@@ -106,7 +106,7 @@ METADATA_LABELS = re.compile(
 )
 
 
-@lru_cache(maxsize=4096)  # every cell of every table is asked; most are "0" or "/"
+@text_cache(maxsize=4096)  # every cell of every table is asked; most are "0" or "/"
 def _metadata_label(text: str) -> str | None:
     match = METADATA_LABELS.match(squash(text))
     return match.group(1) if match else None
@@ -115,7 +115,7 @@ def _metadata_label(text: str) -> str | None:
 # Cell texts known to be no label of the grid: report pages print the same cells ("0",
 # "/", the rows' names) in every table, and every table is asked. Short texts only, of
 # tables of few new texts (not a page of 200,000 numbers), forgotten when too many.
-_NOT_LABELS: set[str] = set()
+_NOT_LABELS: set[str] = text_set()
 NOT_LABELS_KEPT = 8192
 
 

@@ -12,10 +12,9 @@ tables of the real pages, and more on the 200,000 cells of text only.)
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from lxml import etree
 
+from parsers.caches import text_cache
 from parsers.normalize import tidy
 
 LONG_CELL = 600  # characters: a cell this long holds prose, so its table is for layout
@@ -73,7 +72,7 @@ def _cell_text(pieces: list[str]) -> str:
     return tidy("".join(map(str.strip, pieces)))
 
 
-@lru_cache(maxsize=4096)  # report tables repeat a few texts ("0", "/") many times
+@text_cache(maxsize=4096)  # report tables repeat a few texts ("0", "/") many times
 def _leaf_cell_text(text: str) -> str:
     return tidy(text.strip())
 

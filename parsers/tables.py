@@ -11,11 +11,11 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from itertools import islice
 from operator import attrgetter
 from typing import NamedTuple
 
+from parsers.caches import text_cache
 from parsers.compiled import rows as compiled
 from parsers.model import Cell, Reading
 from parsers.normalize import SHORT_TEXT, parse_value, squash
@@ -116,7 +116,7 @@ class RowKeys(NamedTuple):
     unit: str | None  # the unit of every key, when they have one
 
 
-@lru_cache(maxsize=1024)  # a few hundred row and column names
+@text_cache(maxsize=1024)  # a few hundred row and column names
 def _keys(prefix: str, columns: tuple[str, ...]) -> RowKeys:
     """The cell keys of a row: ``prefix`` and each column's name."""
     keys = tuple(f"{prefix}.{column}" for column in columns)
@@ -172,7 +172,7 @@ def _mixed_row_values(raws: list[str], units: tuple[str, ...]) -> tuple[tuple, t
     return tuple(zip(*map(_value_and_text, raws, units), strict=True))
 
 
-@lru_cache(maxsize=8192)  # a report prints the same few cell texts ("0", "/") hundreds of times
+@text_cache(maxsize=8192)  # a report prints the same few cell texts ("0", "/") hundreds of times
 def _value_and_text(raw: str, unit: str) -> tuple[int | float | None, str]:
     """A cell's value and its text as stored (numbers are immutable: shared safely)."""
     return parse_value(raw, unit), raw.strip()
@@ -311,12 +311,12 @@ def _in_yuan(raws: list[str], under: tuple[str, ...]) -> None:
 
 
 def _labels_cached(maxsize: int):
-    """lru_cache of a function of label texts (a text or a tuple of texts) that keeps
+    """text_cache of a function of label texts (a text or a tuple of texts) that keeps
     short ones only: every report prints the same labels, but a page's prose lines can
     be labels too, and long (the cache must not keep pages alive)."""
 
     def decorate(function):
-        cached = lru_cache(maxsize=maxsize)(function)
+        cached = text_cache(maxsize=maxsize)(function)
 
         def call(texts, *rest):
             size = len(texts) if isinstance(texts, str) else sum(map(len, texts))
@@ -518,7 +518,7 @@ def _read_t4(tokens: list[Token], start: int, result: TableResult) -> None:
     _add_row(result, _t4_keys(tuple(groups)), list(map(_TEXT, placed)), list(map(_READING, placed)))
 
 
-@lru_cache(maxsize=16)  # 表四's two orders of groups, whole or cut short
+@text_cache(maxsize=16)  # 表四's two orders of groups, whole or cut short
 def _t4_keys(groups: tuple[str, ...]) -> RowKeys:
     """The keys of 表四's one row of cells: each group's leaves, group after group."""
     return _keys("t4", tuple(f"{group}.{leaf}" for group in groups for leaf in T4_LEAVES))
