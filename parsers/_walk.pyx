@@ -351,6 +351,35 @@ def ideograph_counts(str text, Py_ssize_t limit, const unsigned char[:] common):
 cdef extern from "Python.h":
     object PyUnicode_FromKindAndData(int kind, const void* buffer, Py_ssize_t size)
     int PyUnicode_4BYTE_KIND
+    int PyUnicode_KIND(object text)
+    const void* PyUnicode_DATA(object text)
+    Py_UCS4 PyUnicode_READ(int kind, const void* data, Py_ssize_t index)
+
+
+def squash_folded(str text):
+    """``text`` with each full-width ASCII form folded (as fold_full_width folds it) and
+    every whitespace character (str.split's, the ideographic space among them) and
+    U+200B left out, in one pass over the characters in place: normalize.squash's
+    answer when NFKC leaves it as it is (parsers.normalize._squash says why)."""
+    cdef Py_ssize_t index, size = len(text), kept = 0
+    cdef int kind = PyUnicode_KIND(text)
+    cdef const void* data = PyUnicode_DATA(text)
+    cdef unsigned int code
+    cdef Py_UCS4* squashed = <Py_UCS4*> malloc(max(size, 1) * sizeof(Py_UCS4))
+    if squashed is NULL:
+        raise MemoryError()
+    try:
+        for index in range(size):
+            code = <unsigned int> PyUnicode_READ(kind, data, index)
+            if 0xFF01 <= code <= 0xFF5E:
+                code -= 0xFEE0
+            elif code == 0x200B or is_space(code):
+                continue
+            squashed[kept] = <Py_UCS4> code
+            kept += 1
+        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, squashed, kept)
+    finally:
+        free(squashed)
 
 
 def fold_full_width(str text):

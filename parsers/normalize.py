@@ -76,9 +76,28 @@ def squash(text: str) -> str:
     return _squash(text)
 
 
-def _squash(text: str) -> str:
+def _plain_squash(text: str) -> str:
     # "".join(split()) is _SPACE.sub("", …): both split on str.isspace(); join is faster.
     return "".join(nfkc(text).split()).replace("\u200b", "")
+
+
+def _compiled_squash(text: str) -> str:
+    """_plain_squash in one compiled pass (walks.squash_folded: full-width forms folded,
+    whitespace and U+200B left out), whose text is the answer when NFKC leaves it as it
+    is (unicodedata's quick check; the rest go the plain way). Why: those left-out
+    characters are starters that compose with nothing and that NFKC keeps as whitespace
+    or as themselves, so the NFKC of a text is that of the pieces between them, joined
+    with them; each piece is part of the folded text, so NFKC leaves it as it is when it
+    leaves the whole so (tests/test_squash.py compares the two on every character).
+    A report's body of 6,700 characters: 64 µs the plain way (half of it in split()),
+    26 µs so; the real pages read the first time: 2.6-2.8% less time (2026-12-02)."""
+    squashed = walks.squash_folded(text)
+    if unicodedata.is_normalized("NFKC", squashed):
+        return squashed
+    return _plain_squash(text)
+
+
+_squash = _compiled_squash if walks is not None else _plain_squash
 
 
 _ASCII_SPACES = dict.fromkeys(code for code in range(128) if chr(code).isspace())

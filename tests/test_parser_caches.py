@@ -20,15 +20,18 @@ REAL_PAGES += sorted(
 
 
 def _parser_caches() -> dict[str, object]:
-    """Every functools cache held by a name of a parsers module (a label reader's cache
-    hangs on its wrapper as ``cached``), by where it is."""
+    """Every functools cache of a function of the parsers, held by a name of a parsers
+    module (a label reader's cache hangs on its wrapper as ``cached``), by where it is;
+    not those of other libraries' functions imported there (w3lib's resolve_encoding)."""
     found = {}
     for module_name, module in list(sys.modules.items()):
         if module_name != "parsers" and not module_name.startswith("parsers."):
             continue
         for name, value in vars(module).items():
             for cache in (value, getattr(value, "cached", None)):
-                if callable(getattr(cache, "cache_info", None)):
+                if callable(getattr(cache, "cache_info", None)) and (
+                    getattr(cache, "__module__", "") or ""
+                ).startswith("parsers"):
                     found[f"{module_name}.{name}"] = cache
     return found
 
