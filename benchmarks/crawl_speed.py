@@ -6,7 +6,9 @@
 1. Builds a synthetic portal: a column of --pages report pages (/list.html,
    /list_2.html, … 20 links each), every page the real report of 上海市人民政府办公厅
    (tests/fixtures/corpus, 198 table cells) under its own title, in a page template
-   made here. Served on 127.0.0.1 by demo/server.py in a process of its own.
+   made here, the digits of its text its own (benchmarks/variants.py: each report's
+   numbers new to the parsers' caches, as in a crawl). Served on 127.0.0.1 by
+   demo/server.py in a process of its own.
 2. Crawls it with a bare Scrapy spider (benchmarks/bare_spider.py: follows the same
    links, parses and stores nothing), then with ours (`scrapy crawl annual_reports`,
    storing into a fresh SQLite file), both with politeness off: no delay, no
@@ -50,6 +52,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import machine  # noqa: E402  (benchmarks/machine.py, beside this script)
+from variants import with_own_digits  # noqa: E402  (benchmarks/variants.py)
 
 from parsers import parse_document  # noqa: E402
 
@@ -70,7 +73,7 @@ def build_portal(root: Path, pages: int) -> None:
         page = (
             f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title></head>'
             '<body><div class="nav"><a href="/">首页</a> <a href="/list.html">信息公开年报</a>'
-            f'</div><div class="content"><h1>{title}</h1>{fragment}</div>'
+            f'</div><div class="content"><h1>{title}</h1>{with_own_digits(fragment, n)}</div>'
             '<div class="footer">主办：示范县人民政府 网站标识码：1234567890</div></body></html>'
         )
         (root / "r" / f"{n}.html").write_text(page, encoding="utf-8")

@@ -51,6 +51,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import machine  # noqa: E402  (benchmarks/machine.py, beside this script)
+from variants import with_own_digits  # noqa: E402  (benchmarks/variants.py)
 
 from crawler.worker import merge_freed_memory_at_once  # noqa: E402
 from output.store import ReportStore  # noqa: E402
@@ -289,9 +290,10 @@ def stored_copies(db: Path, count: int) -> int:
                 url = f"http://127.0.0.1/r/{number}.html"
                 text, organ = reports[number % len(reports)]
                 # Each copy is another body's report (its organ numbered), as 10,000 crawled
-                # reports would be: identical copies would be stored once, as aliases.
+                # reports would be: identical copies would be stored once, as aliases. Its
+                # digits its own (benchmarks/variants.py): numbers new to the caches.
                 numbered = organ + "".join("〇一二三四五六七八九"[int(d)] for d in str(number))
-                body = text.replace(organ, numbered).encode("utf-8")
+                body = with_own_digits(text.replace(organ, numbered), number).encode("utf-8")
                 store.save_page(url, 200, body, "text/html", None, "report")
     finally:
         store.close()
