@@ -334,26 +334,30 @@ def link_length(cetree._Element element):
 # --- text counts (parsers.encoding) ---------------------------------------------------
 
 
-def ideograph_counts(str text, Py_ssize_t limit, const unsigned char[:] common):
-    """parsers.encoding._reads_as_chinese's counts over text[:limit]: the CJK unified
-    ideographs (U+4E00-U+9FFF) and, of them, those ``common`` marks (one byte per
-    ideograph from U+4E00, non-zero for a common one)."""
-    cdef Py_ssize_t index, end = min(len(text), limit), ideographs = 0, commons = 0
-    cdef unsigned int code
-    for index in range(end):
-        code = <Py_UCS4> text[index]
-        if 0x4E00 <= code <= 0x9FFF:
-            ideographs += 1
-            commons += common[code - 0x4E00] != 0
-    return ideographs, commons
-
-
+# A str's characters read in place, by their width (PyUnicode_READ), where indexing
+# it (text[index]) checks the bounds and the width again at each character.
 cdef extern from "Python.h":
     object PyUnicode_FromKindAndData(int kind, const void* buffer, Py_ssize_t size)
     int PyUnicode_4BYTE_KIND
     int PyUnicode_KIND(object text)
     const void* PyUnicode_DATA(object text)
     Py_UCS4 PyUnicode_READ(int kind, const void* data, Py_ssize_t index)
+
+
+def ideograph_counts(str text, Py_ssize_t limit, const unsigned char[:] common):
+    """parsers.encoding._reads_as_chinese's counts over text[:limit]: the CJK unified
+    ideographs (U+4E00-U+9FFF) and, of them, those ``common`` marks (one byte per
+    ideograph from U+4E00, non-zero for a common one)."""
+    cdef Py_ssize_t index, end = min(len(text), limit), ideographs = 0, commons = 0
+    cdef unsigned int code
+    cdef int kind = PyUnicode_KIND(text)
+    cdef const void* data = PyUnicode_DATA(text)
+    for index in range(end):
+        code = <unsigned int> PyUnicode_READ(kind, data, index)
+        if 0x4E00 <= code <= 0x9FFF:
+            ideographs += 1
+            commons += common[code - 0x4E00] != 0
+    return ideographs, commons
 
 
 def squash_folded(str text):
@@ -390,8 +394,10 @@ def fold_full_width(str text):
     cdef Py_ssize_t index, size = len(text), first = -1
     cdef unsigned int code
     cdef Py_UCS4* folded
+    cdef int kind = PyUnicode_KIND(text)
+    cdef const void* data = PyUnicode_DATA(text)
     for index in range(size):
-        code = <Py_UCS4> text[index]
+        code = <unsigned int> PyUnicode_READ(kind, data, index)
         if code == 0x3000 or 0xFF01 <= code <= 0xFF5E:
             first = index
             break
@@ -402,7 +408,7 @@ def fold_full_width(str text):
         raise MemoryError()
     try:
         for index in range(size):
-            code = <Py_UCS4> text[index]
+            code = <unsigned int> PyUnicode_READ(kind, data, index)
             if code == 0x3000:
                 code = 0x20
             elif 0xFF01 <= code <= 0xFF5E:
@@ -418,8 +424,10 @@ def cjk_at(str text, Py_ssize_t start):
     first character from ``start`` in U+2E80-U+9FFF, U+F900-U+FAFF or U+FF00-U+FFEF."""
     cdef Py_ssize_t index
     cdef unsigned int code
+    cdef int kind = PyUnicode_KIND(text)
+    cdef const void* data = PyUnicode_DATA(text)
     for index in range(max(start, 0), len(text)):
-        code = <Py_UCS4> text[index]
+        code = <unsigned int> PyUnicode_READ(kind, data, index)
         if 0x2E80 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0xFF00 <= code <= 0xFFEF:
             return index
     return -1
@@ -493,10 +501,12 @@ def clean_cjk_line(str text, Py_ssize_t start):
     being a line's start, that holds a CJK character (cjk_at's) and no escaped byte
     (U+DC80-U+DCFF); None when there is none (parsers.encoding._plain_clean_cjk_line)."""
     cdef Py_ssize_t index, size = len(text), line = max(start, 0)
-    cdef Py_UCS4 code
+    cdef unsigned int code
     cdef bint cjk = False, escaped = False
+    cdef int kind = PyUnicode_KIND(text)
+    cdef const void* data = PyUnicode_DATA(text)
     for index in range(line, size + 1):
-        code = text[index] if index < size else 10
+        code = <unsigned int> PyUnicode_READ(kind, data, index) if index < size else 10
         if code == 10:
             if cjk and not escaped:
                 return line, index
