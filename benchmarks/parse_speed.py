@@ -120,8 +120,8 @@ def best_of_each(readers: dict, data: bytes, name: str, rounds: int) -> dict[str
     clock's and the caches' noise (one tiny page measured 4.9x and 8.3x in two runs).
     Each reader's round starts with a call of its own, untimed: the reader before it
     (trafilatura, readability) has filled the caches with its own code and data, and a
-    round of a report page holds one or two calls, each measured cold, as no worker
-    reading page after page runs (ours over lxml, sum, on 2026-12-02: 2.3-2.4x cold,
+    round of a report page holds one or two calls, each measured cold, which a worker
+    reading page after page is not (ours over lxml, sum, on 2026-12-02: 2.3-2.4x cold,
     2.1x with that call or with rounds of 20 ms; read_in_turn is the check)."""
     calls = {}
     for reader, function in readers.items():

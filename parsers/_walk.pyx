@@ -364,7 +364,7 @@ def squash_folded(str text):
     """``text`` with each full-width ASCII form folded (as fold_full_width folds it) and
     every whitespace character (str.split's, the ideographic space among them) and
     U+200B left out, in one pass over the characters in place: normalize.squash's
-    answer when NFKC leaves it as it is (parsers.normalize._squash says why)."""
+    answer when NFKC leaves it as it is (parsers.normalize._compiled_squash says why)."""
     cdef Py_ssize_t index, size = len(text), kept = 0
     cdef int kind = PyUnicode_KIND(text)
     cdef const void* data = PyUnicode_DATA(text)
