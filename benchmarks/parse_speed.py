@@ -187,9 +187,11 @@ def page_table(pages: list[Path], rounds: int) -> None:
         for reader in readers.values():
             best_of(reader, pages[0].read_bytes(), "warm-up.html", 1)
     print(f"{'page':<58} {'KiB':>5} " + " ".join(f"{n:>11}" for n in names) + "  ours/lxml")
+    stream = []  # (data, name) of each page, for the reading in turn
     for path in pages:
         data = path.read_bytes()
         name = str(path.relative_to(ROOT))
+        stream.append((data, name))
         outcome = parse_document(data, url=name)
         reports += outcome.is_report
         page_readers = {name: readers.get(name) or our_parse(data) for name in names}
@@ -216,7 +218,6 @@ def page_table(pages: list[Path], rounds: int) -> None:
     # The sum and the worst page again, each reader reading the pages in turn: their
     # figures must meet the targets as well as the page-by-page ones.
     turn = {name: readers[name] for name in ("lxml", "ours")}
-    stream = [(path.read_bytes(), str(path.relative_to(ROOT))) for path in pages]
     in_turn = read_in_turn(turn, stream, rounds)
     lxml_in_turn, ours_in_turn = sum(in_turn["lxml"]), sum(in_turn["ours"])
     names = [name for _, name in stream]
