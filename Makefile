@@ -100,7 +100,7 @@ bench: install
 	$(PY) benchmarks/ocr_speed.py
 
 bench-crawl: install
-	$(PY) benchmarks/crawl_speed.py --pages 2000 --pairs 3
+	$(PY) benchmarks/crawl_speed.py --pages 2000 --pairs 5
 bench-redis: install
 	$(PY) benchmarks/redis_crawl.py --pages 2000 --workers 1,2,4
 

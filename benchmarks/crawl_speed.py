@@ -14,7 +14,9 @@
    storing into a fresh SQLite file), both with politeness off: no delay, no
    AutoThrottle, --concurrency requests at a time. --pairs N runs both N times, taking
    turns (bare first, then ours first, ...), and judges the median of the N ratios: a
-   bare crawl alone swings by 10-25% between runs on a small machine.
+   bare crawl alone swings by 10-35% between runs on a small machine (its CPU seconds
+   and the share of its clock it spent on the CPU both move; each crawl's line says
+   how many cores it kept busy).
 3. Re-parses the stored database (`python -m crawler.reparse`, with the processes it
    uses), next to a bare lxml parse and parse_document of the same stored report
    bodies in this process (one core), and what a job in a parse worker costs (CPU in
@@ -292,6 +294,13 @@ def _ran_seconds(pid: int) -> float:
     return sum(int(Path(task, "schedstat").read_text().split()[0]) for task in tasks) / 1e9
 
 
+def cores_busy(split: dict[str, float], wall: float) -> str:
+    """The CPU of a crawl against its clock: how many cores it kept busy on average. The
+    bare spider is one thread: below 1.0 it waited (for the server, or for the machine),
+    and its clock, the ratio's denominator, swings with that more than with its CPU."""
+    return f"{sum(split.values()) / wall:.2f} cores busy on average"
+
+
 def mib(size: int) -> str:
     return f"{size / 2**20:.0f} MiB"
 
@@ -349,9 +358,9 @@ def main(argv: list[str] | None = None) -> int:
               f"{mib(bare_rss):>9}")  # fmt: skip
         print(f"{'ours (annual_reports)' + label:<34} {ours_s:8.1f} {pages / ours_s:8.0f} "
               f"{mib(ours_rss):>9}")  # fmt: skip
-        for name, split in (("bare", bare_cpu), ("ours", ours_cpu)):
+        for name, split, wall in (("bare", bare_cpu, bare_s), ("ours", ours_cpu, ours_s)):
             parts = ", ".join(f"{part} {seconds:.1f}" for part, seconds in split.items())
-            print(f"  CPU seconds, {name}: {parts}")
+            print(f"  CPU seconds, {name}: {parts}; {cores_busy(split, wall)}")
         ratios.append(ours_s / bare_s)
     print(f"pages fetched: bare {bare_pages}, ours {pages} ({reports} reports stored)")
     ratio = statistics.median(ratios)
