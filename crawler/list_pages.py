@@ -8,6 +8,8 @@ it, discovery reads the same document.
 
 from __future__ import annotations
 
+import itertools
+
 from scrapy.http import FormRequest, Request, Response
 
 from crawler import discovery
@@ -22,6 +24,20 @@ from output.urls import canonical_url, page_key, same_site
 from parsers.encoding import charset_of, decode_bytes
 from parsers.model import ParseOutcome
 from parsers.sniff import is_attachment_url
+
+# A column's next list pages are fetched ahead of the report pages queued already: a list
+# page's requests leave first (LIST_PRIORITY), before its own items, which wait their turn
+# in the pipelines one by one (CONCURRENT_ITEMS = 1) and, when the SQLite writer is behind,
+# for room there. Fetched after its reports, the next list page was asked for only once
+# they were fetched, and its pipelines waited for, so the downloads ran dry at each list
+# page: a crawl of 2,000 report pages took 10.4 s against 9.1 s this way (docs/speed.md,
+# "List pages first"). What is requested, and the order the site's request budget is
+# spent in, stay as they were.
+LIST_PRIORITY = 1
+
+
+def _follows_the_list(output) -> bool:
+    return isinstance(output, Request) and output.meta.get("role") == "list"
 
 
 class ListPages:
@@ -140,7 +156,20 @@ class ListPages:
         entry: ParseOutcome | None = None,
     ):
         """A column page, read by the site's family; entry: a start URL's parse outcome
-        (its link targets name the attachments of a page that is neither list nor report)."""
+        (its link targets name the attachments of a page that is neither list nor report).
+        The requests for the column's next list pages come first (LIST_PRIORITY)."""
+        outputs = list(self._list_page_outputs(response, state, document, entry))
+        yield from filter(_follows_the_list, outputs)
+        yield from itertools.filterfalse(_follows_the_list, outputs)
+
+    def _list_page_outputs(
+        self,
+        response: Response,
+        state,
+        document: ListDocument | None,
+        entry: ParseOutcome | None,
+    ):
+        """_list_page's items and requests, made in the order the site's budget is spent."""
         fetch: Fetch | None = response.meta.get("fetch")
         content_type = self._content_type(response)
         document = document or self._list_document(response)
@@ -240,5 +269,12 @@ class ListPages:
                 callback=self.parse_list,
                 errback=self.on_error,
                 meta=meta,
+                priority=LIST_PRIORITY,
             )
-        return Request(follow.url, callback=self.parse_list, errback=self.on_error, meta=meta)
+        return Request(
+            follow.url,
+            callback=self.parse_list,
+            errback=self.on_error,
+            meta=meta,
+            priority=LIST_PRIORITY,
+        )
