@@ -25,13 +25,14 @@ from parsers.encoding import charset_of, decode_bytes
 from parsers.model import ParseOutcome
 from parsers.sniff import is_attachment_url
 
-# A column's next list pages are fetched ahead of the report pages queued already: a list
-# page's requests leave first (LIST_PRIORITY), before its own items, which wait their turn
-# in the pipelines one by one (CONCURRENT_ITEMS = 1) and, when the SQLite writer is behind,
-# for room there. Fetched after its reports, the next list page was asked for only once
-# they were fetched, and its pipelines waited for, so the downloads ran dry at each list
-# page: a crawl of 2,000 report pages took 10.4 s against 9.1 s this way (docs/speed.md,
-# "List pages first"). What is requested, and the order the site's request budget is
+# A column's next list pages are asked for first: a list page's requests for the pages
+# after it leave before its own items, which go through the pipelines one by one
+# (CONCURRENT_ITEMS = 1), waiting for room at the SQLite writer when it is behind. Made
+# after them, the next list page was asked for only once they had passed, and the
+# downloads ran dry at each list page (a crawl of 2,000 report pages: 10.4 s against 9.1 s
+# this way; docs/speed.md, "List pages first"). Leaving first, it would be queued under
+# the page's own report requests (Scrapy's queue is last in, first out): LIST_PRIORITY
+# keeps it ahead of them. What is requested, and the order the site's request budget is
 # spent in, stay as they were.
 LIST_PRIORITY = 1
 
