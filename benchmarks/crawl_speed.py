@@ -296,8 +296,8 @@ def _ran_seconds(pid: int) -> float:
 
 def cores_busy(split: dict[str, float], wall: float) -> str:
     """The CPU of a crawl against its clock: how many cores it kept busy on average. The
-    bare spider is one thread: below 1.0 it waited (for the server, or for the machine),
-    and its clock, the ratio's denominator, swings with that more than with its CPU."""
+    bare spider is one thread: below 1.0 it waited, and its clock, the ratio's
+    denominator, swings with its waits as well as with its CPU seconds."""
     return f"{sum(split.values()) / wall:.2f} cores busy on average"
 
 
