@@ -519,3 +519,40 @@ def clean_cjk_line(str text, Py_ssize_t start):
         elif 0xDC80 <= code <= 0xDCFF:
             escaped = True
     return None
+
+
+
+def literal_at(str text, Py_ssize_t start, bytes firsts, tuple groups):
+    """The first index from ``start`` where one of the literals of ``groups`` begins in
+    ``text``, -1 for none. ``firsts``: a byte for each character of the BMP, 0 for one
+    no literal begins with, else the number (from 1) of the group of literals beginning
+    with it (each a non-empty str of the BMP)."""
+    cdef Py_ssize_t index, offset, length, size = len(text)
+    cdef unsigned int code, group
+    cdef const unsigned char* first_of = firsts
+    cdef int kind = PyUnicode_KIND(text)
+    cdef const void* data = PyUnicode_DATA(text)
+    cdef int literal_kind
+    cdef const void* literal_data
+    cdef str literal
+    if len(firsts) != 0x10000:
+        raise ValueError("firsts: one byte for each character of the BMP")
+    for index in range(max(start, 0), size):
+        code = <unsigned int> PyUnicode_READ(kind, data, index)
+        if code > 0xFFFF or first_of[code] == 0:
+            continue
+        group = first_of[code] - 1
+        for literal in groups[group]:
+            length = len(literal)
+            if index + length > size:
+                continue
+            literal_kind = PyUnicode_KIND(literal)
+            literal_data = PyUnicode_DATA(literal)
+            for offset in range(1, length):
+                if PyUnicode_READ(kind, data, index + offset) != PyUnicode_READ(
+                    literal_kind, literal_data, offset
+                ):
+                    break
+            else:
+                return index
+    return -1

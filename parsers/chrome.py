@@ -11,6 +11,7 @@ import re
 from itertools import chain, islice, pairwise
 
 from parsers.caches import text_cache, text_set
+from parsers.compiled import walks
 from parsers.normalize import SHORT_TEXT, squash
 
 _STRONG = re.compile(
@@ -60,7 +61,7 @@ assert not any("^" in branch for branch in _FLOATING)
 _STRONG_FLOATING = re.compile("|".join(_FLOATING))
 
 
-def _strong_signs(text: str, limit: int) -> int:
+def _plain_strong_signs(text: str, limit: int) -> int:
     """len(_STRONG.findall(text)), counted up to ``limit``.
 
     The first match is _STRONG's at the start, else the first floating one; from
@@ -70,6 +71,68 @@ def _strong_signs(text: str, limit: int) -> int:
     if first is None:
         return 0
     return 1 + len(list(islice(_STRONG_FLOATING.finditer(text, first.end()), limit - 1)))
+
+
+def _literal_prefix(branch: str) -> str:
+    """The characters every match of ``branch`` begins with: its opening literals, up to
+    the first that a class, a group or a quantifier makes various or optional (an
+    escaped "[" is the literal "[")."""
+    prefix, index = "", 0
+    while index < len(branch):
+        char, after = branch[index], index + 1
+        if char == "\\" and after < len(branch) and not branch[after].isalnum():
+            char, after = branch[after], after + 1
+        elif char in "\\[](){}.*+?|^$":
+            break
+        if after < len(branch) and branch[after] in "?*+{":
+            break
+        prefix, index = prefix + char, after
+    return prefix
+
+
+def _literal_groups(prefixes: list[str]) -> tuple[bytes, tuple[tuple[str, ...], ...]]:
+    """walks.literal_at's tables of ``prefixes``: the number of each first character's
+    group (from 1), and the groups."""
+    groups: dict[str, list[str]] = {}
+    for prefix in prefixes:
+        assert prefix and ord(prefix[0]) <= 0xFFFF, prefix
+        groups.setdefault(prefix[0], []).append(prefix)
+    firsts = bytearray(0x10000)
+    for number, first in enumerate(groups, start=1):
+        firsts[ord(first)] = number
+    return bytes(firsts), tuple(tuple(dict.fromkeys(group)) for group in groups.values())
+
+
+def _floating_search(text: str, start: int) -> re.Match | None:
+    """_STRONG_FLOATING.search(text, start), its regex tried only where one of its
+    alternatives' opening literals stands (walks.literal_at): the regex tests its set
+    of first characters at each character, and 公, 在, 主, 政 … begin many words of a
+    report's prose."""
+    while (at := walks.literal_at(text, start, _FIRSTS, _LITERALS)) >= 0:
+        found = _STRONG_FLOATING.match(text, at)
+        if found is not None:
+            return found
+        start = at + 1
+    return None
+
+
+def _compiled_strong_signs(text: str, limit: int) -> int:
+    """_plain_strong_signs, the floating matches found by _floating_search (a report's
+    prose lines hold none: the search reads each line through)."""
+    first = _STRONG.match(text) or _floating_search(text, 0)
+    if first is None:
+        return 0
+    count, end = 1, first.end()
+    while count < limit and (found := _floating_search(text, end)) is not None:
+        count, end = count + 1, found.end()
+    return count
+
+
+if walks is not None:
+    _FIRSTS, _LITERALS = _literal_groups([_literal_prefix(branch) for branch in _FLOATING])
+    _strong_signs = _compiled_strong_signs
+else:
+    _strong_signs = _plain_strong_signs
 
 
 # A site prints the same toolbar and footer lines on every page: a crawl or a reparse
