@@ -521,6 +521,8 @@ def clean_cjk_line(str text, Py_ssize_t start):
     return None
 
 
+# --- words in a line (parsers.chrome) -------------------------------------------------
+
 
 def literal_at(str text, Py_ssize_t start, bytes firsts, tuple groups):
     """The first index from ``start`` where one of the literals of ``groups`` begins in
