@@ -20,4 +20,7 @@ LINES = Extension(
 # The token stream's loops (parsers/tables.py, parsers/tokens.py): no lxml in them.
 ROWS = Extension("parsers._rows", ["parsers/_rows.pyx"], optional=True)
 
-setup(ext_modules=cythonize([WALKS, LINES, ROWS], quiet=True))
+# A page's markup less the attributes nothing reads (parsers/html.py, PRESENTATION).
+MARKUP = Extension("parsers._markup", ["parsers/_markup.pyx"], optional=True)
+
+setup(ext_modules=cythonize([WALKS, LINES, ROWS, MARKUP], quiet=True))

@@ -1,4 +1,5 @@
-"""The compiled modules (parsers/_walk.pyx, _lines.pyx, _rows.pyx) if built and current, else None.
+"""The compiled modules (parsers/_walk.pyx, _lines.pyx, _rows.pyx, _markup.pyx) if built and
+current, else None.
 
 `make install` (pip install -e .) builds them with the machine's C compiler. Where
 there is none the parsers run the plain Python definitions the walks are the fast
@@ -54,6 +55,8 @@ _NAMES = {
     "lines_status": ("_lines", 1),
     "rows": ("_rows", 0),  # tables' and tokens' loops over a token stream
     "rows_status": ("_rows", 1),
+    "markup": ("_markup", 0),  # html._document_root: the attributes nothing reads left out
+    "markup_status": ("_markup", 1),
 }
 
 
@@ -72,7 +75,7 @@ def describe() -> str:
     """One line for benchmarks: whether each compiled module is the one in use. A build
     older than its source runs the plain loops, correctly but slowly, and a speed figure
     taken so is not this tree's (a checkout left unbuilt after a merge measured so)."""
-    states = {name: _load(name)[1] for name in ("_walk", "_lines", "_rows")}
+    states = {name: _load(name)[1] for name in ("_walk", "_lines", "_rows", "_markup")}
     if all(state == "built" for state in states.values()):
         return "compiled loops: built"
     return "compiled loops NOT in use, plain Python instead: " + "; ".join(
