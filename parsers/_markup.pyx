@@ -27,6 +27,7 @@ cdef enum:
 
 cdef struct Output:
     unsigned char* data  # the page so far, its dropped attributes left out; NULL: none yet
+    Py_ssize_t size  # the whole page's bytes: what data is made to hold
     Py_ssize_t written  # bytes in data
     Py_ssize_t copied  # where in the page the bytes not yet kept begin
 
@@ -151,11 +152,16 @@ cdef class PresentationFilter:
         """``data`` less the named attributes of its start tags; ``data`` itself when it
         holds none (or only past where the scan stops)."""
         cdef const unsigned char* page = <const unsigned char*> PyBytes_AS_STRING(data)
-        cdef Py_ssize_t size = PyBytes_GET_SIZE(data)
-        cdef Py_ssize_t at = 0, tag
+        cdef Py_ssize_t whole = PyBytes_GET_SIZE(data)
+        cdef Py_ssize_t at = 0, tag, size = whole
         cdef const unsigned char* found
         cdef unsigned char c
-        cdef Output out = Output(NULL, 0, 0)
+        cdef Output out = Output(NULL, whole, 0, 0)
+        # The scan ends at a NUL byte: libxml2 2.14 reads it as U+FFFD, older versions
+        # as the end of a string.
+        found = <const unsigned char*> memchr(page, 0, whole)
+        if found is not NULL:
+            size = found - page
         try:
             while at >= 0:
                 found = <const unsigned char*> memchr(page + at, b'<', size - at)
@@ -179,7 +185,7 @@ cdef class PresentationFilter:
                     at = tag + 1  # "<" opening no tag: text to every tokenizer
             if out.data is NULL:
                 return data
-            _keep(&out, page, out.copied, size)
+            _keep(&out, page, out.copied, whole)
             return PyBytes_FromStringAndSize(<const char*> out.data, out.written)
         finally:
             PyMem_Free(out.data)
@@ -248,7 +254,7 @@ cdef class PresentationFilter:
                 drops += 1
         if drops:
             if out.data is NULL:
-                out.data = <unsigned char*> PyMem_Malloc(size)
+                out.data = <unsigned char*> PyMem_Malloc(out.size)
                 if out.data is NULL:
                     raise MemoryError()
             for index in range(drops):

@@ -115,6 +115,8 @@ MADE = [
     '<o:p style="x"></o:p><td xml:lang="zh" lang=zh>1</td>',
     '<td style="a>b" title="t>u">1</td>',
     '<td style="x"',
+    '<td style="x">1</td>\x00<td style="y">2</td>',
+    '<td style="a\x00b" class="c">1</td>',
     "<td style",
     "<",
     "<!",
@@ -137,6 +139,11 @@ def test_the_attributes_and_the_whitespace_after_them_go():
 def test_a_page_without_presentation_is_handed_back_as_it_is():
     data = b'<p class="a">x</p>'
     assert html.without_presentation(data) is data
+
+
+def test_the_scan_ends_at_a_nul_byte():
+    data = b'<td style="x">1</td>\x00<td style="y">2</td>'
+    assert html.without_presentation(data) == b'<td >1</td>\x00<td style="y">2</td>'
 
 
 def test_the_scan_stops_at_a_construct_tokenizers_may_read_differently():
@@ -169,6 +176,8 @@ def test_a_damaged_real_page_keeps_its_tree_less_the_presentation(seed):
     rng = random.Random(seed)
     data = bytearray(_utf8(rng.choice(REAL_PAGES)))
     for _ in range(rng.randint(1, 20)):
+        if not data:
+            break
         at = rng.randrange(len(data))
         data[at : at + rng.randint(0, 40)] = rng.choice([b"", b'"', b"'", b"<", b">", b"<!--"])
     _assert_same_tree(bytes(data))
