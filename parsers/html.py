@@ -93,7 +93,7 @@ MAX_NODES = 400_000
 # on every cell: half the bytes of a report page, and each one is allocated in libxml2's
 # tree, walked past and freed. They are left out of the bytes libxml2 reads
 # (parsers/_markup.pyx), the rest of the page as it is: every result stays the same
-# (tests/test_markup_presentation.py), in a fifth fewer instructions on a report page.
+# (tests/test_markup_presentation.py), in a seventh fewer instructions on a report page.
 PRESENTATION = (
     "style", "align", "valign", "nowrap", "width", "height", "bgcolor", "background",
     "border", "bordercolor", "cellspacing", "cellpadding", "face", "color", "lang",
