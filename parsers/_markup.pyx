@@ -87,17 +87,12 @@ cdef inline unsigned char _lower(unsigned char c) noexcept:
 
 cdef Py_ssize_t _find(const unsigned char* data, Py_ssize_t start, Py_ssize_t end,
                       const char* what, Py_ssize_t size, bint fold) noexcept:
-    """Where ``what`` (lower case when ``fold``) first stands in data[start:end], -1 if not."""
+    """Where ``what`` first stands in data[start:end], -1 if not; with ``fold``, the bytes
+    after its first (which is no letter: "<", "-") in either case (``what`` lower case)."""
     cdef const unsigned char* found
-    cdef const unsigned char* upper
     cdef Py_ssize_t at = start, index
     while end - at >= size:
         found = <const unsigned char*> memchr(data + at, what[0], end - at)
-        if fold and _letter(what[0]):
-            # the upper-case first letter may come earlier
-            upper = <const unsigned char*> memchr(data + at, what[0] - 32, end - at)
-            if upper is not NULL and (found is NULL or upper < found):
-                found = upper
         if found is NULL:
             return -1
         at = found - data
@@ -116,36 +111,40 @@ cdef class PresentationFilter:
     """Drops the attributes named at its making from a page's UTF-8 markup."""
 
     cdef unsigned char names[32][NAME_MOST]
-    cdef Py_ssize_t sizes[32]
-    cdef Py_ssize_t count
     cdef unsigned int by_first[256]  # bit i: names[i] begins with this byte (either case)
+    cdef unsigned int by_size[NAME_MOST + 1]  # bit i: names[i] is this long
 
     def __init__(self, names):
         names = [name.lower().encode("ascii") for name in names]
         if len(names) > 32 or any(not 0 < len(name) <= NAME_MOST for name in names):
             raise ValueError("at most 32 names of 1 to 16 ASCII characters")
-        self.count = len(names)
         for index in range(256):
             self.by_first[index] = 0
+        for index in range(NAME_MOST + 1):
+            self.by_size[index] = 0
         for index, name in enumerate(names):
-            self.sizes[index] = len(name)
+            self.by_size[len(name)] |= 1u << index
             memcpy(self.names[index], <const char*> name, len(name))
             self.by_first[name[0]] |= 1u << index
             self.by_first[name[:1].upper()[0]] |= 1u << index
 
     cdef bint _dropped(self, const unsigned char* name, Py_ssize_t size) noexcept:
-        cdef Py_ssize_t index, at
-        cdef unsigned int first = self.by_first[name[0]]
-        if first == 0 or size > NAME_MOST:
+        cdef Py_ssize_t index = 0, at
+        cdef unsigned int candidates
+        if size > NAME_MOST:
             return False
-        for index in range(self.count):
-            if not (first >> index) & 1 or self.sizes[index] != size:
-                continue
-            for at in range(1, size):
-                if _lower(name[at]) != self.names[index][at]:
-                    break
-            else:
-                return True
+        # The names of this first byte and this length: most attributes (class, id, href)
+        # have none, the rest one or two.
+        candidates = self.by_first[name[0]] & self.by_size[size]
+        while candidates:
+            if candidates & 1:
+                for at in range(1, size):
+                    if _lower(name[at]) != self.names[index][at]:
+                        break
+                else:
+                    return True
+            candidates >>= 1
+            index += 1
         return False
 
     def __call__(self, bytes data):

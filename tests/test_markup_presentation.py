@@ -136,6 +136,13 @@ def test_the_attributes_and_the_whitespace_after_them_go():
     assert html.without_presentation(data) == b'<td class="c">1</td><p >x</p>'
 
 
+def test_only_the_names_given_go_whatever_their_case_and_neighbours():
+    # Names sharing a first letter or a length: each is told apart from the others.
+    dropping = compiled.markup.PresentationFilter(["ab", "ac", "b", "abc"])
+    data = b'<p ab="1" ac="2" ad="3" AB="4" b="5" bb="6" aBc=7 abd=8 a=9>x</p>'
+    assert dropping(data) == b'<p ad="3" bb="6" abd=8 a=9>x</p>'
+
+
 def test_a_page_without_presentation_is_handed_back_as_it_is():
     data = b'<p class="a">x</p>'
     assert html.without_presentation(data) is data
