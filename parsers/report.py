@@ -45,10 +45,12 @@ RAW_LINES_READ = 80  # published_date reads this many lines of the uncleaned pag
 _READING = attrgetter("reading")
 _URL_DROPS = re.compile("[\t\r\n]")  # urlparse drops these wherever they are
 _HTML_SNIFF = re.compile(r"<\s*(html|head|body|p|div|table|meta|title|br|span)\b", re.I)
-# Section words a report has even when its title is missing.
-_REPORT_PARTS = re.compile(
-    r"总体情况|主动公开政府信息情况|收到和处理政府信息公开申请|行政复议|存在的主要问题"
-)
+# Section words a report has even when its title is missing. None begins inside another
+# (tests/test_interpret_body.py), so the ones a body holds are the ones a regex of them
+# all would find: each is looked for by `in`, six times faster than such a regex's scan.
+REPORT_PARTS = (
+    "总体情况", "主动公开政府信息情况", "收到和处理政府信息公开申请", "行政复议", "存在的主要问题",
+)  # fmt: skip
 
 
 def parse_document(
@@ -416,7 +418,7 @@ def _not_a_report(title: str | None, body: str, has_tables: bool, link_ratio: fl
     if has_tables:
         return ""
     # The parts' names are Chinese: an ASCII body (a page of numbers) names none.
-    parts = 0 if body.isascii() else len(set(_REPORT_PARTS.findall(body)))
+    parts = 0 if body.isascii() else sum(part in body for part in REPORT_PARTS)
     if squashed_title and REPORT_TITLE.search(squashed_title) and parts >= 1:
         return ""
     if parts >= 3 and "政府信息公开" in body[:3000]:

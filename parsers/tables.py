@@ -198,13 +198,16 @@ _add_row = compiled.add_row if compiled is not None else TableResult.add_row
 
 # The labels that start 表二 (两 kinds) and 表三. read_tables reads nothing without one.
 T2_STARTS = ("第二十条第", "信息内容")
-T3_START = re.compile(r"申请人情况|勾稽关系|本年新收政府信息公开申请")
+T3_STARTS = ("申请人情况", "勾稽关系", "本年新收政府信息公开申请")
+T3_START = re.compile("|".join(T3_STARTS))  # a label holding any of them
 
 
 def may_hold_tables(squashed_text: str) -> bool:
     """False when read_tables finds nothing for sure: no start label in the text (squashed)
-    of everything the tokens come from."""
-    return any(word in squashed_text for word in T2_STARTS) or bool(T3_START.search(squashed_text))
+    of everything the tokens come from. A word looked for by `in` (a fast search of its
+    own) rather than by T3_START: the regex tests each character of a report's body
+    against the words' first characters, six times slower on a body without them."""
+    return any(word in squashed_text for word in (*T2_STARTS, *T3_STARTS))
 
 
 def _plain_rows(tokens: list[Token], classify):
