@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from crawler.reparse import main, reparse
 from output.store import ReportStore, report_id
 from parsers.model import ParseOutcome, Report
@@ -109,9 +111,13 @@ def many_pages(path, count: int, slow_first: bool = False) -> ReportStore:
     return store
 
 
+@pytest.mark.parametrize("pool_batch", [1, 3, 25])  # pages handed to a worker at once
 def test_reparse_stores_outcomes_in_the_pages_order_whatever_order_they_are_read_in(
-    tmp_path, monkeypatch
+    tmp_path, monkeypatch, pool_batch
 ):
+    import crawler.reparse
+
+    monkeypatch.setattr(crawler.reparse, "POOL_BATCH", pool_batch)
     store = many_pages(tmp_path / "r.db", 12, slow_first=True)
     seen = []
     save = ReportStore.save_outcomes
@@ -130,11 +136,16 @@ def window_of(store, monkeypatch) -> int:
     from crawler.worker import ParsePool
 
     submitted, stored, windows = [0], [0], []
-    submit, save = ParsePool.submit, ReportStore.save_outcomes
+    submit, submit_batch = ParsePool.submit, ParsePool.submit_batch
+    save = ReportStore.save_outcomes
 
     def counting_submit(self, *args, **options):
         submitted[0] += 1
         return submit(self, *args, **options)
+
+    def counting_batch(self, documents):
+        submitted[0] += len(documents)
+        return submit_batch(self, documents)
 
     def counting_save(self, outcomes, *args):
         outcomes = list(outcomes)
@@ -143,6 +154,7 @@ def window_of(store, monkeypatch) -> int:
         return save(self, outcomes, *args)
 
     monkeypatch.setattr(ParsePool, "submit", counting_submit)
+    monkeypatch.setattr(ParsePool, "submit_batch", counting_batch)
     monkeypatch.setattr(ReportStore, "save_outcomes", counting_save)
     counts = reparse(store)
     assert counts["pages"] == stored[0] == submitted[0]
