@@ -16,7 +16,8 @@ like any other, without a report and with the reason ("too large: over the 2048 
 memory limit"), which the spider records as a failure.
 
 The parent side is a thread per worker slot, so callers either block (crawler.reparse)
-or await (the spider, through Deferred: nothing blocks the reactor).
+or await (the spider, through Deferred: nothing blocks the reactor). A reparse hands a
+worker its stored pages a batch at a time (parse_batch), each page under its own limits.
 """
 
 from __future__ import annotations
