@@ -1,5 +1,5 @@
 """A parse worker has its C library merge freed memory at once
-(crawler.worker.merge_freed_memory_at_once): a page's tree, freed when the page has been
+(crawler.worker.merge_freed_memory_at_once, first thing in its loop): a page's tree, freed when the page has been
 read, is not left in glibc's fast bins for the next large allocation to merge (a quarter
 of a 2 MiB page's parse). Each side runs in a process of its own, as a worker does,
 and says how many freed blocks its fast bins hold after a tree of 50,000 paragraphs
@@ -27,6 +27,14 @@ class MallInfo2(ctypes.Structure):
 libc = ctypes.CDLL(None)
 libc.mallinfo2.restype = MallInfo2
 set_up = merge_freed_memory_at_once() if sys.argv[1] == "worker" else None
+if sys.argv[1] == "serve":  # a worker's own loop, told to stop at once; this process is its
+    import socket
+    from multiprocessing.connection import Connection
+    from crawler.worker import _serve
+
+    ours, theirs = socket.socketpair()
+    Connection(ours.detach()).send(None)
+    set_up = _serve(Connection(theirs.detach()))
 page = b"<html><body>" + b"<p>x</p>" * 50_000 + b"</body></html>"
 tree = etree.fromstring(page, etree.HTMLParser())
 del tree
@@ -54,3 +62,8 @@ def test_a_plain_process_keeps_a_freed_tree_in_fast_bins():
     # What the worker's setting changes: without it the tree's blocks wait to be merged.
     set_up, blocks = _blocks_in_fast_bins("plain")
     assert set_up == "None" and blocks > 10_000
+
+
+def test_a_worker_s_own_loop_sets_its_process_up_so():
+    # What crawler.worker._serve does first, before any job: its process is the worker.
+    assert _blocks_in_fast_bins("serve") == ("None", 0)
