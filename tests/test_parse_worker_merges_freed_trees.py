@@ -1,9 +1,9 @@
 """A parse worker has its C library merge freed memory at once
-(crawler.worker.merge_freed_memory_at_once, first thing in its loop): a page's tree, freed when the page has been
-read, is not left in glibc's fast bins for the next large allocation to merge (a quarter
-of a 2 MiB page's parse). Each side runs in a process of its own, as a worker does,
-and says how many freed blocks its fast bins hold after a tree of 50,000 paragraphs
-is freed (glibc's mallinfo2)."""
+(crawler.worker.merge_freed_memory_at_once, first thing in its loop): a page's tree,
+freed when the page has been read, is not left in glibc's fast bins for the next large
+allocation to merge (a quarter of a 2 MiB page's parse). Each side runs in a process of
+its own, as a worker does, and says how many freed blocks its fast bins hold after a
+tree of 50,000 paragraphs is freed (glibc's mallinfo2)."""
 
 from __future__ import annotations
 
