@@ -431,11 +431,12 @@ class ParsePool:
         by one worker one after another, one message each way. A worker that waits for
         its next job reads it a third slower (its core gone idle between), and the
         parent's thread wakes once a batch instead of once a document: a reparse of
-        3,000 stored reports in batches of 25 took 15-20% less time (docs/speed.md,
-        "Batches"). Each document keeps its own limits; a batch whose worker is lost
-        (past a limit, killed) or runs past its wall clock is read again one document
-        at a time, so that only the document at fault is answered as a failure (the
-        others read twice)."""
+        3,000 reports stored already, in batches of 25, took 5-29% less time
+        (docs/speed.md, "A reparse's pages handed to a worker 25 at once"). Each
+        document keeps its own limits; a batch whose worker is lost (past a limit,
+        killed) or runs past its wall clock is read again one document at a time, so
+        that only the document at fault is answered as a failure (the others read
+        twice)."""
         worker = self._take()
         answers = None
         try:
