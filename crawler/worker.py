@@ -136,7 +136,11 @@ def _serve(conn, niceness: int = 0) -> None:
             del body
             conn.send(("done", worker.too_large(url), None))
         except Exception as error:  # parse_document promises not to raise; say so if it did
-            conn.send(("done", ParseOutcome(url, None, f"parser error: {error!r}"[:300]), None))
+            conn.send(("done", _parser_error(url, error), None))
+
+
+def _parser_error(url: str, error: Exception) -> ParseOutcome:
+    return ParseOutcome(url, None, f"parser error: {error!r}"[:300])
 
 
 class _Reader:
@@ -193,10 +197,9 @@ class _Reader:
         try:
             return _stored_bytes(self.outcome(body, url, content_type, charset, None, compressed))
         except MemoryError:
-            del body
             return _stored_bytes(self.too_large(url))
         except Exception as error:  # parse_document promises not to raise; say so if it did
-            return _stored_bytes(ParseOutcome(url, None, f"parser error: {error!r}"[:300]))
+            return _stored_bytes(_parser_error(url, error))
 
 
 # glibc's mallopt parameter: the largest block that free() keeps in a "fast bin".
