@@ -136,10 +136,15 @@ def _reparse_pages(store, kinds, pool: ParsePool, drop_worse: bool, counts: Coun
         # this process, which stores.
         if group:
             documents = [
-                (page.body, page.url, page.content_type, charset_of(page.content_type),
-                 page.compressed)
+                (
+                    page.body,
+                    page.url,
+                    page.content_type,
+                    charset_of(page.content_type),
+                    page.compressed,
+                )
                 for page in group
-            ]  # fmt: skip
+            ]
             future = pool.submit_batch(documents)
             in_flight.extend((page, future, index) for index, page in enumerate(group))
             group.clear()
@@ -166,9 +171,13 @@ def _reparse_pages(store, kinds, pool: ParsePool, drop_worse: bool, counts: Coun
         send_group()  # the pages before it go first: outcomes are stored in the pages' order
         charset = charset_of(page.content_type)
         future = pool.submit(
-            page.body, page.url, page.content_type, charset, compressed=page.compressed,
+            page.body,
+            page.url,
+            page.content_type,
+            charset,
+            compressed=page.compressed,
             text_hash=True,
-        )  # fmt: skip
+        )
         in_flight.append((page, future, None))
         held += len(page.body)
         make_room()

@@ -175,7 +175,7 @@ def test_a_reparse_in_batches_stores_what_one_page_at_a_time_stores(tmp_path, mo
     assert results[1] == results[4] and len(results[1]) > 10
 
 
-def test_a_batch_s_worker_killed_between_documents_is_replaced(monkeypatch):
+def test_a_batch_s_worker_killed_between_documents_is_replaced():
     pool = ParsePool(1, Limits(timeout=60, memory_mb=1024))
     page = (report_page(), f"{URL}/page.html", "text/html", None, False)
     try:
