@@ -7,6 +7,7 @@ report; the corrected editions change one real figure.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 
 import pytest
@@ -17,6 +18,7 @@ from output.search import search
 from output.store import MIGRATIONS, ReportStore, report_id
 from parsers import parse_document
 from parsers.model import ParseOutcome
+from parsers.normalize import encodable, squash
 from tests.crawl_helpers import last_run, rows, run_nightly
 
 BASE = "http://127.0.0.1:9"
@@ -186,6 +188,19 @@ def test_text_hash_ignores_layout_and_needs_enough_text():
     assert text_hash(text) == text_hash(text.replace("\n", "\n\n  ").replace("。", "。 "))
     assert text_hash(text) != text_hash(text.replace("821", "822"))
     assert text_hash("2019年政府信息公开工作年度报告") is None
+
+
+@pytest.mark.parametrize(
+    "oddity",
+    ["", "\ud800", "\udfff tail", "\ud83d\ude00", "\ud800\ud800"],
+    ids=["none", "lone high surrogate", "lone low surrogate", "surrogate pair", "two highs"],
+)
+def test_text_hash_is_the_sha256_of_the_squashed_text_made_encodable(oddity):
+    # The hash of a text UTF-8 refuses (a lone surrogate from a JSON escape) is that of
+    # its encodable form, as it was before the text was encoded without a look first.
+    text = outcome(f"{BASE}/r/a.html").report.body_text[:300] + oddity
+    expected = hashlib.sha256(encodable(squash(text)).encode("utf-8")).hexdigest()
+    assert text_hash(text) == expected
 
 
 def test_migration_6_gives_stored_reports_their_addresses_and_merges_copies(tmp_path):
