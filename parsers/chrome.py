@@ -12,7 +12,7 @@ from itertools import chain, islice, pairwise
 
 from parsers.caches import text_cache, text_set
 from parsers.compiled import walks
-from parsers.normalize import SHORT_TEXT, squash
+from parsers.normalize import SHORT_TEXT, ideograph_outside, squash
 
 _STRONG = re.compile(
     r"ICP备|ICP证|公网安备|网站标识码|网站识别码|责任编辑|分享到|打印本页|关闭窗口|【打印】|【关闭】"
@@ -164,13 +164,26 @@ def _is_chrome_line(line: str) -> bool:
 
 
 # Cells of the 信息公开 metadata grid shown above many report bodies.
-METADATA_LABELS = re.compile(
-    r"^(索引号|主题分类|发文字号|文号|成文日期|发布日期|公开日期|发布机构|信息来源|公开方式|公开范围|有效性|名称|标题)[:：]?$"
-)
+_METADATA_WORDS = (
+    "索引号", "主题分类", "发文字号", "文号", "成文日期", "发布日期", "公开日期", "发布机构",
+    "信息来源", "公开方式", "公开范围", "有效性", "名称", "标题",
+)  # fmt: skip
+METADATA_LABELS = re.compile(rf"^({'|'.join(_METADATA_WORDS)})[:：]?$")
+# An ideograph of none of the labels: a cell holding one is no label (most cells of a
+# report's tables are its rows' names and its prose).
+_NO_LABEL_HOLDS = ideograph_outside(_METADATA_WORDS)
 
 
 @text_cache(maxsize=4096)  # every cell of every table is asked; most are "0" or "/"
 def _metadata_label(text: str) -> str | None:
+    # Most cells are numbers (NFKC keeps ASCII as it is) or names of rows: no squash.
+    if text.isascii() or _NO_LABEL_HOLDS.search(text):
+        return None
+    return _metadata_label_of(text)
+
+
+def _metadata_label_of(text: str) -> str | None:
+    """_metadata_label by its definition."""
     match = METADATA_LABELS.match(squash(text))
     return match.group(1) if match else None
 

@@ -15,8 +15,9 @@ _SPACE = re.compile(r"\s+")
 _NOT_A_NUMBER = {"", "/", "-", "—", "——", "－", "\\", "无", "空", "×", "…", "--", "---"}
 # ASCII digits only, after NFKC has folded full-width ones: Python's \d would also read
 # Arabic-Indic and other scripts' digits.
+_UNITS = ("万元", "元", "件", "条", "个", "项", "次", "人次", "宗")
 _NUMBER = re.compile(
-    r"^(?P<sign>[+\-])?(?P<num>[0-9]+(?:\.[0-9]+)?)(?P<unit>万元|元|件|条|个|项|次|人次|宗)?$"
+    rf"^(?P<sign>[+\-])?(?P<num>[0-9]+(?:\.[0-9]+)?)(?P<unit>{'|'.join(_UNITS)})?$"
 )
 _FULL_WIDTH_DIGITS = "０１２３４５６７８９"
 
@@ -56,6 +57,19 @@ def nfkc(text: str) -> str:
     if len(text) > _FOLD_FIRST:
         text = _fold_full_width(text)
     return unicodedata.normalize("NFKC", text)
+
+
+def ideograph_outside(words) -> re.Pattern:
+    """A pattern that finds a CJK ideograph (U+4E00-U+9FFF) in none of ``words``. NFKC
+    leaves every such ideograph as it is and composes none with its neighbours (tests/
+    test_squash.py checks each), so a text holding one still holds it squashed: it can
+    equal or match only what holds that ideograph. The texts a page's labels and cells
+    are asked about are mostly prose, whose squash (NFKC of the whole line) such a
+    search, stopping at the first ideograph of it, spares."""
+    ideographs = {char for word in words for char in word if "\u4e00" <= char <= "\u9fff"}
+    kept = "".join(sorted(ideographs))
+    # Every character but those before the ideographs, those after them and the kept ones.
+    return re.compile(f"[^\\x00-\u4dff\ua000-\U0010ffff{kept}]")
 
 
 SHORT_TEXT = 200  # characters: labels and cells, kept by the thousand
@@ -168,9 +182,20 @@ def _number_text(raw: str) -> str:
     return squash(raw).replace(",", "").replace("−", "-").replace("＋", "+")
 
 
+# An ideograph that no number, unit or blank holds: a text with one is none of them.
+_NO_VALUE_HOLDS = ideograph_outside((*_UNITS, *_NOT_A_NUMBER))
+
+
 @text_cache(maxsize=8192)  # tables repeat the same few cell texts ("0", "") thousands of times
 def is_value_text(raw: str) -> bool:
     """True for what a table's number cell can hold: a number, blank, '/' or '-'."""
+    # Most texts asked are lines of prose, which hold an ideograph no value holds: their
+    # squash is spared (4% of the real pages' instructions read the first time).
+    return not _NO_VALUE_HOLDS.search(raw) and _is_value_text(raw)
+
+
+def _is_value_text(raw: str) -> bool:
+    """is_value_text by its definition."""
     text = _number_text(raw)
     return text in _NOT_A_NUMBER or bool(_NUMBER.match(text))
 
