@@ -338,6 +338,7 @@ def link_length(cetree._Element element):
 # it (text[index]) checks the bounds and the width again at each character.
 cdef extern from "Python.h":
     object PyUnicode_FromKindAndData(int kind, const void* buffer, Py_ssize_t size)
+    int PyUnicode_2BYTE_KIND
     int PyUnicode_4BYTE_KIND
     int PyUnicode_KIND(object text)
     const void* PyUnicode_DATA(object text)
@@ -494,6 +495,43 @@ def byte_escape_counts(bytes body):
         index += 1
     clean_line = clean_line or (cjk and not line_escaped)
     return length, escaped, replaced, ascii, clean_line
+
+
+def gb18030_two_byte(bytes body, const unsigned short[:] pairs):
+    """``body`` decoded as GB18030 when it holds ASCII and two-byte codes alone, else None
+    (a four-byte code, a byte no code starts or ends with: the codec's to read).
+    ``pairs``: the character of each two-byte code, (lead - 0x81) * 191 + trail - 0x40,
+    as the codec decodes it (parsers.encoding builds it so), 0 where it decodes none.
+    CPython's codec writes each character it decodes through a call: four times the
+    time of this loop on a GBK page."""
+    cdef const unsigned char* data = body
+    cdef Py_ssize_t index = 0, size = len(body), length = 0
+    cdef unsigned char lead, trail
+    cdef unsigned short character
+    cdef unsigned short* text = <unsigned short*> malloc(max(size, 1) * sizeof(unsigned short))
+    if text == NULL:
+        raise MemoryError()
+    try:
+        while index < size:
+            lead = data[index]
+            if lead < 0x80:
+                text[length] = lead
+                index += 1
+            else:
+                if lead == 0x80 or lead == 0xFF or index + 1 == size:
+                    return None
+                trail = data[index + 1]
+                if trail < 0x40 or trail == 0xFF:
+                    return None
+                character = pairs[(lead - 0x81) * 191 + trail - 0x40]
+                if character == 0:
+                    return None
+                text[length] = character
+                index += 2
+            length += 1
+        return PyUnicode_FromKindAndData(PyUnicode_2BYTE_KIND, text, length)
+    finally:
+        free(text)
 
 
 def clean_cjk_line(str text, Py_ssize_t start):
