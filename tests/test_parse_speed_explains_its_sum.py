@@ -100,4 +100,6 @@ def test_the_sum_and_the_worst_page_are_measured_again_read_in_turn(printed):
     assert least - 0.005 <= float(SUM_LINE.search(printed)[2]) <= most + 0.005
     worst = WORST_LINE.search(printed)
     assert worst, printed
-    assert (worst[3] == "met") == (max(float(worst[1]), float(worst[2])) <= 5.0)
+    shown = max(float(worst[1]), float(worst[2]))  # printed to 0.1
+    if abs(shown - 5.0) > 0.05:  # printed as 5.0, the ratio may be on either side of it
+        assert (worst[3] == "met") == (shown <= 5.0)
