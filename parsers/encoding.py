@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from array import array
-from functools import cache
 
 import chardet
 from w3lib.encoding import (
@@ -95,13 +94,20 @@ def _decoded(body: bytes, codec: str) -> str | None:
 
 
 _GB18030_LEADS, _GB18030_TRAILS = range(0x81, 0xFF), range(0x40, 0xFF)
+_gb18030_table: list[array] = []  # made once, when a process first meets a GBK page
 
 
-@cache
 def _gb18030_pairs() -> array:
-    """walks.gb18030_two_byte's table, made by the codec once a process meets a GBK page
-    (~15 ms): each two-byte code's character, 0 where the codec decodes the code to no
-    single character of the Basic Multilingual Plane (trail byte 0x7F is no code)."""
+    """walks.gb18030_two_byte's table, made by the codec (~15 ms; not a cache of texts:
+    forget_texts keeps it): each two-byte code's character, 0 where the codec decodes the
+    code to no single character of the Basic Multilingual Plane (trail byte 0x7F is no
+    code)."""
+    if not _gb18030_table:
+        _gb18030_table.append(_made_gb18030_pairs())
+    return _gb18030_table[0]
+
+
+def _made_gb18030_pairs() -> array:
     table = array("H", bytes(2 * len(_GB18030_LEADS) * len(_GB18030_TRAILS)))
     codes = (bytes((lead, trail)) for lead in _GB18030_LEADS for trail in _GB18030_TRAILS)
     for index, code in enumerate(codes):
