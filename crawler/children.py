@@ -12,16 +12,19 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 
-def start_child(module: str, *args) -> tuple[subprocess.Popen, Connection]:
+def start_child(
+    module: str, *args, fds: tuple[int, ...] = ()
+) -> tuple[subprocess.Popen, Connection]:
     """The process running `python -m module FD *args` (FD: its end of a socket pair),
-    with this tree first on its path, and our end of the socket."""
+    with this tree first on its path, and our end of the socket. ``fds``: descriptors
+    the child is handed too (named among ``args``)."""
     ours, theirs = socket.socketpair()
     root = str(Path(__file__).resolve().parent.parent)
     path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
     with theirs:
         process = subprocess.Popen(
             [sys.executable, "-m", module, str(theirs.fileno()), *map(str, args)],
-            pass_fds=[theirs.fileno()],
+            pass_fds=[theirs.fileno(), *fds],
             stdin=subprocess.DEVNULL,
             env={**os.environ, "PYTHONPATH": path},
         )

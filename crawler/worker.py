@@ -45,6 +45,7 @@ from multiprocessing.connection import Connection
 
 from crawler.caps import Limits
 from crawler.children import start_child
+from crawler.reading_slot import NOT_READING, ReadingSlot
 from parsers.bounds import TOO_LARGE, TOO_SLOW
 from parsers.model import ParseOutcome
 
@@ -92,18 +93,19 @@ def default_workers() -> int:
 # --- the worker process ----------------------------------------------------------------------
 
 
-def _serve(conn, niceness: int = 0) -> None:
+def _serve(conn, niceness: int = 0, slot: ReadingSlot | None = None) -> None:
     """A worker's loop: one job at a time, until told to stop (None) or killed.
 
     Its memory limit comes with its first job (the Limits' fields of every job), not on
     its command line: a pool starts its workers before it knows its limits (a reparse
-    reads them from Scrapy's settings, ~0.3 s, while the workers import)."""
+    reads them from Scrapy's settings, ~0.3 s, while the workers import). ``slot``: where
+    it says which document of a batch it reads (crawler.reading_slot)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl's to handle
     if niceness:
         os.nice(niceness)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a worker stopped by SIGXCPU dumps no core
     merge_freed_memory_at_once()
-    worker = _Reader(conn)
+    worker = _Reader(conn, slot)
     while True:
         try:
             job = conn.recv()
@@ -113,7 +115,8 @@ def _serve(conn, niceness: int = 0) -> None:
             return
         if job[0] is None:  # (None, the Limits' fields, documents): ParsePool.parse_batch
             worker.take_limits(job[1])
-            conn.send_bytes(BATCH + marshal.dumps([worker.stored(*doc) for doc in job[2]]))
+            answers = [worker.stored(number, *doc) for number, doc in enumerate(job[2])]
+            conn.send_bytes(BATCH + marshal.dumps(answers))
             continue
         body, url, content_type, charset, sent, pictures, compressed, hash_text, stored, both = job
         worker.take_limits(sent)
@@ -148,12 +151,12 @@ class _Reader:
     of the jobs, the memory limit of the first, and whether the attachment readers are
     imported yet."""
 
-    def __init__(self, conn) -> None:
+    def __init__(self, conn, slot: ReadingSlot | None = None) -> None:
         from parsers import parse_document
         from parsers.bounds import scan_pdf
         from parsers.sniff import plain_markup
 
-        self.conn = conn
+        self.conn, self.slot = conn, slot
         self.parse_document, self.scan_pdf = parse_document, scan_pdf
         self.plain_markup = plain_markup
         self.fields, self.limits, self.memory_mb, self.readers = None, None, 0, False
@@ -168,11 +171,16 @@ class _Reader:
     def too_large(self, url: str) -> ParseOutcome:
         return ParseOutcome(url, None, _too_large(self.memory_mb))
 
-    def outcome(self, body, url, content_type, charset, pictures, compressed) -> ParseOutcome:
+    def outcome(
+        self, body, url, content_type, charset, pictures, compressed, number=NOT_READING
+    ) -> ParseOutcome:
         """parse_document of one document, its CPU limit armed (and told to the parent
-        when a PDF's pages or a page's pictures give it more time)."""
+        when a PDF's pages or a page's pictures give it more time; ``number``: its place
+        in a batch, written in the slot with that limit)."""
         limits = self.limits
         _cpu_limit(limits.timeout)
+        if self.slot is not None:
+            self.slot.put(number, limits.timeout)
         if compressed:  # a stored body (output.pages), inflated here, under the limits
             body = zlib.decompress(body)
         if not self.readers and not self.plain_markup(body, content_type):
@@ -185,6 +193,8 @@ class _Reader:
         seconds = limits.seconds_for(pages)
         if seconds != limits.timeout:  # a PDF's pages or a page's pictures: more time
             _cpu_limit(seconds)
+            if self.slot is not None:
+                self.slot.put(number, seconds)
             self.conn.send(("budget", seconds))  # else one message a job, not two
         outcome = self.parse_document(body, url, content_type, charset, pictures)
         if outcome.report is None and "MemoryError" in outcome.reason:
@@ -192,10 +202,11 @@ class _Reader:
             outcome = self.too_large(url)
         return outcome
 
-    def stored(self, body, url, content_type, charset, compressed) -> bytes:
-        """_stored_bytes of one document of a batch; a failure is its own answer."""
+    def stored(self, number, body, url, content_type, charset, compressed) -> bytes:
+        """_stored_bytes of document ``number`` of a batch; a failure is its own answer."""
         try:
-            return _stored_bytes(self.outcome(body, url, content_type, charset, None, compressed))
+            outcome = self.outcome(body, url, content_type, charset, None, compressed, number)
+            return _stored_bytes(outcome)
         except MemoryError:
             return _stored_bytes(self.too_large(url))
         except Exception as error:  # parse_document promises not to raise; say so if it did
@@ -290,10 +301,17 @@ def _too_slow(seconds: float) -> str:
 
 
 class _Worker:
-    """One worker process: `python -m crawler.worker FD NICENESS` (crawler.children)."""
+    """One worker process: `python -m crawler.worker FD NICENESS SLOT` (crawler.children;
+    SLOT: the descriptor of its crawler.reading_slot)."""
 
     def __init__(self, niceness: int = 0):
-        self.process, self.conn = start_child("crawler.worker", niceness)
+        self.slot = ReadingSlot()
+        try:
+            self.process, self.conn = start_child(
+                "crawler.worker", niceness, self.slot.fd, fds=(self.slot.fd,)
+            )
+        finally:
+            self.slot.close()
         # Waited on with a poll object of its own: Connection.poll builds a selector at
         # each call (28 us against 1.5 us, paid at every job of a crawl or reparse).
         self.answer = select.poll()
@@ -436,24 +454,41 @@ class ParsePool:
         parent's thread wakes once a batch instead of once a document: a reparse of
         3,000 reports stored already, in batches of 25, took 5-29% less time
         (docs/speed.md, "A reparse's pages handed to a worker 25 at once"). Each
-        document keeps its own limits; a batch whose worker is lost (past a limit,
-        killed) or runs past its wall clock is read again one document at a time, so
-        that only the document at fault is answered as a failure (the others read
-        twice)."""
+        document keeps its own limits. A batch whose worker is lost is read again
+        (_read_again): without the document whose CPU limit stopped the worker, answered
+        as too slow, when the worker's slot says which it was; else a document at a time,
+        so that only the document at fault is answered as a failure."""
         worker = self._take()
-        answers = None
+        answers, died = None, False
         try:
             job = (None, self._limit_fields(self.limits), documents)
-            answers = self._run_batch(worker, pickle.dumps(job, PROTOCOL), len(documents))
+            worker.slot.clear()
+            answers, died = self._run_batch(worker, pickle.dumps(job, PROTOCOL), len(documents))
             worker.jobs += len(documents)
         finally:
+            culprit = _stopped_by_cpu_limit(worker, len(documents)) if died else None
             self._give_back(worker, answers is not None)
         if answers is None:
+            return self._read_again(documents, culprit)
+        return [_stored_answer(answer) for answer in answers]
+
+    def _read_again(self, documents: list[tuple], culprit: tuple[int, float] | None) -> list:
+        """The answers of a batch whose worker was lost. ``culprit``: (its number, its CPU
+        seconds) of the document that passed its CPU limit: answered as too slow, not
+        read again (it would pass its limit a second time); the others are read again as
+        a batch. None (the worker killed from outside, past its memory or its wall
+        clock): each document read alone."""
+        if culprit is None:
             return [
                 self.parse(body, url, content_type, charset, compressed=packed, stored_form=True)
                 for body, url, content_type, charset, packed in documents
             ]
-        return [_stored_answer(answer) for answer in answers]
+        number, seconds = culprit
+        rest = [*documents[:number], *documents[number + 1 :]]
+        answers = self.parse_batch(rest) if rest else []
+        too_slow = ParseOutcome(documents[number][1], None, _too_slow(seconds))
+        answers.insert(number, _stored_answer(too_slow))
+        return answers
 
     def _give_back(self, worker: _Worker, keep: bool) -> None:
         """A worker done with its job back to the idle ones, or stopped: retired (its
@@ -529,9 +564,10 @@ class ParsePool:
         logger.warning("parse worker died (exit code %s) on %s", code, url)
         return (ParseOutcome(url, None, f"{reason} (worker exit code {code})"), None), False
 
-    def _run_batch(self, worker: _Worker, sent: bytes, count: int) -> list[bytes] | None:
-        """The answers of a batch of ``count`` documents (sent: its job pickled), or None
-        when its worker died or ran past the wall clock of them all (then killed)."""
+    def _run_batch(self, worker: _Worker, sent: bytes, count: int) -> tuple[list | None, bool]:
+        """(the answers of a batch of ``count`` documents (sent: its job pickled), or None
+        when its worker died or ran past the wall clock of them all (then killed); whether
+        it died)."""
         seconds = self.limits.timeout
         allowance = count * seconds * self.wall_factor + WALL_GRACE
         try:
@@ -543,19 +579,19 @@ class ParsePool:
                     logger.warning(
                         "parse worker over %.0f s on %d documents: killed", allowance, count
                     )
-                    return None
+                    return None, False
                 message = worker.conn.recv_bytes()
                 if message[:1] == BATCH:
-                    return marshal.loads(message[1:])
+                    return marshal.loads(message[1:]), False
                 kind, *answer = pickle.loads(message)
                 if kind != "budget":
-                    return None
+                    return None, False
                 deadline += (answer[0] - seconds) * self.wall_factor  # a long PDF's more time
         except (EOFError, OSError, BrokenPipeError):
             logger.warning(
                 "parse worker died (exit code %s) on %d documents", worker.exit_code(), count
             )
-            return None
+            return None, True
 
     def close(self) -> None:
         self.closed = True
@@ -565,6 +601,16 @@ class ParsePool:
                 self.idle.get_nowait().stop()
             except queue.Empty:
                 break
+
+
+def _stopped_by_cpu_limit(worker: _Worker, count: int) -> tuple[int, float] | None:
+    """(number, CPU seconds) of the document of a batch of ``count`` whose CPU limit
+    stopped its worker, now dead (SIGXCPU), as the worker's slot says; None when it died
+    otherwise."""
+    if worker.exit_code() != -signal.SIGXCPU:
+        return None
+    number, seconds = worker.slot.reading()
+    return (number, seconds) if 0 <= number < count else None
 
 
 def limit_reason(outcome: ParseOutcome) -> str | None:
@@ -594,4 +640,4 @@ def deferred_of(future: Future):
 
 
 if __name__ == "__main__":
-    _serve(Connection(int(sys.argv[1])), int(sys.argv[2]))
+    _serve(Connection(int(sys.argv[1])), int(sys.argv[2]), ReadingSlot(int(sys.argv[3])))

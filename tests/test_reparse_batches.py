@@ -100,8 +100,29 @@ def test_a_document_past_a_limit_fails_alone_and_the_rest_of_its_batch_is_read(f
     for answer in answers:
         assert answer.report is not None and len(answer.report.cells) >= 198
     if fault != "over its memory limit":  # a MemoryError Python can raise is answered
-        assert pool.replaced >= 1
         assert worker.process.poll() is not None  # the lost worker is gone
+    if fault == "over its time limit":
+        # Read once: the worker's slot named it, the batch was read again without it.
+        assert pool.replaced == 1
+    if fault == "killed from outside":
+        # No limit named it: each document read alone, the slow file passing its limit.
+        assert pool.replaced == 2
+
+
+def test_each_document_past_its_cpu_limit_in_a_batch_is_read_once():
+    slow = (bombs.pdf_slow(), f"{URL}/slow.pdf", "application/pdf", None, False)
+    good = [(report_page(), f"{URL}/good{n}.html", "text/html", None, False) for n in range(3)]
+    documents = [slow, good[0], slow, good[1], good[2], slow]
+    pool = ParsePool(1, Limits(1, per_page=0, memory_mb=1024))
+    try:
+        answers = pool.parse_batch(documents)
+    finally:
+        pool.close()
+    assert [answer.url for answer in answers] == [document[1] for document in documents]
+    assert [limit_reason(answers[n]) for n in (0, 2, 5)] == ["too slow"] * 3
+    for n in (1, 3, 4):
+        assert answers[n].report is not None and len(answers[n].report.cells) >= 198
+    assert pool.replaced == 3  # one worker lost for each, none for a second reading
 
 
 def test_a_worker_s_memory_is_looked_at_every_so_many_documents_batched_or_not(monkeypatch):
