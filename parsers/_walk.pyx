@@ -361,15 +361,21 @@ def ideograph_counts(str text, Py_ssize_t limit, const unsigned char[:] common):
     return ideographs, commons
 
 
-def squash_folded(str text):
+def squash_folded(str text, bytes nfkc_kept):
     """``text`` with each full-width ASCII form folded (as fold_full_width folds it) and
     every whitespace character (str.split's, the ideographic space among them) and
     U+200B left out, in one pass over the characters in place: normalize.squash's
-    answer when NFKC leaves it as it is (parsers.normalize._compiled_squash says why)."""
+    answer when NFKC leaves it as it is (parsers.normalize._compiled_squash says why).
+    Answered with whether every character kept is marked in ``nfkc_kept`` (a byte per
+    character from U+0000, non-zero where any text of such characters is its own NFKC:
+    normalize.NFKC_KEPT), which says so without NFKC's quick check."""
     cdef Py_ssize_t index, size = len(text), kept = 0
     cdef int kind = PyUnicode_KIND(text)
     cdef const void* data = PyUnicode_DATA(text)
     cdef unsigned int code
+    cdef const unsigned char* marks = nfkc_kept
+    cdef Py_ssize_t marked = len(nfkc_kept)
+    cdef bint all_marked = True
     cdef Py_UCS4* squashed = <Py_UCS4*> malloc(max(size, 1) * sizeof(Py_UCS4))
     if squashed is NULL:
         raise MemoryError()
@@ -382,7 +388,9 @@ def squash_folded(str text):
                 continue
             squashed[kept] = <Py_UCS4> code
             kept += 1
-        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, squashed, kept)
+            if all_marked and (code >= marked or marks[code] == 0):
+                all_marked = False
+        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, squashed, kept), all_marked
     finally:
         free(squashed)
 

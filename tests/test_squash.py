@@ -1,13 +1,16 @@
-"""squash in one compiled pass (parsers/_walk.pyx squash_folded, then NFKC's quick check)
-gives what its plain definition gives (NFKC, then every whitespace and U+200B left out):
-on every character of Unicode between whitespace, U+200B and letters, on made texts of
-the characters where NFKC composes, decomposes or makes spaces, and on every line of the
-real pages."""
+"""squash in one compiled pass (parsers/_walk.pyx squash_folded, then NFKC's quick check
+unless every character is one NFKC keeps in any text, normalize.NFKC_KEPT) gives what its
+plain definition gives (NFKC, then every whitespace and U+200B left out): on every
+character of Unicode between whitespace, U+200B and letters, on made texts of the
+characters where NFKC composes, decomposes or makes spaces, and on every line of the
+real pages. NFKC_KEPT marks no character that NFKC changes, reorders or composes with
+the one before it."""
 
 from __future__ import annotations
 
 import random
 import sys
+import unicodedata
 
 import pytest
 
@@ -25,6 +28,28 @@ WHITESPACE = [chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspa
 # (with a space: ¨ ´; ㈱ ﬁ ｶﾞ), folds (full-width forms) or keeps, and U+200B.
 TRICKY = ["e", "\u0301", "\u0308", "\u0327", "é", "\u1100", "\u1161", "\u11a8", "가", "\u00a8"]
 TRICKY += ["\u00b4", "㈱", "ﬁ", "ｶ", "ﾞ", "ｅ", "，", "中", "①", "\u200b", "\U0001d400", "x"]
+
+
+def test_nfkc_kept_marks_no_character_that_nfkc_changes_or_composes():
+    # The second of every canonical pair (Hangul's are made by rule: its vowels and
+    # trailing consonants).
+    seconds = set(range(0x1161, 0x1176)) | set(range(0x11A8, 0x11C3))
+    for code in range(sys.maxunicode + 1):
+        parts = unicodedata.decomposition(chr(code)).split()
+        if len(parts) == 2 and not parts[0].startswith("<"):
+            seconds.add(int(parts[1], 16))
+    marked = [code for code, mark in enumerate(normalize.NFKC_KEPT) if mark]
+    assert len(marked) > 20_000  # the ideographs, ASCII, the CJK punctuation ...
+    for code in marked:
+        character = chr(code)
+        assert unicodedata.normalize("NFKD", character) == character, hex(code)
+        assert unicodedata.combining(character) == 0, hex(code)
+        assert code not in seconds, hex(code)
+    # And texts of them are their own NFKC: every pair of the ASCII and CJK marks.
+    common = [chr(code) for code in marked if code < 0x80 or 0x3000 <= code < 0x3100]
+    for first in common:
+        pairs = "".join(first + second for second in common)
+        assert unicodedata.is_normalized("NFKC", pairs), hex(ord(first))
 
 
 @pytest.mark.parametrize("plane", range(17))
