@@ -43,10 +43,14 @@ class ReadingSlot:
         """(the number of the document being read, its CPU seconds); NOT_READING first."""
         return _LAYOUT.unpack_from(self.memory, 0)
 
-    def close(self) -> None:
+    def close_descriptor(self) -> None:
         """The parent's descriptor closed once the worker has its own (the map stays)."""
         with contextlib.suppress(OSError):
             os.close(self.fd)
+
+    def close(self) -> None:
+        """The map closed (its worker stopped)."""
+        self.memory.close()
 
 
 def _shared_file() -> int:

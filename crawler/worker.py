@@ -311,7 +311,7 @@ class _Worker:
                 "crawler.worker", niceness, self.slot.fd, fds=(self.slot.fd,)
             )
         finally:
-            self.slot.close()
+            self.slot.close_descriptor()
         # Waited on with a poll object of its own: Connection.poll builds a selector at
         # each call (28 us against 1.5 us, paid at every job of a crawl or reparse).
         self.answer = select.poll()
@@ -341,6 +341,7 @@ class _Worker:
             self.process.kill()
             self.process.wait()
         self.conn.close()
+        self.slot.close()
 
 
 class ParsePool:
