@@ -179,7 +179,8 @@ class _Reader:
         in a batch, written in the slot with that limit)."""
         limits = self.limits
         _cpu_limit(limits.timeout)
-        if self.slot is not None:
+        batched = self.slot is not None and number != NOT_READING  # only a batch's is read
+        if batched:
             self.slot.put(number, limits.timeout)
         if compressed:  # a stored body (output.pages), inflated here, under the limits
             body = zlib.decompress(body)
@@ -193,7 +194,7 @@ class _Reader:
         seconds = limits.seconds_for(pages)
         if seconds != limits.timeout:  # a PDF's pages or a page's pictures: more time
             _cpu_limit(seconds)
-            if self.slot is not None:
+            if batched:
                 self.slot.put(number, seconds)
             self.conn.send(("budget", seconds))  # else one message a job, not two
         outcome = self.parse_document(body, url, content_type, charset, pictures)

@@ -59,17 +59,23 @@ def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+# The CJK unified ideographs: NFKC keeps each and composes none with its neighbours
+# (tests/test_ideograph_prechecks.py checks each).
+IDEOGRAPHS = ("\u4e00", "\u9fff")
+
+
 def ideograph_outside(words) -> re.Pattern:
-    """A pattern that finds a CJK ideograph (U+4E00-U+9FFF) in none of ``words``. NFKC
-    leaves every such ideograph as it is and composes none with its neighbours
-    (tests/test_ideograph_prechecks.py checks each), so a text holding one still holds
-    it squashed: it can equal or match only what holds that ideograph. The texts a
+    """A pattern that finds an ideograph of IDEOGRAPHS in none of ``words``. NFKC leaves
+    each as it is and composes none with its neighbours, so a text holding one still
+    holds it squashed: it can equal or match only what holds that ideograph. The texts a
     page's labels and cells are asked about are mostly prose, whose squash (NFKC of the
     whole line) such a search, stopping at the first ideograph of it, spares."""
-    ideographs = {char for word in words for char in word if "\u4e00" <= char <= "\u9fff"}
+    first, last = IDEOGRAPHS
+    ideographs = {char for word in words for char in word if first <= char <= last}
     kept = "".join(sorted(ideographs))
+    before, after = chr(ord(first) - 1), chr(ord(last) + 1)
     # Every character but those before the ideographs, those after them and the kept ones.
-    return re.compile(f"[^\\x00-\u4dff\ua000-\U0010ffff{kept}]")
+    return re.compile(f"[^\\x00-{before}{after}-\U0010ffff{kept}]")
 
 
 SHORT_TEXT = 200  # characters: labels and cells, kept by the thousand
@@ -116,7 +122,6 @@ def _compiled_squash(text: str) -> str:
 # Tibetan and Myanmar from U+0F00, Hangul jamo at U+1100, Balinese at U+1B00).
 _KEPT_RANGES = ((0x0000, 0x08FF), (0x0E00, 0x0EFF), (0x10A0, 0x10FF), (0x1200, 0x1AFF),
                 (0x1B80, 0x33FF), (0xF900, 0xFFFF))  # fmt: skip
-_IDEOGRAPHS = (0x4E00, 0x9FFF)  # NFKC keeps each and composes none (test_ideograph_prechecks)
 
 
 def _nfkc_kept() -> bytes:
@@ -134,7 +139,7 @@ def _nfkc_kept() -> bytes:
             character = chr(code)
             if not decomposition(character) and not combining(character):
                 table[code] = 1
-    low, high = _IDEOGRAPHS
+    low, high = map(ord, IDEOGRAPHS)
     table[low : high + 1] = b"\x01" * (high + 1 - low)
     return bytes(table)
 
