@@ -39,13 +39,13 @@ import subprocess
 import sys
 import threading
 import time
-import zlib
 from concurrent.futures import Future, ThreadPoolExecutor
 from multiprocessing.connection import Connection
 
 from crawler.caps import Limits
 from crawler.children import start_child
 from crawler.reading_slot import NOT_READING, ReadingSlot
+from output.bodies import inflate_body
 from parsers.bounds import TOO_LARGE, TOO_SLOW
 from parsers.model import ParseOutcome
 
@@ -183,7 +183,7 @@ class _Reader:
         if batched:
             self.slot.put(number, limits.timeout)
         if compressed:  # a stored body (output.pages), inflated here, under the limits
-            body = zlib.decompress(body)
+            body = inflate_body(body)
         if not self.readers and not self.plain_markup(body, content_type):
             # The attachment readers are imported by the first job that may need them
             # (a crawl of pages never does: ~25 MiB a worker less), their imports not

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from output.bodies import compress_body, inflate_body
 from output.database import Connection, execute, now
-
-# zlib level 3: on the real report pages (27 KiB on average) 0.38 ms a page against 0.64
-# ms at level 6, for bodies 5% larger (27% of their size instead of 25.5%).
-BODY_COMPRESSION = 3
 
 
 def content_hash(body: bytes) -> str:
@@ -27,7 +23,7 @@ class StoredPage:
     encoding: str | None
     kind: str | None
     source_page: str | None  # the page linking to it, for attachments
-    compressed: bool = False  # body is zlib data as stored (iter_pages(compressed=True))
+    compressed: bool = False  # body as stored (output.bodies; iter_pages(compressed=True))
 
 
 # Stored bodies read by one query of iter_pages: one query a page cost 0.1 ms a report
@@ -100,7 +96,7 @@ class PagesMixin(Connection):
                     digest,
                     content_type,
                     encoding,
-                    None if kept else zlib.compress(body, BODY_COMPRESSION),
+                    None if kept else compress_body(body),
                     kind,
                     parse_result,
                     site,
@@ -142,7 +138,7 @@ class PagesMixin(Connection):
         row = self.db.execute(
             "SELECT body, content_type FROM pages WHERE url = ? AND body IS NOT NULL", [url]
         ).fetchone()
-        return (zlib.decompress(row[0]), row[1]) if row else None
+        return (inflate_body(row[0]), row[1]) if row else None
 
     def page_unchanged(self, url: str, digest: str) -> bool:
         row = self.db.execute("SELECT content_hash FROM pages WHERE url = ?", [url]).fetchone()
@@ -163,7 +159,7 @@ class PagesMixin(Connection):
         URLs are listed first and bodies read a few at a time (READ_PAGES, at most
         READ_BYTES of stored bodies to a query), so callers may write to the database
         while iterating. compressed: bodies as stored (zlib), for a reader that
-        inflates them elsewhere (crawler.reparse: in its parse workers).
+        inflates them elsewhere (crawler.reparse: in its parse workers, output.bodies).
         """
         sql = "SELECT url, coalesce(length(body), 0) FROM pages"
         params: list[str] = []
@@ -189,7 +185,7 @@ class PagesMixin(Connection):
                 if not body:
                     body = b""
                 elif not compressed:
-                    body = zlib.decompress(body)
+                    body = inflate_body(body)
                 yield StoredPage(
                     url, body, content_type, encoding, kind, source_page, compressed and bool(body)
                 )

@@ -97,13 +97,13 @@ def test_a_lone_surrogate_in_one_cell_stores_every_cell_once_cleaned(tmp_path):
 
 def test_an_unchanged_body_is_not_compressed_again(tmp_path, monkeypatch):
     compressed = []
-    compress = output.pages.zlib.compress
+    compress = output.pages.compress_body
 
-    def counting(data, level):
+    def counting(data):
         compressed.append(data)
-        return compress(data, level)
+        return compress(data)
 
-    monkeypatch.setattr(output.pages.zlib, "compress", counting)
+    monkeypatch.setattr(output.pages, "compress_body", counting)
     store = ReportStore(tmp_path / "r.db")
     body = "<html>报告</html>".encode()
     assert store.save_page(URL, 200, body, "text/html", "utf-8", "report", etag='"1"')

@@ -116,7 +116,9 @@ def test_a_stored_body_is_inflated_in_the_worker_and_parsed_as_fetched():
         pool.close()
     assert outcome == after == _outcome(path)
     # A body that does not inflate is one bad item, recorded as such; the worker goes on.
-    assert broken.report is None and broken.reason.startswith("parser error: error(")
+    assert broken.report is None and broken.reason.startswith(
+        "parser error: DamagedBody('the stored body does not inflate: "
+    )
     assert pool.replaced == 0
 
 
