@@ -100,23 +100,13 @@ class ReportsMixin(Connection):
         """Upsert report rid (stored under url) with its cells and checks; fresh: no
         report rid was stored (so it has no cells or checks to compare)."""
         conn = self.db.conn
-        execute(
-            conn,
-            """
-            INSERT INTO reports (id, url, title, organ, year, published, format, body_text,
-                                 source_page, encoding, sections_json, warnings_json, parsed_at,
-                                 text_hash)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(id) DO UPDATE SET
-                url = excluded.url, title = excluded.title, organ = excluded.organ,
-                year = excluded.year, published = excluded.published, format = excluded.format,
-                body_text = excluded.body_text, source_page = excluded.source_page,
-                encoding = excluded.encoding, sections_json = excluded.sections_json,
-                warnings_json = excluded.warnings_json, parsed_at = excluded.parsed_at,
-                text_hash = excluded.text_hash
-            """,
-            (rid, url, *report[:10], now(), report.text_hash),
-        )
+        values = (rid, url, *report[:10], now(), report.text_hash)
+        # A report stored again as it was (a reparse, a page whose site around the report
+        # changed) keeps its row, parsed_at set, when SQLite finds every value the same:
+        # comparing cost 0.04 ms a report (0.025 ms more when one differs), rewriting the
+        # row (its text and sections, ~10,000 characters) 0.14-0.19 ms (2026-12-03).
+        if fresh or not execute(conn, _SAME_REPORT_ROW, values).rowcount:
+            execute(conn, _REPORT_ROW, values)
         # The rows come in primary-key order (report_id, key): the order SQLite reads them
         # in, so that a list compares with what is stored as it comes.
         # A report stored again as it was (a recrawl, a reparse) keeps its rows: reading
@@ -163,6 +153,30 @@ class ReportsMixin(Connection):
         row = self.db.execute("SELECT organ, year FROM reports WHERE id = ?", [rid]).fetchone()
         return row[0], row[1], identity.stored_cells(self.db, rid)
 
+
+# A reports row, its parameters: id, url, the ten values of a StoredReport before its
+# text hash (title … warnings_json), parsed_at, text_hash.
+_REPORT_ROW = """
+    INSERT INTO reports (id, url, title, organ, year, published, format, body_text,
+                         source_page, encoding, sections_json, warnings_json, parsed_at,
+                         text_hash)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT(id) DO UPDATE SET
+        url = excluded.url, title = excluded.title, organ = excluded.organ,
+        year = excluded.year, published = excluded.published, format = excluded.format,
+        body_text = excluded.body_text, source_page = excluded.source_page,
+        encoding = excluded.encoding, sections_json = excluded.sections_json,
+        warnings_json = excluded.warnings_json, parsed_at = excluded.parsed_at,
+        text_hash = excluded.text_hash
+"""
+# The same parameters: only parsed_at set, where the row holds every other value already
+# (IS: NULL is NULL; each pair compared with its column's affinity, as it was stored).
+_SAME_REPORT_ROW = """
+    UPDATE reports SET parsed_at = ?13 WHERE id = ?1
+        AND (url, title, organ, year, published, format, body_text, source_page, encoding,
+             sections_json, warnings_json, text_hash)
+        IS (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?14)
+"""
 
 # The columns of a report's rows besides report_id, the first of them its key.
 _CELL_COLUMNS = "key, value, raw, source, confidence, flagged"
