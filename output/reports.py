@@ -154,29 +154,26 @@ class ReportsMixin(Connection):
         return row[0], row[1], identity.stored_cells(self.db, rid)
 
 
-# A reports row, its parameters: id, url, the ten values of a StoredReport before its
-# text hash (title … warnings_json), parsed_at, text_hash.
-_REPORT_ROW = """
-    INSERT INTO reports (id, url, title, organ, year, published, format, body_text,
-                         source_page, encoding, sections_json, warnings_json, parsed_at,
-                         text_hash)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT(id) DO UPDATE SET
-        url = excluded.url, title = excluded.title, organ = excluded.organ,
-        year = excluded.year, published = excluded.published, format = excluded.format,
-        body_text = excluded.body_text, source_page = excluded.source_page,
-        encoding = excluded.encoding, sections_json = excluded.sections_json,
-        warnings_json = excluded.warnings_json, parsed_at = excluded.parsed_at,
-        text_hash = excluded.text_hash
-"""
+# A reports row's columns, in the order of its parameters: id, url, the ten values of a
+# StoredReport before its text hash (named as their columns), parsed_at, text_hash.
+_ROW_COLUMNS = ("id", "url", *StoredReport._fields[:10], "parsed_at", "text_hash")
+_REPORT_ROW = (
+    f"INSERT INTO reports ({', '.join(_ROW_COLUMNS)})"
+    f" VALUES ({', '.join('?' * len(_ROW_COLUMNS))})"
+    " ON CONFLICT(id) DO UPDATE SET "
+    + ", ".join(f"{column} = excluded.{column}" for column in _ROW_COLUMNS[1:])
+)
 # The same parameters: only parsed_at set, where the row holds every other value already
 # (IS: NULL is NULL; each pair compared with its column's affinity, as it was stored).
-_SAME_REPORT_ROW = """
-    UPDATE reports SET parsed_at = ?13 WHERE id = ?1
-        AND (url, title, organ, year, published, format, body_text, source_page, encoding,
-             sections_json, warnings_json, text_hash)
-        IS (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?14)
-"""
+_COMPARED = {
+    column: number
+    for number, column in enumerate(_ROW_COLUMNS, start=1)
+    if column not in ("id", "parsed_at")
+}
+_SAME_REPORT_ROW = (
+    f"UPDATE reports SET parsed_at = ?{_ROW_COLUMNS.index('parsed_at') + 1} WHERE id = ?1"
+    f" AND ({', '.join(_COMPARED)}) IS ({', '.join(f'?{n}' for n in _COMPARED.values())})"
+)
 
 # The columns of a report's rows besides report_id, the first of them its key.
 _CELL_COLUMNS = "key, value, raw, source, confidence, flagged"

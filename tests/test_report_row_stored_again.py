@@ -114,7 +114,7 @@ def test_a_changed_text_is_what_search_finds(store):
     assert found_by_search(store, "另一份报告")
 
 
-def test_the_cells_and_checks_follow_the_report_whether_its_row_changed_or_not(store):
+def test_the_cells_and_checks_follow_the_report_when_its_row_is_unchanged(store):
     cells = [("t3.new_received.total", 13, "13", "text", None, 0)]
     store.save_outcomes([StoredOutcome(URL, FIRST._replace(cells=cells, checks=[]))])
     rid = report_id(URL)
