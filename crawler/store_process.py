@@ -183,3 +183,10 @@ class StoreProcess:
 
 if __name__ == "__main__":
     _serve(Connection(int(sys.argv[1])), sys.argv[2], int(sys.argv[3]))
+    # Stored, indexed and closed: out at once, as a parse worker leaves (crawler.worker),
+    # its log written, rather than through the interpreter's teardown, which the crawl's
+    # close waits for. A writer that failed leaves by the traceback, as before.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)

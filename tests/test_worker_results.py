@@ -90,6 +90,26 @@ def test_workers_started_ahead_are_the_ones_that_take_the_jobs():
     assert all(o.report is not None and len(o.report.cells) >= 198 for o in outcomes)
 
 
+def test_a_worker_told_to_stop_or_left_by_its_pool_ends_with_exit_status_0():
+    # A worker leaves at once (os._exit, its output flushed) rather than through the
+    # interpreter's teardown: either way its status must say it ended well.
+    path = CORPUS / "shanghai-bgt-2019.html"
+    pool = ParsePool(workers=2)
+    pool.start_workers()
+    try:
+        outcome = pool.parse(path.read_bytes(), "http://example.gov.cn/a.html", "text/html", None)
+        told, left = list(pool.idle.queue)
+        told.stop()  # the pool's word: None
+        left.conn.close()  # its pool gone: the socket's end of file
+        statuses = told.process.returncode, left.process.wait(30)
+    finally:
+        pool.idle.queue.clear()
+        pool.close()
+        left.slot.close()
+    assert outcome.report is not None
+    assert statuses == (0, 0)
+
+
 @pytest.mark.parametrize("kind", [Report, Cell, Check], ids=lambda kind: kind.__name__)
 def test_every_field_of_a_model_survives_pickling(kind):
     # __reduce__ names the fields one by one: a field added later must be added there too.
