@@ -33,7 +33,7 @@ from collections import Counter
 from multiprocessing.connection import Connection
 from typing import NamedTuple
 
-from crawler.children import start_child
+from crawler.children import leave_at_once, start_child
 from crawler.items import FailureItem
 from output.search import SEARCH_INDEX_AT_LEAST
 
@@ -183,10 +183,4 @@ class StoreProcess:
 
 if __name__ == "__main__":
     _serve(Connection(int(sys.argv[1])), sys.argv[2], int(sys.argv[3]))
-    # Stored, indexed and closed: out at once, as a parse worker leaves (crawler.worker),
-    # its log written, rather than through the interpreter's teardown, which the crawl's
-    # close waits for. A writer that failed leaves by the traceback, as before.
-    logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0)
+    leave_at_once()  # stored, indexed and closed; a writer that failed left by its traceback

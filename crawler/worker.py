@@ -43,7 +43,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from multiprocessing.connection import Connection
 
 from crawler.caps import Limits
-from crawler.children import start_child
+from crawler.children import leave_at_once, start_child
 from crawler.reading_slot import NOT_READING, ReadingSlot
 from output.bodies import inflate_body
 from parsers.bounds import TOO_LARGE, TOO_SLOW
@@ -643,10 +643,4 @@ def deferred_of(future: Future):
 
 if __name__ == "__main__":
     _serve(Connection(int(sys.argv[1])), int(sys.argv[2]), ReadingSlot(int(sys.argv[3])))
-    # Out at once, as it was told or its parent went: nothing of a worker's is left to
-    # write or close but what it printed, and the interpreter's own teardown of its
-    # heap and caches (30-60 ms a worker) held up every pool's close (the crawl's and
-    # reparse's end).
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0)
+    leave_at_once()
