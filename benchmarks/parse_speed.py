@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import resource
 import subprocess
 import sys
@@ -54,7 +53,7 @@ sys.path.insert(0, str(ROOT))
 import machine  # noqa: E402  (benchmarks/machine.py, beside this script)
 from variants import with_own_digits  # noqa: E402  (benchmarks/variants.py)
 
-from crawler.worker import merge_freed_memory_at_once  # noqa: E402
+from crawler.worker import default_workers, merge_freed_memory_at_once  # noqa: E402
 from output.store import ReportStore  # noqa: E402
 from parsers import parse_document  # noqa: E402
 from parsers.caches import forget_texts  # noqa: E402
@@ -327,7 +326,7 @@ def reparse_figures(count: int) -> bool:
         kinds = stored_copies(db, count)
         lxml_per = lxml_per_stored_body(db)
         print(f"\nreparse of {count} stored reports ({kinds} real report pages, copied), "
-              f"{os.cpu_count()} cores; lxml alone {1000 * lxml_per:.2f} ms per stored body "
+              f"{default_workers()} cores; lxml alone {1000 * lxml_per:.2f} ms per stored body "
               f"(one core)")  # fmt: skip
         for name in ("first reparse (reports written)", "again (reports stored already)"):
             if not one_reparse(db, count, lxml_per, name):
@@ -356,7 +355,7 @@ def one_reparse(db: Path, count: int, lxml_per: float, name: str) -> bool:
           f"({cpu / count / lxml_per:.1f}× lxml)")  # fmt: skip
     # The floor of this work on this machine: its CPU spread over every core, none idle.
     # Below the target, better scheduling can meet it; above, only less work (or cores).
-    cores = os.cpu_count() or 1
+    cores = default_workers()  # the cores reparse's pool takes (its workers, one a core)
     floor = cpu / count / cores
     print(f"  its CPU over {cores} cores, none idle: {1000 * floor:.2f} ms per report "
           f"({floor / lxml_per:.1f}× lxml): the best this work can do here")  # fmt: skip

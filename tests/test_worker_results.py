@@ -96,15 +96,18 @@ def test_a_worker_told_to_stop_or_left_by_its_pool_ends_with_exit_status_0():
     path = CORPUS / "shanghai-bgt-2019.html"
     pool = ParsePool(workers=2)
     pool.start_workers()
+    told, left = list(pool.idle.queue)  # both started ahead, both idle
     try:
         outcome = pool.parse(path.read_bytes(), "http://example.gov.cn/a.html", "text/html", None)
-        told, left = list(pool.idle.queue)
+        pool.idle.queue.clear()  # this test ends them, not the pool's close
         told.stop()  # the pool's word: None
         left.conn.close()  # its pool gone: the socket's end of file
         statuses = told.process.returncode, left.process.wait(30)
     finally:
-        pool.idle.queue.clear()
         pool.close()
+        for worker in (told, left):
+            if worker.process.poll() is None:
+                worker.process.kill()
         left.slot.close()
     assert outcome.report is not None
     assert statuses == (0, 0)
