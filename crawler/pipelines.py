@@ -25,6 +25,7 @@ from crawler.items import (
     for_writer,
     parts_of,
 )
+from crawler.progress import shown
 from crawler.store_access import crawl_store
 from crawler.store_process import Batch, StoreProcess, pack
 from crawler.storing import write_batch
@@ -246,9 +247,13 @@ class SqliteStorePipeline:
         crawler=None,
         niceness: int = 0,
         records: bool = True,
+        counts_logged: bool = True,
     ):
         self.path = path
         self.records = records  # a ReportRecord handed on for each report stored
+        # The database's row counts logged at the close (INFO): each count reads its whole
+        # table (report_cells: a row a cell of every report), so not for a line not shown.
+        self.counts_logged = counts_logged
         self.crawler = crawler
         self.batch_size = max(1, batch_size)
         self.batch_bytes = batch_bytes
@@ -271,6 +276,7 @@ class SqliteStorePipeline:
             crawler,
             settings.getint("STORE_NICENESS"),
             records=bool(settings.getdict("FEEDS")),
+            counts_logged=shown(settings, logging.INFO),
         )
 
     def open_spider(self):
@@ -288,8 +294,8 @@ class SqliteStorePipeline:
         if self.store is not None:
             # The run's row in `runs` is written by crawler.runs.RunRecorder, once the
             # spider has closed and every stat is final.
-            counts = self.store.counts()
-            logger.info("database %s now holds %s", self.path, counts)
+            if self.counts_logged:
+                logger.info("database %s now holds %s", self.path, self.store.counts())
             if self.crawler is None:
                 self.store.close()
             self.store = None

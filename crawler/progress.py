@@ -78,6 +78,15 @@ def summary_lines(stats: dict, sites: list[str], reason: str) -> list[str]:
     return lines
 
 
+def shown(settings, level: int) -> bool:
+    """Whether the run's log shows records of ``level``: LOG_LEVEL (a level's name or
+    number) at or below it. A LOG_LEVEL that names no level counts as showing none."""
+    configured = settings.get("LOG_LEVEL")
+    if isinstance(configured, str):
+        configured = logging.getLevelName(configured.upper())  # "Level X" when unknown
+    return isinstance(configured, int) and configured <= level
+
+
 class ProgressLog:
     """Scrapy extension (EXTENSIONS): the progress line and the closing summary."""
 
@@ -85,13 +94,10 @@ class ProgressLog:
         self.crawler = crawler
         self.interval = interval
         self.task = None
-        level = crawler.settings.get("LOG_LEVEL")
-        if isinstance(level, str):
-            level = logging.getLevelName(level.upper())
-        if not isinstance(level, int) or level > logging.DEBUG:
+        if not shown(crawler.settings, logging.DEBUG):
             for name in _ONE_LINE_LOGGERS:
                 logging.getLogger(name).addFilter(_NoTraceback())
-        if not isinstance(level, int) or level > logging.INFO:
+        if not shown(crawler.settings, logging.INFO):
             logging.getLogger(_RETRY_LOGGER).addFilter(_NoGaveUp())
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
