@@ -90,11 +90,14 @@ class KeepBetterReportPipeline:
     The spider yields a page's OutcomeItem before its PageItem (in one DocumentItem),
     which is what lets this pipeline decide on the page before its body reaches storage.
 
-    The stored cell counts are read once, when the spider opens (one query), and kept
-    up to date with the outcomes let through: a query per report cost the reactor more
-    than a millisecond, and it read a database the writer thread had not caught up
-    with. Without open_spider (the distributed writer, which writes as it decides),
-    each outcome asks the store.
+    A URL's stored cell count is asked of the store the first time the crawl meets its
+    address, and kept up to date with the outcomes let through: what the crawl let
+    through is known before its writer has stored it. A database with no report yet is
+    never asked. (Reading every address's count when the spider opened, in one query,
+    read all of report_cells however few pages the crawl fetched: 0.12 s of the
+    reactor's time warm, 2.6 s by the clock cold, for 10,000 stored reports.) Without
+    open_spider (the distributed writer, which writes as it decides), each outcome asks
+    the store.
     """
 
     def __init__(self, path: str, stats=None, crawler=None):
@@ -103,7 +106,9 @@ class KeepBetterReportPipeline:
         self.crawler = crawler
         self.store: ReportStore | None = None
         self.kept: set[str] = set()
-        self.cell_counts: dict[str, int] | None = None  # identity.address -> cells
+        # identity.address -> cells (None: no report), of the addresses met so far
+        self.cell_counts: dict[str, int | None] | None = None
+        self.ask_store = True  # whether an address not met yet may have a stored report
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -112,7 +117,8 @@ class KeepBetterReportPipeline:
     def open_spider(self):
         # The crawl's shared store; a pipeline built by hand (tests) opens its own.
         self.store = crawl_store(self.crawler) if self.crawler else ReportStore(self.path)
-        self.cell_counts = self.store.report_cell_counts()
+        self.cell_counts = {}
+        self.ask_store = self.store.has_reports()
 
     def close_spider(self):
         if self.store is not None and self.crawler is None:
@@ -168,16 +174,16 @@ class KeepBetterReportPipeline:
     def _stored_cells(self, url: str) -> int | None:
         if self.cell_counts is None:
             return self.store.report_cell_count(url) if self.store else None
-        return self.cell_counts.get(address(url))
+        key = address(url)
+        if key not in self.cell_counts:  # met for the first time: as the store holds it
+            stored = self.store.report_cell_count(url) if self.ask_store else None
+            self.cell_counts[key] = stored
+        return self.cell_counts[key]
 
     def _stored(self, url: str, cells: int | None) -> None:
         """What storing an outcome let through does to its URL: the report's cells, or
-        (no report) the URL loses the report it had."""
-        if self.cell_counts is None:
-            return
-        if cells is None:
-            self.cell_counts.pop(address(url), None)
-        else:
+        (None) the URL loses the report it had."""
+        if self.cell_counts is not None:
             self.cell_counts[address(url)] = cells
 
 

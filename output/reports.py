@@ -134,15 +134,9 @@ class ReportsMixin(Connection):
         query = "SELECT count(*) FROM report_cells WHERE report_id = ?"
         return self.db.execute(query, [rid]).fetchone()[0]
 
-    def report_cell_counts(self) -> dict[str, int]:
-        """report_cell_count of every address that has a report, in one query: keyed by
-        identity.address(url), the address as stored."""
-        rows = self.db.execute(
-            "SELECT u.url, coalesce(c.cells, 0) FROM report_urls u LEFT JOIN"
-            " (SELECT report_id, count(*) AS cells FROM report_cells GROUP BY report_id) c"
-            " ON c.report_id = u.report_id"
-        )
-        return dict(rows.fetchall())
+    def has_reports(self) -> bool:
+        """Whether any report is stored (one row looked for)."""
+        return self.db.execute("SELECT EXISTS (SELECT 1 FROM report_urls)").fetchone()[0] == 1
 
     def report_summary(self, url: str) -> tuple[str | None, int | None, dict] | None:
         """(organ, year, {cell key: value}) of the report stored for url, or None; what

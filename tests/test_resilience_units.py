@@ -27,7 +27,6 @@ from crawler.middlewares import (
 )
 from crawler.pipelines import KeepBetterReportPipeline
 from crawler.storing import write_items
-from output.identity import address
 from output.store import MIGRATIONS, ReportStore
 from parsers.model import Cell, ParseOutcome, Report
 from parsers.provenance import SAME_AS_PAGE
@@ -248,14 +247,39 @@ def test_a_report_let_through_counts_for_the_rest_of_the_crawl_before_it_is_writ
     assert keeper.process_item(fresh) is fresh
 
 
-def test_the_stored_cell_counts_are_those_the_store_reports_address_by_address(tmp_path):
-    store = ReportStore(tmp_path / "r.db")
-    store.save_outcomes([ParseOutcome(URL, report(cells=20))])
-    store.save_outcomes([ParseOutcome(URL + "?sid=1", report(cells=20))])  # same report
-    counts = store.report_cell_counts()
-    for url in (URL, URL + "?sid=1", "http://x/none"):
-        assert counts.get(address(url)) == store.report_cell_count(url)
-    store.close()
+def _counting_asks(monkeypatch) -> list[str]:
+    """The URLs whose stored cell count is asked of a store from now on."""
+    asked: list[str] = []
+    count = ReportStore.report_cell_count
+    monkeypatch.setattr(
+        ReportStore, "report_cell_count", lambda store, url: asked.append(url) or count(store, url)
+    )
+    return asked
+
+
+def test_the_store_is_asked_once_for_each_address_the_crawl_meets(keeper, monkeypatch):
+    asked = _counting_asks(monkeypatch)
+    # URL's report, asked for; the same address with a session id, known by then.
+    assert isinstance(keeper.process_item(OutcomeItem(ParseOutcome(URL, report(19)))), FailureItem)
+    again = OutcomeItem(ParseOutcome(URL + "?sid=1", report(12)))
+    assert isinstance(keeper.process_item(again), FailureItem)
+    new = OutcomeItem(ParseOutcome("http://x/other", report(3)))  # nothing stored there
+    assert keeper.process_item(new) is new
+    assert asked == [URL, "http://x/other"]
+
+
+def test_a_database_without_reports_is_not_asked_about_any_address(tmp_path, monkeypatch):
+    asked = _counting_asks(monkeypatch)
+    pipeline = KeepBetterReportPipeline(str(tmp_path / "empty.db"))
+    pipeline.open_spider()
+    try:
+        first = OutcomeItem(ParseOutcome(URL, report(20)))
+        assert pipeline.process_item(first) is first
+        worse = pipeline.process_item(OutcomeItem(ParseOutcome(URL, report(5))))
+        assert isinstance(worse, FailureItem)  # what the crawl let through counts
+    finally:
+        pipeline.close_spider()
+    assert asked == []
 
 
 # --- attachment files ------------------------------------------------------------------------
