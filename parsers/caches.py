@@ -33,6 +33,13 @@ def text_set() -> set[str]:
     return kept
 
 
+def text_dict() -> dict:
+    """An empty dict keyed by texts (its user bounds it), emptied by forget_texts."""
+    kept: dict = {}
+    _EMPTIERS.append(kept.clear)
+    return kept
+
+
 def forget_texts() -> None:
     """Empty every cache of texts the parsers imported so far keep."""
     for empty in _EMPTIERS:

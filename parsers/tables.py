@@ -15,7 +15,7 @@ from itertools import islice
 from operator import attrgetter
 from typing import NamedTuple
 
-from parsers.caches import text_cache
+from parsers.caches import text_cache, text_dict
 from parsers.compiled import rows as compiled
 from parsers.model import Cell, Reading
 from parsers.normalize import SHORT_TEXT, parse_value, squash
@@ -128,7 +128,7 @@ def _keys(prefix: str, columns: tuple[str, ...]) -> RowKeys:
 
 # Cell texts' values and stored texts by unit: a report prints the same few cell texts
 # ("0", "/") hundreds of times. Short texts only, and forgotten when there are too many.
-_KNOWN_VALUES: dict[str, dict[str, tuple[int | float | None, str]]] = {}
+_KNOWN_VALUES: dict[str, dict[str, tuple[int | float | None, str]]] = text_dict()
 VALUES_KEPT = 8192
 
 
@@ -149,7 +149,7 @@ def _values_in(raws: list[str], unit: str) -> list[tuple[int | float | None, str
 
 # Rows' values and stored texts by unit: a report prints rows of zeros and blanks by the
 # dozen. Rows of short texts only, and forgotten when there are too many.
-_KNOWN_ROWS: dict[str, dict[tuple[str, ...], tuple[tuple, tuple[str, ...]]]] = {}
+_KNOWN_ROWS: dict[str, dict[tuple[str, ...], tuple[tuple, tuple[str, ...]]]] = text_dict()
 ROWS_KEPT = 4096
 
 

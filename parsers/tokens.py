@@ -15,6 +15,7 @@ from itertools import compress, count
 from operator import itemgetter
 from typing import NamedTuple
 
+from parsers.caches import text_dict
 from parsers.compiled import rows as compiled_rows
 from parsers.model import Document, Paragraph, Reading, Table
 from parsers.normalize import is_blank, is_value_text, squash
@@ -61,7 +62,7 @@ def cell_token(text: str, reading: Reading | None = None) -> Token:
 
 # Tokens are immutable: a table's many "0" and "/" cells share one each, kept by text
 # (all forgotten when more would be kept). The compiled loop looks in the same dict.
-CELL_TOKENS: dict[str, Token] = {}
+CELL_TOKENS: dict[str, Token] = text_dict()
 CELL_TOKENS_KEPT = 4096
 
 

@@ -13,6 +13,8 @@ from parsers.caches import forget_texts
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORT_PAGE = ROOT / "tests" / "fixtures" / "corpus" / "shanghai-bgt-2019.html"
+# A report of other tables and another site: texts the first report does not hold.
+OTHER_REPORT = ROOT / "demo" / "portal" / "plain" / "xxgk" / "ndbg" / "000_ee48f4fde292f35b.html"
 REAL_PAGES = sorted((ROOT / "tests" / "fixtures").rglob("*.htm*"))
 REAL_PAGES += sorted(
     p for p in (ROOT / "demo" / "portal").rglob("*.html") if "pdfjs" not in p.parts
@@ -51,6 +53,35 @@ def test_forgetting_texts_empties_every_cache_the_parsers_keep():
         caches, 0
     )
     assert not chrome._NOT_LABELS
+
+
+def _module_containers() -> dict[str, int]:
+    """The size of every dict and set a parsers module holds by name, and of those it
+    holds in turn (a dict of dicts by unit): where a cache of texts can hide."""
+    sizes = {}
+    for module_name, module in list(sys.modules.items()):
+        if module_name != "parsers" and not module_name.startswith("parsers."):
+            continue
+        for name, value in vars(module).items():
+            if isinstance(value, dict | set):
+                inner = value.values() if isinstance(value, dict) else ()
+                nested = sum(len(v) for v in inner if isinstance(v, dict | set))
+                sizes[f"{module_name}.{name}"] = len(value) + nested
+    return sizes
+
+
+def test_forgetting_texts_leaves_no_texts_of_a_page_read_in_any_dict_or_set():
+    # Whatever a first read builds once (tables of the vocabulary) is built by then; a
+    # report of other texts read after must leave nothing behind in a dict or a set.
+    parse_document(REPORT_PAGE.read_bytes(), url=REPORT_PAGE.name)
+    forget_texts()
+    before = _module_containers()
+
+    parse_document(OTHER_REPORT.read_bytes(), url=OTHER_REPORT.name)
+    forget_texts()
+
+    after = _module_containers()
+    assert {name: size for name, size in after.items() if size > before.get(name, 0)} == {}
 
 
 @pytest.mark.parametrize("path", REAL_PAGES, ids=lambda p: str(p.relative_to(ROOT)))
