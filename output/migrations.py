@@ -199,6 +199,13 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         """
         + SEARCH_PENDING_SQL,
     ),
+    (
+        8,
+        "reports.parse_digest: a digest of what a report's parse stored",
+        # NULL for the reports stored before: each is written whole once more, the next
+        # time it is stored, with its digest (output/reports.py).
+        "ALTER TABLE reports ADD COLUMN parse_digest TEXT;",
+    ),
 ]
 
 
