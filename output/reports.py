@@ -116,8 +116,9 @@ class ReportsMixin(Connection):
         execute(conn, _REPORT_ROW, values)
         # The rows come in primary-key order (report_id, key): the order SQLite reads them
         # in, so that a list compares with what is stored as it comes.
-        # A report stored again as it was (a recrawl, a reparse) keeps its rows: reading
-        # them costs a tenth of deleting and inserting them again. A new report has none.
+        # A report whose row changed or has no digest yet may still have the same rows
+        # (its text's spacing changed; stored before migration 8): it keeps them, reading
+        # them costing a tenth of deleting and inserting them again. A new report has none.
         for table, columns, rows, tail in (
             ("report_cells", _CELL_COLUMNS, report.cells, 3),  # source, confidence, flagged
             ("report_checks", _CHECK_COLUMNS, report.checks, 0),
