@@ -24,7 +24,7 @@ def interpreter() -> str:
     """Python's version, and whether its interpreter loads libpython as a shared library:
     figures from two interpreters are not one tree's. pyenv's default build (a shared
     libpython, no PGO or LTO) took 10-15% more CPU for our crawl than Debian's python3.11
-    (linked into the executable, PGO and LTO): docs/speed.md, "The interpreter"."""
+    (linked into the executable, PGO and LTO): docs/speed-log.md, "The interpreter"."""
     version = f"Python {platform.python_version()}"
     maps = Path("/proc/self/maps")
     if not maps.exists():

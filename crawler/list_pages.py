@@ -30,7 +30,7 @@ from parsers.sniff import is_attachment_url
 # (CONCURRENT_ITEMS = 1), waiting for room at the SQLite writer when it is behind. Made
 # after them, the next list page was asked for only once they had passed, and the
 # downloads ran dry at each list page (a crawl of 2,000 report pages: 10.4 s against 9.1 s
-# this way; docs/speed.md, "List pages first"). Leaving first, it would be queued under
+# this way; docs/speed-log.md, "List pages first"). Leaving first, it would be queued under
 # the page's own report requests (Scrapy's queue is last in, first out): LIST_PRIORITY
 # keeps it ahead of them. What is requested, and the order the site's request budget is
 # spent in, stay as they were.

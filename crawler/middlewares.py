@@ -369,7 +369,7 @@ class DownloadCountsMiddleware(DownloaderStats):
     """Scrapy's DownloaderStats (DOWNLOADER_STATS, the same downloader/* keys in the stats
     and the runs table's stats_json) without downloader/request_bytes: Scrapy builds
     every request's whole HTTP text (request_httprepr) to measure it, ~0.24 M
-    instructions a page in the reactor (docs/speed.md, s24-scrapy), for a figure
+    instructions a page in the reactor (docs/speed-log.md, s24-scrapy), for a figure
     nothing of ours reads. Responses, statuses, bytes received and exceptions are
     counted as Scrapy counts them."""
 

@@ -225,7 +225,7 @@ def merge_freed_memory_at_once() -> bool:
     small blocks, freed once the page's blocks are read; kept aside, they are merged by
     the next large allocation, while the same page is still being interpreted: a 2 MiB
     page of tables spent 67-80 ms in interpret so, 17-18 ms without, and 267-326 ms in
-    all against 216-231 (docs/speed.md, "Freed trees merged at once"). The real report
+    all against 216-231 (docs/speed-log.md, "Freed trees merged at once"). The real report
     pages: no change measured. For the worker processes, which own their process;
     parse_document, which may be called in anyone's, leaves the allocator alone."""
     try:
@@ -455,7 +455,7 @@ class ParsePool:
         its next job reads it a third slower (its core gone idle between), and the
         parent's thread wakes once a batch instead of once a document: a reparse of
         3,000 reports stored already, in batches of 25, took 5-29% less time
-        (docs/speed.md, "A reparse's pages handed to a worker 25 at once"). Each
+        (docs/speed-log.md, "A reparse's pages handed to a worker 25 at once"). Each
         document keeps its own limits. A batch whose worker is lost is read again
         (_read_again): without the document whose CPU limit stopped the worker, answered
         as too slow, when the worker's slot says which it was; else a document at a time,

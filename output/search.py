@@ -109,7 +109,7 @@ END""",
 
 # The writers of many reports (the crawl's writer process, crawler.reparse) index for
 # search once this many are noted, not at every COMMIT (~25 or 50 reports): FTS5 costs
-# ~1.9 M instructions a report less (2,000 reports, docs/speed.md, s24-writer). Each
+# ~1.9 M instructions a report less (2,000 reports, docs/speed-log.md, s24-writer). Each
 # transaction still commits whole, its reports noted for search: search answers them
 # meanwhile, and a writer killed leaves them noted for the next writer's COMMIT or the
 # next open of the store (migrations) to index.

@@ -3,7 +3,7 @@
 The Makefile makes the venv with the system's python3 when it is 3.10 or newer and has
 ensurepip (Debian's
 build, PGO and LTO, took 9-13% less CPU for our crawl than pyenv's default one:
-docs/speed.md, "The interpreter"); each benchmark's first line names the Python and
+docs/speed-log.md, "The interpreter"); each benchmark's first line names the Python and
 whether it loads libpython as a shared library, so that figures from two interpreters
 are not compared as if from one.
 """
