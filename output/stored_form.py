@@ -47,8 +47,8 @@ class StoredReport(NamedTuple):
     cells: list[tuple]
     checks: list[tuple]  # (name, ok 0/1, detail), one per name, in name order
     # parse_digest of the values above, stored with the reports row; None: not worked
-    # out yet (it is when stored). A copy with other values (but source_page) leaves it
-    # None.
+    # out yet (it is when stored). _replace keeps it: a copy with any other value changed
+    # but source_page must set it None, or the store takes it as stored already.
     parse_digest: str | None = None
 
     def values(self) -> dict:
