@@ -294,7 +294,9 @@ def stored_copies(db: Path, count: int) -> int:
                 # reports would be: identical copies would be stored once, as aliases. Its
                 # digits its own (benchmarks/variants.py): numbers new to the caches.
                 numbered = organ + "".join("〇一二三四五六七八九"[int(d)] for d in str(number))
-                body = with_own_digits(text.replace(organ, numbered), number).encode("utf-8")
+                # The copies of one page numbered 0, 1, 2 … among themselves: no two alike.
+                own = with_own_digits(text.replace(organ, numbered), number // len(reports))
+                body = own.encode("utf-8")
                 store.save_page(url, 200, body, "text/html", None, "report")
     finally:
         store.close()

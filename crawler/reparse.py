@@ -14,7 +14,10 @@ pages to a transaction, the reports indexed for search once 200 are noted (as by
 crawl's writer, output.search). A worker is handed POOL_BATCH pages at once, read one
 after another and answered in one message. The workers get the bodies as stored (zlib),
 run niced (WORKER_NICENESS) and answer the rows to store (output.stored_form): this
-process storing the reports is the one that must keep its core.
+process storing the reports is the one that must keep its core. A page goes with the
+parse digest of the report stored for it: a report that comes out as stored (most, when
+the parsers' change touches few reports) is answered in a few bytes, and only its times
+are stored (output.reports: parsed_again), as storing its whole form would store them.
 
 Exit status: 0 done; 2 the database cannot be used (missing, not SQLite, damaged,
 read-only, not a reports database: one line says why, and the file is left as it was).
@@ -33,7 +36,7 @@ from crawler.worker import Limits, ParsePool, limit_reason
 from output.lock import RunLock, lock_path_for
 from output.search import SEARCH_INDEX_AT_LEAST
 from output.store import EXIT_BAD_DATABASE, DatabaseError, ReportStore, StoredPage, open_store
-from output.stored_form import StoredOutcome, stored_form, with_source_page
+from output.stored_form import StoredAgain, StoredOutcome, stored_form, with_source_page
 from parsers.encoding import charset_of
 from parsers.provenance import SAME_AS_PAGE, PageReport, settle_attachment
 
@@ -126,6 +129,13 @@ def _reparse_pages(store, kinds, pool: ParsePool, drop_worse: bool, counts: Coun
         with store.transaction():
             outcomes = []
             for page, result in results:
+                if isinstance(result, StoredAgain):
+                    if outcomes:  # stored in the pages' order: the outcomes before it first
+                        counts["removed"] += store.save_outcomes(outcomes)["removed"]
+                        outcomes = []
+                    if _stored_again(store, page, result, counts):
+                        continue
+                    result = _read_whole(pool, page)  # its stored report changed meanwhile
                 outcome = _reparse_page(store, page, result, counts, drop_worse)
                 if outcome is not None:
                     outcomes.append(outcome)
@@ -133,8 +143,11 @@ def _reparse_pages(store, kinds, pool: ParsePool, drop_worse: bool, counts: Coun
 
     def send_group() -> None:
         # Inflated, and the rows to store built (text hash included) in the worker: off
-        # this process, which stores.
+        # this process, which stores. A page goes with the parse digest of the report
+        # stored for it, if any: one that comes out the same is answered in a few bytes
+        # (output.stored_form.StoredAgain), and here only its times are stored.
         if group:
+            digests = store.stored_digests([page.url for page in group])
             documents = [
                 (
                     page.body,
@@ -142,6 +155,7 @@ def _reparse_pages(store, kinds, pool: ParsePool, drop_worse: bool, counts: Coun
                     page.content_type,
                     charset_of(page.content_type),
                     page.compressed,
+                    digests.get(page.url),
                 )
                 for page in group
             ]
@@ -204,6 +218,26 @@ def _answer(future: Future, index: int | None):
     return future.result() if index is None else future.result()[index]
 
 
+def _stored_again(store: ReportStore, page: StoredPage, answer: StoredAgain, counts) -> bool:
+    """A page whose report came out as the one stored for it (answer): its times stored
+    and it counted, as _reparse_page and save_outcomes would; False, nothing done, when
+    the report stored is no longer so (ReportsMixin.parsed_again)."""
+    if not store.parsed_again(page.url, page.source_page or None, answer.parse_digest):
+        return False
+    counts["pages"] += 1
+    _note_result(store, page, counts, answer.format, "")
+    return True
+
+
+def _read_whole(pool: ParsePool, page: StoredPage) -> StoredOutcome:
+    """The page's answer in its whole stored form (no digest to compare with)."""
+    charset = charset_of(page.content_type)
+    return pool.parse(
+        page.body, page.url, page.content_type, charset, compressed=page.compressed,
+        stored_form=True,
+    )  # fmt: skip
+
+
 def _reparse_page(
     store: ReportStore, page: StoredPage, answer, counts: Counter, drop_worse: bool
 ) -> StoredOutcome | None:
@@ -235,16 +269,27 @@ def _reparse_page(
         return None
     if outcome.report is not None:
         outcome = with_source_page(outcome, page.source_page)
+    report_format = outcome.report.format if outcome.report is not None else _NO_REPORT
+    _note_result(store, page, counts, report_format, outcome.reason)
+    return outcome
+
+
+_NO_REPORT = object()  # the page's outcome holds no report (a format may be None)
+
+
+def _note_result(store: ReportStore, page: StoredPage, counts, report_format, reason) -> None:
+    """A page's outcome counted (a report's format, or _NO_REPORT) and the page's own
+    record of what it turned out to be kept in step."""
+    is_report = report_format is not _NO_REPORT
+    if is_report:
         counts["reports"] += 1
-        counts[f"format/{outcome.report.format}"] += 1
+        counts[f"format/{report_format}"] += 1
     else:
         counts["not_reports"] += 1
-    # Keep the page's own record of what it turned out to be in step.
     kind = page.kind
     if page.kind in ("report", "other"):
-        kind = "report" if outcome.report is not None else "other"
-    store.set_page_result(page.url, kind, outcome.reason or "report")
-    return outcome
+        kind = "report" if is_report else "other"
+    store.set_page_result(page.url, kind, reason or "report")
 
 
 def _collect_less() -> None:

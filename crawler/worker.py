@@ -203,11 +203,14 @@ class _Reader:
             outcome = self.too_large(url)
         return outcome
 
-    def stored(self, number, body, url, content_type, charset, compressed) -> bytes:
-        """_stored_bytes of document ``number`` of a batch; a failure is its own answer."""
+    def stored(
+        self, number, body, url, content_type, charset, compressed, stored_digest=None
+    ) -> bytes:
+        """_stored_bytes of document ``number`` of a batch (a StoredAgain's when its
+        report's parse digest is ``stored_digest``); a failure is its own answer."""
         try:
             outcome = self.outcome(body, url, content_type, charset, None, compressed, number)
-            return _stored_bytes(outcome)
+            return _stored_bytes(outcome, stored_digest)
         except MemoryError:
             return _stored_bytes(self.too_large(url))
         except Exception as error:  # parse_document promises not to raise; say so if it did
@@ -250,11 +253,12 @@ def _text_hash(outcome: ParseOutcome) -> str | None:
     return text_hash(outcome.report.body_text) if outcome.report is not None else None
 
 
-def _stored_bytes(outcome: ParseOutcome) -> bytes:
-    """output.stored_form of the outcome (its text hash worked out too), as sent."""
-    from output.stored_form import stored_form, to_bytes
+def _stored_bytes(outcome: ParseOutcome, stored_digest: str | None = None) -> bytes:
+    """output.stored_form of the outcome (its text hash worked out too), as sent; a
+    StoredAgain when its report's parse digest is ``stored_digest``."""
+    from output.stored_form import answer_bytes, stored_form
 
-    return to_bytes(stored_form(outcome))
+    return answer_bytes(stored_form(outcome), stored_digest)
 
 
 def _for_the_crawl(outcome: ParseOutcome) -> tuple[ParseOutcome, str | None, bytes]:
@@ -449,8 +453,10 @@ class ParsePool:
         return self.threads.submit(self.parse_batch, documents)
 
     def parse_batch(self, documents: list[tuple]) -> list:
-        """Documents (body, url, content_type, charset, compressed), each answered as
-        ``parse(..., compressed=compressed, stored_form=True)`` answers it, in order: read
+        """Documents (body, url, content_type, charset, compressed[, stored digest]),
+        each answered as ``parse(..., compressed=compressed, stored_form=True)`` answers
+        it, or by an output.stored_form.StoredAgain when its report's parse digest is the
+        stored digest given with it, in order: read
         by one worker one after another, one message each way. A worker that waits for
         its next job reads it a third slower (its core gone idle between), and the
         parent's thread wakes once a batch instead of once a document: a reparse of
@@ -483,7 +489,7 @@ class ParsePool:
         if culprit is None:
             return [
                 self.parse(body, url, content_type, charset, compressed=packed, stored_form=True)
-                for body, url, content_type, charset, packed in documents
+                for body, url, content_type, charset, packed, *_ in documents
             ]
         number, seconds = culprit
         rest = [*documents[:number], *documents[number + 1 :]]

@@ -126,6 +126,35 @@ class ReportsMixin(Connection):
             if fresh or not _same_rows(conn, table, columns, rid, rows):
                 insert_rows(conn, table, columns, rid, rows, tail)
 
+    def stored_digests(self, urls: list[str]) -> dict[str, str]:
+        """{url: the parse digest of the report stored under that very url}, for those of
+        urls whose report parsed again as it is stored would be stored again as it was by
+        its parse digest alone (parsed_again): found by its text hash, not by its cells.
+        One query for them all (a reparse asks it of each batch of pages it sends)."""
+        addresses = {identity.address(url): url for url in urls}
+        query = (
+            "SELECT u.url, r.url, r.parse_digest FROM report_urls u JOIN reports r"
+            " ON r.id = u.report_id WHERE r.text_hash IS NOT NULL AND r.parse_digest"
+            " IS NOT NULL AND u.url IN ({})".format(", ".join("?" * len(addresses)))
+        )
+        rows = self.db.execute(query, list(addresses)).fetchall()
+        return {url: digest for address, url, digest in rows if addresses[address] == url}
+
+    def parsed_again(self, url: str, source_page: str | None, digest: str) -> bool:
+        """Store a report parsed again at url as the one stored for it, whose parse digest
+        it has, with source_page: what save_outcomes would store of it, when the report
+        stored for url is stored under url itself, with that source page, digest and a
+        text hash (same_report finds it by that hash; _write_report changes only its
+        parsed_at; add_url, the address's last_seen). False, nothing stored, when the
+        stored report is not so (changed since the digest was read): then it is stored
+        by save_outcomes, from its whole stored form."""
+        address, at = identity.address(url), now()
+        updated = execute(self.db.conn, _PARSED_AGAIN, (address, url, source_page, digest, at))
+        if not updated.rowcount:
+            return False
+        execute(self.db.conn, _SEEN_AGAIN, (at, address))
+        return True
+
     def report_urls(self, url: str) -> list[str]:
         """Every address (canonical) of the report stored for url; [] when there is none."""
         rid = identity.report_of(self.db, url)
@@ -172,6 +201,15 @@ _SAME_PARSE = (
     "UPDATE reports SET parsed_at = ?5 WHERE id = ?1"
     " AND url IS ?2 AND source_page IS ?3 AND parse_digest IS ?4"
 )
+# _SAME_PARSE of a report parsed again at url (?2, its address ?1), where the report
+# stored for the address is stored under url itself and found by its text hash
+# (ReportsMixin.parsed_again).
+_PARSED_AGAIN = (
+    "UPDATE reports SET parsed_at = ?5"
+    " WHERE id = (SELECT report_id FROM report_urls WHERE url = ?1)"
+    " AND url IS ?2 AND source_page IS ?3 AND parse_digest IS ?4 AND text_hash IS NOT NULL"
+)
+_SEEN_AGAIN = "UPDATE report_urls SET last_seen = ? WHERE url = ?"  # add_url of a known URL
 
 # The columns of a report's rows besides report_id, the first of them its key.
 _CELL_COLUMNS = "key, value, raw, source, confidence, flagged"

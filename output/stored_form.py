@@ -66,6 +66,17 @@ class StoredOutcome(NamedTuple):
     encoding: str | None = None
 
 
+class StoredAgain(NamedTuple):
+    """A parse worker's answer for a page whose report came out as the one stored for it
+    (crawler.reparse sent the stored report's parse digest with the page, and the new
+    stored form has it): the url, that digest and the report's format, instead of the
+    whole stored form (output.reports.ReportsMixin.parsed_again stores what changes)."""
+
+    url: str
+    parse_digest: str
+    format: str | None
+
+
 HASH_NOT_KNOWN = object()  # a text hash not worked out yet (None is a hash: "too short to tell")
 
 
@@ -157,9 +168,24 @@ def to_bytes(outcome: StoredOutcome) -> bytes:
     return marshal.dumps((outcome.url, plain, outcome.reason, outcome.encoding))
 
 
-def from_bytes(data: bytes) -> StoredOutcome:
-    """The StoredOutcome that to_bytes sent (from a worker of the same Python)."""
-    url, report, reason, encoding = marshal.loads(data)
+def answer_bytes(outcome: StoredOutcome, stored_digest: str | None = None) -> bytes:
+    """to_bytes of outcome, or, when its report's parse digest is ``stored_digest`` (the
+    digest of the report stored for its page), a StoredAgain's: a few bytes instead of
+    the report's ~20 KB, which the one process storing the reports would read back and
+    compare only to find them the same."""
+    report = outcome.report
+    if stored_digest is not None and report is not None and report.parse_digest == stored_digest:
+        return marshal.dumps((outcome.url, stored_digest, report.format))
+    return to_bytes(outcome)
+
+
+def from_bytes(data: bytes) -> StoredOutcome | StoredAgain:
+    """The StoredOutcome that to_bytes sent, or the StoredAgain that answer_bytes did
+    (from a worker of the same Python)."""
+    sent = marshal.loads(data)
+    if len(sent) == len(StoredAgain._fields):
+        return StoredAgain._make(sent)
+    url, report, reason, encoding = sent
     stored = None if report is None else StoredReport._make(report)
     return StoredOutcome(url, stored, reason, encoding)
 
