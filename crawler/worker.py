@@ -456,8 +456,8 @@ class ParsePool:
         """Documents (body, url, content_type, charset, compressed[, stored digest]),
         each answered as ``parse(..., compressed=compressed, stored_form=True)`` answers
         it, or by an output.stored_form.StoredAgain when its report's parse digest is the
-        stored digest given with it, in order: read
-        by one worker one after another, one message each way. A worker that waits for
+        stored digest given with it, in order: read by one worker one after another,
+        one message each way. A worker that waits for
         its next job reads it a third slower (its core gone idle between), and the
         parent's thread wakes once a batch instead of once a document: a reparse of
         3,000 reports stored already, in batches of 25, took 5-29% less time
