@@ -86,13 +86,20 @@ def is_picture(body: bytes, content_type: str | None) -> bool:
     return body.startswith(PICTURE_MAGIC) or (content_type or "").lower().startswith("image/")
 
 
-_MARKUP_FIRST = re.compile(rb"[ \t\n\r\x0b\x0c]*<")  # body.lstrip()[:1] == b"<", no copy
+_MARKUP_FIRST = re.compile(rb"[ \t\n\r\x0b\x0c]*<")
+
+
+def _starts_as_markup(body: bytes) -> bool:
+    """body.lstrip()[:1] == b"<", without a copy. Most pages begin with the "<": asked
+    first, it spares them the regex (~3 µs of a page read after others, the regex
+    engine's code and data cold)."""
+    return body.startswith(b"<") or _MARKUP_FIRST.match(body) is not None
 
 
 def pictures_matter(body: bytes, content_type: str | None) -> bool:
     """Whether reading pictures (OCR on or off) can change what not_a_document and
     looks_like_document say of ``body``: not for markup that claims no image type."""
-    return is_picture(body, content_type) or not _MARKUP_FIRST.match(body)
+    return is_picture(body, content_type) or not _starts_as_markup(body)
 
 
 def plain_markup(body: bytes, content_type: str | None) -> bool:
@@ -100,7 +107,7 @@ def plain_markup(body: bytes, content_type: str | None) -> bool:
     no magic number starts so, so pictures_matter and looks_like_document are False of
     it and not_a_document None, whatever the pictures setting (a page's usual case,
     answered without asking them)."""
-    return _MARKUP_FIRST.match(body) is not None and not (
+    return _starts_as_markup(body) and not (
         content_type and content_type.lower().startswith("image/")
     )
 
