@@ -256,9 +256,9 @@ def _text_hash(outcome: ParseOutcome) -> str | None:
 def _stored_bytes(outcome: ParseOutcome, stored_digest: str | None = None) -> bytes:
     """output.stored_form of the outcome (its text hash worked out too), as sent; a
     StoredAgain when its report's parse digest is ``stored_digest``."""
-    from output.stored_form import answer_bytes, stored_form
+    from output.stored_form import answer_bytes
 
-    return answer_bytes(stored_form(outcome), stored_digest)
+    return answer_bytes(outcome, stored_digest)
 
 
 def _for_the_crawl(outcome: ParseOutcome) -> tuple[ParseOutcome, str | None, bytes]:

@@ -12,7 +12,7 @@ from output.stored_form import (
     HASH_NOT_KNOWN,
     StoredOutcome,
     StoredReport,
-    parse_digest,
+    form_digest,
     stored_form,
     with_source_page,
 )
@@ -101,7 +101,7 @@ class ReportsMixin(Connection):
         """Upsert report rid (stored under url) with its cells and checks; fresh: no
         report rid was stored (so it has no cells or checks to compare)."""
         conn = self.db.conn
-        digest, parsed_at = report.parse_digest or parse_digest(report), now()
+        digest, parsed_at = report.parse_digest or form_digest(report), now()
         values = (rid, url, *report[:10], parsed_at, report.text_hash, digest)
         # A report stored again as it was (a reparse, a page whose site around the report
         # changed) keeps its row, parsed_at set, and its rows, when the row holds the same

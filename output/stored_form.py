@@ -14,11 +14,13 @@ import hashlib
 import json
 import marshal
 import math
-from operator import itemgetter
+from dataclasses import fields
+from functools import cache
+from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
 from output.text_identity import text_hash
-from parsers.model import Cell
+from parsers.model import Cell, Check, ParseOutcome, Reading, Report, cell_fields
 
 _KEY_AND_VALUE = itemgetter(0, 1)
 # A cell's source and confidence when it was read from text (no OCR reading), as
@@ -80,8 +82,9 @@ class StoredAgain(NamedTuple):
 HASH_NOT_KNOWN = object()  # a text hash not worked out yet (None is a hash: "too short to tell")
 
 
-def stored_form(outcome, digest=HASH_NOT_KNOWN) -> StoredOutcome:
-    """outcome (a ParseOutcome) as stored; digest: the text hash if known already.
+def stored_form(outcome, digest=HASH_NOT_KNOWN, parsed=HASH_NOT_KNOWN) -> StoredOutcome:
+    """outcome (a ParseOutcome) as stored; digest: the text hash if known already;
+    parsed: its parse_digest, if worked out already.
 
     Out-of-range cell values become NULL with a warning appended to the report's own
     warnings (storable_values), as the crawl has always stored them."""
@@ -90,6 +93,8 @@ def stored_form(outcome, digest=HASH_NOT_KNOWN) -> StoredOutcome:
         return StoredOutcome(outcome.url, None, outcome.reason, outcome.encoding)
     if digest is HASH_NOT_KNOWN:
         digest = text_hash(report.body_text)
+    if parsed is HASH_NOT_KNOWN:  # before storable_values adds to the report's warnings
+        parsed = parse_digest(outcome, digest)
     # A parser listing a key twice would break the primary key: the last one wins.
     cells = {cell.key: cell for cell in report.cells}
     values = storable_values(cells, report.warnings)
@@ -109,8 +114,49 @@ def stored_form(outcome, digest=HASH_NOT_KNOWN) -> StoredOutcome:
         _cell_rows(cells, values),
         [(name, int(bool(c.ok)), c.detail) for name, c in sorted(checks.items())],
     )
-    stored = stored._replace(parse_digest=parse_digest(stored))
+    stored = stored._replace(parse_digest=parsed or form_digest(stored))
     return StoredOutcome(outcome.url, stored, outcome.reason, outcome.encoding)
+
+
+def parse_digest(outcome, hashed=HASH_NOT_KNOWN) -> str | None:
+    """A digest of what the parse of a report found (outcome: a ParseOutcome with one),
+    stored with its reports row: a report stored again with the same digest is stored
+    as it was, its row not compared value by value nor its rows read back, and a
+    reparse's worker answers it in a few bytes without building its stored form (a
+    sixth of its CPU a report). It is worked out from every field of the Report but the
+    addresses (_REPORT_VALUES: what the stored form is made of), and from the form this
+    module's code makes of a report made for the purpose (_form_code): when that code
+    changes what it stores, every digest changes with it; and from the text hash stored
+    with it (``hashed``: given by the crawl's worker, else worked out here). None when a
+    value is one that marshal does not write (an OCR cell's Reading): the stored form's
+    own digest (form_digest) is stored."""
+    report = outcome.report
+    if hashed is HASH_NOT_KNOWN:
+        hashed = text_hash(report.body_text)
+    parsed = (
+        _form_code(),
+        hashed,
+        report.encoding or outcome.encoding,  # the form's, whichever of the two names it
+        _REPORT_VALUES(report),
+        list(map(cell_fields, report.cells)),
+        [(check.name, check.ok, check.detail) for check in report.checks],
+    )
+    try:
+        return _digest(parsed)
+    except ValueError:
+        return None
+
+
+# Every field of a Report but its addresses (the store sets source_page, after the
+# parse: with_source_page), its encoding, and its cells and checks, which parse_digest
+# takes as the stored form does.
+_REPORT_VALUES = attrgetter(
+    *(
+        f.name
+        for f in fields(Report)
+        if f.name not in ("url", "source_page", "encoding", "cells", "checks")
+    )
+)
 
 
 # What a report's parse stored: every value of a StoredReport but source_page (set by the
@@ -120,17 +166,39 @@ _PARSED = itemgetter(
 )
 
 
-def parse_digest(report: StoredReport) -> str:
-    """A digest of what the parse of a report stored (_PARSED: its row's values, its
-    cells and its checks), stored with its reports row: a report stored again with the
-    same digest is stored as it was, its row not compared value by value (a reparse's
-    storing process bound and compared ~20 KB a report so) nor its rows read back.
-    marshal's version 2 writes each value whole, by its type (version 3 on refers back
-    to an object met before: equal values sharing their strings otherwise would differ);
-    a value equal to SQLite but of another type (3 and 3.0) only makes it stored again."""
-    # SHA-256 (its first 128 bits): computed in the CPU on most machines, half the time
-    # of BLAKE2b here (0.03 against 0.06 ms a report of 6,000 characters).
-    return hashlib.sha256(marshal.dumps(_PARSED(report), 2)).hexdigest()[:32]
+def form_digest(report: StoredReport) -> str:
+    """A digest of a stored form (_PARSED: its row's values, its cells and its checks):
+    the parse digest of a form that comes without one (made by hand, or a copy with a
+    value changed), and what _form_code samples."""
+    return _digest(_PARSED(report))
+
+
+def _digest(values: tuple) -> str:
+    # marshal's version 2 writes each value whole, by its type (version 3 on refers back
+    # to an object met before: equal values sharing their strings otherwise would
+    # differ); a value equal to SQLite but of another type (3 and 3.0) only makes it
+    # stored again. SHA-256 (its first 128 bits): computed in the CPU on most machines,
+    # half the time of BLAKE2b here (0.03 against 0.06 ms a report of 6,000 characters).
+    return hashlib.sha256(marshal.dumps(values, 2)).hexdigest()[:32]
+
+
+@cache
+def _form_code() -> str:
+    """form_digest of the stored form of a report made to pass through every branch of
+    this module's code (an OCR cell, a value out of SQLite's range, a float, sections,
+    warnings, checks, an encoding from the outcome, a text long enough to hash)."""
+    cells = [
+        Cell("t3.a", 2**70, "1180591620717411303424"),
+        Cell("t3.b", 1.5, "1.5"),
+        Cell("t1.c", None, "/", Reading(0.5, ("8",), False), True),
+        Cell("t1.d", 3, "3"),
+    ]
+    made = Report(
+        "", "示例机关2023年政府信息公开工作年度报告", "示例机关", 2023, "2024-01-31", "2021",
+        "本机关收到政府信息公开申请三件。" * 20, {"一、总体情况": "本机关"}, cells,
+        [Check("t3.balance", False, "1 ≠ 2"), Check("t1.sum", True)], ["t2: a row"],
+    )  # fmt: skip
+    return form_digest(stored_form(ParseOutcome("", made, "", "gbk"), parsed=None).report)
 
 
 def _cell_rows(cells: dict, values: dict) -> list[tuple]:
@@ -168,15 +236,20 @@ def to_bytes(outcome: StoredOutcome) -> bytes:
     return marshal.dumps((outcome.url, plain, outcome.reason, outcome.encoding))
 
 
-def answer_bytes(outcome: StoredOutcome, stored_digest: str | None = None) -> bytes:
-    """to_bytes of outcome, or, when its report's parse digest is ``stored_digest`` (the
-    digest of the report stored for its page), a StoredAgain's: a few bytes instead of
-    the report's ~20 KB, which the one process storing the reports would read back and
-    compare only to find them the same."""
+def answer_bytes(outcome, stored_digest: str | None = None) -> bytes:
+    """to_bytes of the stored form of outcome (a ParseOutcome), or, when its report's
+    parse digest is ``stored_digest`` (the digest of the report stored for its page), a
+    StoredAgain's: a few bytes instead of the report's ~20 KB, which the one process
+    storing the reports would read back and compare only to find them the same, and
+    its stored form never built."""
     report = outcome.report
-    if stored_digest is not None and report is not None and report.parse_digest == stored_digest:
+    if stored_digest is None or report is None:
+        return to_bytes(stored_form(outcome))
+    hashed = text_hash(report.body_text)
+    digest = parse_digest(outcome, hashed)
+    if digest == stored_digest:
         return marshal.dumps((outcome.url, stored_digest, report.format))
-    return to_bytes(outcome)
+    return to_bytes(stored_form(outcome, hashed, digest))
 
 
 def from_bytes(data: bytes) -> StoredOutcome | StoredAgain:

@@ -37,7 +37,7 @@ class Cell:
     flagged: bool = False  # OCR cell with low confidence or in a failing check
 
     def __reduce__(self):
-        return Cell, _cell_fields(self)
+        return Cell, cell_fields(self)
 
     @property
     def source(self) -> str:
@@ -88,13 +88,14 @@ class Report:
             head,
             self.body_text,
             self.sections,
-            [_cell_fields(cell) for cell in self.cells],
+            [cell_fields(cell) for cell in self.cells],
             [(check.name, check.ok, check.detail) for check in self.checks],
             (self.warnings, self.source_page, self.encoding),
         )
 
 
-def _cell_fields(cell: Cell) -> tuple:
+def cell_fields(cell: Cell) -> tuple:
+    """A cell's fields as a tuple, the last two left out when they are the default."""
     if cell.reading is None and not cell.flagged:
         return cell.key, cell.value, cell.raw
     return cell.key, cell.value, cell.raw, cell.reading, cell.flagged

@@ -9,13 +9,22 @@ is compared once more, and gets it."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
+import output.stored_form as form
 from output.store import ReportStore, report_id
-from output.stored_form import StoredOutcome, parse_digest, stored_form, with_source_page
+from output.stored_form import (
+    StoredOutcome,
+    form_digest,
+    parse_digest,
+    stored_form,
+    with_source_page,
+)
 from parsers import parse_document
+from parsers.model import Check, Reading, Report
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORT_PAGE = ROOT / "tests" / "fixtures" / "corpus" / "shanghai-bgt-2019.html"
@@ -137,9 +146,134 @@ def test_the_digest_is_that_of_the_values_not_of_how_the_objects_are_shared(outc
     fresh = [(key, value, "".join(["无", "数据"]), *rest) for key, value, _, *rest in cells]
     body = "".join(list(report.body_text))
 
-    assert parse_digest(report) == report.parse_digest
-    assert parse_digest(report._replace(body_text=body)) == report.parse_digest
-    assert parse_digest(report._replace(cells=shared)) == parse_digest(report._replace(cells=fresh))
-    assert parse_digest(report._replace(cells=shared)) != report.parse_digest
-    assert parse_digest(report._replace(checks=report.checks[1:])) != report.parse_digest
-    assert parse_digest(report._replace(source_page="http://x/")) == report.parse_digest
+    assert form_digest(report) != report.parse_digest  # a form made by a parse has its parse's
+    report = report._replace(parse_digest=form_digest(report))
+    assert form_digest(report._replace(body_text=body)) == report.parse_digest
+    assert form_digest(report._replace(cells=shared)) == form_digest(report._replace(cells=fresh))
+    assert form_digest(report._replace(cells=shared)) != report.parse_digest
+    assert form_digest(report._replace(checks=report.checks[1:])) != report.parse_digest
+    assert form_digest(report._replace(source_page="http://x/")) == report.parse_digest
+
+
+def _parsed():
+    return parse_document(REPORT_PAGE.read_bytes(), url=URL)
+
+
+def _with_cell(outcome, index: int, **values):
+    cells = list(outcome.report.cells)
+    cells[index] = dataclasses.replace(cells[index], **values)
+    return dataclasses.replace(outcome, report=dataclasses.replace(outcome.report, cells=cells))
+
+
+def _with_report(outcome, **values):
+    return dataclasses.replace(outcome, report=dataclasses.replace(outcome.report, **values))
+
+
+# Each value a parse gives, changed ("field: what of it").
+CHANGES = {
+    "title": lambda o: _with_report(o, title=o.report.title + "。"),
+    "organ": lambda o: _with_report(o, organ=None),
+    "year": lambda o: _with_report(o, year=o.report.year + 1),
+    "published": lambda o: _with_report(o, published="2020-01-01"),
+    "format": lambda o: _with_report(o, format="unknown"),
+    "body_text": lambda o: _with_report(o, body_text=o.report.body_text + " "),
+    "encoding": lambda o: _with_report(o, encoding="gbk"),
+    "sections": lambda o: _with_report(o, sections={**o.report.sections, "附": ""}),
+    "warnings": lambda o: _with_report(o, warnings=["t4: a row"]),
+    "cells: a value": lambda o: _with_cell(o, 0, value=(o.report.cells[0].value or 0) + 1),
+    "cells: a value's type": lambda o: _with_cell(o, 0, value=float(o.report.cells[0].value or 0)),
+    "cells: a text": lambda o: _with_cell(o, 0, raw=o.report.cells[0].raw + " "),
+    "cells: one flagged": lambda o: _with_cell(o, 0, flagged=True),
+    "cells: one read by OCR": lambda o: _with_cell(o, 0, reading=Reading(0.9)),
+    "cells: a key": lambda o: _with_cell(o, 0, key="t9.made"),
+    "checks: a detail": lambda o: _with_report(
+        o, checks=[dataclasses.replace(o.report.checks[0], detail="x"), *o.report.checks[1:]]
+    ),
+    "cells: their order": lambda o: _with_report(o, cells=o.report.cells[::-1]),
+}
+
+
+def test_every_field_of_a_report_but_its_addresses_is_changed_above():
+    changed = {name.split(":")[0] for name in CHANGES}
+    assert {field.name for field in dataclasses.fields(Report)} - {"url", "source_page"} <= changed
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_every_value_the_parse_gives_changes_its_digest(change):
+    outcome = _parsed()
+    changed = CHANGES[change](outcome)
+    assert parse_digest(changed) != parse_digest(outcome)
+    assert parse_digest(_parsed()) == parse_digest(outcome)
+
+
+def test_the_outcomes_encoding_counts_where_the_report_names_none():
+    outcome = _with_report(_parsed(), encoding=None)
+    in_gbk, in_utf8 = (dataclasses.replace(outcome, encoding=name) for name in ("gbk", "utf-8"))
+    assert parse_digest(in_gbk) != parse_digest(in_utf8)
+
+
+def test_the_text_hash_stored_with_the_report_counts_though_it_is_given():
+    outcome = _parsed()
+    assert parse_digest(outcome, "b" * 64) != parse_digest(outcome)
+    assert stored_form(outcome, "b" * 64).report.parse_digest != parse_digest(outcome)
+
+
+def test_what_the_store_sets_leaves_the_parse_digest_as_it_is():
+    outcome = _parsed()
+    elsewhere = dataclasses.replace(_with_report(outcome, source_page="http://x/"), url="http://y/")
+    assert (
+        parse_digest(elsewhere) == parse_digest(outcome) == stored_form(outcome).report.parse_digest
+    )
+
+
+@pytest.mark.parametrize("made", ["a cell read by OCR", "a check's odd truth"])
+def test_a_value_marshal_cannot_write_leaves_the_form_its_own_digest(made):
+    truth = type("Truth", (), {"__bool__": lambda self: True})()
+    outcome = _parsed()
+    if made == "a cell read by OCR":
+        outcome = _with_cell(outcome, 0, reading=Reading(0.9))
+    else:
+        outcome = _with_report(outcome, checks=[Check("made", truth)])
+    assert parse_digest(outcome) is None
+    stored = stored_form(outcome).report
+    assert stored.parse_digest == form_digest(stored._replace(parse_digest=None))
+
+
+# Changes of what this module's code makes of a report: each must change every digest.
+FORM_CODE_CHANGES = {
+    "a value out of range kept": ("storable", lambda key, cell, warnings: cell.value),
+    "the cells unsorted": (
+        "_cell_rows",
+        lambda cells, values: [
+            (key, values[key], cell.raw, "text", None, 0) for key, cell in cells.items()
+        ],
+    ),
+    "another text hash": ("text_hash", lambda text: "0" * 64),
+    "an OCR cell's source": ("_FROM_TEXT", ("ocr", None)),
+}
+
+
+@pytest.mark.parametrize("change", FORM_CODE_CHANGES)
+def test_a_change_of_the_stored_forms_code_changes_every_parse_digest(monkeypatch, change):
+    outcome = _parsed()
+    before = parse_digest(outcome)
+    name, replacement = FORM_CODE_CHANGES[change]
+    form._form_code.cache_clear()
+    try:
+        monkeypatch.setattr(form, name, replacement)
+        assert parse_digest(outcome) != before
+    finally:
+        monkeypatch.undo()
+        form._form_code.cache_clear()
+    assert parse_digest(outcome) == before
+
+
+def test_a_report_parsed_as_stored_is_answered_without_building_its_form(monkeypatch):
+    outcome = _parsed()
+    digest = parse_digest(outcome)
+
+    def refused(*_args, **_kwargs):
+        raise AssertionError("stored_form built")
+
+    monkeypatch.setattr(form, "stored_form", refused)
+    assert form.from_bytes(form.answer_bytes(outcome, digest)).parse_digest == digest

@@ -17,8 +17,9 @@ import output.reports
 from crawler.reparse import reparse
 from crawler.worker import Limits, ParsePool
 from output.store import ReportStore
-from output.stored_form import StoredAgain, StoredOutcome, answer_bytes, from_bytes, stored_form
+from output.stored_form import StoredAgain, answer_bytes, from_bytes, stored_form
 from parsers import parse_document
+from parsers.model import ParseOutcome
 from tests.conftest import CORPUS
 
 URL = "http://127.0.0.1/again"
@@ -175,16 +176,17 @@ def test_only_a_report_stored_under_its_own_address_with_a_text_hash_has_a_diges
 
 
 def test_a_worker_answers_a_few_bytes_only_for_the_digest_its_report_has():
-    outcome = stored_form(parse_document(SHANGHAI, url=f"{URL}/r.html"))
+    parsed = parse_document(SHANGHAI, url=f"{URL}/r.html")
+    outcome = stored_form(parsed)
     digest = outcome.report.parse_digest
 
-    again = from_bytes(answer_bytes(outcome, digest))
+    again = from_bytes(answer_bytes(parsed, digest))
     assert again == StoredAgain(outcome.url, digest, outcome.report.format)
-    assert len(answer_bytes(outcome, digest)) < 200 < len(answer_bytes(outcome))
+    assert len(answer_bytes(parsed, digest)) < 200 < len(answer_bytes(parsed))
     for other in (None, "0" * 32):
-        assert from_bytes(answer_bytes(outcome, other)) == outcome
-    none = StoredOutcome(f"{URL}/list.html", None, "no report text")
-    assert from_bytes(answer_bytes(none, digest)) == none
+        assert from_bytes(answer_bytes(parsed, other)) == outcome
+    none = ParseOutcome(f"{URL}/list.html", None, "no report text")
+    assert from_bytes(answer_bytes(none, digest)) == stored_form(none)
 
 
 def test_a_batch_answers_by_the_digest_sent_with_each_document():
