@@ -200,3 +200,24 @@ def test_a_batch_answers_by_the_digest_sent_with_each_document():
     finally:
         pool.close()
     assert answers == [StoredAgain(f"{URL}/r0.html", digest, whole[0].report.format), *whole[1:]]
+
+
+def test_reports_whose_digests_are_of_an_earlier_kind_are_compared_once_then_answered_short(
+    stored,
+):
+    # A database written by an earlier version: digests of its stored forms (form_digest),
+    # which no parse digest of this version equals.
+    path, copy = stored
+    db = sqlite3.connect(path)
+    with db:
+        db.execute("UPDATE reports SET parse_digest = 'a digest of an earlier kind'")
+    db.close()
+
+    first, answers = _reparse(path)
+    assert not any(isinstance(answer, StoredAgain) for answer in answers)
+    assert first == _reparse(copy, whole=True)[0]
+    assert _everything(path) == _everything(copy)
+
+    _, answers = _reparse(path)
+    again = sorted(answer.url for answer in answers if isinstance(answer, StoredAgain))
+    assert again == [f"{URL}/copy.html", *(f"{URL}/r{n}.html" for n in (1, 2, 3, 4, 5))]
