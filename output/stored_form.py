@@ -48,9 +48,10 @@ class StoredReport(NamedTuple):
     # point order: SQLite's BINARY order of the primary key), values as SQLite holds them.
     cells: list[tuple]
     checks: list[tuple]  # (name, ok 0/1, detail), one per name, in name order
-    # parse_digest of the values above, stored with the reports row; None: not worked
-    # out yet (it is when stored). _replace keeps it: a copy with any other value changed
-    # but source_page must set it None, or the store takes it as stored already.
+    # parse_digest of the parse that made the values above (form_digest of the values
+    # themselves where the parse has none), stored with the reports row; None: not worked
+    # out yet (form_digest, when stored). _replace keeps it: a copy with any other value
+    # changed but source_page must set it None, or the store takes it as stored already.
     parse_digest: str | None = None
 
     def values(self) -> dict:
