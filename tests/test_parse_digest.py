@@ -155,6 +155,16 @@ def test_the_digest_is_that_of_the_values_not_of_how_the_objects_are_shared(outc
     assert form_digest(report._replace(source_page="http://x/")) == report.parse_digest
 
 
+def test_the_parse_digest_is_that_of_the_values_not_of_how_the_objects_are_shared():
+    outcome = _parsed()
+    cells = outcome.report.cells
+    shared = [dataclasses.replace(cell, raw="无数据") for cell in cells]
+    fresh = [dataclasses.replace(cell, raw="".join(["无", "数据"])) for cell in cells]
+    assert parse_digest(_with_report(outcome, cells=shared)) == parse_digest(
+        _with_report(outcome, cells=fresh)
+    )
+
+
 def _parsed():
     return parse_document(REPORT_PAGE.read_bytes(), url=URL)
 
