@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import cache
-from itertools import chain, repeat
-from operator import itemgetter
+from itertools import chain, compress, repeat
+from operator import itemgetter, ne
 from pathlib import Path
 
 from output.search import index_pending
@@ -190,6 +190,55 @@ def insert_rows(conn, table: str, columns: str, rid: str, rows: list[tuple], tai
     except UnicodeEncodeError:  # as execute(); the statements before the refused one are in
         conn.execute(delete, [rid])
         insert_each(conn, head + row, map(clean, _bound(rid, rows, tail)))
+
+
+# A report stored again with rows that differ from those stored has only those written
+# (a row gone deleted, a new or changed one replaced) while they are at most this share
+# of its rows: what a reparse by a parser that reads a few cells otherwise meets. Past
+# it, deleting and inserting them all in runs (insert_rows) costs less than a statement
+# a row. The rows left alone are those Python's == finds the same, which SQLite's column
+# types store alike (3 == 3.0, True == 1): what insert_rows would have written again.
+PARTIAL_AT_MOST = 1 / 4
+
+
+def replace_rows(conn, table: str, columns: str, rid: str, rows: list[tuple], tail: int = 0) -> int:
+    """insert_rows(conn, table, columns, rid, rows, tail) for a report that has rows of
+    table stored already: the stored ones read first (rows are in key order, the key
+    their first value, the order SQLite reads them in), and those the same left as they
+    are. Returns how many rows were written or deleted."""
+    key = columns.split(",", 1)[0]
+    query = f"SELECT {columns} FROM {table} WHERE report_id = ? ORDER BY {key}"
+    stored = conn.execute(query, [rid]).fetchall()
+    if stored == rows:
+        return 0
+    differences = _differences(stored, rows)
+    if differences is None or sum(map(len, differences)) > PARTIAL_AT_MOST * len(rows):
+        # Rows with one key twice go here too, where the INSERT refuses them as always.
+        insert_rows(conn, table, columns, rid, rows, tail)
+        return len(stored) + len(rows)
+    gone, changed = differences
+    delete = f"DELETE FROM {table} WHERE report_id = ? AND {key} = ?"
+    conn.executemany(delete, [(rid, name) for name in gone])
+    marks = ", ".join("?" * (columns.count(",") + 2))
+    replace = f"INSERT OR REPLACE INTO {table} (report_id, {columns}) VALUES ({marks})"
+    for row in changed:
+        execute(conn, replace, (rid, *row))
+    return len(gone) + len(changed)
+
+
+def _differences(stored: list[tuple], rows: list[tuple]) -> tuple[list, list] | None:
+    """([the key of each stored row gone], [each row of rows new or changed]) from stored
+    to rows; None when rows hold a key twice."""
+    if list(map(itemgetter(0), stored)) == list(map(itemgetter(0), rows)):
+        # The same keys in the same order (most often): the rows compared pairwise in C.
+        return [], list(compress(rows, map(ne, stored, rows)))
+    wanted = {row[0]: row for row in rows}
+    if len(wanted) < len(rows):
+        return None
+    held = {row[0]: row for row in stored}
+    return [name for name in held if name not in wanted], [
+        row for row in rows if held.get(row[0]) != row
+    ]
 
 
 def insert_each(conn, insert: str, bound) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from functools import cache
 
 from output import identity
-from output.database import Connection, execute, insert_rows, now
+from output.database import Connection, execute, insert_rows, now, replace_rows
 from output.stored_form import (
     HASH_NOT_KNOWN,
     StoredOutcome,
@@ -117,14 +117,13 @@ class ReportsMixin(Connection):
         # The rows come in primary-key order (report_id, key): the order SQLite reads them
         # in, so that a list compares with what is stored as it comes.
         # A report whose row changed or has no digest yet may still have the same rows
-        # (its text's spacing changed; stored before migration 8): it keeps them, reading
-        # them costing a tenth of deleting and inserting them again. A new report has none.
-        for table, columns, rows, tail in (
-            ("report_cells", _CELL_COLUMNS, report.cells, 3),  # source, confidence, flagged
-            ("report_checks", _CHECK_COLUMNS, report.checks, 0),
-        ):
-            if fresh or not _same_rows(conn, table, columns, rid, rows):
-                insert_rows(conn, table, columns, rid, rows, tail)
+        # (its text's spacing changed; stored before migration 8), or a few changed (a
+        # parser that reads some cells otherwise): it keeps the same ones, reading them
+        # costing a tenth of deleting and inserting them again. A new report has none.
+        write = insert_rows if fresh else replace_rows
+        # A cell's last three: source, confidence, flagged.
+        write(conn, "report_cells", _CELL_COLUMNS, rid, report.cells, 3)
+        write(conn, "report_checks", _CHECK_COLUMNS, rid, report.checks, 0)
 
     def stored_digests(self, urls: list[str]) -> dict[str, str]:
         """{url: the parse digest of the report stored under that very url}, for those of
@@ -214,11 +213,3 @@ _SEEN_AGAIN = "UPDATE report_urls SET last_seen = ? WHERE url = ?"  # add_url of
 # The columns of a report's rows besides report_id, the first of them its key.
 _CELL_COLUMNS = "key, value, raw, source, confidence, flagged"
 _CHECK_COLUMNS = "name, ok, detail"
-
-
-def _same_rows(conn, table: str, columns: str, rid: str, rows: list[tuple]) -> bool:
-    """Whether report rid's stored cells (or checks) are rows, in key order. Python's ==
-    is the test SQLite's column types make right: 3 == 3.0 and True == 1 are stored alike."""
-    key = columns.split(",", 1)[0]
-    query = f"SELECT {columns} FROM {table} WHERE report_id = ? ORDER BY {key}"
-    return conn.execute(query, [rid]).fetchall() == rows

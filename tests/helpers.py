@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import unicodedata
+from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -105,3 +106,20 @@ def fresh_python_last_line(code: str, *args: str) -> str:
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip().splitlines()[-1]
+
+
+@cache
+def real_report_rows() -> list[tuple[str, list[tuple], list[tuple]]]:
+    """(an id, cell rows, check rows) of the report of every real page of tests/fixtures
+    and the demo portal that holds one, its rows as the store writes them."""
+    from output.stored_form import stored_form
+    from parsers import parse_document
+
+    pages = sorted(FIXTURES.rglob("*.htm*")) + sorted((ROOT / "demo" / "portal").rglob("*.htm*"))
+    found = []
+    for number, path in enumerate(pages):
+        outcome = parse_document(path.read_bytes(), url=f"http://x.gov.cn/{number}.html")
+        if outcome.report is not None:
+            report = stored_form(outcome).report
+            found.append((f"{number:016x}", report.cells, report.checks))
+    return found

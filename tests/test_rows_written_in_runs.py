@@ -8,18 +8,14 @@ from __future__ import annotations
 
 import random
 import sqlite3
-from functools import cache
-from pathlib import Path
 
 import pytest
 
 import output.database
 from output.database import ROWS_PER_STATEMENT, _bound, _shared_literals, insert_each, insert_rows
-from output.stored_form import stored_form
-from parsers import parse_document
 from parsers.normalize import encodable
+from tests.helpers import real_report_rows
 
-ROOT = Path(__file__).resolve().parents[1]
 CELL_COLUMNS = "key, value, raw, source, confidence, flagged"
 CHECK_COLUMNS = "name, ok, detail"
 TABLES = """
@@ -79,21 +75,8 @@ def both_ways(reports: list[tuple[str, list[tuple], list[tuple]]]) -> tuple[list
     return found[0], found[1]
 
 
-@cache
-def real_reports() -> list[tuple[str, list[tuple], list[tuple]]]:
-    pages = sorted((ROOT / "tests" / "fixtures").rglob("*.htm*"))
-    pages += sorted((ROOT / "demo" / "portal").rglob("*.htm*"))
-    found = []
-    for number, path in enumerate(pages):
-        outcome = parse_document(path.read_bytes(), url=f"http://x.gov.cn/{number}.html")
-        if outcome.report is not None:
-            report = stored_form(outcome).report
-            found.append((f"{number:016x}", report.cells, report.checks))
-    return found
-
-
 def test_every_real_reports_rows_are_stored_as_one_by_one():
-    reports = real_reports()
+    reports = real_report_rows()
     assert sum(len(cells) > 150 for _, cells, _ in reports) >= 5  # runs of 128 and more
     runs, one_by_one = both_ways(reports)
     assert runs == one_by_one
