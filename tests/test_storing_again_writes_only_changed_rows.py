@@ -34,20 +34,28 @@ def stored_twice(tmp_path, rid: str, first: tuple, again: tuple) -> tuple[list, 
     """Rows (cells, checks) of rid stored as first, then again: what replace_rows leaves,
     what a first store of again writes (insert_rows), and how many rows replace_rows
     wrote or deleted."""
-    found, changes = [], 0
-    for name, writes in (("again", (insert_rows, replace_rows)), ("once", (insert_rows,))):
-        store = ReportStore(tmp_path / f"{name}.db")
-        with store.transaction() as db:
-            db.conn.execute(REPORT_ROW, [rid, f"http://x.gov.cn/{rid}.html"])
-            for write, (cells, checks) in zip(writes, (first, again)[-len(writes) :], strict=True):
-                before = db.conn.total_changes
-                write(db.conn, "report_cells", CELL_COLUMNS, rid, cells, 3)
-                write(db.conn, "report_checks", CHECK_COLUMNS, rid, checks, 0)
-                changes = db.conn.total_changes - before if write is replace_rows else changes
-        found.append([typed_rows(store.db.conn, "report_cells", rid),
-                      typed_rows(store.db.conn, "report_checks", rid)])  # fmt: skip
-        store.close()
-    return found[0], found[1], changes
+    by_replace, changes = _store(
+        tmp_path / "again.db", rid, (insert_rows, first), (replace_rows, again)
+    )
+    by_first_store, _ = _store(tmp_path / "once.db", rid, (insert_rows, again))
+    return by_replace, by_first_store, changes
+
+
+def _store(db, rid: str, *steps) -> tuple[list, int]:
+    """rid's rows (cells, checks) after each step's write of its (cells, checks), in one
+    transaction, and how many rows the last step wrote or deleted."""
+    store = ReportStore(db)
+    with store.transaction() as transaction:
+        conn = transaction.conn
+        conn.execute(REPORT_ROW, [rid, f"http://x.gov.cn/{rid}.html"])
+        for write, (cells, checks) in steps:
+            before = conn.total_changes
+            write(conn, "report_cells", CELL_COLUMNS, rid, cells, 3)
+            write(conn, "report_checks", CHECK_COLUMNS, rid, checks, 0)
+            changes = conn.total_changes - before  # before the COMMIT indexes for search
+    rows = [typed_rows(conn, "report_cells", rid), typed_rows(conn, "report_checks", rid)]
+    store.close()
+    return rows, changes
 
 
 def changed_a_little(rng: random.Random, rows: list[tuple]) -> list[tuple]:
